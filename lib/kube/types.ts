@@ -1,0 +1,51 @@
+/** One HTTP request to the Kubernetes API server, relative to the cluster endpoint. */
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Absolute API path, e.g. `/apis/apps/v1/deployments`. */
+  path: string;
+  /** Query parameters; undefined values are omitted. */
+  query?: Record<string, string | number | undefined>;
+  /** JSON body (serialized by the transport). */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/** The raw response: the body is left unparsed so callers never go through typed models that drop fields. */
+export interface KubeResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * The one seam between the delegate and the API server. The real implementation (KubeClient) adds
+ * TLS verified against the cluster CA, the bearer token, retries with backoff and Retry-After;
+ * unit tests hand in fakes.
+ */
+export interface KubeTransport {
+  request(req: KubeRequest): Promise<KubeResponse>;
+}
+
+/** A resource type the delegate backs up, as discovery found it. */
+export interface DiscoveredResource {
+  /** API group; '' for the core group. */
+  group: string;
+  version: string;
+  /** `group/version`, or `version` for the core group. */
+  groupVersion: string;
+  /** Plural resource name, e.g. `deployments`. */
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  /** Velero-style name: `<plural>` for the core group, `<plural>.<group>` otherwise. */
+  name: string;
+}
+
+/** A list page as served by the API server, items left as plain JSON (never typed models). */
+export interface ListPage {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number };
+  items: Array<Record<string, unknown>>;
+}

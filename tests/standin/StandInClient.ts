@@ -1,0 +1,199 @@
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { stringify as toYaml } from 'yaml';
+import type { AccessEntry, ClusterState, PodIdentityAssociation } from './ControlServer';
+
+/** Everything a test needs to reach the running stand-in; written to a JSON file by whoever started it. */
+export interface StandInConnection {
+  region: string;
+  clusterName: string;
+  account: string;
+  apiServerUrl: string;
+  caPem: string;
+  /** Static token of a system:masters user, for seeding and inspecting; never given to the delegate. */
+  adminToken: string;
+  /** The control server: EKS API stub, token webhook, test controls. */
+  controlUrl: string;
+  motoUrl: string;
+  bucket: string;
+}
+
+export interface RoleCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  roleArn: string;
+  assumedRoleArn: string;
+}
+
+export interface KubeAnswer {
+  status: number;
+  body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+export interface MapRoleEntry {
+  rolearn: string;
+  username: string;
+  groups: string[];
+}
+
+export const CONNECTION_FILE_ENV = 'EKS_STANDIN_CONNECTION';
+
+/** Talks to a running stand-in over HTTP only, so it works from jest workers, the demo and the bench. */
+export class StandInClient {
+  readonly conn: StandInConnection;
+
+  constructor(conn: StandInConnection) {
+    this.conn = conn;
+  }
+
+  static fromEnv(): StandInClient {
+    const file = process.env[CONNECTION_FILE_ENV];
+    if (!file) throw new Error(`${CONNECTION_FILE_ENV} is not set: is the stand-in running (jest globalSetup)?`);
+    return new StandInClient(JSON.parse(readFileSync(file, 'utf8')) as StandInConnection);
+  }
+
+  /** A request to the API server as the stand-in's admin (system:masters). */
+  kube(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<KubeAnswer> {
+    return this.kubeAs(this.conn.adminToken, method, path, body, contentType);
+  }
+
+  kubeAs(token: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<KubeAnswer> {
+    const url = new URL(path, this.conn.apiServerUrl);
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = request(url, {
+        method, ca: this.conn.caPem,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(payload ? { 'content-type': contentType } : {}) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: text, json: <T>() => JSON.parse(text) as T });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Creates an object, or replaces it when it exists. Throws on anything else. */
+  async apply(path: string, obj: { metadata: { name: string } }): Promise<void> {
+    const created = await this.kube('POST', path, obj);
+    if (created.status === 409) {
+      const current = await this.kube('GET', `${path}/${obj.metadata.name}`);
+      const rv = current.json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
+      const replaced = await this.kube('PUT', `${path}/${obj.metadata.name}`, { ...obj, metadata: { ...obj.metadata, resourceVersion: rv } });
+      if (replaced.status >= 300) throw new Error(`PUT ${path}/${obj.metadata.name}: ${replaced.status} ${replaced.body}`);
+      return;
+    }
+    if (created.status >= 300) throw new Error(`POST ${path}: ${created.status} ${created.body}`);
+  }
+
+  async delete(path: string): Promise<void> {
+    const res = await this.kube('DELETE', path);
+    if (res.status >= 300 && res.status !== 404) throw new Error(`DELETE ${path}: ${res.status} ${res.body}`);
+  }
+
+  /** Writes kube-system/aws-auth mapRoles (replacing the ConfigMap), as `eksctl create iamidentitymapping` would. */
+  async setAwsAuth(mapRoles: MapRoleEntry[]): Promise<void> {
+    await this.apply('/api/v1/namespaces/kube-system/configmaps', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      data: { mapRoles: toYaml(mapRoles) },
+    });
+  }
+
+  /**
+   * Temporary credentials for an IAM role, issued by the STS emulator (so STS GetCallerIdentity knows them)
+   * and registered with the token webhook (so EKS authentication knows them too).
+   */
+  async issueRoleCredentials(roleName: string, sessionName = 'delegate'): Promise<RoleCredentials> {
+    const sts = new STSClient({
+      region: this.conn.region, endpoint: this.conn.motoUrl,
+      credentials: { accessKeyId: 'AKIASTANDINADMIN0000', secretAccessKey: 'standin-admin-secret' },
+    });
+    const roleArn = `arn:aws:iam::${this.conn.account}:role/${roleName}`;
+    const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
+    sts.destroy();
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !out.AssumedRoleUser?.Arn) throw new Error('AssumeRole returned no credentials');
+    const creds: RoleCredentials = {
+      accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken,
+      roleArn, assumedRoleArn: out.AssumedRoleUser.Arn,
+    };
+    await this.control('POST', '/_standin/identities', {
+      accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, arn: creds.assumedRoleArn,
+    });
+    return creds;
+  }
+
+  patchCluster(patch: Partial<ClusterState>): Promise<unknown> {
+    return this.control('PATCH', '/_standin/cluster', patch);
+  }
+
+  putAccessEntry(entry: AccessEntry): Promise<unknown> {
+    return this.control('PUT', '/_standin/access-entries', entry);
+  }
+
+  clearAccessEntries(): Promise<unknown> {
+    return this.control('DELETE', '/_standin/access-entries');
+  }
+
+  setPodIdentityAssociations(assocs: PodIdentityAssociation[]): Promise<unknown> {
+    return this.control('PUT', '/_standin/pod-identity-associations', assocs);
+  }
+
+  /** Moves the webhook's clock (e.g. +16 minutes to make every token look expired). */
+  setWebhookClockOffset(offsetMs: number): Promise<unknown> {
+    return this.control('PUT', '/_standin/clock', { offsetMs });
+  }
+
+  async createBucket(bucket: string): Promise<void> {
+    const s3 = this.s3();
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (e) {
+      if (!(e instanceof Error && /BucketAlready(OwnedByYou|Exists)/.test(e.name))) throw e;
+    } finally {
+      s3.destroy();
+    }
+  }
+
+  /** An S3 client for the emulator (as an administrator, for tests to inspect what the delegate wrote). */
+  s3(): S3Client {
+    return new S3Client({
+      region: this.conn.region, endpoint: this.conn.motoUrl, forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIASTANDINADMIN0000', secretAccessKey: 'standin-admin-secret' },
+    });
+  }
+
+  /** The environment the delegate runs with against this stand-in, as the given role. */
+  delegateEnv(creds: RoleCredentials, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      AWS_REGION: this.conn.region,
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      AWS_SESSION_TOKEN: creds.sessionToken,
+      AWS_ENDPOINT_URL_S3: this.conn.motoUrl,
+      AWS_ENDPOINT_URL_STS: this.conn.motoUrl,
+      AWS_ENDPOINT_URL_EKS: this.conn.controlUrl,
+      S3_FORCE_PATH_STYLE: 'true',
+      CLUSTER_NAME: this.conn.clusterName,
+      RECOVERY_BUCKET: this.conn.bucket,
+      ...extra,
+    };
+  }
+
+  private async control(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(new URL(path, this.conn.controlUrl), {
+      method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' },
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.status === 204 ? undefined : res.json();
+  }
+}
