@@ -16,6 +16,7 @@ module.exports = {
       testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
       transform,
       transformIgnorePatterns,
+      setupFiles: ['<rootDir>/tests/setupEnv.ts'],
     },
     {
       displayName: 'integration',
@@ -25,9 +26,11 @@ module.exports = {
       transformIgnorePatterns,
       globalSetup: '<rootDir>/tests/standin/jest-global-setup.ts',
       globalTeardown: '<rootDir>/tests/standin/jest-global-teardown.ts',
-      // One stand-in is shared; tests that change aws-auth must not interleave.
-      maxWorkers: 1,
+      setupFiles: ['<rootDir>/tests/setupEnv.ts'],
     },
   ],
+  // One stand-in is shared and some tests change cluster-wide state (aws-auth, authentication mode):
+  // run test files one at a time.
+  maxWorkers: 1,
   testTimeout: 60000,
 };

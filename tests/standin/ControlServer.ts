@@ -141,6 +141,7 @@ export class ControlServer {
       this.#podIdentity.splice(0, this.#podIdentity.length, ...(JSON.parse(body) as PodIdentityAssociation[]));
       return send(res, 204, undefined);
     }
+    if (req.method === 'GET' && path === '/_standin/reviews') return send(res, 200, this.reviews.slice(-50));
     if (req.method === 'PUT' && path === '/_standin/clock') {
       this.#clockOffsetMs = (JSON.parse(body) as { offsetMs: number }).offsetMs;
       return send(res, 204, undefined);

@@ -153,6 +153,11 @@ export class StandInClient {
     return this.control('PUT', '/_standin/clock', { offsetMs });
   }
 
+  /** The webhook's most recent TokenReview answers (who was authenticated as whom, or why not). */
+  async recentReviews(): Promise<Array<{ authenticated: boolean; username?: string; reason?: string }>> {
+    return (await this.control('GET', '/_standin/reviews')) as Array<{ authenticated: boolean; username?: string; reason?: string }>;
+  }
+
   async createBucket(bucket: string): Promise<void> {
     const s3 = this.s3();
     try {

@@ -2,6 +2,7 @@
 # Provisions what the local EKS stand-in needs, once, into a cache outside the repository:
 #   kube-apiserver 1.20 (built from Debian bookworm's source package), etcd (Debian's etcd-server),
 #   moto (trixie's pure-Python package, unpacked privately) and the Python libraries it runs on.
+#   awscli (Debian's AWS CLI v2, the reference `aws eks get-token` in tests; use /usr/bin/aws).
 # Later runs find everything cached and return in well under a second.
 #
 # Knobs (environment):
@@ -47,7 +48,7 @@ private_apt() {
   local name="$1"; shift
   local dir="$cache/apt-$name"
   mkdir -p "$dir/lists/partial"
-  apt-get -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+  apt-get -o APT::Sandbox::User=root -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
           -o Dir::State::Lists="$dir/lists" "$@"
 }
 private_apt_setup() {
@@ -98,7 +99,7 @@ fi
 # ---- moto (S3/STS emulator) ----------------------------------------------------------------------
 need_debs python3-boto3 python3-botocore python3-cryptography python3-dateutil python3-flask \
   python3-flask-cors python3-jinja2 python3-requests python3-responses python3-werkzeug python3-xmltodict \
-  python3-yaml python3-openssl
+  python3-yaml python3-openssl awscli
 motodir="$cache/moto"
 if [ ! -e "$motodir/.done" ]; then
   uri=$(debian_uri)

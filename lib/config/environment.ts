@@ -1,0 +1,60 @@
+/**
+ * The delegate's settings from its environment, read in this one place, typed and validated.
+ * An event field, where one exists, wins over the environment; the environment wins over the default.
+ */
+export interface DelegateEnvironment {
+  /** CLUSTER_NAME: the cluster to back up when the event names none. */
+  clusterName: string | undefined;
+  /** AWS_REGION (Lambda sets it), else AWS_DEFAULT_REGION. */
+  region: string | undefined;
+  /** RECOVERY_BUCKET: where recovery points go when the event names no bucket. */
+  bucket: string | undefined;
+  /** RECOVERY_PREFIX: key prefix for recovery points. @default '' */
+  prefix: string;
+  /** RECOVERY_KMS_KEY_ID: when set, recovery points use SSE-KMS with this key; otherwise SSE-S3 (AES256). */
+  kmsKeyId: string | undefined;
+  /** S3_FORCE_PATH_STYLE=true selects path-style S3 addressing (emulators). @default false */
+  s3ForcePathStyle: boolean;
+  /** KUBE_PAGE_SIZE: items per list page. @default 500 (client-go's) */
+  pageSize: number;
+  /** KUBE_LIST_CONCURRENCY: resource types listed at once. @default 4 */
+  listConcurrency: number;
+  /** DEADLINE_MARGIN_MS: stop and abort when less than this remains of the Lambda's time. @default 30000 */
+  deadlineMarginMs: number;
+}
+
+export class EnvironmentError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid environment: ${problems.join('; ')}`);
+    this.name = 'EnvironmentError';
+    this.problems = problems;
+  }
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateEnvironment {
+  const problems: string[] = [];
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const result: DelegateEnvironment = {
+    clusterName: env.CLUSTER_NAME || undefined,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    bucket: env.RECOVERY_BUCKET || undefined,
+    prefix: env.RECOVERY_PREFIX ?? '',
+    kmsKeyId: env.RECOVERY_KMS_KEY_ID || undefined,
+    s3ForcePathStyle: (env.S3_FORCE_PATH_STYLE ?? '').toLowerCase() === 'true',
+    pageSize: int('KUBE_PAGE_SIZE', 500, 1, 10_000),
+    listConcurrency: int('KUBE_LIST_CONCURRENCY', 4, 1, 64),
+    deadlineMarginMs: int('DEADLINE_MARGIN_MS', 30_000, 0, 600_000),
+  };
+  if (problems.length) throw new EnvironmentError(problems);
+  return result;
+}

@@ -1,0 +1,177 @@
+import { Agent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { KubeApiError, KubeNetworkError } from './errors';
+import type { KubeRequest, KubeResponse, KubeTransport } from './types';
+
+/** Supplies the bearer token for each request; `invalidate` is called after a 401 so a fresh one is minted. */
+export interface BearerTokenProvider {
+  getToken(): Promise<string>;
+  invalidate(token?: string): void;
+}
+
+export interface KubeClientOptions {
+  /** https URL of the API server. Plain http is refused: the token is a credential. */
+  endpoint: string;
+  /** PEM of the cluster CA; TLS is always verified against it. */
+  caPem: string;
+  tokens: BearerTokenProvider;
+  /** Sockets kept open to the API server. @default 16 */
+  maxSockets?: number;
+  /** Per-request timeout (no byte received for this long). @default 60_000 */
+  requestTimeoutMs?: number;
+  /** Attempts for retryable failures (429, 500, 502, 503, 504, network errors), including the first. @default 6 */
+  maxAttempts?: number;
+  /** First backoff delay; doubles each attempt, with jitter. @default 200 */
+  baseDelayMs?: number;
+  /** Cap on one backoff delay and on an honoured Retry-After. @default 30_000 */
+  maxDelayMs?: number;
+  /** Sleep, replaceable in tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Told about each retry (for logs). */
+  onRetry?: (info: { path: string; attempt: number; delayMs: number; reason: string }) => void;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * The real KubeTransport: https with the cluster CA, the EKS bearer token, keep-alive sockets, and
+ * retries with exponential backoff that honour Retry-After. Bodies come back raw (see KubeResponse).
+ */
+export class KubeClient implements KubeTransport {
+  readonly #opts: KubeClientOptions;
+  readonly #agent: Agent;
+  readonly #base: URL;
+
+  constructor(opts: KubeClientOptions) {
+    const base = new URL(opts.endpoint);
+    if (base.protocol !== 'https:') throw new KubeNetworkError(opts.endpoint, 'refusing a non-https API server endpoint');
+    this.#opts = opts;
+    this.#base = base;
+    this.#agent = new Agent({ ca: opts.caPem, keepAlive: true, maxSockets: opts.maxSockets ?? 16, rejectUnauthorized: true });
+  }
+
+  destroy(): void {
+    this.#agent.destroy();
+  }
+
+  async request(req: KubeRequest): Promise<KubeResponse> {
+    const maxAttempts = this.#opts.maxAttempts ?? 6;
+    const sleep = this.#opts.sleep ?? defaultSleep;
+    let reauthenticated = false;
+    for (let attempt = 1; ; attempt++) {
+      req.signal?.throwIfAborted();
+      const token = await this.#opts.tokens.getToken();
+      let res: KubeResponse | undefined;
+      let failure: unknown;
+      try {
+        res = await this.#once(req, token);
+      } catch (err) {
+        failure = err;
+      }
+      if (res) {
+        // A 401 can mean the token aged out under us: mint a fresh one once before giving up.
+        if (res.status === 401 && !reauthenticated) {
+          reauthenticated = true;
+          this.#opts.tokens.invalidate(token);
+          attempt--;
+          continue;
+        }
+        if (!RETRYABLE_STATUS.has(res.status) || attempt >= maxAttempts) return res;
+      } else if (attempt >= maxAttempts || req.signal?.aborted) {
+        throw failure;
+      }
+      const delayMs = this.#delay(attempt, res);
+      this.#opts.onRetry?.({ path: req.path, attempt, delayMs, reason: res ? `HTTP ${res.status}` : errorText(failure) });
+      await sleep(delayMs, req.signal);
+    }
+  }
+
+  /** GET a path and parse JSON, throwing KubeApiError for non-2xx answers. */
+  async getJson<T>(path: string, query?: KubeRequest['query'], signal?: AbortSignal): Promise<T> {
+    const res = await this.request({ method: 'GET', path, ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
+    return parseJsonResponse<T>(res, path);
+  }
+
+  #delay(attempt: number, res: KubeResponse | undefined): number {
+    const max = this.#opts.maxDelayMs ?? 30_000;
+    const retryAfter = res ? retryAfterMs(res.headers['retry-after']) : undefined;
+    if (retryAfter !== undefined) return Math.min(retryAfter, max);
+    const base = (this.#opts.baseDelayMs ?? 200) * 2 ** (attempt - 1);
+    return Math.min(max, base / 2 + Math.random() * (base / 2));
+  }
+
+  #once(req: KubeRequest, token: string): Promise<KubeResponse> {
+    const url = new URL(req.path, this.#base);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    return new Promise<KubeResponse>((resolve, reject) => {
+      const r = httpsRequest(url, {
+        method: req.method,
+        agent: this.#agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          'user-agent': 'eks-k8s-delegate',
+          ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}),
+        },
+        timeout: this.#opts.requestTimeoutMs ?? 60_000,
+        ...(req.signal ? { signal: req.signal } : {}),
+      }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('aborted', () => reject(new KubeNetworkError(req.path, 'connection closed mid-body')));
+        res.on('error', (e) => reject(new KubeNetworkError(req.path, errorText(e), { cause: e })));
+        res.on('end', () => {
+          if (!res.complete) return reject(new KubeNetworkError(req.path, 'connection closed mid-body'));
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        });
+      });
+      r.on('timeout', () => r.destroy(new Error(`no answer within ${this.#opts.requestTimeoutMs ?? 60_000} ms`)));
+      r.on('error', (e) => reject(req.signal?.aborted ? req.signal.reason : new KubeNetworkError(req.path, errorText(e), { cause: e })));
+      r.end(body);
+    });
+  }
+}
+
+/** Parses a JSON answer; non-2xx becomes KubeApiError with the Status reason and message when there is one. */
+export function parseJsonResponse<T>(res: KubeResponse, path: string): T {
+  if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res, path);
+  try {
+    return JSON.parse(res.body.toString('utf8')) as T;
+  } catch (cause) {
+    throw new KubeNetworkError(path, 'response body is not valid JSON (truncated?)', { cause });
+  }
+}
+
+export function apiErrorFrom(res: KubeResponse, path: string): KubeApiError {
+  let reason: string | undefined;
+  let message: string | undefined;
+  try {
+    const status = JSON.parse(res.body.toString('utf8')) as { reason?: string; message?: string };
+    reason = status.reason;
+    message = status.message;
+  } catch {
+    message = res.body.toString('utf8').slice(0, 200) || undefined;
+  }
+  return new KubeApiError(res.status, path, reason, message);
+}
+
+function retryAfterMs(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  const seconds = Number(v);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+  });
+}
