@@ -1,0 +1,53 @@
+import { KubeNetworkError } from './errors';
+import type { PageRequest } from './pager';
+import { parseJsonObjectResponse } from './responseBody';
+import type { DiscoveredResource, KubeTransport, ListPage } from './types';
+
+/** `/api/v1/<res>`, `/apis/<g>/<v>/<res>`, or with `/namespaces/<ns>` before the resource. */
+export function resourceListPath(resource: DiscoveredResource, namespace?: string): string {
+  const base = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+  const ns = namespace !== undefined && resource.namespaced ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${base}${ns}/${resource.resource}`;
+}
+
+/**
+ * Fetches one list page raw (never through typed models, which drop unknown fields). Non-2xx answers
+ * throw KubeApiError with the Status object's reason and message. `namespace` is ignored for
+ * cluster-scoped resources.
+ */
+export async function fetchListPage(
+  transport: KubeTransport,
+  resource: DiscoveredResource,
+  req: PageRequest,
+  namespace?: string,
+): Promise<ListPage> {
+  const path = resourceListPath(resource, namespace);
+  const res = await transport.request({
+    method: 'GET',
+    path,
+    query: { limit: req.limit, continue: req.continue },
+    signal: req.signal,
+  });
+  const body = parseJsonObjectResponse(res, path);
+  // Some servers send `"items": null` for an empty list.
+  const items = body.items === null || body.items === undefined ? [] : body.items;
+  if (!Array.isArray(items)) throw new KubeNetworkError(path, 'list response has no items array');
+  const page: ListPage = { ...body, items: items.filter(isRecord) };
+  return page;
+}
+
+/**
+ * The item as a standalone object: `apiVersion` and `kind` first (list items lack them), then every
+ * field of the item in its own order, nothing dropped. Values the item already carries win.
+ */
+export function withTypeMeta(item: Record<string, unknown>, resource: DiscoveredResource): Record<string, unknown> {
+  return {
+    apiVersion: typeof item.apiVersion === 'string' ? item.apiVersion : resource.groupVersion,
+    kind: typeof item.kind === 'string' ? item.kind : resource.kind,
+    ...item,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

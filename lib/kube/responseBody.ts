@@ -1,0 +1,43 @@
+import { KubeApiError, KubeNetworkError } from './errors';
+import type { KubeResponse } from './types';
+
+/** A plain JSON object (what JSON.parse gives for `{...}`). */
+export type JsonObject = Record<string, unknown>;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Builds the KubeApiError for a non-2xx answer. The API server usually sends a `Status` object
+ * (`{"kind":"Status","reason":"Forbidden","message":...}`); aggregated API servers and proxies
+ * may send plain text instead, so the body is only used when it parses.
+ */
+export function apiErrorFromResponse(res: KubeResponse, path: string): KubeApiError {
+  let reason: string | undefined;
+  let message: string | undefined;
+  try {
+    const status: unknown = JSON.parse(res.body.toString('utf8'));
+    if (isJsonObject(status)) {
+      if (typeof status.reason === 'string' && status.reason !== '') reason = status.reason;
+      if (typeof status.message === 'string' && status.message !== '') message = status.message;
+    }
+  } catch {
+    // Not JSON: keep the status code alone.
+  }
+  return new KubeApiError(res.status, path, reason, message);
+}
+
+/** Throws KubeApiError for a non-2xx answer, otherwise parses the body as a JSON object. */
+export function parseJsonObjectResponse(res: KubeResponse, path: string): JsonObject {
+  if (res.status < 200 || res.status > 299) throw apiErrorFromResponse(res, path);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(res.body.toString('utf8'));
+  } catch (err) {
+    // A 2xx answer that is not JSON is almost always a truncated body.
+    throw new KubeNetworkError(path, `invalid JSON body: ${(err as Error).message}`, { cause: err });
+  }
+  if (!isJsonObject(parsed)) throw new KubeNetworkError(path, 'response body is not a JSON object');
+  return parsed;
+}
