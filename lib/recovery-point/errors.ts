@@ -1,0 +1,71 @@
+/** Base class for every error about writing, reading or naming a recovery point. */
+export class RecoveryPointError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A prefix, cluster name, recovery point id or archive path is unsafe or malformed.
+ * `problems` names every problem found, so a caller can report them all at once.
+ */
+export class RecoveryPointPathError extends RecoveryPointError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    super(problems.join('; '), options);
+    this.problems = problems;
+  }
+}
+
+/** `<folder>manifest.json` already exists: a recovery point is never overwritten. */
+export class RecoveryPointExistsError extends RecoveryPointError {
+  readonly bucket: string;
+  readonly key: string;
+  constructor(bucket: string, key: string, options?: { cause?: unknown }) {
+    super(`s3://${bucket}/${key} already exists: refusing to overwrite a committed recovery point`, options);
+    this.bucket = bucket;
+    this.key = key;
+  }
+}
+
+/** Writing the archive or the manifest failed; `cause` holds the S3, stream or zlib error. */
+export class RecoveryPointWriteError extends RecoveryPointError {
+  readonly bucket: string;
+  readonly key: string;
+  constructor(bucket: string, key: string, message: string, options?: { cause?: unknown }) {
+    super(`s3://${bucket}/${key}: ${message}`, options);
+    this.bucket = bucket;
+    this.key = key;
+  }
+}
+
+/** The writer was aborted (abort() or the abort signal); `cause` is the abort reason. */
+export class RecoveryPointAbortedError extends RecoveryPointWriteError {}
+
+/** A method was called in a state that does not allow it (e.g. writeManifest before finish). */
+export class RecoveryPointStateError extends RecoveryPointError {
+  readonly state: string;
+  constructor(state: string, message: string) {
+    super(`${message} (writer state: ${state})`);
+    this.state = state;
+  }
+}
+
+/** An archive entry is unsafe (would escape its folder, a link) or cannot be read. */
+export class ArchiveEntryError extends RecoveryPointError {
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super(`archive entry ${JSON.stringify(path)}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+/** manifest.json is not valid JSON or lacks an essential field; `problems` names each one. */
+export class ManifestError extends RecoveryPointError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    super(`invalid recovery point manifest: ${problems.join('; ')}`, options);
+    this.problems = problems;
+  }
+}

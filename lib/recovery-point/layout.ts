@@ -1,0 +1,182 @@
+// The recovery point's path layout: pure functions shared by the writer and every reader or verifier,
+// so the two can never disagree. The archive layout is Velero's (pkg/archive, pkg/backup):
+//   metadata/version
+//   resources/<plural>[.<group>]/namespaces/<ns>/<name>.json
+//   resources/<plural>[.<group>]/cluster/<name>.json
+import { randomBytes } from 'node:crypto';
+import { ArchiveEntryError, RecoveryPointPathError } from './errors';
+
+/** Velero's backup format version, written as the content of `metadata/version`. */
+export const ARCHIVE_FORMAT_VERSION = '1.1.0';
+/** Path of the archive's version entry. */
+export const METADATA_VERSION_PATH = 'metadata/version';
+/** Name of the archive object inside a recovery point folder. */
+export const ARCHIVE_FILE_NAME = 'resources.tar.gz';
+/** Name of the manifest (the commit marker) inside a recovery point folder. */
+export const MANIFEST_FILE_NAME = 'manifest.json';
+
+const RESOURCES_DIR = 'resources';
+const NAMESPACES_DIR = 'namespaces';
+const CLUSTER_DIR = 'cluster';
+const OBJECT_SUFFIX = '.json';
+
+const RECOVERY_POINT_ID = /^[A-Za-z0-9._-]{1,128}$/;
+// EKS CreateCluster: 1-100 characters, starts with a letter or digit.
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+// `<plural>` or `<plural>.<group>`: lowercase DNS-style names, as Velero names resources.
+const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+// C0 controls, DEL and C1 controls: never meaningful in a key or a file name, and NUL ends tar names.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** `<prefix><clusterName>/<id>/`. Throws RecoveryPointPathError naming every unsafe part. */
+export function recoveryPointFolder(prefix: string, clusterName: string, id: string): string {
+  const problems = [...validatePrefix(prefix), ...validateClusterName(clusterName), ...validateRecoveryPointId(id)];
+  if (problems.length > 0) throw new RecoveryPointPathError(problems);
+  return `${prefix}${clusterName}/${id}/`;
+}
+
+/** `<folder>resources.tar.gz` */
+export function archiveKey(folder: string): string {
+  return `${folder}${ARCHIVE_FILE_NAME}`;
+}
+
+/** `<folder>manifest.json` */
+export function manifestKey(folder: string): string {
+  return `${folder}${MANIFEST_FILE_NAME}`;
+}
+
+/**
+ * The archive path of one object: `resources/<resourceName>/namespaces/<ns>/<name>.json`, or
+ * `resources/<resourceName>/cluster/<name>.json` when `namespace` is undefined (cluster-scoped).
+ * Throws RecoveryPointPathError when a part could escape its folder or is not a single path segment.
+ */
+export function objectEntryPath(resourceName: string, namespace: string | undefined, name: string): string {
+  const problems = [
+    ...validateResourceName(resourceName),
+    ...(namespace === undefined ? [] : validateSegment('namespace', namespace)),
+    ...validateSegment('name', name),
+  ];
+  if (problems.length > 0) throw new RecoveryPointPathError(problems);
+  const scope = namespace === undefined ? CLUSTER_DIR : `${NAMESPACES_DIR}/${namespace}`;
+  return `${RESOURCES_DIR}/${resourceName}/${scope}/${name}${OBJECT_SUFFIX}`;
+}
+
+/** What an archive path names: the version entry, one object, or another (safe) Velero entry. */
+export type ParsedEntryPath =
+  | { kind: 'metadata-version'; path: string }
+  | { kind: 'object'; path: string; resourceName: string; namespace: string | undefined; name: string }
+  | { kind: 'other'; path: string };
+
+/**
+ * Inverse of objectEntryPath. Throws ArchiveEntryError for any path that could escape the folder it is
+ * extracted to (absolute, `..`, `.`, empty segments, backslashes, control characters). Safe paths that are
+ * not in this layout (e.g. Velero's `resources/<r>/v1-preferredversion/...` copies) come back as `other`.
+ */
+export function parseEntryPath(path: string): ParsedEntryPath {
+  const problems = pathSafetyProblems(path);
+  if (problems.length > 0) throw new ArchiveEntryError(path, problems.join('; '));
+  if (path === METADATA_VERSION_PATH) return { kind: 'metadata-version', path };
+
+  const parts = path.split('/');
+  const [top, resourceName] = parts;
+  const file = parts[parts.length - 1];
+  if (
+    top !== RESOURCES_DIR ||
+    resourceName === undefined ||
+    !RESOURCE_NAME.test(resourceName) ||
+    file === undefined ||
+    !file.endsWith(OBJECT_SUFFIX) ||
+    file.length === OBJECT_SUFFIX.length
+  ) {
+    return { kind: 'other', path };
+  }
+  const name = file.slice(0, -OBJECT_SUFFIX.length);
+  if (parts.length === 4 && parts[2] === CLUSTER_DIR) {
+    return { kind: 'object', path, resourceName, namespace: undefined, name };
+  }
+  if (parts.length === 5 && parts[2] === NAMESPACES_DIR && parts[3] !== undefined) {
+    return { kind: 'object', path, resourceName, namespace: parts[3], name };
+  }
+  return { kind: 'other', path };
+}
+
+/**
+ * Problems with a key prefix; empty when it is safe. A prefix is '' or ends with '/'; it has no leading
+ * '/', no '//', no '.' or '..' segment, no backslash and no control character.
+ */
+export function validatePrefix(prefix: string): string[] {
+  const problems: string[] = [];
+  if (prefix === '') return problems;
+  const shown = JSON.stringify(prefix);
+  if (!prefix.endsWith('/')) problems.push(`prefix ${shown} must be empty or end with '/'`);
+  if (prefix.startsWith('/')) problems.push(`prefix ${shown} must not start with '/'`);
+  if (prefix.includes('//')) problems.push(`prefix ${shown} must not contain '//'`);
+  if (prefix.includes('\\')) problems.push(`prefix ${shown} must not contain a backslash`);
+  if (CONTROL_CHARS.test(prefix)) problems.push(`prefix ${shown} must not contain control characters`);
+  if (prefix.split('/').some((segment) => segment === '..' || segment === '.')) {
+    problems.push(`prefix ${shown} must not contain a '.' or '..' segment`);
+  }
+  return problems;
+}
+
+/** Problems with a recovery point id; empty when it is 1-128 of [A-Za-z0-9._-] and not '.' or '..'. */
+export function validateRecoveryPointId(id: string): string[] {
+  if (id === '.' || id === '..' || !RECOVERY_POINT_ID.test(id)) {
+    return [`recoveryPointId ${JSON.stringify(id)} must be 1-128 characters of [A-Za-z0-9._-] and not '.' or '..'`];
+  }
+  return [];
+}
+
+/** Problems with an EKS cluster name used as a folder; empty when it matches EKS's own rule. */
+export function validateClusterName(clusterName: string): string[] {
+  if (!CLUSTER_NAME.test(clusterName)) {
+    return [
+      `clusterName ${JSON.stringify(clusterName)} must be 1-100 characters of [A-Za-z0-9_-] starting with a letter or digit`,
+    ];
+  }
+  return [];
+}
+
+/**
+ * A new, sortable recovery point id: UTC time to the second plus 4 random hex digits, e.g.
+ * `20261123T200501Z-7f3a`. The random part keeps two runs in the same second apart.
+ * @param random source of random bytes (tests pass a fixed one). @default crypto.randomBytes
+ */
+export function newRecoveryPointId(now: Date, random: (size: number) => Uint8Array = randomBytes): string {
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return `${stamp}-${Buffer.from(random(2)).toString('hex').slice(0, 4)}`;
+}
+
+function validateResourceName(resourceName: string): string[] {
+  if (!RESOURCE_NAME.test(resourceName) || resourceName.includes('..')) {
+    return [`resource name ${JSON.stringify(resourceName)} must be <plural> or <plural>.<group> in lowercase`];
+  }
+  return [];
+}
+
+// Kubernetes names may hold characters such as ':' (RBAC names); only what could change the path is refused.
+function validateSegment(what: string, value: string): string[] {
+  const shown = JSON.stringify(value);
+  const problems: string[] = [];
+  if (value === '' || value === '.' || value === '..') problems.push(`${what} ${shown} is not a usable file name`);
+  if (value.includes('/') || value.includes('\\')) problems.push(`${what} ${shown} must not contain '/' or '\\'`);
+  if (CONTROL_CHARS.test(value)) problems.push(`${what} ${shown} must not contain control characters`);
+  return problems;
+}
+
+function pathSafetyProblems(path: string): string[] {
+  const problems: string[] = [];
+  if (path === '') return ['path is empty'];
+  if (path.startsWith('/')) problems.push('path is absolute');
+  if (/^[A-Za-z]:/.test(path)) problems.push('path starts with a drive letter');
+  if (path.includes('\\')) problems.push('path contains a backslash');
+  if (CONTROL_CHARS.test(path)) problems.push('path contains control characters');
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '..')) problems.push("path has a '..' segment");
+  if (segments.some((segment) => segment === '.')) problems.push("path has a '.' segment");
+  if (segments.some((segment, index) => segment === '' && !(index === 0 && path.startsWith('/')))) {
+    problems.push('path has an empty segment');
+  }
+  return problems;
+}

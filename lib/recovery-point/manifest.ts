@@ -1,0 +1,204 @@
+// manifest.json: the recovery point's index and commit marker (DESIGN.md section 4). It is written last;
+// a folder without it is an incomplete recovery point and must never be presented as usable.
+import { ManifestError } from './errors';
+import { validateRecoveryPointId } from './layout';
+
+/** Version of the manifest's own format. Readers accept the same major version. */
+export const MANIFEST_FORMAT_VERSION = '1.0.0';
+
+/** Outcome of a backup run. A manifest is only ever written for COMPLETED or PARTIAL. */
+export type RecoveryPointStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
+
+/** What happened to one resource type: read, refused (RBAC), failed, filtered out, or gone mid-run. */
+export type ResourceStatus = 'ok' | 'forbidden' | 'failed' | 'excluded' | 'gone';
+
+/** The cluster the recovery point was taken from, as EKS DescribeCluster and STS describe it. */
+export interface ManifestCluster {
+  name: string;
+  arn: string;
+  region: string;
+  /** AWS account id that owns the cluster. */
+  account: string;
+  /** Kubernetes minor version, e.g. "1.31". */
+  kubernetesVersion: string;
+  /** EKS platform version, e.g. "eks.12". */
+  platformVersion: string;
+  /** accessConfig.authenticationMode: CONFIG_MAP, API_AND_CONFIG_MAP or API. */
+  authenticationMode: string;
+}
+
+/** The archive object, as the writer measured it while streaming (RecoveryPointWriter.finish()). */
+export interface ManifestArchive {
+  key: string;
+  /** Size of the gzipped archive in bytes. */
+  bytes: number;
+  /** Hex SHA-256 of the gzipped archive, as stored in S3. */
+  sha256: string;
+  /** Number of Kubernetes objects in the archive (the metadata/version entry is not counted). */
+  objects: number;
+}
+
+/** One row per resource type the run considered. */
+export interface ManifestResource {
+  /** Velero-style name: `<plural>` for the core group, `<plural>.<group>` otherwise. */
+  name: string;
+  /** API group; '' for the core group. */
+  group: string;
+  /** The version the objects were read at (the most preferred version serving the resource). */
+  version: string;
+  /** Plural resource name, e.g. "deployments". */
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  /** Objects of this type written to the archive. */
+  count: number;
+  status: ResourceStatus;
+  /** Why the status is not `ok`. */
+  error?: string;
+}
+
+/**
+ * The manifest. `D` is the type of one AWS dependency row, which the dependency scan defines.
+ */
+export interface RecoveryPointManifest<D = unknown> {
+  formatVersion: string;
+  recoveryPointId: string;
+  cluster: ManifestCluster;
+  /** ISO 8601 UTC. */
+  startedAt: string;
+  /** ISO 8601 UTC. */
+  completedAt: string;
+  status: RecoveryPointStatus;
+  archive: ManifestArchive;
+  resources: ManifestResource[];
+  warnings: string[];
+  awsDependencies: D[];
+}
+
+const STATUSES: readonly RecoveryPointStatus[] = ['COMPLETED', 'PARTIAL', 'FAILED'];
+const RESOURCE_STATUSES: readonly ResourceStatus[] = ['ok', 'forbidden', 'failed', 'excluded', 'gone'];
+const CLUSTER_FIELDS = [
+  'name',
+  'arn',
+  'region',
+  'account',
+  'kubernetesVersion',
+  'platformVersion',
+  'authenticationMode',
+] as const;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The manifest as written: pretty JSON with a trailing newline, so `cat` and diffs read well. */
+export function serializeManifest<D>(manifest: RecoveryPointManifest<D>): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/**
+ * Parses manifest.json and checks the essentials a reader relies on (ids, cluster, status, archive,
+ * resource rows). Unknown extra fields are kept. Throws ManifestError naming every problem.
+ */
+export function parseManifest(json: string | Buffer): RecoveryPointManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof json === 'string' ? json : json.toString('utf8'));
+  } catch (error) {
+    throw new ManifestError(['not valid JSON'], { cause: error });
+  }
+  const problems = validateManifest(value);
+  if (problems.length > 0) throw new ManifestError(problems);
+  // validateManifest checked every field the type promises.
+  return value as RecoveryPointManifest;
+}
+
+/** Every problem with a manifest-shaped value; empty when it is a valid, writable manifest. */
+export function validateManifest(value: unknown): string[] {
+  if (!isRecord(value)) return ['manifest is not a JSON object'];
+  const problems: string[] = [];
+
+  const formatVersion = value['formatVersion'];
+  if (typeof formatVersion !== 'string') {
+    problems.push('formatVersion must be a string');
+  } else if (majorOf(formatVersion) !== majorOf(MANIFEST_FORMAT_VERSION)) {
+    problems.push(`formatVersion ${formatVersion} is not readable by this version (${MANIFEST_FORMAT_VERSION})`);
+  }
+
+  const id = value['recoveryPointId'];
+  if (typeof id !== 'string') problems.push('recoveryPointId must be a string');
+  else problems.push(...validateRecoveryPointId(id));
+
+  const cluster = value['cluster'];
+  if (!isRecord(cluster)) {
+    problems.push('cluster must be an object');
+  } else {
+    for (const field of CLUSTER_FIELDS) {
+      if (typeof cluster[field] !== 'string') problems.push(`cluster.${field} must be a string`);
+    }
+    if (cluster['name'] === '') problems.push('cluster.name must not be empty');
+  }
+
+  for (const field of ['startedAt', 'completedAt'] as const) {
+    const time = value[field];
+    if (typeof time !== 'string' || Number.isNaN(Date.parse(time))) problems.push(`${field} must be an ISO 8601 time`);
+  }
+
+  const status = value['status'];
+  if (!STATUSES.includes(status as RecoveryPointStatus)) {
+    problems.push(`status must be one of ${STATUSES.join(', ')}`);
+  } else if (status === 'FAILED') {
+    problems.push('status FAILED: a failed run has no manifest');
+  }
+
+  const archive = value['archive'];
+  if (!isRecord(archive)) {
+    problems.push('archive must be an object');
+  } else {
+    if (typeof archive['key'] !== 'string' || archive['key'] === '') problems.push('archive.key must be a string');
+    if (!isCount(archive['bytes'])) problems.push('archive.bytes must be a non-negative integer');
+    if (!isCount(archive['objects'])) problems.push('archive.objects must be a non-negative integer');
+    if (typeof archive['sha256'] !== 'string' || !SHA256_HEX.test(archive['sha256'])) {
+      problems.push('archive.sha256 must be 64 lowercase hex digits');
+    }
+  }
+
+  const resources = value['resources'];
+  if (!Array.isArray(resources)) {
+    problems.push('resources must be an array');
+  } else {
+    resources.forEach((row: unknown, index) => problems.push(...validateResourceRow(row, index)));
+  }
+
+  const warnings = value['warnings'];
+  if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === 'string')) {
+    problems.push('warnings must be an array of strings');
+  }
+  if (!Array.isArray(value['awsDependencies'])) problems.push('awsDependencies must be an array');
+  return problems;
+}
+
+function validateResourceRow(row: unknown, index: number): string[] {
+  const where = `resources[${index}]`;
+  if (!isRecord(row)) return [`${where} must be an object`];
+  const problems: string[] = [];
+  for (const field of ['name', 'group', 'version', 'resource', 'kind'] as const) {
+    if (typeof row[field] !== 'string') problems.push(`${where}.${field} must be a string`);
+  }
+  if (typeof row['namespaced'] !== 'boolean') problems.push(`${where}.namespaced must be a boolean`);
+  if (!isCount(row['count'])) problems.push(`${where}.count must be a non-negative integer`);
+  if (!RESOURCE_STATUSES.includes(row['status'] as ResourceStatus)) {
+    problems.push(`${where}.status must be one of ${RESOURCE_STATUSES.join(', ')}`);
+  }
+  if (row['error'] !== undefined && typeof row['error'] !== 'string') problems.push(`${where}.error must be a string`);
+  return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function majorOf(version: string): string {
+  return version.split('.')[0] ?? version;
+}

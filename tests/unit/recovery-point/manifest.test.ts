@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManifestError, parseManifest, serializeManifest } from '../../../lib/recovery-point';
+
+const fixture = readFileSync(join(__dirname, 'fixtures', 'manifest.json'), 'utf8');
+
+function withChanges(change: (manifest: Record<string, unknown>) => void): string {
+  const manifest = JSON.parse(fixture) as Record<string, unknown>;
+  change(manifest);
+  return JSON.stringify(manifest);
+}
+
+function problemsOf(json: string): string[] {
+  try {
+    parseManifest(json);
+  } catch (error) {
+    if (error instanceof ManifestError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('manifest', () => {
+  it('parses a complete manifest and keeps fields it does not know', () => {
+    const manifest = parseManifest(withChanges((m) => (m['futureField'] = { kept: true })));
+    expect(manifest.recoveryPointId).toBe('20261123T200501Z-7f3a');
+    expect(manifest.status).toBe('PARTIAL');
+    expect(manifest.resources.find((row) => row.name === 'secrets')?.status).toBe('forbidden');
+    expect(manifest.awsDependencies).toHaveLength(1);
+    expect(JSON.parse(serializeManifest(manifest))).toMatchObject({ futureField: { kept: true } });
+  });
+
+  it('round-trips through serializeManifest as pretty JSON ending in a newline', () => {
+    const manifest = parseManifest(fixture);
+    const text = serializeManifest(manifest);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).toContain('\n  "formatVersion": "1.0.0"');
+    expect(parseManifest(text)).toEqual(manifest);
+  });
+
+  it('rejects text that is not JSON', () => {
+    expect(() => parseManifest('{"formatVersion":')).toThrow(ManifestError);
+    expect(() => parseManifest('[]')).toThrow(ManifestError);
+  });
+
+  it('names every missing essential at once', () => {
+    const problems = problemsOf(
+      withChanges((m) => {
+        delete m['recoveryPointId'];
+        delete m['archive'];
+        (m['cluster'] as Record<string, unknown>)['arn'] = 7;
+        m['completedAt'] = 'yesterday';
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'recoveryPointId must be a string',
+        'archive must be an object',
+        'cluster.arn must be a string',
+        'completedAt must be an ISO 8601 time',
+      ]),
+    );
+  });
+
+  it('refuses a FAILED status: a failed run never has a manifest', () => {
+    expect(problemsOf(withChanges((m) => (m['status'] = 'FAILED')))).toEqual(['status FAILED: a failed run has no manifest']);
+  });
+
+  it('refuses a manifest from an incompatible format major version', () => {
+    expect(problemsOf(withChanges((m) => (m['formatVersion'] = '2.0.0')))[0]).toMatch(/formatVersion 2.0.0/);
+    expect(problemsOf(withChanges((m) => (m['formatVersion'] = '1.4.0')))).toEqual([]);
+  });
+
+  it('checks the archive digest and the resource rows', () => {
+    const problems = problemsOf(
+      withChanges((m) => {
+        (m['archive'] as Record<string, unknown>)['sha256'] = 'ABC';
+        (m['archive'] as Record<string, unknown>)['bytes'] = -1;
+        m['resources'] = [{ name: 'pods', group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: 'yes', count: 1, status: 'weird' }];
+      }),
+    );
+    expect(problems).toEqual([
+      'archive.bytes must be a non-negative integer',
+      'archive.sha256 must be 64 lowercase hex digits',
+      'resources[0].namespaced must be a boolean',
+      'resources[0].status must be one of ok, forbidden, failed, excluded, gone',
+    ]);
+  });
+});
