@@ -1,0 +1,324 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  findConditionProblems, findEntryPointProblems, findReferenceProblems, findWildcardGrants, iamStatements, isObject,
+  parseTemplate, possibleValues, repoFileReader, walk, type CfnObject, type CfnValue, type FileReader,
+} from './templateChecks';
+
+const REPO_ROOT = join(__dirname, '..', '..', '..');
+const TEMPLATE_TEXT = readFileSync(join(REPO_ROOT, 'template.yaml'), 'utf8');
+
+/**
+ * Actions that may be granted on Resource "*", each because IAM offers nothing narrower for it.
+ */
+const ALLOWED_ON_ANY_RESOURCE = new Set([
+  // No resource type exists for GetCallerIdentity (it needs no permission at all; the EKS token presigns it).
+  'sts:GetCallerIdentity',
+  // Lambda's VPC networking, as in AWSLambdaVPCAccessExecutionRole: Lambda creates and deletes the function's
+  // ENIs itself, before their ids exist, and the Describe calls support no resource-level permission.
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+]);
+
+const template = parseTemplate(TEMPLATE_TEXT);
+
+function get(value: CfnValue | undefined, ...path: string[]): CfnValue | undefined {
+  let current = value;
+  for (const key of path) current = isObject(current) ? current[key] : undefined;
+  return current;
+}
+
+function resource(name: string): CfnObject {
+  const found = get(template, 'Resources', name);
+  if (!isObject(found)) throw new Error(`no resource ${name}`);
+  return found;
+}
+
+/** The template with one piece of text replaced, re-parsed: a broken variant for the checks to catch. */
+function broken(search: string | RegExp, replacement: string): CfnObject {
+  const text = TEMPLATE_TEXT.replace(search, replacement);
+  if (text === TEMPLATE_TEXT) throw new Error(`${String(search)} not found in template.yaml`);
+  return parseTemplate(text);
+}
+
+function statementWithSid(sid: string): CfnObject {
+  const found = iamStatements(template).find((s) => s.statement.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found.statement;
+}
+
+describe('template.yaml parses', () => {
+  it('parses with the CloudFormation short-form tags into long-form intrinsics', () => {
+    expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
+    expect(get(template, 'Resources', 'Function', 'Properties', 'Role')).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+    expect(get(template, 'Conditions', 'HasKmsKey')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'RecoveryKmsKeyArn' }, ''] }] });
+  });
+
+  it('parses every short-form tag in scalar, sequence and mapping form', () => {
+    const parsed = parseTemplate([
+      'a: !GetAtt Res.Attr.Nested', 'b: !GetAtt [Res, Attr]', 'c: !Sub "x${Y}"', 'd: !Sub ["${v}", {v: !Ref P}]',
+      'e: !Condition C', 'f: !Base64 {"Fn::Sub": "z"}', 'g: !GetAZs ""', 'h: !Select [0, !Split [",", !ImportValue X]]',
+      'i: !Cidr [!Ref P, 6, 5]', 'j: !FindInMap [M, K, V]', 'k: !If [C, !Join ["", [a]], !Ref AWS::NoValue]',
+      'l: !Or [!And [!Condition C, !Condition C], !Not [!Equals [a, b]]]',
+    ].join('\n'));
+    expect(parsed).toEqual({
+      a: { 'Fn::GetAtt': ['Res', 'Attr.Nested'] }, b: { 'Fn::GetAtt': ['Res', 'Attr'] }, c: { 'Fn::Sub': 'x${Y}' },
+      d: { 'Fn::Sub': ['${v}', { v: { Ref: 'P' } }] }, e: { Condition: 'C' }, f: { 'Fn::Base64': { 'Fn::Sub': 'z' } },
+      g: { 'Fn::GetAZs': '' }, h: { 'Fn::Select': [0, { 'Fn::Split': [',', { 'Fn::ImportValue': 'X' }] }] },
+      i: { 'Fn::Cidr': [{ Ref: 'P' }, 6, 5] }, j: { 'Fn::FindInMap': ['M', 'K', 'V'] },
+      k: { 'Fn::If': ['C', { 'Fn::Join': ['', ['a']] }, { Ref: 'AWS::NoValue' }] },
+      l: { 'Fn::Or': [{ 'Fn::And': [{ Condition: 'C' }, { Condition: 'C' }] }, { 'Fn::Not': [{ 'Fn::Equals': ['a', 'b'] }] }] },
+    });
+  });
+
+  it('rejects a tag CloudFormation does not have', () => {
+    expect(() => parseTemplate('a: !Reff X')).toThrow(/Reff/);
+  });
+});
+
+describe('references', () => {
+  it('every Ref, GetAtt and Sub names a parameter, resource or pseudo parameter', () => {
+    expect(findReferenceProblems(template)).toEqual([]);
+  });
+
+  it('catches a dangling !Ref', () => {
+    expect(findReferenceProblems(broken('MemorySize: !Ref MemorySize', 'MemorySize: !Ref MemorySizeMb')))
+      .toEqual(['Resources.Function.Properties.MemorySize: Ref names unknown parameter, resource or pseudo parameter "MemorySizeMb"']);
+  });
+
+  it('catches a GetAtt on a missing resource, a dangling ${X} and ${X.Attr} in a Sub, and a Ref to a resource in a condition', () => {
+    const problems = findReferenceProblems(broken('Role: !GetAtt Role.Arn', 'Role: !GetAtt ExecRole.Arn'));
+    expect(problems).toEqual(['Resources.Function.Properties.Role: GetAtt names unknown resource "ExecRole"']);
+    expect(findReferenceProblems(broken("'${RoleNamePrefix}-${AWS::AccountId}", "'${RolePrefix}-${AWS::AccountId}")))
+      .toEqual([expect.stringContaining('Sub names unknown parameter, resource or pseudo parameter "RolePrefix"')]);
+    expect(findReferenceProblems(broken('--arn ${Role.Arn} --group', '--arn ${TheRole.Arn} --group')))
+      .toEqual([expect.stringContaining('Sub names unknown resource "TheRole"')]);
+    expect(findReferenceProblems(broken("HasKmsKey: !Not [!Equals [!Ref RecoveryKmsKeyArn, '']]", "HasKmsKey: !Not [!Equals [!Ref Role, '']]")))
+      .toEqual(['Conditions.HasKmsKey.Fn::Not[0].Fn::Equals[0]: a condition cannot Ref resource "Role"']);
+  });
+
+  it('does not treat ${!Literal} in a Sub as a reference', () => {
+    expect(findReferenceProblems(parseTemplate('Resources: {A: {Type: X, Properties: {P: !Sub "${!NotARef}"}}}'))).toEqual([]);
+  });
+
+  it('every condition used exists, and a missing one is caught', () => {
+    expect(findConditionProblems(template)).toEqual([]);
+    expect(findConditionProblems(broken('Condition: CreateS3GatewayEndpoint', 'Condition: CreateS3Endpoint')))
+      .toEqual(['Resources.S3GatewayEndpoint.Condition: unknown condition "CreateS3Endpoint"']);
+    expect(findConditionProblems(broken('- !Condition HasRouteTables', '- !Condition HasRouteTable')))
+      .toEqual([expect.stringContaining('unknown condition "HasRouteTable"')]);
+    expect(findConditionProblems(broken(/- HasKmsKey\n/, '- HasKey\n')))
+      .toEqual([expect.stringContaining('Fn::If: unknown condition "HasKey"')]);
+  });
+});
+
+describe('function and build', () => {
+  const fn = resource('Function');
+  const props = get(fn, 'Properties');
+
+  it('builds the real handler with esbuild, and the Handler loads that bundle', () => {
+    expect(get(fn, 'Metadata', 'BuildMethod')).toBe('esbuild');
+    expect(get(fn, 'Metadata', 'BuildProperties', 'EntryPoints')).toEqual(['handlers/delegate.ts']);
+    expect(findEntryPointProblems(template, repoFileReader(REPO_ROOT))).toEqual([]);
+  });
+
+  it('catches a missing entry point, a file without the export, and a Handler naming the wrong bundle', () => {
+    const withFile = (text: string): FileReader => (p) => (p === 'handlers/delegate.ts' ? text : undefined);
+    expect(findEntryPointProblems(template, withFile('export const handler = async () => ({});'))).toEqual([]);
+    expect(findEntryPointProblems(template, withFile('export async function handler(event: unknown) {}'))).toEqual([]);
+    expect(findEntryPointProblems(template, () => undefined)).toEqual(['Resources.Function: entry point handlers/delegate.ts does not exist']);
+    expect(findEntryPointProblems(template, withFile('export const handle = 1; const handler = 2;')))
+      .toEqual(['Resources.Function: handlers/delegate.ts does not export "handler"']);
+    expect(findEntryPointProblems(broken('Handler: delegate.handler', 'Handler: index.handler'), withFile('export const handler = 1;')))
+      .toEqual(['Resources.Function.Properties.Handler: "index.handler" loads index.js but esbuild writes delegate.js for handlers/delegate.ts']);
+  });
+
+  it('runs on nodejs22.x with memory and a timeout of at most 900 s from parameters', () => {
+    expect(get(props, 'Runtime')).toBe('nodejs22.x');
+    expect(get(props, 'MemorySize')).toEqual({ Ref: 'MemorySize' });
+    expect(get(props, 'Timeout')).toEqual({ Ref: 'Timeout' });
+    expect(get(template, 'Parameters', 'Timeout', 'MaxValue')).toBe(900);
+    expect(get(template, 'Parameters', 'Timeout', 'Default')).toBeLessThanOrEqual(900);
+  });
+
+  it('passes the configuration in the environment', () => {
+    expect(get(props, 'Environment', 'Variables')).toEqual({
+      CLUSTER_NAME: { Ref: 'ClusterName' },
+      RECOVERY_BUCKET: { Ref: 'RecoveryBucket' },
+      RECOVERY_PREFIX: { Ref: 'RecoveryPrefix' },
+      RECOVERY_KMS_KEY_ID: { Ref: 'RecoveryKmsKeyArn' },
+      POWERTOOLS_SERVICE_NAME: 'eks-delegate',
+      POWERTOOLS_METRICS_NAMESPACE: { Ref: 'MetricsNamespace' },
+      POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
+    });
+    expect(get(template, 'Parameters', 'RecoveryKmsKeyArn', 'Default')).toBe('');
+  });
+
+  it('attaches the function to the VPC only when subnets are given', () => {
+    expect(get(props, 'VpcConfig')).toEqual({
+      'Fn::If': ['HasVpcConfig', { SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } }, { Ref: 'AWS::NoValue' }],
+    });
+    expect(get(template, 'Conditions', 'HasVpcConfig')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'SubnetIds' }] }, ''] }] });
+  });
+});
+
+describe('execution role', () => {
+  it('is named <prefix>-<account>-<region> with the prefix defaulting to ArpioPrimaryK8sDel, without a path', () => {
+    const role = resource('Role');
+    expect(get(role, 'Properties', 'RoleName')).toEqual({ 'Fn::Sub': '${RoleNamePrefix}-${AWS::AccountId}-${AWS::Region}' });
+    expect(get(role, 'Properties', 'Path')).toBeUndefined();
+    expect(get(template, 'Parameters', 'RoleNamePrefix', 'Default')).toBe('ArpioPrimaryK8sDel');
+    expect(get(resource('Function'), 'Properties', 'Role')).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+  });
+
+  it('grants "*" only for actions that support no resource-level permission', () => {
+    expect(findWildcardGrants(template, ALLOWED_ON_ANY_RESOURCE)).toEqual([]);
+  });
+
+  it('catches a "*" resource on s3:PutObject and a wildcard action', () => {
+    const s3Star = broken("Resource: !Sub 'arn:${AWS::Partition}:s3:::${RecoveryBucket}/${RecoveryPrefix}*'", "Resource: '*'");
+    expect(findWildcardGrants(s3Star, ALLOWED_ON_ANY_RESOURCE)).toEqual([
+      'Resources.Role.Properties.Policies[0].PolicyDocument.Statement[4]: "s3:PutObject" is granted on Resource "*" but the API allows a narrower resource',
+      'Resources.Role.Properties.Policies[0].PolicyDocument.Statement[4]: "s3:GetObject" is granted on Resource "*" but the API allows a narrower resource',
+      'Resources.Role.Properties.Policies[0].PolicyDocument.Statement[4]: "s3:AbortMultipartUpload" is granted on Resource "*" but the API allows a narrower resource',
+      'Resources.Role.Properties.Policies[0].PolicyDocument.Statement[4]: "s3:ListMultipartUploadParts" is granted on Resource "*" but the API allows a narrower resource',
+    ]);
+    expect(findWildcardGrants(broken('Action: lambda:InvokeFunction', "Action: 'lambda:*'"), ALLOWED_ON_ANY_RESOURCE))
+      .toEqual([expect.stringContaining('wildcard action "lambda:*"')]);
+  });
+
+  it('looks inside Fn::If branches: a "*" in the conditional KMS statement is caught', () => {
+    expect(findWildcardGrants(broken('Resource: !Ref RecoveryKmsKeyArn', "Resource: '*'"), ALLOWED_ON_ANY_RESOURCE))
+      .toHaveLength(3);
+  });
+
+  it('scopes EKS to this cluster and its pod identity associations', () => {
+    expect(statementWithSid('DescribeCluster')).toMatchObject({
+      Action: ['eks:DescribeCluster', 'eks:ListPodIdentityAssociations'],
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/${ClusterName}' },
+    });
+    expect(statementWithSid('DescribePodIdentityAssociations')).toMatchObject({
+      Action: 'eks:DescribePodIdentityAssociation',
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:podidentityassociation/${ClusterName}/*' },
+    });
+  });
+
+  it('scopes S3 to the bucket and prefix, listing only under the prefix', () => {
+    expect(statementWithSid('RecoveryPointObjects')).toEqual({
+      Sid: 'RecoveryPointObjects', Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${RecoveryBucket}/${RecoveryPrefix}*' },
+    });
+    expect(statementWithSid('ListRecoveryPoints')).toEqual({
+      Sid: 'ListRecoveryPoints', Effect: 'Allow', Action: 's3:ListBucket',
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${RecoveryBucket}' },
+      Condition: { StringLike: { 's3:prefix': { 'Fn::Sub': '${RecoveryPrefix}*' } } },
+    });
+  });
+
+  it('grants KMS on the given key only, and only when a key is given', () => {
+    const statements = get(resource('Role'), 'Properties', 'Policies');
+    const kms = Array.isArray(statements) ? get(statements[0], 'PolicyDocument', 'Statement') : undefined;
+    const conditional = Array.isArray(kms) ? kms.find((s) => isObject(s) && 'Fn::If' in s) : undefined;
+    expect(get(conditional, 'Fn::If')).toEqual(['HasKmsKey', expect.objectContaining({
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt'], Resource: { Ref: 'RecoveryKmsKeyArn' },
+    }), { Ref: 'AWS::NoValue' }]);
+  });
+
+  it('grants VPC networking only when the function is in a VPC', () => {
+    const policies = get(resource('Role'), 'Properties', 'Policies');
+    const vpc = Array.isArray(policies) ? policies[1] : undefined;
+    expect(get(vpc, 'Fn::If')).toEqual(['HasVpcConfig', expect.objectContaining({ PolicyName: 'vpc-access' }), { Ref: 'AWS::NoValue' }]);
+  });
+
+  it('uses partition-aware ARNs in every resource and output', () => {
+    const literalArns = (t: CfnObject): string[] => {
+      const found: string[] = [];
+      for (const part of ['Resources', 'Outputs']) {
+        walk(get(t, part) ?? null, (value, path) => {
+          if (typeof value === 'string' && /arn:aws(-cn|-us-gov)?:/.test(value)) found.push(`${part}.${path}`);
+        });
+      }
+      return found;
+    };
+    expect(literalArns(template)).toEqual([]);
+    expect(literalArns(broken("'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/", "'arn:aws:eks:${AWS::Region}:${AWS::AccountId}:cluster/")))
+      .toEqual(['Resources.Role.Properties.Policies[0].PolicyDocument.Statement[2].Resource.Fn::Sub']);
+  });
+});
+
+describe('schedule', () => {
+  const schedule = resource('Schedule');
+
+  it('invokes the function with {"action":"backup"} on the schedule expression, with no flexible window', () => {
+    expect(schedule.Type).toBe('AWS::Scheduler::Schedule');
+    const target = get(schedule, 'Properties', 'Target');
+    expect(get(target, 'Arn')).toEqual({ 'Fn::GetAtt': ['Function', 'Arn'] });
+    const input = get(target, 'Input');
+    expect(typeof input === 'string' ? JSON.parse(input) : input).toEqual({ action: 'backup' });
+    expect(get(schedule, 'Properties', 'FlexibleTimeWindow')).toEqual({ Mode: 'OFF' });
+    expect(get(schedule, 'Properties', 'ScheduleExpression')).toEqual({ Ref: 'ScheduleExpression' });
+    expect(get(template, 'Parameters', 'ScheduleExpression', 'Default')).toBe('rate(1 day)');
+    expect(get(schedule, 'Properties', 'State')).toEqual({ Ref: 'ScheduleState' });
+    expect(get(template, 'Parameters', 'ScheduleState', 'AllowedValues')).toEqual(['ENABLED', 'DISABLED']);
+  });
+
+  it("has a role of its own that may only invoke this function", () => {
+    expect(get(schedule, 'Properties', 'Target', 'RoleArn')).toEqual({ 'Fn::GetAtt': ['ScheduleRole', 'Arn'] });
+    const grants = iamStatements({ ScheduleRole: resource('ScheduleRole') }).filter((s) => 'Resource' in s.statement);
+    expect(grants.map((g) => g.statement)).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': ['Function', 'Arn'] } },
+    ]);
+  });
+});
+
+describe('VPC endpoints', () => {
+  it.each([['EksEndpoint', 'eks'], ['StsEndpoint', 'sts']])('%s is an interface endpoint for %s with private DNS, only on request', (name, service) => {
+    const endpoint = resource(name);
+    expect(endpoint.Condition).toBe('CreateVpcEndpointsCondition');
+    expect(get(endpoint, 'Properties')).toMatchObject({
+      VpcEndpointType: 'Interface',
+      ServiceName: { 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${service}` },
+      PrivateDnsEnabled: true,
+      SubnetIds: { Ref: 'SubnetIds' },
+    });
+  });
+
+  it('S3 gets a gateway endpoint on the given route tables', () => {
+    const endpoint = resource('S3GatewayEndpoint');
+    expect(possibleValues(endpoint.Condition)).toEqual(['CreateS3GatewayEndpoint']);
+    expect(get(endpoint, 'Properties')).toMatchObject({
+      VpcEndpointType: 'Gateway', ServiceName: { 'Fn::Sub': 'com.amazonaws.${AWS::Region}.s3' }, RouteTableIds: { Ref: 'RouteTableIds' },
+    });
+  });
+
+  it('creates them only when asked, with a VPC and subnets', () => {
+    expect(get(template, 'Conditions', 'CreateVpcEndpointsCondition')).toEqual({
+      'Fn::And': [
+        { 'Fn::Equals': [{ Ref: 'CreateVpcEndpoints' }, 'true'] },
+        { Condition: 'HasVpcConfig' },
+        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'VpcId' }, ''] }] },
+      ],
+    });
+    expect(get(template, 'Parameters', 'CreateVpcEndpoints', 'Default')).toBe('false');
+  });
+});
+
+describe('outputs', () => {
+  it('gives the function and role ARNs and the commands that grant the role access', () => {
+    const outputs = get(template, 'Outputs');
+    expect(get(outputs, 'FunctionArn', 'Value')).toEqual({ 'Fn::GetAtt': ['Function', 'Arn'] });
+    expect(get(outputs, 'RoleArn', 'Value')).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+    expect(get(outputs, 'EksctlCommand', 'Value')).toEqual({
+      'Fn::Sub': 'eksctl create iamidentitymapping --cluster ${ClusterName} --region ${AWS::Region} --arn ${Role.Arn} ' +
+        '--group system:masters --username eks-delegate --no-duplicate-arns',
+    });
+    expect(get(outputs, 'CreateAccessEntryCommand', 'Value', 'Fn::Sub')).toContain('aws eks create-access-entry --cluster-name ${ClusterName}');
+    expect(get(outputs, 'AssociateAccessPolicyCommand', 'Value', 'Fn::Sub')).toContain(
+      '--policy-arn arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy --access-scope type=cluster');
+  });
+});
