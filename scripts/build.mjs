@@ -12,6 +12,8 @@ const common = {
   sourcemap: false,
   metafile: true,
   legalComments: 'none',
+  // Error classes are told apart by name in logs and responses; minified names would say nothing.
+  keepNames: true,
   logLevel: 'warning',
 };
 

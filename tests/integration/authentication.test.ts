@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEksToken, mintEksToken } from '../../lib/eks';
@@ -116,7 +116,7 @@ describe('the CLI as a kubectl exec credential plugin', () => {
         },
       }],
     }));
-    const kubectl = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => require('node:fs').existsSync(p)) ?? 'kubectl';
+    const kubectl = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p)) ?? 'kubectl';
     const out = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', 'namespaces', '-o', 'name'], {
       AWS_ACCESS_KEY_ID: admin.accessKeyId, AWS_SECRET_ACCESS_KEY: admin.secretAccessKey, AWS_SESSION_TOKEN: admin.sessionToken,
     });

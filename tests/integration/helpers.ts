@@ -32,3 +32,32 @@ export function run(cmd: string, args: string[], env: Record<string, string>, in
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
+
+export interface Invocation<R> {
+  response: R;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Invokes the bundled handler (dist/delegate/index.js) in a fresh process with an event file and the
+ * function's environment, as `sam local invoke -e FILE` would.
+ */
+export async function invokeBundle<R = Record<string, unknown>>(event: unknown, env: Record<string, string>): Promise<Invocation<R>> {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const file = typeof event === 'string' ? event : join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  if (typeof event !== 'string') writeFileSync(file, JSON.stringify(event));
+  const out = await run(process.execPath, [join(REPO_ROOT, 'scripts', 'invoke-bundle.cjs'), file], {
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'INFO', ...env,
+  });
+  const last = out.stdout.trim().split('\n').at(-1) ?? '';
+  let response: R;
+  try {
+    response = JSON.parse(last) as R;
+  } catch {
+    throw new Error(`handler printed no response (exit ${out.code}).\nstdout:\n${out.stdout.slice(-3000)}\nstderr:\n${out.stderr.slice(-3000)}`);
+  }
+  return { response, ...out };
+}

@@ -159,14 +159,15 @@ export class StandIn {
     await c.apply('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'eks-standin:admin-view' },
       rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }],
-    } as { metadata: { name: string } });
+    });
     for (const [group, role] of [['eks-standin:admin-view', 'eks-standin:admin-view'], ['eks-standin:view', 'view']] as const) {
       await c.apply('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
         apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: group },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
-      } as { metadata: { name: string } });
+      });
     }
+    await aggregateClusterRoles(c);
     await c.createBucket(this.#opts.bucket);
   }
 
@@ -193,6 +194,36 @@ export class StandIn {
 
   #log(msg: string): void {
     if (this.#opts.verbose) process.stderr.write(`[standin] ${msg}\n`);
+  }
+}
+
+interface ClusterRoleJson {
+  metadata: { name: string; labels?: Record<string, string>; resourceVersion?: string };
+  rules?: unknown[];
+  aggregationRule?: { clusterRoleSelectors?: Array<{ matchLabels?: Record<string, string> }> };
+  [field: string]: unknown;
+}
+
+/**
+ * What kube-controller-manager's clusterrole-aggregation controller does, once: fill aggregated roles
+ * (admin, edit, view) with the rules of the roles their selectors match. Without it `view` grants nothing.
+ */
+async function aggregateClusterRoles(c: StandInClient): Promise<void> {
+  const path = '/apis/rbac.authorization.k8s.io/v1/clusterroles';
+  const roles = (await c.kube('GET', path)).json<{ items: ClusterRoleJson[] }>().items;
+  // admin aggregates edit, which aggregates view: repeat until nothing changes.
+  for (let round = 0; round < 3; round++) {
+    for (const role of roles) {
+      const selectors = role.aggregationRule?.clusterRoleSelectors;
+      if (!selectors?.length) continue;
+      const matches = (r: ClusterRoleJson) => r.metadata.name !== role.metadata.name && selectors.some((s) =>
+        Object.entries(s.matchLabels ?? {}).every(([k, v]) => r.metadata.labels?.[k] === v));
+      role.rules = roles.filter(matches).flatMap((r) => r.rules ?? []);
+    }
+  }
+  for (const role of roles.filter((r) => r.aggregationRule)) {
+    const res = await c.kube('PUT', `${path}/${role.metadata.name}`, role);
+    if (res.status !== 200) throw new Error(`aggregating ${role.metadata.name}: ${res.status} ${res.body}`);
   }
 }
 

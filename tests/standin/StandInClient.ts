@@ -40,6 +40,12 @@ export interface MapRoleEntry {
   groups: string[];
 }
 
+/** Any Kubernetes object as JSON, with the metadata the helpers need. */
+export interface KubeObject {
+  metadata: { name: string; namespace?: string; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
 export const CONNECTION_FILE_ENV = 'EKS_STANDIN_CONNECTION';
 
 /** Talks to a running stand-in over HTTP only, so it works from jest workers, the demo and the bench. */
@@ -83,7 +89,7 @@ export class StandInClient {
   }
 
   /** Creates an object, or replaces it when it exists. Throws on anything else. */
-  async apply(path: string, obj: { metadata: { name: string } }): Promise<void> {
+  async apply(path: string, obj: KubeObject): Promise<void> {
     const created = await this.kube('POST', path, obj);
     if (created.status === 409) {
       const current = await this.kube('GET', `${path}/${obj.metadata.name}`);

@@ -1,0 +1,246 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { collectPodIdentityAssociations, DependencyCollector } from '../dependencies';
+import { KubeApiError } from '../kube/errors';
+import { discoverResources } from '../kube/discovery';
+import { fetchListPage, withTypeMeta } from '../kube/listPath';
+import { DEFAULT_PAGE_SIZE, listResourcePages } from '../kube/pager';
+import type { DiscoveredResource } from '../kube/types';
+import { manifestKey, newRecoveryPointId, recoveryPointFolder } from '../recovery-point/layout';
+import { MANIFEST_FORMAT_VERSION, type RecoveryPointManifest } from '../recovery-point/manifest';
+import { RecoveryPointError } from '../recovery-point/errors';
+import { RecoveryPointWriter } from '../recovery-point/RecoveryPointWriter';
+import { decideBackupStatus } from './decideStatus';
+import { BackupAccessError, BackupDeadlineError, BackupPreconditionError } from './errors';
+import { createResourceFilter } from './filters';
+import { prefetch } from './prefetch';
+import type { BackupDependencies, BackupOptions, BackupOutcome, ResourceOutcome, UnreadableResource } from './types';
+
+const DEFAULT_LIST_CONCURRENCY = 4;
+const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
+
+/**
+ * One backup: discover, list every readable resource page by page, stream the objects into the recovery
+ * point's archive, record AWS dependencies as they pass, and commit with the manifest. A resource that
+ * cannot be read is recorded and the run goes on; a failure of the archive itself, the deadline, or no
+ * access at all ends the run with the upload aborted and no manifest.
+ */
+export async function runBackup(options: BackupOptions, deps: BackupDependencies): Promise<BackupOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const { connection, logger } = deps;
+  const recoveryPointId = options.recoveryPointId ?? newRecoveryPointId(started);
+  const folder = recoveryPointFolder(options.prefix, connection.name, recoveryPointId);
+  const location = `s3://${options.bucket}/${folder}`;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const filter = createResourceFilter(options.filters);
+
+  await checkBucket(deps, options.bucket, folder);
+
+  // Deadline: abort in-flight requests when the remaining time falls under the margin.
+  const controller = new AbortController();
+  const margin = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
+  const remaining = deps.remainingTimeMs?.();
+  const deadlineTimer = remaining === undefined ? undefined
+    : setTimeout(() => controller.abort(new BackupDeadlineError(`less than ${margin} ms of Lambda time left`)), Math.max(0, remaining - margin));
+  const signal = controller.signal;
+
+  const outcomes: ResourceOutcome[] = [];
+  const warnings: string[] = [];
+  const collector = new DependencyCollector({ clusterAccount: connection.account, clusterRegion: connection.region });
+  let writer: RecoveryPointWriter | undefined;
+  let objects = 0;
+  let bytes = 0;
+  let failure: { reason: string; error: string; accessStatus?: number } | undefined;
+  let manifestWritten: string | undefined;
+
+  try {
+    const discovery = await discoverResources(deps.kube, { signal }).catch((err: unknown) => {
+      const status = err instanceof KubeApiError ? err.status : (err as { cause?: unknown }).cause instanceof KubeApiError ? ((err as { cause: KubeApiError }).cause.status) : undefined;
+      if (status === 401 || status === 403) throw new BackupAccessError(status, `API discovery answered ${status}`, { cause: err });
+      throw err;
+    });
+    warnings.push(...discovery.warnings);
+    logger.info('discovery complete', { stage: 'discovery', resourceTypes: discovery.resources.length, warnings: discovery.warnings.length });
+
+    writer = await RecoveryPointWriter.create({
+      s3: deps.s3, bucket: options.bucket, folder, signal,
+      serverSideEncryption: options.kmsKeyId ? { type: 'aws:kms', kmsKeyId: options.kmsKeyId } : { type: 'AES256' },
+    });
+    const w = writer;
+
+    const podIdentity = (async () => {
+      const found = await collectPodIdentityAssociations(deps.eks, connection.name, { signal });
+      collector.addPodIdentityAssociations(found.associations);
+      warnings.push(...found.warnings.map((w) => w.message));
+    })();
+
+    const toList: DiscoveredResource[] = [];
+    for (const r of discovery.resources) {
+      if (filter.includesResource(r)) toList.push(r);
+      else outcomes.push(outcomeOf(r, 'excluded', 0));
+    }
+    const namespaces = filter.namespacesToList();
+
+    // Pages of different types are fetched concurrently but written one page at a time: the archive
+    // has exactly one writer.
+    let writeChain: Promise<void> = Promise.resolve();
+    const serialized = (fn: () => Promise<void>) => {
+      const run = writeChain.then(fn);
+      writeChain = run.catch(() => undefined);
+      return run;
+    };
+
+    const listOne = async (resource: DiscoveredResource): Promise<ResourceOutcome> => {
+      let count = 0;
+      const scopes = resource.namespaced && namespaces ? namespaces : [undefined];
+      try {
+        for (const ns of scopes) {
+          const pages = listResourcePages((req) => fetchListPage(deps.kube, resource, req, ns), {
+            pageSize, signal,
+            onRestart: (info) => logger.warn('list restarted after its continue token expired', { stage: 'list', resource: resource.name, ...info }),
+          });
+          for await (const page of prefetch(pages)) {
+            await serialized(async () => {
+              for (const item of page.items) {
+                const meta = item.metadata as { name?: string; namespace?: string } | undefined;
+                if (!filter.includesObject(resource, item as { metadata?: { name?: string; namespace?: string } })) continue;
+                const obj = withTypeMeta(item, resource);
+                await w.addObject(resource.name, resource.namespaced ? meta?.namespace : undefined, meta?.name ?? '', JSON.stringify(obj));
+                collector.observe(obj);
+                count++;
+              }
+            });
+          }
+        }
+        return outcomeOf(resource, 'ok', count);
+      } catch (err) {
+        if (signal.aborted || w.state === 'failed' || w.state === 'aborted') throw err;
+        if (err instanceof KubeApiError && err.status === 403) return outcomeOf(resource, 'forbidden', count, err.message);
+        if (err instanceof KubeApiError && err.status === 404) return outcomeOf(resource, 'gone', count, err.message);
+        if (err instanceof KubeApiError && err.status === 401) throw new BackupAccessError(401, `listing ${resource.name} answered 401`, { cause: err });
+        logger.warn('resource could not be listed', { stage: 'list', resource: resource.name, error: errorText(err) });
+        return outcomeOf(resource, 'failed', count, errorText(err));
+      }
+    };
+
+    const queue = [...toList];
+    const workers = Array.from({ length: Math.min(options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY, queue.length) }, async () => {
+      for (let r = queue.shift(); r; r = queue.shift()) {
+        if (signal.aborted) throw signal.reason;
+        const outcome = await listOne(r);
+        outcomes.push(outcome);
+        if (outcome.status === 'ok') objects += outcome.count;
+        logger.debug('resource listed', { stage: 'list', resource: r.name, count: outcome.count, status: outcome.status });
+      }
+    });
+    await Promise.all(workers);
+    await podIdentity;
+
+    const attempted = outcomes.filter((o) => o.status !== 'excluded');
+    if (attempted.length > 0 && attempted.every((o) => o.status === 'forbidden')) {
+      throw new BackupAccessError(403, 'every resource type answered 403 Forbidden');
+    }
+    objects = outcomes.reduce((n, o) => n + o.count, 0);
+    const archive = await w.finish();
+    bytes = archive.bytes;
+    if (signal.aborted) throw signal.reason;
+
+    const status = decideBackupStatus(outcomes, false);
+    const completedAt = now();
+    const manifest: RecoveryPointManifest = {
+      formatVersion: MANIFEST_FORMAT_VERSION,
+      recoveryPointId,
+      cluster: {
+        name: connection.name, arn: connection.arn, region: connection.region, account: connection.account,
+        kubernetesVersion: connection.kubernetesVersion, platformVersion: connection.platformVersion,
+        authenticationMode: connection.authenticationMode,
+      },
+      startedAt: started.toISOString(),
+      completedAt: completedAt.toISOString(),
+      status,
+      archive: { key: archive.key, bytes: archive.bytes, sha256: archive.sha256, objects: archive.objects },
+      resources: sortOutcomes(outcomes).map((o) => ({ ...o })),
+      warnings,
+      awsDependencies: collector.result(),
+    };
+    await w.writeManifest(manifest);
+    manifestWritten = manifestKey(folder);
+    logger.info('recovery point committed', { stage: 'commit', location, objects, bytes, status });
+  } catch (err) {
+    failure = classifyFailure(err, signal);
+    logger.error('backup failed', { stage: 'backup', reason: failure.reason, error: failure.error });
+    await writer?.abort(failure.error).catch((abortErr: unknown) => {
+      logger.error('aborting the upload failed', { stage: 'abort', error: errorText(abortErr) });
+    });
+  } finally {
+    if (deadlineTimer) clearTimeout(deadlineTimer);
+  }
+
+  const completed = now();
+  const status = decideBackupStatus(outcomes, failure !== undefined);
+  const unreadable: UnreadableResource[] = outcomes
+    .filter((o) => o.status === 'forbidden' || o.status === 'failed')
+    .map((o) => ({ resource: o.name, reason: o.status === 'forbidden' ? 'forbidden' : 'failed', ...(o.error ? { error: o.error } : {}) }));
+  return {
+    status,
+    clusterName: connection.name,
+    recoveryPointId,
+    location,
+    objects,
+    resources: outcomes.filter((o) => o.status === 'ok').length,
+    bytes,
+    unreadable,
+    warnings,
+    ...(failure ? { failureReason: failure.reason, error: failure.error } : {}),
+    ...(failure?.accessStatus ? { accessStatus: failure.accessStatus } : {}),
+    resourceOutcomes: sortOutcomes(outcomes),
+    awsDependencies: collector.result(),
+    awsDependencyCounts: collector.countsByType(),
+    ...(manifestWritten ? { manifestKey: manifestWritten } : {}),
+    startedAt: started.toISOString(),
+    completedAt: completed.toISOString(),
+    durationMs: completed.getTime() - started.getTime(),
+  };
+}
+
+/**
+ * Fails fast, before anything is written, when the bucket is missing or closed to us. ListObjectsV2 under
+ * the recovery point's own folder needs only the s3:ListBucket the template grants for the prefix
+ * (HeadBucket would need it bucket-wide).
+ */
+async function checkBucket(deps: BackupDependencies, bucket: string, folder: string): Promise<void> {
+  try {
+    await deps.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, MaxKeys: 1 }));
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const name = err instanceof Error ? err.name : '';
+    if (status === 404 || name === 'NoSuchBucket') throw new BackupPreconditionError([`bucket ${bucket} does not exist`], { cause: err });
+    if (status === 403 || name === 'AccessDenied') throw new BackupPreconditionError([`access to bucket ${bucket} is denied (s3:ListBucket on ${folder})`], { cause: err });
+    throw new BackupPreconditionError([`bucket ${bucket} cannot be reached: ${errorText(err)}`], { cause: err });
+  }
+}
+
+function classifyFailure(err: unknown, signal: AbortSignal): { reason: string; error: string; accessStatus?: number } {
+  const cause = signal.aborted ? signal.reason : err;
+  if (cause instanceof BackupDeadlineError) return { reason: 'deadline', error: cause.message };
+  if (err instanceof BackupAccessError) {
+    return { reason: err.status === 401 ? 'unauthorized' : 'forbidden', error: err.message, accessStatus: err.status };
+  }
+  if (err instanceof RecoveryPointError) return { reason: 'storage', error: err.message };
+  return { reason: 'error', error: errorText(err) };
+}
+
+function outcomeOf(r: DiscoveredResource, status: ResourceOutcome['status'], count: number, error?: string): ResourceOutcome {
+  return {
+    name: r.name, group: r.group, version: r.version, resource: r.resource, kind: r.kind, namespaced: r.namespaced,
+    count, status, ...(error ? { error } : {}),
+  };
+}
+
+function sortOutcomes(outcomes: ResourceOutcome[]): ResourceOutcome[] {
+  return [...outcomes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

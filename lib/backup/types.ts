@@ -1,0 +1,86 @@
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsDependency } from '../dependencies';
+import type { ClusterConnection } from '../eks';
+import type { KubeTransport } from '../kube/types';
+import type { DelegateLogger } from '../observability/DelegateLogger';
+import type { ResourceStatus } from '../recovery-point/manifest';
+import type { ResourceFilterSpec } from './filters';
+
+export type BackupStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
+
+export interface BackupOptions {
+  bucket: string;
+  /** Key prefix, '' or ending in '/'. */
+  prefix: string;
+  /** @default generated from the start time, e.g. 20261123T200501Z-7f3a */
+  recoveryPointId?: string;
+  filters: ResourceFilterSpec;
+  /** Items per list page. @default 500 */
+  pageSize?: number;
+  /** Resource types listed at once. @default 4 */
+  listConcurrency?: number;
+  /** SSE-KMS key for the recovery point; SSE-S3 (AES256) when absent. */
+  kmsKeyId?: string;
+  /** Stop and abort when less than this many ms remain. @default 30_000 */
+  deadlineMarginMs?: number;
+}
+
+export interface BackupDependencies {
+  connection: ClusterConnection;
+  kube: KubeTransport;
+  s3: S3Client;
+  eks: EKSClient;
+  logger: DelegateLogger;
+  /** Milliseconds left before the Lambda is stopped (context.getRemainingTimeInMillis). @default unlimited */
+  remainingTimeMs?: () => number;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/** What happened to one resource type. */
+export interface ResourceOutcome {
+  name: string;
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  count: number;
+  status: ResourceStatus;
+  error?: string;
+}
+
+export interface UnreadableResource {
+  resource: string;
+  reason: 'forbidden' | 'failed' | 'unauthorized';
+  error?: string;
+}
+
+export interface BackupOutcome {
+  status: BackupStatus;
+  clusterName: string;
+  recoveryPointId: string;
+  /** s3://bucket/prefix/cluster/id/ */
+  location: string;
+  /** Objects written to the archive. */
+  objects: number;
+  /** Resource types read completely. */
+  resources: number;
+  /** Size of resources.tar.gz. */
+  bytes: number;
+  unreadable: UnreadableResource[];
+  warnings: string[];
+  /** Why a FAILED backup failed: 'deadline' | 'unauthorized' | 'forbidden' | 'storage' | 'error'. */
+  failureReason?: string;
+  error?: string;
+  /** HTTP status that ended an unauthorized/forbidden backup (401 or 403). */
+  accessStatus?: number;
+  resourceOutcomes: ResourceOutcome[];
+  awsDependencies: AwsDependency[];
+  awsDependencyCounts: Record<string, number>;
+  manifestKey?: string;
+  startedAt: string;
+  completedAt: string;
+  durationMs: number;
+}
