@@ -6,6 +6,7 @@ import { createAwsClients } from '../lib/aws/clients';
 import { BackupPreconditionError, runBackup, type BackupOutcome } from '../lib/backup';
 import { EnvironmentError, readEnvironment, type DelegateEnvironment } from '../lib/config/environment';
 import { connectToCluster } from '../lib/delegate/connectToCluster';
+import { preflightCluster } from '../lib/delegate/preflightCluster';
 import { EksError } from '../lib/eks';
 import { InvalidEventError, parseDelegateEvent, type BackupRequest, type DelegateRequest } from '../lib/events';
 
@@ -47,6 +48,10 @@ export async function handler(event: unknown, context?: Pick<Context, 'getRemain
         const outcome = await backup(request, env, clients, log, context);
         recordBackupMetrics(m, outcome);
         return backupResponse(outcome);
+      }
+      case 'preflight': {
+        const report = await preflightCluster(clients, request.clusterName, request.region, env.inVpc);
+        return { action: 'preflight', status: report.ok ? 'OK' : 'UNREACHABLE', clusterName: request.clusterName, ...report };
       }
       default:
         return invalid(request.action, [`action "${request.action}" is not available yet`], started);

@@ -19,6 +19,8 @@ export interface DelegateEnvironment {
   pageSize: number;
   /** KUBE_LIST_CONCURRENCY: resource types listed at once. @default 4 */
   listConcurrency: number;
+  /** DELEGATE_IN_VPC=true: the function is attached to subnets (set by template.yaml); shapes preflight hints. @default false */
+  inVpc: boolean;
   /** DEADLINE_MARGIN_MS: stop and abort when less than this remains of the Lambda's time. @default 30000 */
   deadlineMarginMs: number;
 }
@@ -53,6 +55,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     s3ForcePathStyle: (env.S3_FORCE_PATH_STYLE ?? '').toLowerCase() === 'true',
     pageSize: int('KUBE_PAGE_SIZE', 500, 1, 10_000),
     listConcurrency: int('KUBE_LIST_CONCURRENCY', 4, 1, 64),
+    inVpc: (env.DELEGATE_IN_VPC ?? '').toLowerCase() === 'true',
     deadlineMarginMs: int('DEADLINE_MARGIN_MS', 30_000, 0, 600_000),
   };
   if (problems.length) throw new EnvironmentError(problems);
