@@ -31,12 +31,15 @@ export async function preflightCluster(clients: AwsClients, clusterName: string,
   return { ...report, ...(clusterError ? { clusterError } : {}) };
 }
 
-/** The same endpoint overrides the SDK clients use, so the preflight probes what the delegate will call. */
+/**
+ * The same endpoint overrides the SDK clients use, so the preflight probes what the delegate will call.
+ * A plain-http override (an emulator) is probed as host:port: DNS and TCP say what they can, TLS fails.
+ */
 function endpointOverrides(): Partial<Record<'eks' | 'sts' | 's3', string>> {
   const out: Partial<Record<'eks' | 'sts' | 's3', string>> = {};
   for (const svc of ['eks', 'sts', 's3'] as const) {
     const url = process.env[`AWS_ENDPOINT_URL_${svc.toUpperCase()}`] ?? process.env.AWS_ENDPOINT_URL;
-    if (url) out[svc] = url;
+    if (url) out[svc] = url.startsWith('http://') ? new URL(url).host : url;
   }
   return out;
 }

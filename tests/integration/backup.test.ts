@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseManifest } from '../../lib/recovery-point';
 import { FaultProxy } from '../standin/FaultProxy';
-import { seedSampleApp, type SeededObject } from '../standin/sampleApp';
+import type { AwsDependency } from '../../lib/dependencies';
+import {
+  SAMPLE_ACCOUNT, SAMPLE_CERT_ARN, SAMPLE_EBS_VOLUME, SAMPLE_IRSA_ROLE, SAMPLE_KMS_KEY, SAMPLE_TOPIC_ARN, seedSampleApp, type SeededObject,
+} from '../standin/sampleApp';
 import { StandInClient, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes, readArchive } from './archive';
 import { invokeBundle, REPO_ROOT, unique } from './helpers';
@@ -21,6 +24,8 @@ let seeded: SeededObject[];
 const ns = unique('shop');
 const manyNs = unique('many');
 const PAGE_SIZE = 10;
+const POD_IDENTITY_ROLE = `arn:aws:iam::${SAMPLE_ACCOUNT}:role/shop-orders-pod-identity`;
+const POD_IDENTITY_TARGET_ROLE = 'arn:aws:iam::210987654321:role/shop-orders-cross-account';
 const MANY = 35;
 
 interface BackupResponse {
@@ -55,6 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await standIn.setAwsAuth([]);
+  await standIn.setPodIdentityAssociations([]);
   s3.destroy();
 });
 
@@ -64,6 +70,10 @@ describe('a backup as system:masters', () => {
   let archiveBytes: Buffer;
 
   beforeAll(async () => {
+    await standIn.setPodIdentityAssociations([{
+      associationId: 'a-0123456789abcdef0', namespace: ns, serviceAccount: 'orders',
+      roleArn: POD_IDENTITY_ROLE, targetRoleArn: POD_IDENTITY_TARGET_ROLE,
+    }]);
     const out = await invokeBundle<BackupResponse>(join(REPO_ROOT, 'events', 'backup.json'), standIn.delegateEnv(masters, {
       KUBE_PAGE_SIZE: String(PAGE_SIZE), RECOVERY_PREFIX: 'eks/',
     }));
@@ -129,6 +139,31 @@ describe('a backup as system:masters', () => {
     const sha = execFileSync('sha256sum', [join(dir, 'resources.tar.gz')], { encoding: 'utf8' }).split(' ')[0];
     expect(manifest.archive.sha256).toBe(sha);
     expect(manifest.resources.find((r) => r.name === 'events')).toMatchObject({ status: 'excluded' });
+  });
+
+  it('lists the AWS resources the sample application depends on, with the objects that reference them', async () => {
+    const manifest = parseManifest(await getObjectBytes(s3, bucket, keyOf(response.location, 'manifest.json')));
+    const deps = manifest.awsDependencies as AwsDependency[];
+    const byId = (id: string) => deps.find((d) => d.id === id);
+    expect(byId(`arn:aws:ecr:us-east-1:${SAMPLE_ACCOUNT}:repository/shop/orders`)).toMatchObject({
+      type: 'ecr-repository', account: SAMPLE_ACCOUNT, region: 'us-east-1',
+      references: expect.arrayContaining([expect.objectContaining({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'orders', path: 'spec.template.spec.containers[0].image' })]),
+    });
+    expect(byId(`arn:aws:ecr:us-east-1:${SAMPLE_ACCOUNT}:repository/shop/migrations`)?.references).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'Deployment', path: 'spec.template.spec.initContainers[0].image' })]));
+    expect(byId(`arn:aws:ecr:us-east-1:${SAMPLE_ACCOUNT}:repository/shop/report`)?.references).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'CronJob', name: 'nightly-report' })]));
+    expect(byId(SAMPLE_IRSA_ROLE)).toMatchObject({ type: 'iam-role', references: [expect.objectContaining({ kind: 'ServiceAccount', name: 'orders' })] });
+    expect(byId(POD_IDENTITY_ROLE)).toMatchObject({ type: 'iam-role' });
+    expect(byId(POD_IDENTITY_TARGET_ROLE)).toMatchObject({ type: 'iam-role', crossAccount: true });
+    expect(byId(masters.roleArn)).toMatchObject({ type: 'iam-role', references: [expect.objectContaining({ kind: 'ConfigMap', name: 'aws-auth' })] });
+    expect(byId(SAMPLE_CERT_ARN)).toMatchObject({ type: 'acm-certificate', references: [expect.objectContaining({ kind: 'Ingress', name: 'shop' })] });
+    expect(byId(SAMPLE_TOPIC_ARN)?.references).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'ConfigMap', name: 'orders-config', path: 'data["topic.arn"]' })]));
+    expect(byId(SAMPLE_EBS_VOLUME)).toMatchObject({ type: 'ebs-volume' });
+    expect(byId(SAMPLE_KMS_KEY)).toMatchObject({ type: 'kms-key' });
+    expect(byId('public.ecr.aws/nginx/nginx')).toMatchObject({ type: 'external-image' });
+    expect(deps.filter((d) => d.type === 'ecr-repository').every((d) => d.id.startsWith('arn:aws:ecr:'))).toBe(true);
+    expect((response as unknown as { awsDependencies: Record<string, number> }).awsDependencies).toMatchObject({ 'ecr-repository': expect.any(Number), 'iam-role': expect.any(Number) });
   });
 
   it('never overwrites a completed recovery point with the same id', async () => {

@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readEnvironment } from '../../../lib/config/environment';
+import { InvalidEventError, parseDelegateEvent } from '../../../lib/events';
+
+const env = readEnvironment({ CLUSTER_NAME: 'prod', AWS_REGION: 'us-east-1', RECOVERY_BUCKET: 'recovery-bucket', RECOVERY_PREFIX: 'eks/' });
+
+function problemsOf(event: unknown, e = env): string[] {
+  try {
+    parseDelegateEvent(event, e);
+  } catch (err) {
+    if (err instanceof InvalidEventError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected InvalidEventError');
+}
+
+describe('parseDelegateEvent', () => {
+  it('fills a backup from the environment defaults', () => {
+    expect(parseDelegateEvent({ action: 'backup' }, env)).toEqual({
+      action: 'backup', clusterName: 'prod', region: 'us-east-1', bucket: 'recovery-bucket', prefix: 'eks/',
+      recoveryPointId: undefined, filters: {}, trigger: 'direct',
+    });
+  });
+
+  it('lets event fields win over the environment', () => {
+    const req = parseDelegateEvent({ action: 'backup', clusterName: 'staging', region: 'eu-west-1', bucket: 'other-bucket', prefix: '', recoveryPointId: '20261123T200501Z-7f3a', includeNamespaces: ['shop'], excludeResources: [] }, env);
+    expect(req).toMatchObject({ clusterName: 'staging', region: 'eu-west-1', bucket: 'other-bucket', prefix: '', recoveryPointId: '20261123T200501Z-7f3a', filters: { includeNamespaces: ['shop'], excludeResources: [] } });
+  });
+
+  it('treats an EventBridge Scheduled Event as a backup with the defaults', () => {
+    const req = parseDelegateEvent({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {}, id: 'x', version: '0', time: '2026-11-23T20:05:00Z', region: 'us-east-1', account: '123456789012', resources: [] }, env);
+    expect(req).toMatchObject({ action: 'backup', clusterName: 'prod', trigger: 'schedule' });
+  });
+
+  it('defaults the action to backup (an EventBridge Scheduler Input of {})', () => {
+    expect(parseDelegateEvent({}, env).action).toBe('backup');
+  });
+
+  it('names every problem at once', () => {
+    const problems = problemsOf({
+      action: 'backup', clusterName: 'bad name!', region: 'moon-1', bucket: 'Not_A_Bucket', prefix: '../escape/',
+      recoveryPointId: '../x', includeNamespaces: 'shop', excludeResources: ['Deployments!'], colour: 'blue',
+    });
+    expect(problems).toEqual(expect.arrayContaining([
+      'unknown field(s): colour',
+      'clusterName "bad name!" is not a valid EKS cluster name',
+      'region "moon-1" is not an AWS region name',
+      'bucket "Not_A_Bucket" is not a valid S3 bucket name',
+      'includeNamespaces must be an array of strings',
+    ]));
+    expect(problems.some((p) => p.startsWith('prefix:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('recoveryPointId:'))).toBe(true);
+    expect(problems.some((p) => /Deployments!/.test(p))).toBe(true);
+  });
+
+  it('rejects an unknown action, a non-object event and wrong types', () => {
+    expect(problemsOf({ action: 'restore-everything' })).toEqual([expect.stringMatching(/^unknown action "restore-everything"/)]);
+    expect(problemsOf('backup')).toEqual(['the event must be a JSON object']);
+    expect(problemsOf(null)).toEqual(['the event must be a JSON object']);
+    expect(problemsOf([{ action: 'backup' }])).toEqual(['the event must be a JSON object']);
+    expect(problemsOf({ action: 7 })).toEqual(expect.arrayContaining(['action must be a string']));
+  });
+
+  it('says which default is missing when neither event nor environment gives it', () => {
+    const problems = problemsOf({ action: 'backup' }, readEnvironment({}));
+    expect(problems).toEqual([
+      'clusterName is missing (event field or CLUSTER_NAME)',
+      'region is missing (event field or AWS_REGION)',
+      'bucket is missing (event field or RECOVERY_BUCKET)',
+    ]);
+  });
+
+  it('refuses backup-only fields on other actions', () => {
+    expect(problemsOf({ action: 'check-access', bucket: 'b' })).toEqual(['field(s) bucket only apply to action "backup"']);
+    expect(parseDelegateEvent({ action: 'preflight', region: 'cn-north-1' }, env)).toEqual({ action: 'preflight', clusterName: 'prod', region: 'cn-north-1' });
+  });
+
+  it('accepts every sample event in events/ (what `sam local invoke -e` sends)', () => {
+    const dir = join(__dirname, '..', '..', '..', 'events');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(expect.arrayContaining(['backup.json', 'scheduled-event.json', 'preflight.json']));
+    for (const f of files) {
+      const event: unknown = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      expect(() => parseDelegateEvent(event, env)).not.toThrow();
+    }
+  });
+});
+
+describe('readEnvironment', () => {
+  it('reads typed settings with documented defaults', () => {
+    expect(readEnvironment({})).toEqual({
+      clusterName: undefined, region: undefined, bucket: undefined, prefix: '', kmsKeyId: undefined,
+      s3ForcePathStyle: false, pageSize: 500, listConcurrency: 4, inVpc: false, deadlineMarginMs: 30_000,
+    });
+    expect(readEnvironment({ AWS_DEFAULT_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'TRUE', KUBE_PAGE_SIZE: '50', DELEGATE_IN_VPC: 'true' }))
+      .toMatchObject({ region: 'eu-west-1', s3ForcePathStyle: true, pageSize: 50, inVpc: true });
+  });
+
+  it('names every invalid number', () => {
+    expect(() => readEnvironment({ KUBE_PAGE_SIZE: '0', KUBE_LIST_CONCURRENCY: 'many' })).toThrow(
+      'invalid environment: KUBE_PAGE_SIZE must be an integer from 1 to 10000 (got "0"); KUBE_LIST_CONCURRENCY must be an integer from 1 to 64 (got "many")',
+    );
+  });
+});
