@@ -154,6 +154,7 @@ describe('function and build', () => {
       POWERTOOLS_SERVICE_NAME: 'eks-delegate',
       POWERTOOLS_METRICS_NAMESPACE: { Ref: 'MetricsNamespace' },
       POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
+      DELEGATE_IN_VPC: { 'Fn::If': ['HasVpcConfig', 'true', 'false'] },
     });
     expect(get(template, 'Parameters', 'RecoveryKmsKeyArn', 'Default')).toBe('');
   });
