@@ -4,7 +4,7 @@ import type { AwsDependency } from '../dependencies';
 import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
 import type { DelegateLogger } from '../observability/DelegateLogger';
-import type { ResourceStatus } from '../recovery-point/manifest';
+import type { ManifestResource } from '../recovery-point/manifest';
 import type { ResourceFilterSpec } from './filters';
 
 export type BackupStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
@@ -38,18 +38,8 @@ export interface BackupDependencies {
   now?: () => Date;
 }
 
-/** What happened to one resource type. */
-export interface ResourceOutcome {
-  name: string;
-  group: string;
-  version: string;
-  resource: string;
-  kind: string;
-  namespaced: boolean;
-  count: number;
-  status: ResourceStatus;
-  error?: string;
-}
+/** What happened to one resource type: exactly the manifest's row for it. */
+export type ResourceOutcome = ManifestResource;
 
 export interface UnreadableResource {
   resource: string;
