@@ -1,4 +1,4 @@
-import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, EKSClient, ResourceNotFoundException, type Cluster, type ClusterStatus } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 afterEach(() => eksMock.reset());
 
-const cluster = (over: Record<string, unknown> = {}) => ({
+const cluster = (over: Partial<Cluster> = {}): Cluster => ({
   name: 'prod', arn: 'arn:aws:eks:us-east-1:123456789012:cluster/prod', status: 'ACTIVE', version: '1.31',
   platformVersion: 'eks.12', endpoint: 'https://ABCDEF.gr7.us-east-1.eks.amazonaws.com',
   certificateAuthority: { data: Buffer.from(caPem).toString('base64') },
@@ -48,7 +48,7 @@ describe('describeClusterConnection', () => {
     await expect(describeClusterConnection(eks, 'nope', 'us-east-1')).rejects.toThrow('cluster nope not found in us-east-1');
   });
 
-  it.each(['CREATING', 'UPDATING', 'DELETING', 'FAILED'])('refuses a cluster that is %s', async (status) => {
+  it.each<ClusterStatus>(['CREATING', 'UPDATING', 'DELETING', 'FAILED'])('refuses a cluster that is %s', async (status) => {
     eksMock.on(DescribeClusterCommand).resolves({ cluster: cluster({ status }) });
     const err = await describeClusterConnection(eks, 'prod', 'us-east-1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClusterNotActiveError);
