@@ -5,13 +5,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { readEnvironment } from '../lib/config/environment';
-import { mintEksToken } from '../lib/eks';
+import { createAwsClients } from '../lib/aws/clients';
+import { buildKubeconfig } from '../lib/eks/buildKubeconfig';
+import { describeClusterConnection, mintEksToken } from '../lib/eks';
 import { handler } from './delegate';
 
 const USAGE = `usage: eks-delegate <command> [flags]
 
 commands:
   token         --cluster-name NAME [--region REGION]   print an ExecCredential (kubectl exec plugin)
+  kubeconfig    --cluster-name NAME [--region REGION]   print a kubeconfig that authenticates with \`token\`
   backup        [--cluster-name NAME] [--region R] [--bucket B] [--prefix P] [--recovery-point-id ID]
                 [--include-namespaces a,b] [--exclude-namespaces a,b] [--include-resources a,b] [--exclude-resources a,b]
   check-access  [--cluster-name NAME] [--region R]
@@ -59,6 +62,27 @@ async function main(argv: string[]): Promise<number> {
     }
     const token = await mintEksToken({ clusterName, region, credentials: await defaultProvider()() });
     process.stdout.write(`${JSON.stringify(execCredential(token.token, token.expiresAt))}\n`);
+    return 0;
+  }
+
+  if (command === 'kubeconfig') {
+    const env = readEnvironment();
+    const clusterName = values['cluster-name'] ?? env.clusterName;
+    const region = values.region ?? env.region;
+    if (!clusterName || !region) {
+      process.stderr.write('kubeconfig needs --cluster-name and --region (or CLUSTER_NAME and AWS_REGION)\n');
+      return 2;
+    }
+    const clients = createAwsClients({ region, s3ForcePathStyle: env.s3ForcePathStyle });
+    try {
+      const connection = await describeClusterConnection(clients.eks, clusterName, region);
+      // Run the plugin the way this CLI was run: node + script path, so it works without a global install.
+      const script = process.argv[1];
+      const plugin = script ? { command: process.execPath, args: [script] } : { command: 'eks-delegate' };
+      process.stdout.write(`${buildKubeconfig(connection, plugin)}\n`);
+    } finally {
+      clients.destroy();
+    }
     return 0;
   }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { decodeEksToken, mintEksToken } from '../../lib/eks';
 import { StandInClient, type RoleCredentials } from '../standin/StandInClient';
 import { CLI, run, unique } from './helpers';
@@ -99,23 +100,19 @@ describe('the reference client', () => {
 });
 
 describe('the CLI as a kubectl exec credential plugin', () => {
-  it('lets a real kubectl list namespaces of the local API server', async () => {
+  it('lets a real kubectl list namespaces of the local API server, with the kubeconfig the CLI writes', async () => {
+    const generated = await run(process.execPath, [CLI, 'kubeconfig', '--cluster-name', clusterName, '--region', region], {
+      AWS_ACCESS_KEY_ID: admin.accessKeyId, AWS_SECRET_ACCESS_KEY: admin.secretAccessKey, AWS_SESSION_TOKEN: admin.sessionToken,
+      AWS_ENDPOINT_URL_EKS: standIn.conn.controlUrl, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    expect(generated.stderr).toBe('');
+    expect(generated.code).toBe(0);
+    const config = JSON.parse(generated.stdout) as { users: Array<{ user: { exec: { command: string; args: string[] } } }>; clusters: Array<{ cluster: { server: string } }> };
+    expect(config.clusters[0]!.cluster.server).toBe(standIn.conn.apiServerUrl);
+    expect(config.users[0]!.user.exec).toMatchObject({ command: process.execPath, args: [CLI, 'token', '--cluster-name', clusterName, '--region', region] });
     const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
     const kubeconfig = join(dir, 'config');
-    writeFileSync(kubeconfig, JSON.stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'standin',
-      clusters: [{ name: 'standin', cluster: { server: standIn.conn.apiServerUrl, 'certificate-authority-data': Buffer.from(standIn.conn.caPem).toString('base64') } }],
-      contexts: [{ name: 'standin', context: { cluster: 'standin', user: 'delegate' } }],
-      users: [{
-        name: 'delegate',
-        user: {
-          exec: {
-            apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath,
-            args: [CLI, 'token', '--cluster-name', clusterName, '--region', region], interactiveMode: 'Never',
-          },
-        },
-      }],
-    }));
+    writeFileSync(kubeconfig, generated.stdout);
     const kubectl = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p)) ?? 'kubectl';
     const out = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', 'namespaces', '-o', 'name'], {
       AWS_ACCESS_KEY_ID: admin.accessKeyId, AWS_SECRET_ACCESS_KEY: admin.secretAccessKey, AWS_SESSION_TOKEN: admin.sessionToken,
@@ -123,6 +120,17 @@ describe('the CLI as a kubectl exec credential plugin', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout.split('\n')).toEqual(expect.arrayContaining(['namespace/default', 'namespace/kube-system']));
+
+    // The same kubeconfig in another real client, @kubernetes/client-node, which runs the exec plugin itself.
+    // (Jest sandboxes process.env, so the role's credentials go through the exec entry's env list.)
+    const kc = new KubeConfig();
+    kc.loadFromString(generated.stdout);
+    const exec = kc.getCurrentUser()?.exec as { env?: Array<{ name: string; value: string }> } | undefined;
+    expect(exec).toBeDefined();
+    exec!.env = Object.entries({ AWS_ACCESS_KEY_ID: admin.accessKeyId, AWS_SECRET_ACCESS_KEY: admin.secretAccessKey, AWS_SESSION_TOKEN: admin.sessionToken })
+      .map(([name, value]) => ({ name, value }));
+    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
+    expect(namespaces.items.map((n) => n.metadata?.name)).toEqual(expect.arrayContaining(['default', 'kube-system']));
   });
 
   it('prints an ExecCredential with an expiration 14 minutes out', async () => {
