@@ -53,6 +53,11 @@ export class StandIn {
     return this.#control;
   }
 
+  /** Process ids of the running etcd, moto and kube-apiserver (empty once stopped). */
+  get pids(): number[] {
+    return this.#procs.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
   /** Folder holding the stand-in's logs (etcd.log, kube-apiserver.log, moto.log). */
   get logDir(): string {
     return this.#dir;
