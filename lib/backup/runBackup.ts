@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { collectPodIdentityAssociations, DependencyCollector } from '../dependencies';
-import { KubeApiError } from '../kube/errors';
+import { KubeApiError, KubeTlsError } from '../kube/errors';
 import { discoverResources } from '../kube/discovery';
 import { fetchListPage, withTypeMeta } from '../kube/listPath';
 import { DEFAULT_PAGE_SIZE, listResourcePages } from '../kube/pager';
@@ -22,7 +22,9 @@ const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
  * One backup: discover, list every readable resource page by page, stream the objects into the recovery
  * point's archive, record AWS dependencies as they pass, and commit with the manifest. A resource that
  * cannot be read is recorded and the run goes on; a failure of the archive itself, the deadline, or no
- * access at all ends the run with the upload aborted and no manifest.
+ * access at all ends the run with the upload aborted and no manifest. Bad input found before anything is
+ * written (bucket missing or closed, an API server certificate the cluster CA did not sign) throws
+ * BackupPreconditionError instead of returning an outcome.
  */
 export async function runBackup(options: BackupOptions, deps: BackupDependencies): Promise<BackupOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -57,6 +59,10 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     const discovery = await discoverResources(deps.kube, { signal }).catch((err: unknown) => {
       const status = err instanceof KubeApiError ? err.status : (err as { cause?: unknown }).cause instanceof KubeApiError ? ((err as { cause: KubeApiError }).cause.status) : undefined;
       if (status === 401 || status === 403) throw new BackupAccessError(status, `API discovery answered ${status}`, { cause: err });
+      // Bad input, not a fault: the cluster's description names a CA the API server's certificate does not
+      // verify against. Nothing has been written yet (the writer starts after discovery).
+      const tls = findCause(err, KubeTlsError);
+      if (tls) throw new BackupPreconditionError([`TLS verification of the API server ${connection.endpoint} against the cluster CA failed: ${tls.code}`], { cause: err });
       throw err;
     });
     warnings.push(...discovery.warnings);
@@ -73,6 +79,9 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       collector.addPodIdentityAssociations(found.associations);
       warnings.push(...found.warnings.map((w) => w.message));
     })();
+    // Awaited after the lists; until then a rejection (e.g. the deadline aborting it) must not go unhandled,
+    // or Node would end the process before the upload is aborted and the response returned.
+    podIdentity.catch(() => undefined);
 
     const toList: DiscoveredResource[] = [];
     for (const r of discovery.resources) {
@@ -167,6 +176,8 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     manifestWritten = manifestKey(folder);
     logger.info('recovery point committed', { stage: 'commit', location, objects, bytes, status });
   } catch (err) {
+    // Nothing written yet: report it as bad input (the handler answers with the problems).
+    if (err instanceof BackupPreconditionError && writer === undefined) throw err;
     failure = classifyFailure(err, signal);
     logger.error('backup failed', { stage: 'backup', reason: failure.reason, error: failure.error });
     await writer?.abort(failure.error).catch((abortErr: unknown) => {
@@ -228,6 +239,14 @@ function classifyFailure(err: unknown, signal: AbortSignal): { reason: string; e
   }
   if (err instanceof RecoveryPointError) return { reason: 'storage', error: err.message };
   return { reason: 'error', error: errorText(err) };
+}
+
+/** The first error of class `type` in err's cause chain. */
+function findCause<E extends Error>(err: unknown, type: abstract new (...args: never[]) => E): E | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof type) return e;
+  }
+  return undefined;
 }
 
 function outcomeOf(r: DiscoveredResource, status: ResourceOutcome['status'], count: number, error?: string): ResourceOutcome {

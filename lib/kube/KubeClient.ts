@@ -1,6 +1,6 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { KubeApiError, KubeNetworkError } from './errors';
+import { KubeApiError, KubeInvalidBodyError, KubeNetworkError, KubeTlsError } from './errors';
 import type { KubeRequest, KubeResponse, KubeTransport } from './types';
 
 /** Supplies the bearer token for each request; `invalidate` is called after a 401 so a fresh one is minted. */
@@ -32,6 +32,16 @@ export interface KubeClientOptions {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * OpenSSL/Node codes for a server certificate that does not verify against the CA or does not name the
+ * host. They are never retried and never downgraded: the bearer token is a credential.
+ */
+const TLS_VERIFICATION_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'INVALID_CA', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /**
  * The real KubeTransport: https with the cluster CA, the EKS bearer token, keep-alive sockets, and
@@ -77,7 +87,7 @@ export class KubeClient implements KubeTransport {
           continue;
         }
         if (!RETRYABLE_STATUS.has(res.status) || attempt >= maxAttempts) return res;
-      } else if (attempt >= maxAttempts || req.signal?.aborted) {
+      } else if (attempt >= maxAttempts || req.signal?.aborted || failure instanceof KubeTlsError) {
         throw failure;
       }
       const delayMs = this.#delay(attempt, res);
@@ -127,7 +137,7 @@ export class KubeClient implements KubeTransport {
         });
       });
       r.on('timeout', () => r.destroy(new Error(`no answer within ${this.#opts.requestTimeoutMs ?? 60_000} ms`)));
-      r.on('error', (e) => reject(req.signal?.aborted ? req.signal.reason : new KubeNetworkError(req.path, errorText(e), { cause: e })));
+      r.on('error', (e) => reject(req.signal?.aborted ? req.signal.reason : networkError(req.path, e)));
       r.end(body);
     });
   }
@@ -139,7 +149,7 @@ export function parseJsonResponse<T>(res: KubeResponse, path: string): T {
   try {
     return JSON.parse(res.body.toString('utf8')) as T;
   } catch (cause) {
-    throw new KubeNetworkError(path, 'response body is not valid JSON (truncated?)', { cause });
+    throw new KubeInvalidBodyError(path, 'response body is not valid JSON (truncated?)', { cause });
   }
 }
 
@@ -163,6 +173,15 @@ function retryAfterMs(value: string | string[] | undefined): number | undefined 
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** A request that got no HTTP answer; certificate failures become KubeTlsError, which is not retried. */
+function networkError(path: string, e: Error): KubeNetworkError {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && TLS_VERIFICATION_CODES.has(code)) {
+    return new KubeTlsError(path, code, `the API server's certificate does not verify against the cluster CA (${code}: ${e.message})`, { cause: e });
+  }
+  return new KubeNetworkError(path, errorText(e), { cause: e });
 }
 
 function errorText(e: unknown): string {

@@ -1,6 +1,6 @@
 import { DiscoveryError } from './discoveryErrors';
 import { KubeApiError, KubeNetworkError } from './errors';
-import { isJsonObject, parseJsonObjectResponse, type JsonObject } from './responseBody';
+import { isJsonObject, parseJsonObjectResponse, withBodyRetries, type JsonObject } from './responseBody';
 import type { DiscoveredResource, KubeTransport } from './types';
 import type { DiscoveryOptions, DiscoveryResult, DuplicateResource, FailedGroupVersion } from './discoveryTypes';
 
@@ -94,7 +94,7 @@ export async function discoverResources(transport: KubeTransport, options: Disco
 /** GET a discovery document whose failure ends discovery. */
 async function getFatal(transport: KubeTransport, path: string, signal: AbortSignal | undefined): Promise<JsonObject> {
   try {
-    return parseJsonObjectResponse(await transport.request({ method: 'GET', path, signal }), path);
+    return await withBodyRetries(async () => parseJsonObjectResponse(await transport.request({ method: 'GET', path, signal }), path), signal);
   } catch (err) {
     if (err instanceof KubeApiError || err instanceof KubeNetworkError) {
       throw new DiscoveryError(path, err.message, { cause: err });
@@ -112,7 +112,7 @@ async function fetchGroupVersion(
   const groupVersion = `${group}/${version}`;
   const path = `/apis/${groupVersion}`;
   try {
-    const body = parseJsonObjectResponse(await transport.request({ method: 'GET', path, signal }), path);
+    const body = await withBodyRetries(async () => parseJsonObjectResponse(await transport.request({ method: 'GET', path, signal }), path), signal);
     return { ok: true, resources: parseResourceList(body) };
   } catch (err) {
     // Only API and network failures are per-group; anything else (abort, bugs) ends discovery.

@@ -27,3 +27,22 @@ export class KubeNetworkError extends KubeError {
     this.path = path;
   }
 }
+
+/**
+ * A 2xx answer whose body is not the JSON expected (typically cut short by a proxy or a connection closed
+ * mid-body without a length). Transient: the request is repeated (see withBodyRetries).
+ */
+export class KubeInvalidBodyError extends KubeNetworkError {}
+
+/**
+ * The API server's certificate did not verify against the cluster CA (or its name did not match). Never
+ * retried: repeating the request cannot fix it, and the token must not go to an unverified server.
+ */
+export class KubeTlsError extends KubeNetworkError {
+  /** Node's error code, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE or ERR_TLS_CERT_ALTNAME_INVALID. */
+  readonly code: string;
+  constructor(path: string, code: string, message: string, options?: { cause?: unknown }) {
+    super(path, message, options);
+    this.code = code;
+  }
+}

@@ -1,6 +1,6 @@
-import { KubeNetworkError } from './errors';
+import { KubeInvalidBodyError } from './errors';
 import type { PageRequest } from './pager';
-import { parseJsonObjectResponse } from './responseBody';
+import { parseJsonObjectResponse, withBodyRetries } from './responseBody';
 import type { DiscoveredResource, KubeTransport, ListPage } from './types';
 
 /** `/api/v1/<res>`, `/apis/<g>/<v>/<res>`, or with `/namespaces/<ns>` before the resource. */
@@ -13,7 +13,7 @@ export function resourceListPath(resource: DiscoveredResource, namespace?: strin
 /**
  * Fetches one list page raw (never through typed models, which drop unknown fields). Non-2xx answers
  * throw KubeApiError with the Status object's reason and message. `namespace` is ignored for
- * cluster-scoped resources.
+ * cluster-scoped resources. A malformed 2xx body (truncated JSON) is fetched again (withBodyRetries).
  */
 export async function fetchListPage(
   transport: KubeTransport,
@@ -22,18 +22,20 @@ export async function fetchListPage(
   namespace?: string,
 ): Promise<ListPage> {
   const path = resourceListPath(resource, namespace);
-  const res = await transport.request({
-    method: 'GET',
-    path,
-    query: { limit: req.limit, continue: req.continue },
-    signal: req.signal,
-  });
-  const body = parseJsonObjectResponse(res, path);
-  // Some servers send `"items": null` for an empty list.
-  const items = body.items === null || body.items === undefined ? [] : body.items;
-  if (!Array.isArray(items)) throw new KubeNetworkError(path, 'list response has no items array');
-  const page: ListPage = { ...body, items: items.filter(isRecord) };
-  return page;
+  return withBodyRetries(async () => {
+    const res = await transport.request({
+      method: 'GET',
+      path,
+      query: { limit: req.limit, continue: req.continue },
+      signal: req.signal,
+    });
+    const body = parseJsonObjectResponse(res, path);
+    // Some servers send `"items": null` for an empty list.
+    const items = body.items === null || body.items === undefined ? [] : body.items;
+    if (!Array.isArray(items)) throw new KubeInvalidBodyError(path, 'list response has no items array');
+    const page: ListPage = { ...body, items: items.filter(isRecord) };
+    return page;
+  }, req.signal);
 }
 
 /**

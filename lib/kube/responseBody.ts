@@ -1,4 +1,4 @@
-import { KubeApiError, KubeNetworkError } from './errors';
+import { KubeApiError, KubeInvalidBodyError } from './errors';
 import type { KubeResponse } from './types';
 
 /** A plain JSON object (what JSON.parse gives for `{...}`). */
@@ -36,8 +36,28 @@ export function parseJsonObjectResponse(res: KubeResponse, path: string): JsonOb
     parsed = JSON.parse(res.body.toString('utf8'));
   } catch (err) {
     // A 2xx answer that is not JSON is almost always a truncated body.
-    throw new KubeNetworkError(path, `invalid JSON body: ${(err as Error).message}`, { cause: err });
+    throw new KubeInvalidBodyError(path, `invalid JSON body: ${(err as Error).message}`, { cause: err });
   }
-  if (!isJsonObject(parsed)) throw new KubeNetworkError(path, 'response body is not a JSON object');
+  if (!isJsonObject(parsed)) throw new KubeInvalidBodyError(path, 'response body is not a JSON object');
   return parsed;
+}
+
+/** Attempts for a request whose 2xx body did not parse, including the first. */
+export const DEFAULT_BODY_ATTEMPTS = 3;
+
+/**
+ * Runs `fetch` (one request and the parsing of its body) again when the body turned out malformed
+ * (KubeInvalidBodyError). The transport retries what it can see (429, 5xx, resets); a body cut short
+ * behind a complete-looking HTTP answer only shows when it is parsed, so that retry lives here, around
+ * the parse. Any other error, and the last malformed body, propagate unchanged.
+ */
+export async function withBodyRetries<T>(fetch: () => Promise<T>, signal?: AbortSignal, attempts = DEFAULT_BODY_ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      return await fetch();
+    } catch (err) {
+      if (!(err instanceof KubeInvalidBodyError) || attempt >= attempts) throw err;
+    }
+  }
 }

@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { discoverResources } from '../../../lib/kube/discovery';
+import { KubeInvalidBodyError, KubeNetworkError, KubeTlsError } from '../../../lib/kube/errors';
+import { KubeClient } from '../../../lib/kube/KubeClient';
+import { fetchListPage } from '../../../lib/kube/listPath';
+import { withBodyRetries } from '../../../lib/kube/responseBody';
+import type { DiscoveredResource, KubeRequest, KubeResponse, KubeTransport } from '../../../lib/kube/types';
+import { makeCerts } from '../../standin/certs';
+import { FakeDiscoveryTransport, loadDiscoveryFixture } from './helpers/fakeDiscoveryTransport';
+
+const configmaps: DiscoveredResource = { group: '', version: 'v1', groupVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ['list'], name: 'configmaps' };
+const FULL_PAGE = '{"kind":"ConfigMapList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"a","namespace":"ns"}}]}';
+const CUT_PAGE = FULL_PAGE.slice(0, 60);
+
+/** Answers each request with the next body in `bodies` (the last one repeats). */
+class ScriptedTransport implements KubeTransport {
+  readonly requests: KubeRequest[] = [];
+  constructor(private readonly bodies: string[]) {}
+  async request(req: KubeRequest): Promise<KubeResponse> {
+    this.requests.push(req);
+    const body = this.bodies[Math.min(this.requests.length - 1, this.bodies.length - 1)] ?? '';
+    return { status: 200, headers: {}, body: Buffer.from(body) };
+  }
+}
+
+describe('a 2xx answer whose JSON is cut short', () => {
+  it('is fetched again and the page comes back whole', async () => {
+    const transport = new ScriptedTransport([CUT_PAGE, FULL_PAGE]);
+    const page = await fetchListPage(transport, configmaps, { limit: 10 }, 'ns');
+    expect(page.items).toEqual([{ metadata: { name: 'a', namespace: 'ns' } }]);
+    expect(transport.requests).toHaveLength(2);
+  });
+
+  it('is fetched again when the list has no items array', async () => {
+    const transport = new ScriptedTransport(['{"kind":"ConfigMapList","items":7}', FULL_PAGE]);
+    expect((await fetchListPage(transport, configmaps, { limit: 10 })).items).toHaveLength(1);
+  });
+
+  it('fails with KubeInvalidBodyError (a KubeNetworkError) after 3 attempts', async () => {
+    const transport = new ScriptedTransport([CUT_PAGE]);
+    const err = await fetchListPage(transport, configmaps, { limit: 10 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeInvalidBodyError);
+    expect(err).toBeInstanceOf(KubeNetworkError);
+    expect(transport.requests).toHaveLength(3);
+  });
+
+  it('does not repeat other errors', async () => {
+    let calls = 0;
+    const boom = new Error('boom');
+    await expect(withBodyRetries(async () => {
+      calls++;
+      throw boom;
+    })).rejects.toBe(boom);
+    expect(calls).toBe(1);
+  });
+
+  it('stops repeating once the signal is aborted', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const reason = new Error('deadline');
+    const result = withBodyRetries(async () => {
+      calls++;
+      controller.abort(reason);
+      throw new KubeInvalidBodyError('/api', 'cut');
+    }, controller.signal);
+    await expect(result).rejects.toBe(reason);
+    expect(calls).toBe(1);
+  });
+
+  it('is fetched again during discovery instead of failing it', async () => {
+    const responses = loadDiscoveryFixture('discovery-1.20');
+    let cut = true;
+    const fake = new FakeDiscoveryTransport(responses);
+    const transport: KubeTransport = {
+      async request(req) {
+        const res = await fake.request(req);
+        if (req.path === '/api/v1' && cut) {
+          cut = false;
+          return { ...res, body: res.body.subarray(0, 40) };
+        }
+        return res;
+      },
+    };
+    const result = await discoverResources(transport);
+    expect(result.resources.some((r) => r.name === 'configmaps')).toBe(true);
+    expect(fake.requests.filter((r) => r.path === '/api/v1')).toHaveLength(2);
+  });
+});
+
+describe('KubeClient and the cluster CA', () => {
+  let server: Server;
+  let endpoint: string;
+  let requests = 0;
+  let otherCa: string;
+  let rightCa: string;
+
+  beforeAll(async () => {
+    const served = makeCerts(mkdtempSync(join(tmpdir(), 'kube-tls-')));
+    const other = makeCerts(mkdtempSync(join(tmpdir(), 'kube-tls-other-')));
+    rightCa = served.caPem;
+    otherCa = other.caPem;
+    server = createServer({ cert: readFileSync(served.serverCert), key: readFileSync(served.serverKey) }, (_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"APIVersions","versions":["v1"]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const tokens = { getToken: async () => 'token', invalidate: () => undefined };
+
+  it('fails at once with KubeTlsError, never retried, when the certificate does not verify against the CA', async () => {
+    const sleeps: number[] = [];
+    const client = new KubeClient({ endpoint, caPem: otherCa, tokens, sleep: async (ms) => void sleeps.push(ms) });
+    try {
+      const err = await client.request({ method: 'GET', path: '/api' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KubeTlsError);
+      expect(err).toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', path: '/api' });
+      expect(sleeps).toEqual([]);
+      expect(requests).toBe(0);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('talks to the server when its certificate verifies against the CA', async () => {
+    const client = new KubeClient({ endpoint, caPem: rightCa, tokens });
+    try {
+      expect((await client.request({ method: 'GET', path: '/api' })).status).toBe(200);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('refuses a plain http endpoint', () => {
+    expect(() => new KubeClient({ endpoint: endpoint.replace('https:', 'http:'), caPem: rightCa, tokens })).toThrow(/non-https/);
+  });
+});
