@@ -1,0 +1,120 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchUsageError } from './errors';
+
+/** What `npm run bench -- ...` was asked to do. */
+export interface BenchOptions {
+  /**
+   * Cluster sizes to measure, ascending; the cluster is seeded up to each in turn (`--objects 1000,100000`).
+   * @default [1000, 100000] ([1000] with --smoke)
+   */
+  sizes: number[];
+  /**
+   * Items per list page, for the delegate (KUBE_PAGE_SIZE), the baseline and kubectl's --chunk-size (`--page-size`).
+   * @default 500
+   */
+  pageSize: number;
+  /**
+   * Timed backup and baseline runs per size, after one untimed warm-up of each; the median counts (`--runs`).
+   * @default 3 (1 with --smoke)
+   */
+  runs: number;
+  /**
+   * Fresh-process module loads per bundle; the median counts (`--load-runs`).
+   * @default 15 (5 with --smoke)
+   */
+  loadRuns: number;
+  /**
+   * POST requests in flight while seeding (`--seed-concurrency`).
+   * @default 64
+   */
+  seedConcurrency: number;
+  /**
+   * Where the results go (`--out`).
+   * @default bench/results.json (a file in the temp folder with --smoke)
+   */
+  out: string;
+  /**
+   * Rewrite the README's bench region (`--no-readme` turns it off).
+   * @default true (false with --smoke)
+   */
+  updateReadme: boolean;
+  /**
+   * Time the kubectl dump (`--no-kubectl` turns it off). Skipped with a note when kubectl is not installed.
+   * @default true
+   */
+  kubectl: boolean;
+  /**
+   * Write a V8 CPU profile of each timed delegate run into this folder (`--cpu-prof DIR`).
+   * @default undefined (no profile)
+   */
+  cpuProfDir: string | undefined;
+  /**
+   * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
+   * @default false
+   */
+  smoke: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--objects 1000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
+                       [--seed-concurrency 64] [--out FILE] [--no-readme] [--no-kubectl] [--cpu-prof DIR] [--smoke]`;
+
+/** Parses the bench's arguments; a flag given explicitly wins over what --smoke implies. */
+export function parseBenchOptions(argv: string[], repoRoot: string): BenchOptions {
+  const given = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new BenchUsageError(`unexpected argument "${arg}"\n${USAGE}`);
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (['--no-readme', '--no-kubectl', '--smoke', '--help'].includes(flag)) {
+      given.set(flag, true);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new BenchUsageError(`${flag} needs a value\n${USAGE}`);
+    given.set(flag, value);
+  }
+  if (given.has('--help')) throw new BenchUsageError(USAGE);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--smoke']);
+  for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
+
+  const smoke = given.has('--smoke');
+  const text = (flag: string): string | undefined => {
+    const v = given.get(flag);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const int = (flag: string, def: number, min: number, max: number): number => {
+    const raw = text(flag);
+    if (raw === undefined) return def;
+    const n = Number(raw.replace(/_/g, ''));
+    if (!Number.isInteger(n) || n < min || n > max) throw new BenchUsageError(`${flag} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return n;
+  };
+  const sizesText = text('--objects');
+  const sizes = sizesText === undefined ? (smoke ? [1000] : [1000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
+  if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
+    throw new BenchUsageError(`--objects must list ascending sizes, e.g. 1000,100000 (got "${sizesText}")`);
+  }
+  return {
+    sizes,
+    pageSize: int('--page-size', 500, 1, 10_000),
+    runs: int('--runs', smoke ? 1 : 3, 1, 50),
+    loadRuns: int('--load-runs', smoke ? 5 : 15, 1, 200),
+    seedConcurrency: int('--seed-concurrency', 64, 1, 512),
+    out: text('--out') ?? (smoke ? join(tmpdir(), `eks-delegate-bench-smoke-${process.pid}.json`) : join(repoRoot, 'bench', 'results.json')),
+    updateReadme: !smoke && !given.has('--no-readme'),
+    kubectl: !given.has('--no-kubectl'),
+    cpuProfDir: text('--cpu-prof'),
+    smoke,
+  };
+}
+
+const SIZE_SUFFIX: Record<string, number> = { k: 1000, m: 1_000_000 };
+
+/** `1000`, `1k`, `100k`, `1m`, `100_000`. */
+function parseSize(s: string): number {
+  const m = /^(\d[\d_]*)([km]?)$/i.exec(s);
+  const n = m ? Number(m[1]!.replace(/_/g, '')) * (SIZE_SUFFIX[m[2]!.toLowerCase()] ?? 1) : NaN;
+  if (!Number.isInteger(n) || n < 50 || n > 2_000_000) throw new BenchUsageError(`--objects: "${s}" is not a size from 50 to 2000000`);
+  return n;
+}
