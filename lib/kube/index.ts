@@ -1,0 +1,11 @@
+export { KubeClient } from './KubeClient';
+export type { BearerTokenProvider, KubeClientOptions } from './KubeClient';
+export { discoverResources, DEFAULT_DISCOVERY_CONCURRENCY, COHABITATING_RESOURCES } from './discovery';
+export type { DiscoveryOptions, DiscoveryResult, FailedGroupVersion, DuplicateResource } from './discoveryTypes';
+export { listResourcePages, DEFAULT_PAGE_SIZE, DEFAULT_MAX_RESTARTS } from './pager';
+export type { FetchPage, PageRequest, PagerOptions, RestartInfo } from './pager';
+export { fetchListPage, resourceListPath, withTypeMeta } from './listPath';
+export * from './errors';
+export { DiscoveryError } from './discoveryErrors';
+export { ListRestartsExhaustedError } from './pagerErrors';
+export type { KubeTransport, KubeRequest, KubeResponse, DiscoveredResource, ListPage } from './types';
