@@ -40,7 +40,22 @@ const FLAGS = {
 
 const ACTION_COMMANDS = new Set(['backup', 'check-access', 'preflight']);
 
+/**
+ * stdout carries only the command's result (JSON a script can pipe to jq): the handler's Powertools logs go to
+ * stderr, and metrics (CloudWatch EMF lines, meaningless outside Lambda) are off unless asked for.
+ */
+function keepStdoutForResults(): void {
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // In dev mode Powertools writes through the global console, which is pointed at stderr here.
+  process.env.POWERTOOLS_DEV ??= 'true';
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+}
+
 async function main(argv: string[]): Promise<number> {
+  keepStdoutForResults();
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
