@@ -67,37 +67,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  if (command === 'token') {
+  if (command === 'token' || command === 'kubeconfig') {
     const env = readEnvironment();
     const clusterName = values['cluster-name'] ?? env.clusterName;
     const region = values.region ?? env.region;
     if (!clusterName || !region) {
-      process.stderr.write('token needs --cluster-name and --region (or CLUSTER_NAME and AWS_REGION)\n');
+      process.stderr.write(`${command} needs --cluster-name and --region (or CLUSTER_NAME and AWS_REGION)\n`);
       return 2;
     }
+    if (command === 'kubeconfig') return printKubeconfig(clusterName, region, env.s3ForcePathStyle);
     const token = await mintEksToken({ clusterName, region, credentials: await defaultProvider()() });
     process.stdout.write(`${JSON.stringify(execCredential(token.token, token.expiresAt))}\n`);
-    return 0;
-  }
-
-  if (command === 'kubeconfig') {
-    const env = readEnvironment();
-    const clusterName = values['cluster-name'] ?? env.clusterName;
-    const region = values.region ?? env.region;
-    if (!clusterName || !region) {
-      process.stderr.write('kubeconfig needs --cluster-name and --region (or CLUSTER_NAME and AWS_REGION)\n');
-      return 2;
-    }
-    const clients = createAwsClients({ region, s3ForcePathStyle: env.s3ForcePathStyle });
-    try {
-      const connection = await describeClusterConnection(clients.eks, clusterName, region);
-      // Run the plugin the way this CLI was run: node + script path, so it works without a global install.
-      const script = process.argv[1];
-      const plugin = script ? { command: process.execPath, args: [script] } : { command: 'eks-delegate' };
-      process.stdout.write(`${buildKubeconfig(connection, plugin)}\n`);
-    } finally {
-      clients.destroy();
-    }
     return 0;
   }
 
@@ -129,6 +109,20 @@ async function main(argv: string[]): Promise<number> {
   const response = await handler(event);
   process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
   return isFailure(response) ? 1 : 0;
+}
+
+async function printKubeconfig(clusterName: string, region: string, s3ForcePathStyle: boolean): Promise<number> {
+  const clients = createAwsClients({ region, s3ForcePathStyle });
+  try {
+    const connection = await describeClusterConnection(clients.eks, clusterName, region);
+    // Run the plugin the way this CLI was run: node + script path, so it works without a global install.
+    const script = process.argv[1];
+    const plugin = script ? { command: process.execPath, args: [script] } : { command: 'eks-delegate' };
+    process.stdout.write(`${buildKubeconfig(connection, plugin)}\n`);
+    return 0;
+  } finally {
+    clients.destroy();
+  }
 }
 
 function isFailure(response: unknown): boolean {
