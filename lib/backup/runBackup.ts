@@ -1,8 +1,8 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { collectPodIdentityAssociations, DependencyCollector } from '../dependencies';
+import { collectPodIdentityAssociations, DependencyCollector, type AwsDependency } from '../dependencies';
 import { KubeApiError, KubeTlsError } from '../kube/errors';
 import { discoverResources } from '../kube/discovery';
-import { fetchListPage, withTypeMeta } from '../kube/listPath';
+import { fetchListItems } from '../kube/listItems';
 import { DEFAULT_PAGE_SIZE, listResourcePages } from '../kube/pager';
 import type { DiscoveredResource } from '../kube/types';
 import { manifestKey, newRecoveryPointId, recoveryPointFolder } from '../recovery-point/layout';
@@ -13,10 +13,20 @@ import { decideBackupStatus } from './decideStatus';
 import { BackupAccessError, BackupDeadlineError, BackupPreconditionError } from './errors';
 import { createResourceFilter } from './filters';
 import { prefetch } from './prefetch';
+import { PrefetchBudget } from './PrefetchBudget';
 import type { BackupDependencies, BackupOptions, BackupOutcome, ResourceOutcome, UnreadableResource } from './types';
 
 const DEFAULT_LIST_CONCURRENCY = 4;
 const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
+/**
+ * Archive parts uploaded at once. One 5 MiB part in flight while the next fills keeps up with the
+ * archive (gzip makes ~2 MB/s of it at 10k objects/s, one part takes well under a second to send) and
+ * holds 2-3 parts in memory instead of lib-storage's default 4-5: at 100k objects that was the largest
+ * single user of memory (issue 8).
+ */
+const ARCHIVE_UPLOAD_QUEUE_SIZE = 1;
+/** Pages read ahead across all listers at once (see PrefetchBudget). */
+const PREFETCH_PAGES = 1;
 
 /**
  * One backup: discover, list every readable resource page by page, stream the objects into the recovery
@@ -54,6 +64,9 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   let bytes = 0;
   let failure: { reason: string; error: string; accessStatus?: number } | undefined;
   let manifestWritten: string | undefined;
+  // Built once for the manifest and the outcome: at 10k dependencies a second copy costs megabytes.
+  let found: AwsDependency[] | undefined;
+  const dependencies = (): AwsDependency[] => (found ??= collector.result());
 
   try {
     const discovery = await discoverResources(deps.kube, { signal }).catch((err: unknown) => {
@@ -69,7 +82,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     logger.info('discovery complete', { stage: 'discovery', resourceTypes: discovery.resources.length, warnings: discovery.warnings.length });
 
     writer = await RecoveryPointWriter.create({
-      s3: deps.s3, bucket: options.bucket, folder, signal,
+      s3: deps.s3, bucket: options.bucket, folder, signal, queueSize: ARCHIVE_UPLOAD_QUEUE_SIZE,
       serverSideEncryption: options.kmsKeyId ? { type: 'aws:kms', kmsKeyId: options.kmsKeyId } : { type: 'AES256' },
     });
     const w = writer;
@@ -92,6 +105,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
 
     // Pages of different types are fetched concurrently but written one page at a time: the archive
     // has exactly one writer.
+    const prefetchBudget = new PrefetchBudget(PREFETCH_PAGES);
     let writeChain: Promise<void> = Promise.resolve();
     const serialized = (fn: () => Promise<void>) => {
       const run = writeChain.then(fn);
@@ -104,18 +118,20 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       const scopes = resource.namespaced && namespaces ? namespaces : [undefined];
       try {
         for (const ns of scopes) {
-          const pages = listResourcePages((req) => fetchListPage(deps.kube, resource, req, ns), {
+          const pages = listResourcePages((req) => fetchListItems(deps.kube, resource, req, ns), {
             pageSize, signal,
             onRestart: (info) => logger.warn('list restarted after its continue token expired', { stage: 'list', resource: resource.name, ...info }),
           });
-          for await (const page of prefetch(pages)) {
+          for await (const page of prefetch(pages, 1, prefetchBudget)) {
             await serialized(async () => {
+              // Items go to the archive as the API server sent them (with apiVersion and kind added): no
+              // parse and re-serialize per object (issue 8). The collector parses only objects whose
+              // bytes might name an AWS resource.
               for (const item of page.items) {
-                const meta = item.metadata as { name?: string; namespace?: string } | undefined;
-                if (!filter.includesObject(resource, item as { metadata?: { name?: string; namespace?: string } })) continue;
-                const obj = withTypeMeta(item, resource);
-                await w.addObject(resource.name, resource.namespaced ? meta?.namespace : undefined, meta?.name ?? '', JSON.stringify(obj));
-                collector.observe(obj);
+                if (!filter.includesObject(resource, item)) continue;
+                const { name, namespace } = item.metadata;
+                await w.addObject(resource.name, resource.namespaced ? namespace : undefined, name ?? '', item.json);
+                collector.observeJson(item.json);
                 count++;
               }
             });
@@ -170,7 +186,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       archive: { key: archive.key, bytes: archive.bytes, sha256: archive.sha256, objects: archive.objects },
       resources: sortOutcomes(outcomes).map((o) => ({ ...o })),
       warnings,
-      awsDependencies: collector.result(),
+      awsDependencies: dependencies(),
     };
     await w.writeManifest(manifest);
     manifestWritten = manifestKey(folder);
@@ -205,7 +221,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     ...(failure ? { failureReason: failure.reason, error: failure.error } : {}),
     ...(failure?.accessStatus ? { accessStatus: failure.accessStatus } : {}),
     resourceOutcomes: sortOutcomes(outcomes),
-    awsDependencies: collector.result(),
+    awsDependencies: dependencies(),
     awsDependencyCounts: collector.countsByType(),
     ...(manifestWritten ? { manifestKey: manifestWritten } : {}),
     startedAt: started.toISOString(),

@@ -15,8 +15,22 @@ export interface PageRequest {
   signal?: AbortSignal;
 }
 
-/** Fetches one page. The pager never sends a resourceVersion: a continue token carries its own. */
-export type FetchPage = (req: PageRequest) => Promise<ListPage>;
+/** What the pager needs of an item: its metadata, for the key that orders a restarted list. */
+export interface PagedItem {
+  metadata?: unknown;
+}
+
+/** What the pager needs of a page: its items and the list metadata that carries the continue token. */
+export interface PageOf<T extends PagedItem> {
+  metadata?: ListPage['metadata'];
+  items: T[];
+}
+
+/**
+ * Fetches one page. The pager never sends a resourceVersion: a continue token carries its own. Pages
+ * are ListPage (parsed items) by default; the backup uses pages of raw items (fetchListItems).
+ */
+export type FetchPage<P extends PageOf<PagedItem> = ListPage> = (req: PageRequest) => Promise<P>;
 
 export interface RestartInfo {
   /** 1 for the first restart. */
@@ -53,7 +67,7 @@ export interface PagerOptions {
  * page. Empty pages are not yielded. Errors other than an expired continue token propagate unchanged:
  * retrying 429/5xx is the transport's job.
  */
-export async function* listResourcePages(fetchPage: FetchPage, options: PagerOptions = {}): AsyncGenerator<ListPage> {
+export async function* listResourcePages<P extends PageOf<PagedItem> = ListPage>(fetchPage: FetchPage<P>, options: PagerOptions = {}): AsyncGenerator<P> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const maxRestarts = options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
   const { signal } = options;
@@ -67,7 +81,7 @@ export async function* listResourcePages(fetchPage: FetchPage, options: PagerOpt
 
   for (;;) {
     signal?.throwIfAborted();
-    let page: ListPage;
+    let page: P;
     try {
       page = await fetchPage(continueToken === undefined ? { limit: pageSize, signal } : { limit: pageSize, continue: continueToken, signal });
     } catch (err) {
@@ -101,7 +115,7 @@ export async function* listResourcePages(fetchPage: FetchPage, options: PagerOpt
 }
 
 /** An item's etcd key below its resource prefix: `<namespace>/<name>`, or `<name>` when cluster-scoped. */
-export function itemKey(item: Record<string, unknown>): string {
+export function itemKey(item: PagedItem): string {
   const meta = item.metadata;
   if (typeof meta !== 'object' || meta === null) return '';
   const { namespace, name } = meta as { namespace?: unknown; name?: unknown };

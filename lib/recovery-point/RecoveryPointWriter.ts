@@ -1,4 +1,4 @@
-// The one serialized writer of a recovery point: objects go into a tar (tar-stream) -> gzip -> SHA-256/byte
+// The one serialized writer of a recovery point: objects go into a tar (tar-stream) -> 64 KiB chunks -> gzip -> SHA-256/byte
 // counter -> a multipart S3 upload (lib-storage), all streamed, with backpressure from S3 back to the
 // producer. manifest.json is written last and only after the archive upload completed (DESIGN.md section 4).
 import { setTimeout as delay } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { pack as tarPack, type Pack } from 'tar-stream';
+import { CoalescingStream } from './CoalescingStream';
 import { DigestStream } from './DigestStream';
 import {
   RecoveryPointAbortedError,
@@ -161,8 +162,8 @@ export class RecoveryPointWriter {
   private readonly digest: DigestStream;
   private readonly upload: Upload;
   private readonly uploadOutcome: Promise<UploadOutcome>;
-  private readonly failedSignal: Promise<never>;
-  private rejectFailedSignal: (error: RecoveryPointWriteError) => void = () => undefined;
+  /** How to stop the entries being written when the writer fails or is aborted (see writeEntry). */
+  private readonly pendingEntries = new Set<(error: RecoveryPointWriteError) => void>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly onAbortSignal = (): void => void this.abort(this.options.signal?.reason);
 
@@ -203,16 +204,13 @@ export class RecoveryPointWriter {
     this.archiveKey = archiveKey(options.folder);
     this.manifestKey = manifestKey(options.folder);
 
-    this.failedSignal = new Promise<never>((_resolve, reject) => {
-      this.rejectFailedSignal = reject;
-    });
-    this.failedSignal.catch(() => undefined);
 
     this.pack = tarPack();
     this.gzip = createGzip({ level: options.gzipLevel });
     this.digest = new DigestStream();
     // tar-stream is a streamx stream; Readable.from pulls it on demand, so backpressure reaches pack.entry().
-    pipeline(Readable.from(this.pack, { objectMode: false }), this.gzip, this.digest, (error) => {
+    // The coalescing step hands gzip 64 KiB writes instead of tar's 512-byte ones (see CoalescingStream).
+    pipeline(Readable.from(this.pack, { objectMode: false }), new CoalescingStream(), this.gzip, this.digest, (error) => {
       if (error) void this.fail(error);
     });
 
@@ -356,7 +354,7 @@ export class RecoveryPointWriter {
         cause: reason,
       });
       this.failing = Promise.resolve(error);
-      this.rejectFailedSignal(error);
+      this.failPendingEntries(error);
     }
     const wasFinished = this.currentState === 'finished';
     this.currentState = 'aborted';
@@ -366,16 +364,24 @@ export class RecoveryPointWriter {
   }
 
   private async writeEntry(path: string, body: Buffer): Promise<void> {
+    // The entry settles when tar-stream takes it, or fails as soon as the writer fails. (Not a
+    // Promise.race with one long-lived "failed" promise: every race left a reaction on it, and 100k
+    // entries kept ~30 MB of promises alive until the end; issue 8.)
     const written = new Promise<void>((resolve, reject) => {
+      this.pendingEntries.add(reject);
       const header = { name: path, size: body.length, mode: 0o644, mtime: this.options.entryTime, type: 'file' } as const;
-      const sink = this.pack.entry(header, body, (error) => (error ? reject(error) : resolve()));
+      const sink = this.pack.entry(header, body, (error) => {
+        this.pendingEntries.delete(reject);
+        if (error) reject(error);
+        else resolve();
+      });
       // The callback reports the entry's error; without a listener a destroyed entry would crash the process.
       sink.on('error', () => undefined);
     });
     written.catch(() => undefined);
     this.inFlight.add(written);
     try {
-      await Promise.race([written, this.failedSignal]);
+      await written;
     } catch (error) {
       throw await this.fail(error);
     } finally {
@@ -404,8 +410,13 @@ export class RecoveryPointWriter {
         : new RecoveryPointWriteError(this.bucket, this.archiveKey, `writing the archive failed: ${messageOf(cause)}`, {
             cause,
           });
-    this.rejectFailedSignal(error);
+    this.failPendingEntries(error);
     return error;
+  }
+
+  private failPendingEntries(error: RecoveryPointWriteError): void {
+    for (const reject of this.pendingEntries) reject(error);
+    this.pendingEntries.clear();
   }
 
   private teardown(error: Error): void {

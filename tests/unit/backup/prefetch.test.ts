@@ -1,4 +1,5 @@
 import { prefetch } from '../../../lib/backup/prefetch';
+import { PrefetchBudget } from '../../../lib/backup/PrefetchBudget';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -53,5 +54,55 @@ describe('prefetch', () => {
     }
     for await (const x of prefetch(source())) if (x === 2) break;
     expect(closed).toBe(true);
+  });
+
+  describe('with a shared budget', () => {
+    const tick = () => new Promise((r) => setImmediate(r));
+    function recorded(requested: string[], name: string) {
+      return (async function* () {
+        for (let i = 0; i < 4; i++) {
+          requested.push(`${name}${i}`);
+          yield i;
+        }
+      })();
+    }
+
+    it('lets only as many prefetches read ahead as the budget allows, the others read on demand', async () => {
+      const requested: string[] = [];
+      const budget = new PrefetchBudget(1);
+      const a = prefetch(recorded(requested, 'a'), 1, budget);
+      const b = prefetch(recorded(requested, 'b'), 1, budget);
+      expect((await a.next()).value).toBe(0);
+      expect((await b.next()).value).toBe(0);
+      await tick();
+      // a took the one page of read-ahead; b waits until its consumer asks.
+      expect(requested).toEqual(['a0', 'a1', 'b0']);
+      expect(budget.tryAcquire()).toBe(false);
+      // Handing a1 over frees the page, and the first to ask for read-ahead again gets it.
+      expect((await a.next()).value).toBe(1);
+      expect((await b.next()).value).toBe(1);
+      await tick();
+      expect(requested).toEqual(['a0', 'a1', 'b0', 'a2', 'b1']);
+      await a.return(undefined);
+      // a gave its page back on return: now b reads ahead.
+      expect((await b.next()).value).toBe(2);
+      await tick();
+      expect(requested).toEqual(['a0', 'a1', 'b0', 'a2', 'b1', 'b2', 'b3']);
+      await a.return(undefined);
+      await b.return(undefined);
+    });
+
+    it('returns its page of budget when the consumer stops early', async () => {
+      const budget = new PrefetchBudget(1);
+      const it = prefetch(recorded([], 'a'), 1, budget);
+      await it.next();
+      expect(budget.tryAcquire()).toBe(false);
+      await it.return(undefined);
+      expect(budget.tryAcquire()).toBe(true);
+    });
+
+    it('yields every item in order with a budget of zero', async () => {
+      expect(await collect(prefetch(recorded([], 'a'), 1, new PrefetchBudget(0)))).toEqual([0, 1, 2, 3]);
+    });
   });
 });

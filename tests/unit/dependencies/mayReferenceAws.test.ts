@@ -1,0 +1,69 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DependencyCollector } from '../../../lib/dependencies';
+import { mayReferenceAws } from '../../../lib/dependencies/mayReferenceAws';
+import { loadFixture, type FixtureName } from './loadFixture';
+
+const FIXTURES = readdirSync(join(__dirname, 'fixtures')).map((f) => f.replace(/\.json$/, '') as FixtureName);
+const options = { clusterAccount: '111122223333', clusterRegion: 'us-west-2' };
+const json = (obj: unknown) => Buffer.from(JSON.stringify(obj), 'utf8');
+
+describe('mayReferenceAws and DependencyCollector.observeJson', () => {
+  it.each(FIXTURES)('finds exactly what observe() finds in fixture %s', (name) => {
+    const fixture = loadFixture(name);
+    expect(mayReferenceAws(json(fixture))).toBe(true);
+    const parsed = new DependencyCollector(options);
+    parsed.observe(fixture);
+    const raw = new DependencyCollector(options);
+    raw.observeJson(json(fixture));
+    expect(raw.result()).toEqual(parsed.result());
+    expect(raw.result().length).toBeGreaterThan(0);
+  });
+
+  it('skips objects whose text names nothing AWS, and those indeed yield nothing', () => {
+    const plain = [
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop' }, data: { password: 'c2VjcmV0' } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } },
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { images: ['not-a-container'] } },
+    ];
+    for (const obj of plain) {
+      expect(mayReferenceAws(json(obj))).toBe(false);
+      const collector = new DependencyCollector(options);
+      collector.observe(obj);
+      expect(collector.result()).toEqual([]);
+    }
+  });
+
+  it('walks objects whose markers hide behind JSON escapes', () => {
+    const text = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"n"},"data":{"topic":"\\u0061rn:aws:sns:us-west-2:111122223333:orders"}}';
+    const collector = new DependencyCollector(options);
+    collector.observeJson(Buffer.from(text, 'utf8'));
+    expect(collector.result().map((d) => d.id)).toEqual(['arn:aws:sns:us-west-2:111122223333:orders']);
+  });
+
+  it('keeps the first references up to the default cap of 10 and counts the rest', () => {
+    const collector = new DependencyCollector(options);
+    for (let i = 0; i < 25; i++) {
+      collector.observe({
+        apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${String(i).padStart(2, '0')}`, namespace: 'n', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/app' } },
+      });
+    }
+    const [role] = collector.result();
+    expect(role?.references.map((r) => r.name)).toEqual(Array.from({ length: 10 }, (_, i) => `sa-${String(i).padStart(2, '0')}`));
+    expect(role?.referencesTruncated).toBe(15);
+  });
+});
+
+describe('DependencyCollector walk', () => {
+  it('does not walk metadata.managedFields, which records field owners, not configuration', () => {
+    const collector = new DependencyCollector(options);
+    collector.observe({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: {
+        name: 'c', namespace: 'n',
+        managedFields: [{ manager: 'arn:aws:iam::111122223333:role/owner', fieldsV1: { 'f:data': { 'f:topic': {} } } }],
+      },
+      data: { topic: 'arn:aws:sns:us-west-2:111122223333:orders' },
+    });
+    expect(collector.result().map((d) => d.id)).toEqual(['arn:aws:sns:us-west-2:111122223333:orders']);
+  });
+});
