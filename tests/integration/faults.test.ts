@@ -276,6 +276,9 @@ describe('API server faults', () => {
 
   it('is FAILED with reason unauthorized when every token is refused as expired', async () => {
     await standIn.setWebhookClockOffset(16 * 60_000);
+    // Tokens minted in the same second from the same credentials are identical, and the API server caches a
+    // successful review for 1 s (--authentication-token-webhook-cache-ttl): let any earlier review expire.
+    await new Promise((r) => setTimeout(r, 1500));
     try {
       const { response } = await backup();
       expect({ status: response.status, reason: response.reason }).toEqual({ status: 'FAILED', reason: 'unauthorized' });
