@@ -46,8 +46,6 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const filter = createResourceFilter(options.filters);
 
-  await checkBucket(deps, options.bucket, folder);
-
   // Deadline: abort in-flight requests when the remaining time falls under the margin.
   const controller = new AbortController();
   const margin = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
@@ -68,24 +66,37 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   let found: AwsDependency[] | undefined;
   const dependencies = (): AwsDependency[] => (found ??= collector.result());
 
+  // The bucket check and the writer (HeadObject on the manifest) run while discovery does: they are a
+  // fixed cost of every backup, a good part of it at 1k objects (issue 8). The writer uploads nothing
+  // before 5 MiB of archive, so one abandoned because discovery failed leaves nothing behind.
+  const writerReady = checkBucket(deps, options.bucket, folder).then(() => RecoveryPointWriter.create({
+    s3: deps.s3, bucket: options.bucket, folder, signal, queueSize: ARCHIVE_UPLOAD_QUEUE_SIZE,
+    serverSideEncryption: options.kmsKeyId ? { type: 'aws:kms', kmsKeyId: options.kmsKeyId } : { type: 'AES256' },
+  }));
+  // Awaited below in every path; until then a rejection must not count as unhandled.
+  writerReady.catch(() => undefined);
+
   try {
-    const discovery = await discoverResources(deps.kube, { signal }).catch((err: unknown) => {
+    const discovering = discoverResources(deps.kube, { signal }).catch((err: unknown) => {
       const status = err instanceof KubeApiError ? err.status : (err as { cause?: unknown }).cause instanceof KubeApiError ? ((err as { cause: KubeApiError }).cause.status) : undefined;
       if (status === 401 || status === 403) throw new BackupAccessError(status, `API discovery answered ${status}`, { cause: err });
       // Bad input, not a fault: the cluster's description names a CA the API server's certificate does not
-      // verify against. Nothing has been written yet (the writer starts after discovery).
+      // verify against. Nothing has been written yet (the writer uploads nothing before 5 MiB).
       const tls = findCause(err, KubeTlsError);
       if (tls) throw new BackupPreconditionError([`TLS verification of the API server ${connection.endpoint} against the cluster CA failed: ${tls.code}`], { cause: err });
       throw err;
     });
+    const [discovered, created] = await Promise.allSettled([discovering, writerReady]);
+    if (created.status === 'fulfilled') writer = created.value;
+    // A bucket that is missing or closed is reported first, as when it was checked before discovery.
+    if (created.status === 'rejected' && created.reason instanceof BackupPreconditionError) throw created.reason;
+    if (discovered.status === 'rejected') throw discovered.reason;
+    if (created.status === 'rejected') throw created.reason;
+    const discovery = discovered.value;
     warnings.push(...discovery.warnings);
     logger.info('discovery complete', { stage: 'discovery', resourceTypes: discovery.resources.length, warnings: discovery.warnings.length });
 
-    writer = await RecoveryPointWriter.create({
-      s3: deps.s3, bucket: options.bucket, folder, signal, queueSize: ARCHIVE_UPLOAD_QUEUE_SIZE,
-      serverSideEncryption: options.kmsKeyId ? { type: 'aws:kms', kmsKeyId: options.kmsKeyId } : { type: 'AES256' },
-    });
-    const w = writer;
+    const w = created.value;
 
     const podIdentity = (async () => {
       const found = await collectPodIdentityAssociations(deps.eks, connection.name, { signal });
@@ -130,8 +141,8 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
               for (const item of page.items) {
                 if (!filter.includesObject(resource, item)) continue;
                 const { name, namespace } = item.metadata;
-                await w.addObject(resource.name, resource.namespaced ? namespace : undefined, name ?? '', item.json);
-                collector.observeJson(item.json);
+                await w.addObject(resource.name, resource.namespaced ? namespace : undefined, name ?? '', item.parts);
+                collector.observeJson(item.parts);
                 count++;
               }
             });
@@ -192,8 +203,12 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     manifestWritten = manifestKey(folder);
     logger.info('recovery point committed', { stage: 'commit', location, objects, bytes, status });
   } catch (err) {
-    // Nothing written yet: report it as bad input (the handler answers with the problems).
-    if (err instanceof BackupPreconditionError && writer === undefined) throw err;
+    // Found before anything was written (the writer, if already created, has uploaded nothing): report
+    // it as bad input (the handler answers with the problems).
+    if (err instanceof BackupPreconditionError) {
+      await writer?.abort(err).catch(() => undefined);
+      throw err;
+    }
     failure = classifyFailure(err, signal);
     logger.error('backup failed', { stage: 'backup', reason: failure.reason, error: failure.error });
     await writer?.abort(failure.error).catch((abortErr: unknown) => {

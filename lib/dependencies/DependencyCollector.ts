@@ -141,11 +141,18 @@ export class DependencyCollector {
   /**
    * Records the dependencies of one object given as its JSON text (as the archive stores it). Objects
    * whose bytes cannot name a dependency (mayReferenceAws) are neither parsed nor walked: that skips
-   * most secrets, services and custom resources of a cluster at the cost of a few byte searches.
+   * most secrets, services and custom resources of a cluster at the cost of a few byte searches. The
+   * text may come in pieces (ArchivableItem.parts, split after the comma that ends the type prefix): no
+   * marker contains a comma, so none can straddle the split.
    */
-  observeJson(json: Buffer): void {
-    if (!mayReferenceAws(json)) return;
-    const parsed: unknown = JSON.parse(json.toString('utf8'));
+  observeJson(json: Buffer | readonly Buffer[]): void {
+    const parts = Buffer.isBuffer(json) ? [json] : json;
+    if (!parts.some(mayReferenceAws)) return;
+    // Decoded piece by piece (each piece ends on a character boundary): joining the buffers first would
+    // allocate a copy outside the V8 heap per object, which waits for a full GC (issue 8).
+    let text = '';
+    for (const part of parts) text += part.toString('utf8');
+    const parsed: unknown = JSON.parse(text);
     if (isRecord(parsed)) this.observe(parsed);
   }
 

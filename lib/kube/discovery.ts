@@ -51,21 +51,25 @@ export async function discoverResources(transport: KubeTransport, options: Disco
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_DISCOVERY_CONCURRENCY));
   const { signal } = options;
 
-  const coreVersions = stringArray((await getFatal(transport, '/api', signal)).versions);
-  const groupList = await getFatal(transport, '/apis', signal);
+  // Requests that do not depend on each other run together: discovery is a fixed cost of every backup,
+  // about a quarter of it at 1k objects when fetched one round trip after another (issue 8).
+  const [coreRoot, groupList] = await Promise.all([getFatal(transport, '/api', signal), getFatal(transport, '/apis', signal)]);
+  const coreVersions = stringArray(coreRoot.versions);
   const groups: ApiGroup[] = (Array.isArray(groupList.groups) ? groupList.groups : []).filter(isJsonObject).map(parseGroup);
 
-  // The core group is served by kube-apiserver itself: without it there is no meaningful backup.
+  // The core group is served by kube-apiserver itself: without it there is no meaningful backup. Its
+  // versions are fetched first, in the same pool as the group versions.
   const coreLists = new Map<string, ApiResource[]>();
-  for (const version of coreVersions) {
-    const path = `/api/${version}`;
-    coreLists.set(version, parseResourceList(await getFatal(transport, path, signal)));
-  }
-
   const groupVersions = groups.flatMap((g) => g.versions.map((version) => ({ group: g.name, version })));
-  const outcomes = await mapWithConcurrency(groupVersions, concurrency, async ({ group, version }) =>
-    fetchGroupVersion(transport, group, version, signal),
-  );
+  const jobs: Array<{ core: string } | { group: string; version: string }> = [...coreVersions.map((core) => ({ core })), ...groupVersions];
+  const fetched = await mapWithConcurrency(jobs, concurrency, async (job) => {
+    if ('core' in job) {
+      coreLists.set(job.core, parseResourceList(await getFatal(transport, `/api/${job.core}`, signal)));
+      return undefined;
+    }
+    return fetchGroupVersion(transport, job.group, job.version, signal);
+  });
+  const outcomes = fetched.slice(coreVersions.length);
   signal?.throwIfAborted();
 
   const lists = new Map<string, ApiResource[]>();

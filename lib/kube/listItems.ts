@@ -10,10 +10,17 @@ export interface ArchivableItem {
   /** The item's metadata.name and .namespace (when they are strings): for filters and the pager's restart key. */
   metadata: { name: string | undefined; namespace: string | undefined };
   /**
-   * The object as the archive stores it: `apiVersion` and `kind` first (list items lack them), then the
-   * item's own bytes exactly as the API server sent them. Items that already carry both are stored as sent.
+   * The object as the archive stores it, in pieces to be written one after the other (archivableJson joins
+   * them): `apiVersion` and `kind` first (list items lack them), then the item's own bytes exactly as the
+   * API server sent them. Items that already carry both are stored as sent. The pieces are views of the
+   * page body and of one prefix per page: no copy of the objects is made (issue 8).
    */
-  json: Buffer;
+  parts: readonly Buffer[];
+}
+
+/** The object's JSON in one buffer (a copy only when it is in several pieces). */
+export function archivableJson(item: ArchivableItem): Buffer {
+  return item.parts.length === 1 ? item.parts[0]! : Buffer.concat(item.parts);
 }
 
 /** A list page of archivable items, with the list metadata that carries the continue token. */
@@ -58,27 +65,21 @@ export async function fetchListItems(
 }
 
 /**
- * The items' archive bytes. Items that need apiVersion and kind are written, prefix and item, into one
- * buffer for the whole page: one allocation per page instead of one per object.
+ * The items' archive pieces. Items that need apiVersion and kind get the page's one prefix buffer (with
+ * the comma unless the item is empty) and a view of their bytes without the opening `{`.
  */
 function archivableItems(body: Buffer, scanned: ScannedItem[], resource: DiscoveredResource): ArchivableItem[] {
-  const typeMeta = Buffer.from(`{"apiVersion":${JSON.stringify(resource.groupVersion)},"kind":${JSON.stringify(resource.kind)}`, 'utf8');
-  // Each prefixed item: the prefix, a comma unless the item is empty, and the item without its `{`.
-  let total = 0;
-  for (const s of scanned) if (isPlain(s)) total += typeMeta.length + 1 + (s.end - s.start - 1);
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
+  const typeMeta = `{"apiVersion":${JSON.stringify(resource.groupVersion)},"kind":${JSON.stringify(resource.kind)}`;
+  const prefix = Buffer.from(`${typeMeta},`, 'utf8');
+  const emptyPrefix = prefix.subarray(0, prefix.length - 1);
   const items: ArchivableItem[] = [];
   for (const s of scanned) {
     const metadata = { name: s.name, namespace: s.namespace };
     if (s.hasApiVersion && s.hasKind && !s.needsParse) {
-      items.push({ metadata, json: body.subarray(s.start, s.end) });
+      items.push({ metadata, parts: [body.subarray(s.start, s.end)] });
     } else if (isPlain(s)) {
-      const start = at;
-      at += typeMeta.copy(out, at);
-      if (!isEmptyObject(body, s.start)) out[at++] = 0x2c; // ','
-      at += body.copy(out, at, s.start + 1, s.end);
-      items.push({ metadata, json: out.subarray(start, at) });
+      const rest = body.subarray(s.start + 1, s.end);
+      items.push({ metadata, parts: [isEmptyObject(body, s.start) ? emptyPrefix : prefix, rest] });
     } else {
       items.push(parsedItem(body.toString('utf8', s.start, s.end), resource));
     }
@@ -110,6 +111,6 @@ function parsedItem(text: string, resource: DiscoveredResource): ArchivableItem 
       name: typeof meta.name === 'string' ? meta.name : undefined,
       namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
     },
-    json: Buffer.from(JSON.stringify(withTypeMeta(item, resource)), 'utf8'),
+    parts: [Buffer.from(JSON.stringify(withTypeMeta(item, resource)), 'utf8')],
   };
 }

@@ -1,8 +1,8 @@
-// The one serialized writer of a recovery point: objects go into a tar (tar-stream) -> 64 KiB chunks -> gzip -> SHA-256/byte
+// The one serialized writer of a recovery point: objects go into a tar written in 64 KiB chunks -> gzip -> SHA-256/byte
 // counter -> a multipart S3 upload (lib-storage), all streamed, with backpressure from S3 back to the
 // producer. manifest.json is written last and only after the archive upload completed (DESIGN.md section 4).
 import { setTimeout as delay } from 'node:timers/promises';
-import { Readable, pipeline } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 import {
   AbortMultipartUploadCommand,
@@ -11,8 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { pack as tarPack, type Pack } from 'tar-stream';
-import { CoalescingStream } from './CoalescingStream';
+import { TarChunkWriter } from './TarChunkWriter';
 import { DigestStream } from './DigestStream';
 import {
   RecoveryPointAbortedError,
@@ -38,11 +37,13 @@ export const DEFAULT_PART_SIZE_BYTES = 5 * 1024 * 1024;
 /** Parts uploaded in parallel, lib-storage's default. */
 export const DEFAULT_QUEUE_SIZE = 4;
 /**
- * zlib's default level. Measured on 31 MB of synthetic pod JSON (one core): level 1 compresses 12.2x at
- * ~490 MB/s, level 6 14.9x at ~210 MB/s. Both are far faster than an API server serves list pages, so
- * the ~18% smaller archive (stored for the whole retention period) is worth the CPU.
+ * gzip level. Measured on the bench's 100k-object archive (240 MB of tar, one core, median of runs):
+ * levels 1-3 (zlib's fast deflate) all take ~0.9-1.0 s and give 25.4 / 25.0 / 24.6 MB; level 4 1.5 s,
+ * 22.6 MB; level 6 (zlib's default) 1.7 s, 20.9 MB. Level 3 halves the CPU of level 6 for an archive 18%
+ * larger: on a Lambda sharing its cores with the listing, that CPU is wall time on every backup, while
+ * 4 MB more per 100k objects stored costs about $0.0001 a month (issue 8).
  */
-export const DEFAULT_GZIP_LEVEL = 6;
+export const DEFAULT_GZIP_LEVEL = 3;
 /** How long abort() waits for in-flight parts before it stops the upload the hard way. */
 export const DEFAULT_ABORT_WAIT_MS = 15_000;
 
@@ -74,7 +75,7 @@ export interface RecoveryPointWriterOptions {
   serverSideEncryption?: ServerSideEncryption;
   /**
    * gzip level, 0-9.
-   * @default 6 (DEFAULT_GZIP_LEVEL; see there for the measurement)
+   * @default 3 (DEFAULT_GZIP_LEVEL; see there for the measurement)
    */
   gzipLevel?: number;
   /**
@@ -157,12 +158,12 @@ export class RecoveryPointWriter {
   readonly manifestKey: string;
 
   private readonly options: ResolvedOptions;
-  private readonly pack: Pack;
+  private readonly tar: TarChunkWriter;
   private readonly gzip: Gzip;
   private readonly digest: DigestStream;
   private readonly upload: Upload;
   private readonly uploadOutcome: Promise<UploadOutcome>;
-  /** How to stop the entries being written when the writer fails or is aborted (see writeEntry). */
+  /** How to stop the entry waiting for gzip to drain when the writer fails or is aborted (see writeEntry). */
   private readonly pendingEntries = new Set<(error: RecoveryPointWriteError) => void>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly onAbortSignal = (): void => void this.abort(this.options.signal?.reason);
@@ -189,7 +190,7 @@ export class RecoveryPointWriter {
     const writer = new RecoveryPointWriter(resolved);
     try {
       // Velero writes the version followed by a newline (pkg/backup writeBackupVersion: "%s\n").
-      await writer.writeEntry(METADATA_VERSION_PATH, Buffer.from(`${ARCHIVE_FORMAT_VERSION}\n`, 'utf8'));
+      await writer.writeEntry(METADATA_VERSION_PATH, [Buffer.from(`${ARCHIVE_FORMAT_VERSION}\n`, 'utf8')]);
     } catch (error) {
       await writer.abort(error);
       throw error;
@@ -204,13 +205,10 @@ export class RecoveryPointWriter {
     this.archiveKey = archiveKey(options.folder);
     this.manifestKey = manifestKey(options.folder);
 
-
-    this.pack = tarPack();
     this.gzip = createGzip({ level: options.gzipLevel });
+    this.tar = new TarChunkWriter(this.gzip, { mtime: options.entryTime });
     this.digest = new DigestStream();
-    // tar-stream is a streamx stream; Readable.from pulls it on demand, so backpressure reaches pack.entry().
-    // The coalescing step hands gzip 64 KiB writes instead of tar's 512-byte ones (see CoalescingStream).
-    pipeline(Readable.from(this.pack, { objectMode: false }), new CoalescingStream(), this.gzip, this.digest, (error) => {
+    pipeline(this.gzip, this.digest, (error) => {
       if (error) void this.fail(error);
     });
 
@@ -256,16 +254,22 @@ export class RecoveryPointWriter {
 
   /**
    * Adds one object as `resources/<resourceName>/namespaces/<ns>/<name>.json` (or `.../cluster/<name>.json`
-   * when namespace is undefined). Resolves once the archive has room for more, so a producer that awaits
-   * each call never runs ahead of S3. An unsafe name throws RecoveryPointPathError and leaves the writer
+   * when namespace is undefined). `json` may come in pieces, stored one after the other; the bytes are
+   * copied before the call returns, so the caller may drop them at once. Resolves once the archive has
+   * room for more, so a producer that awaits each call never runs ahead of S3. An unsafe name throws RecoveryPointPathError and leaves the writer
    * usable (the caller records it); any other failure fails the writer.
    */
-  async addObject(resourceName: string, namespace: string | undefined, name: string, json: string | Buffer): Promise<void> {
+  async addObject(
+    resourceName: string,
+    namespace: string | undefined,
+    name: string,
+    json: string | Buffer | readonly Buffer[],
+  ): Promise<void> {
     await this.throwIfFailed();
     this.assertState('open', 'addObject()');
     const path = objectEntryPath(resourceName, namespace, name);
-    const body = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
-    await this.writeEntry(path, body);
+    const parts = typeof json === 'string' ? [Buffer.from(json, 'utf8')] : Buffer.isBuffer(json) ? [json] : json;
+    await this.writeEntry(path, parts);
     this.objectCount += 1;
   }
 
@@ -276,7 +280,7 @@ export class RecoveryPointWriter {
     this.currentState = 'finishing';
     await Promise.allSettled(this.inFlight);
     await this.throwIfFailed();
-    this.pack.finalize();
+    this.tar.end();
     const outcome = await this.uploadOutcome;
     if (!outcome.ok) throw await this.fail(outcome.error);
     await this.throwIfFailed();
@@ -363,31 +367,40 @@ export class RecoveryPointWriter {
     await this.waitForUpload();
   }
 
-  private async writeEntry(path: string, body: Buffer): Promise<void> {
-    // The entry settles when tar-stream takes it, or fails as soon as the writer fails. (Not a
-    // Promise.race with one long-lived "failed" promise: every race left a reaction on it, and 100k
-    // entries kept ~30 MB of promises alive until the end; issue 8.)
-    const written = new Promise<void>((resolve, reject) => {
-      this.pendingEntries.add(reject);
-      const header = { name: path, size: body.length, mode: 0o644, mtime: this.options.entryTime, type: 'file' } as const;
-      const sink = this.pack.entry(header, body, (error) => {
-        this.pendingEntries.delete(reject);
-        if (error) reject(error);
-        else resolve();
+  private async writeEntry(path: string, parts: readonly Buffer[]): Promise<void> {
+    this.tar.append(path, parts);
+    this.entryCount += 1;
+    if (this.tar.needsDrain) await this.drained();
+  }
+
+  /**
+   * Resolves when gzip has room for more tar chunks, or rejects as soon as the writer fails. (Not a
+   * Promise.race with one long-lived "failed" promise: every race left a reaction on it, and 100k entries
+   * kept ~30 MB of promises alive until the end; issue 8.)
+   */
+  private async drained(): Promise<void> {
+    // Checked synchronously with the registration below: a failure in between would never reject it.
+    if (this.failing !== undefined) throw await this.failing;
+    const drained = new Promise<void>((resolve, reject) => {
+      const onFailure = (error: RecoveryPointWriteError): void => {
+        cancel();
+        reject(error);
+      };
+      const cancel = this.tar.onceDrained(() => {
+        this.pendingEntries.delete(onFailure);
+        resolve();
       });
-      // The callback reports the entry's error; without a listener a destroyed entry would crash the process.
-      sink.on('error', () => undefined);
+      this.pendingEntries.add(onFailure);
     });
-    written.catch(() => undefined);
-    this.inFlight.add(written);
+    drained.catch(() => undefined);
+    this.inFlight.add(drained);
     try {
-      await written;
+      await drained;
     } catch (error) {
       throw await this.fail(error);
     } finally {
-      this.inFlight.delete(written);
+      this.inFlight.delete(drained);
     }
-    this.entryCount += 1;
   }
 
   /** Fails the writer once; every caller gets the same error. Prefers the S3 error over stream fallout. */
@@ -422,7 +435,6 @@ export class RecoveryPointWriter {
   private teardown(error: Error): void {
     if (!this.digest.destroyed) this.digest.destroy(error);
     if (!this.gzip.destroyed) this.gzip.destroy(error);
-    this.pack.destroy(error); // a no-op when already destroyed
   }
 
   /** Waits for the upload to settle; if it does not within abortWaitMs, stops it the hard way. */

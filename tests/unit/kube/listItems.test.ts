@@ -1,5 +1,5 @@
 import { KubeApiError, KubeInvalidBodyError } from '../../../lib/kube/errors';
-import { fetchListItems } from '../../../lib/kube/listItems';
+import { archivableJson, fetchListItems } from '../../../lib/kube/listItems';
 import { withTypeMeta } from '../../../lib/kube/listPath';
 import { listResourcePages } from '../../../lib/kube/pager';
 import type { DiscoveredResource, KubeRequest, KubeResponse, KubeTransport } from '../../../lib/kube/types';
@@ -28,22 +28,22 @@ describe('fetchListItems', () => {
     const page = await fetchListItems(new ScriptedTransport([{ status: 200, body }]), configmaps, { limit: 2 });
     expect(page.metadata).toEqual({ continue: 't' });
     expect(page.items.map((i) => i.metadata)).toEqual([{ name: 'a', namespace: 'n' }, { name: undefined, namespace: undefined }]);
-    expect(text(page.items[0]!.json)).toBe('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"n"},"data":{"big":12345678901234567890123,"s":"ünï ✓"}}');
-    expect(text(page.items[1]!.json)).toBe('{"apiVersion":"v1","kind":"ConfigMap"}');
+    expect(text(archivableJson(page.items[0]!))).toBe('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"n"},"data":{"big":12345678901234567890123,"s":"ünï ✓"}}');
+    expect(text(archivableJson(page.items[1]!))).toBe('{"apiVersion":"v1","kind":"ConfigMap"}');
     const items = (JSON.parse(body) as { items: Array<Record<string, unknown>> }).items;
-    page.items.forEach((item, i) => expect(JSON.parse(text(item.json))).toEqual(withTypeMeta(items[i]!, configmaps)));
+    page.items.forEach((item, i) => expect(JSON.parse(text(archivableJson(item)))).toEqual(withTypeMeta(items[i]!, configmaps)));
   });
 
   it('stores items that carry apiVersion and kind (custom resources) exactly as sent', async () => {
     const item = '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","namespace":"n"},"spec":{"x":1.50}}';
     const page = await fetchListItems(new ScriptedTransport([{ status: 200, body: `{"apiVersion":"example.com/v1","items":[${item}],"kind":"WidgetList","metadata":{}}` }]), widgets, { limit: 5 });
-    expect(text(page.items[0]!.json)).toBe(item);
+    expect(text(archivableJson(page.items[0]!))).toBe(item);
   });
 
   it('parses the items only a parse can settle, with the same result as withTypeMeta', async () => {
     const items = [{ kind: 'Widget', metadata: { name: 'only-kind' } }, { apiVersion: 7, metadata: { name: 'odd' } }];
     const page = await fetchListItems(new ScriptedTransport([{ status: 200, body: JSON.stringify({ items }) }]), widgets, { limit: 5 });
-    expect(page.items.map((i) => JSON.parse(text(i.json)) as unknown)).toEqual(items.map((i) => withTypeMeta(i, widgets)));
+    expect(page.items.map((i) => JSON.parse(text(archivableJson(i))) as unknown)).toEqual(items.map((i) => withTypeMeta(i, widgets)));
     expect(page.items.map((i) => i.metadata.name)).toEqual(['only-kind', 'odd']);
   });
 
