@@ -1,7 +1,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
-import { KubeApiError, KubeInvalidBodyError, KubeNetworkError, KubeTlsError } from './errors';
+import { KubeNetworkError, KubeTlsError } from './errors';
 import type { KubeRequest, KubeResponse, KubeTransport } from './types';
 
 /** Supplies the bearer token for each request; `invalidate` is called after a 401 so a fresh one is minted. */
@@ -100,12 +100,6 @@ export class KubeClient implements KubeTransport {
     }
   }
 
-  /** GET a path and parse JSON, throwing KubeApiError for non-2xx answers. */
-  async getJson<T>(path: string, query?: KubeRequest['query'], signal?: AbortSignal): Promise<T> {
-    const res = await this.request({ method: 'GET', path, ...(query ? { query } : {}), ...(signal ? { signal } : {}) });
-    return parseJsonResponse<T>(res, path);
-  }
-
   #delay(attempt: number, res: KubeResponse | undefined): number {
     const max = this.#opts.maxDelayMs ?? 30_000;
     const retryAfter = res ? retryAfterMs(res.headers['retry-after']) : undefined;
@@ -145,29 +139,6 @@ export class KubeClient implements KubeTransport {
       r.end(body);
     });
   }
-}
-
-/** Parses a JSON answer; non-2xx becomes KubeApiError with the Status reason and message when there is one. */
-export function parseJsonResponse<T>(res: KubeResponse, path: string): T {
-  if (res.status < 200 || res.status >= 300) throw apiErrorFrom(res, path);
-  try {
-    return JSON.parse(res.body.toString('utf8')) as T;
-  } catch (cause) {
-    throw new KubeInvalidBodyError(path, 'response body is not valid JSON (truncated?)', { cause });
-  }
-}
-
-export function apiErrorFrom(res: KubeResponse, path: string): KubeApiError {
-  let reason: string | undefined;
-  let message: string | undefined;
-  try {
-    const status = JSON.parse(res.body.toString('utf8')) as { reason?: string; message?: string };
-    reason = status.reason;
-    message = status.message;
-  } catch {
-    message = res.body.toString('utf8').slice(0, 200) || undefined;
-  }
-  return new KubeApiError(res.status, path, reason, message);
 }
 
 function retryAfterMs(value: string | string[] | undefined): number | undefined {

@@ -1,7 +1,7 @@
 import { KubeInvalidBodyError } from './errors';
-import { resourceListPath, withTypeMeta } from './listPath';
+import { requestListPage, resourceListPath, withTypeMeta } from './listPath';
 import type { PageRequest } from './pager';
-import { apiErrorFromResponse, isJsonObject, withBodyRetries } from './responseBody';
+import { isJsonObject, withBodyRetries } from './responseBody';
 import { ListBodySyntaxError, scanListBody, type ScannedItem } from './scanListBody';
 import type { DiscoveredResource, KubeTransport, ListPage } from './types';
 
@@ -44,13 +44,7 @@ export async function fetchListItems(
 ): Promise<ArchivableListPage> {
   const path = resourceListPath(resource, namespace);
   return withBodyRetries(async () => {
-    const res = await transport.request({
-      method: 'GET',
-      path,
-      query: { limit: req.limit, continue: req.continue },
-      signal: req.signal,
-    });
-    if (res.status < 200 || res.status > 299) throw apiErrorFromResponse(res, path);
+    const res = await requestListPage(transport, path, req);
     let scanned;
     try {
       scanned = scanListBody(res.body);

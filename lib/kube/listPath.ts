@@ -1,7 +1,7 @@
 import { KubeInvalidBodyError } from './errors';
 import type { PageRequest } from './pager';
-import { parseJsonObjectResponse, withBodyRetries } from './responseBody';
-import type { DiscoveredResource, KubeTransport, ListPage } from './types';
+import { apiErrorFromResponse, parseJsonObjectResponse, withBodyRetries } from './responseBody';
+import type { DiscoveredResource, KubeResponse, KubeTransport, ListPage } from './types';
 
 /** `/api/v1/<res>`, `/apis/<g>/<v>/<res>`, or with `/namespaces/<ns>` before the resource. */
 export function resourceListPath(resource: DiscoveredResource, namespace?: string): string {
@@ -23,19 +23,28 @@ export async function fetchListPage(
 ): Promise<ListPage> {
   const path = resourceListPath(resource, namespace);
   return withBodyRetries(async () => {
-    const res = await transport.request({
-      method: 'GET',
-      path,
-      query: { limit: req.limit, continue: req.continue },
-      signal: req.signal,
-    });
-    const body = parseJsonObjectResponse(res, path);
+    const body = parseJsonObjectResponse(await requestListPage(transport, path, req), path);
     // Some servers send `"items": null` for an empty list.
     const items = body.items === null || body.items === undefined ? [] : body.items;
     if (!Array.isArray(items)) throw new KubeInvalidBodyError(path, 'list response has no items array');
     const page: ListPage = { ...body, items: items.filter(isRecord) };
     return page;
   }, req.signal);
+}
+
+/**
+ * The one GET of a list page, shared by fetchListPage (parsed items) and fetchListItems (raw items):
+ * `limit` and `continue` from the pager, non-2xx answers thrown as KubeApiError.
+ */
+export async function requestListPage(transport: KubeTransport, path: string, req: PageRequest): Promise<KubeResponse> {
+  const res = await transport.request({
+    method: 'GET',
+    path,
+    query: { limit: req.limit, continue: req.continue },
+    signal: req.signal,
+  });
+  if (res.status < 200 || res.status > 299) throw apiErrorFromResponse(res, path);
+  return res;
 }
 
 /**
