@@ -142,7 +142,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
                 if (!filter.includesObject(resource, item)) continue;
                 const { name, namespace } = item.metadata;
                 await w.addObject(resource.name, resource.namespaced ? namespace : undefined, name ?? '', item.parts);
-                collector.observeJson(item.parts);
+                collector.observeJson(item.withoutManagedFields ?? item.parts);
                 count++;
               }
             });
@@ -177,8 +177,10 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       throw new BackupAccessError(403, 'every resource type answered 403 Forbidden');
     }
     objects = outcomes.reduce((n, o) => n + o.count, 0);
+    logger.info('lists complete', { stage: 'list', objects, resourceTypes: outcomes.length });
     const archive = await w.finish();
     bytes = archive.bytes;
+    logger.info('archive uploaded', { stage: 'archive', bytes, key: archive.key });
     if (signal.aborted) throw signal.reason;
 
     const status = decideBackupStatus(outcomes, false);

@@ -142,8 +142,10 @@ export class DependencyCollector {
    * Records the dependencies of one object given as its JSON text (as the archive stores it). Objects
    * whose bytes cannot name a dependency (mayReferenceAws) are neither parsed nor walked: that skips
    * most secrets, services and custom resources of a cluster at the cost of a few byte searches. The
-   * text may come in pieces (ArchivableItem.parts, split after the comma that ends the type prefix): no
-   * marker contains a comma, so none can straddle the split.
+   * text may come in pieces (ArchivableItem.parts, split after the comma that ends the type prefix; or
+   * ArchivableItem.withoutManagedFields, also split around the `[]` that stands in for managedFields, which
+   * the walk skips anyway): no marker contains a comma or a bracket, so none can straddle
+   * a split.
    */
   observeJson(json: Buffer | readonly Buffer[]): void {
     const parts = Buffer.isBuffer(json) ? [json] : json;

@@ -2,6 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DependencyCollector } from '../../../lib/dependencies';
 import { mayReferenceAws } from '../../../lib/dependencies/mayReferenceAws';
+import { fetchListItems } from '../../../lib/kube/listItems';
+import type { DiscoveredResource, KubeTransport } from '../../../lib/kube/types';
 import { loadFixture, type FixtureName } from './loadFixture';
 
 const FIXTURES = readdirSync(join(__dirname, 'fixtures')).map((f) => f.replace(/\.json$/, '') as FixtureName);
@@ -16,6 +18,26 @@ describe('mayReferenceAws and DependencyCollector.observeJson', () => {
     parsed.observe(fixture);
     const raw = new DependencyCollector(options);
     raw.observeJson(json(fixture));
+    expect(raw.result()).toEqual(parsed.result());
+    expect(raw.result().length).toBeGreaterThan(0);
+  });
+
+  it.each(FIXTURES)('finds the same in fixture %s served in a list and read without its managedFields', async (name) => {
+    const fixture = loadFixture(name) as Record<string, unknown> & { metadata?: Record<string, unknown> };
+    // managedFields naming an image and an ARN-like key: skipped by observe(), and excised by the list reader.
+    const served = { ...fixture, metadata: { ...fixture.metadata, managedFields: [{ manager: 'arn:aws:iam::111122223333:role/x', fieldsV1: { 'f:image': {} } }] } };
+    const { apiVersion, kind, ...item } = served;
+    const [group, version] = String(apiVersion).includes('/') ? String(apiVersion).split('/') : ['', String(apiVersion)];
+    const resource: DiscoveredResource = {
+      group: group!, version: version!, groupVersion: String(apiVersion), resource: 'things', kind: String(kind), namespaced: true, verbs: ['list'], name: 'things',
+    };
+    const transport: KubeTransport = { request: async () => ({ status: 200, headers: {}, body: json({ items: [item] }) }) };
+    const [listed] = (await fetchListItems(transport, resource, { limit: 1 })).items;
+    expect(listed!.withoutManagedFields).toBeDefined();
+    const parsed = new DependencyCollector(options);
+    parsed.observe(served);
+    const raw = new DependencyCollector(options);
+    raw.observeJson(listed!.withoutManagedFields!);
     expect(raw.result()).toEqual(parsed.result());
     expect(raw.result().length).toBeGreaterThan(0);
   });

@@ -47,6 +47,22 @@ describe('fetchListItems', () => {
     expect(page.items.map((i) => i.metadata.name)).toEqual(['only-kind', 'odd']);
   });
 
+  it('offers each item without its managedFields value (for the dependency scan), the archive copy untouched', async () => {
+    const managed = [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:data': { 'f:arn': {} } } }];
+    const listItems = [
+      { metadata: { name: 'a', namespace: 'n', managedFields: managed, labels: { x: 'y' } }, data: { arn: 'arn:aws:sns:us-east-1:123456789012:t' } },
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { managedFields: managed, name: 'w' } },
+      { metadata: { name: 'plain' } },
+    ];
+    const page = await fetchListItems(new ScriptedTransport([{ status: 200, body: JSON.stringify({ items: listItems }) }]), configmaps, { limit: 5 });
+    const withoutManaged = (i: number) => JSON.parse(text(Buffer.concat(page.items[i]!.withoutManagedFields!))) as unknown;
+    expect(withoutManaged(0)).toEqual(withTypeMeta({ ...listItems[0]!, metadata: { ...listItems[0]!.metadata, managedFields: [] } }, configmaps));
+    expect(withoutManaged(1)).toEqual({ ...listItems[1]!, metadata: { managedFields: [], name: 'w' } });
+    expect(page.items[2]!.withoutManagedFields).toBeUndefined();
+    // The archive keeps every byte.
+    page.items.forEach((item, i) => expect(JSON.parse(text(archivableJson(item)))).toEqual(withTypeMeta(listItems[i]!, configmaps)));
+  });
+
   it('fetches a body cut short again, and fails with KubeInvalidBodyError when it stays cut', async () => {
     const full = '{"items":[{"metadata":{"name":"a"}}],"metadata":{}}';
     const transport = new ScriptedTransport([{ status: 200, body: full.slice(0, 20) }, { status: 200, body: full }]);

@@ -19,6 +19,21 @@ describe('scanListBody', () => {
     expect(scanned.items.map((i) => JSON.parse(slice(b, i)) as unknown)).toEqual(items);
   });
 
+  it('gives the range of metadata.managedFields, and none when it is absent or not a list', () => {
+    const managed = [{ manager: 'm', fieldsV1: { 'f:data': { '.': {}, 'f:"odd]': {} } } }];
+    const items = [
+      { metadata: { name: 'a', managedFields: managed, namespace: 'n' }, data: { k: 'v' } },
+      { metadata: { name: 'b' }, spec: { managedFields: [1] } },
+      { metadata: { name: 'c', managedFields: null } },
+    ];
+    const b = body(JSON.stringify({ items }));
+    const scanned = scanListBody(b);
+    expect(JSON.parse(slice(b, scanned.items[0]!.managedFields!))).toEqual(managed);
+    expect(scanned.items[0]!.namespace).toBe('n');
+    expect(scanned.items.slice(1).map((i) => i.managedFields)).toEqual([undefined, undefined]);
+    expect(scanned.items.map((i) => JSON.parse(slice(b, i)) as unknown)).toEqual(items);
+  });
+
   it('reads custom resource lists, whose keys are sorted: metadata after items, apiVersion and kind on each item', () => {
     const b = body(JSON.stringify({
       apiVersion: 'example.com/v1',
