@@ -2,8 +2,9 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { collectPodIdentityAssociations, DependencyCollector, type AwsDependency } from '../dependencies';
 import { KubeApiError, KubeTlsError } from '../kube/errors';
 import { discoverResources } from '../kube/discovery';
-import { fetchListItems } from '../kube/listItems';
-import { DEFAULT_PAGE_SIZE, listResourcePages } from '../kube/pager';
+import { BufferPool } from '../kube/BufferPool';
+import { streamListItems, type ArchivableItem } from '../kube/listItems';
+import { DEFAULT_PAGE_SIZE, streamResourceItems } from '../kube/pager';
 import type { DiscoveredResource } from '../kube/types';
 import { manifestKey, newRecoveryPointId, recoveryPointFolder } from '../recovery-point/layout';
 import { MANIFEST_FORMAT_VERSION, type RecoveryPointManifest } from '../recovery-point/manifest';
@@ -12,8 +13,6 @@ import { RecoveryPointWriter } from '../recovery-point/RecoveryPointWriter';
 import { decideBackupStatus } from './decideStatus';
 import { BackupAccessError, BackupDeadlineError, BackupPreconditionError } from './errors';
 import { createResourceFilter } from './filters';
-import { prefetch } from './prefetch';
-import { PrefetchBudget } from './PrefetchBudget';
 import type { BackupDependencies, BackupOptions, BackupOutcome, ResourceOutcome, UnreadableResource } from './types';
 
 const DEFAULT_LIST_CONCURRENCY = 4;
@@ -25,8 +24,6 @@ const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
  * single user of memory (issue 8).
  */
 const ARCHIVE_UPLOAD_QUEUE_SIZE = 1;
-/** Pages read ahead across all listers at once (see PrefetchBudget). */
-const PREFETCH_PAGES = 1;
 
 /**
  * One backup: discover, list every readable resource page by page, stream the objects into the recovery
@@ -114,39 +111,33 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     }
     const namespaces = filter.namespacesToList();
 
-    // Pages of different types are fetched concurrently but written one page at a time: the archive
-    // has exactly one writer.
-    const prefetchBudget = new PrefetchBudget(PREFETCH_PAGES);
-    let writeChain: Promise<void> = Promise.resolve();
-    const serialized = (fn: () => Promise<void>) => {
-      const run = writeChain.then(fn);
-      writeChain = run.catch(() => undefined);
-      return run;
-    };
+    // Types are listed concurrently, each page streamed from the socket into the archive a few items at
+    // a time; the scan windows are pooled, so memory does not grow with pages or the cluster (issue 8).
+    const listConcurrency = Math.min(options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY, toList.length);
+    const windows = new BufferPool({ maxFree: listConcurrency });
 
     const listOne = async (resource: DiscoveredResource): Promise<ResourceOutcome> => {
       let count = 0;
       const scopes = resource.namespaced && namespaces ? namespaces : [undefined];
+      // Items go to the archive as the API server sent them (with apiVersion and kind added): no parse and
+      // re-serialize per object. The collector parses only objects whose bytes might name an AWS resource,
+      // without their managedFields. Each addObject() writes its entry whole, so items of the types
+      // listed at once interleave safely.
+      const archive = async (items: ArchivableItem[]) => {
+        for (const item of items) {
+          if (!filter.includesObject(resource, item)) continue;
+          const { name, namespace } = item.metadata;
+          await w.addObject(resource.name, resource.namespaced ? namespace : undefined, name ?? '', item.parts);
+          collector.observeJson(item.withoutManagedFields ?? item.parts);
+          count++;
+        }
+      };
       try {
         for (const ns of scopes) {
-          const pages = listResourcePages((req) => fetchListItems(deps.kube, resource, req, ns), {
+          await streamResourceItems<ArchivableItem>((req, onItems) => streamListItems(deps.kube, resource, req, ns, onItems, { pool: windows }), archive, {
             pageSize, signal,
             onRestart: (info) => logger.warn('list restarted after its continue token expired', { stage: 'list', resource: resource.name, ...info }),
           });
-          for await (const page of prefetch(pages, 1, prefetchBudget)) {
-            await serialized(async () => {
-              // Items go to the archive as the API server sent them (with apiVersion and kind added): no
-              // parse and re-serialize per object (issue 8). The collector parses only objects whose
-              // bytes might name an AWS resource.
-              for (const item of page.items) {
-                if (!filter.includesObject(resource, item)) continue;
-                const { name, namespace } = item.metadata;
-                await w.addObject(resource.name, resource.namespaced ? namespace : undefined, name ?? '', item.parts);
-                collector.observeJson(item.withoutManagedFields ?? item.parts);
-                count++;
-              }
-            });
-          }
         }
         return outcomeOf(resource, 'ok', count);
       } catch (err) {
@@ -160,7 +151,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     };
 
     const queue = [...toList];
-    const workers = Array.from({ length: Math.min(options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY, queue.length) }, async () => {
+    const workers = Array.from({ length: listConcurrency }, async () => {
       for (let r = queue.shift(); r; r = queue.shift()) {
         if (signal.aborted) throw signal.reason;
         const outcome = await listOne(r);

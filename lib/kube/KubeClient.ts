@@ -1,8 +1,8 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
-import { KubeNetworkError, KubeTlsError } from './errors';
-import type { KubeRequest, KubeResponse, KubeTransport } from './types';
+import { KubeBodyInterruptedError, KubeNetworkError, KubeTlsError } from './errors';
+import type { KubeRequest, KubeResponse, KubeStreamResponse, KubeTransport } from './types';
 
 /** Supplies the bearer token for each request; `invalidate` is called after a 401 so a fresh one is minted. */
 export interface BearerTokenProvider {
@@ -68,17 +68,27 @@ export class KubeClient implements KubeTransport {
     this.#agent.destroy();
   }
 
-  async request(req: KubeRequest): Promise<KubeResponse> {
+  request(req: KubeRequest): Promise<KubeResponse> {
+    return this.#withRetries(req, (token) => this.#once(req, token));
+  }
+
+  /** Like request(), but a 2xx body is handed over as it arrives (see KubeStreamResponse). */
+  stream(req: KubeRequest): Promise<KubeStreamResponse> {
+    return this.#withRetries(req, (token) => this.#open(req, token));
+  }
+
+  /** Retries what can be retried before a body is handed over: 429/5xx, network errors, one 401. */
+  async #withRetries<R extends { status: number; headers: KubeResponse['headers'] }>(req: KubeRequest, once: (token: string) => Promise<R>): Promise<R> {
     const maxAttempts = this.#opts.maxAttempts ?? 6;
     const sleep = this.#opts.sleep ?? defaultSleep;
     let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
       req.signal?.throwIfAborted();
       const token = await this.#opts.tokens.getToken();
-      let res: KubeResponse | undefined;
+      let res: R | undefined;
       let failure: unknown;
       try {
-        res = await this.#once(req, token);
+        res = await once(token);
       } catch (err) {
         failure = err;
       }
@@ -100,7 +110,7 @@ export class KubeClient implements KubeTransport {
     }
   }
 
-  #delay(attempt: number, res: KubeResponse | undefined): number {
+  #delay(attempt: number, res: { headers: KubeResponse['headers'] } | undefined): number {
     const max = this.#opts.maxDelayMs ?? 30_000;
     const retryAfter = res ? retryAfterMs(res.headers['retry-after']) : undefined;
     if (retryAfter !== undefined) return Math.min(retryAfter, max);
@@ -108,11 +118,27 @@ export class KubeClient implements KubeTransport {
     return Math.min(max, base / 2 + Math.random() * (base / 2));
   }
 
+  /** One request; the whole body is read before it resolves. */
   #once(req: KubeRequest, token: string): Promise<KubeResponse> {
+    return this.#send(req, token, (res, resolve, reject) => {
+      readWhole(res, req.path).then((body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }), reject);
+    });
+  }
+
+  /** One request that resolves at the response headers; a 2xx body is left to stream (non-2xx ones are small). */
+  #open(req: KubeRequest, token: string): Promise<KubeStreamResponse> {
+    return this.#send(req, token, (res, resolve, reject) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status <= 299) return resolve({ status, headers: res.headers, body: streamBody(res, req.path, req.signal) });
+      readWhole(res, req.path).then((body) => resolve({ status, headers: res.headers, body: chunksOf(body) }), reject);
+    });
+  }
+
+  #send<R>(req: KubeRequest, token: string, onResponse: (res: IncomingMessage, resolve: (r: R) => void, reject: (e: unknown) => void) => void): Promise<R> {
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
-    return new Promise<KubeResponse>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       const r = httpsRequest(url, {
         method: req.method,
         agent: this.#agent,
@@ -124,21 +150,42 @@ export class KubeClient implements KubeTransport {
         },
         timeout: this.#opts.requestTimeoutMs ?? 60_000,
         ...(req.signal ? { signal: req.signal } : {}),
-      }, (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('aborted', () => reject(new KubeNetworkError(req.path, 'connection closed mid-body')));
-        res.on('error', (e) => reject(new KubeNetworkError(req.path, errorText(e), { cause: e })));
-        res.on('end', () => {
-          if (!res.complete) return reject(new KubeNetworkError(req.path, 'connection closed mid-body'));
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-        });
-      });
+      }, (res: IncomingMessage) => onResponse(res, resolve, reject));
       r.on('timeout', () => r.destroy(new Error(`no answer within ${this.#opts.requestTimeoutMs ?? 60_000} ms`)));
+      // After a streamed response was handed over, its body iterator reports failures; reject is then a no-op.
       r.on('error', (e) => reject(req.signal?.aborted ? req.signal.reason : networkError(req.path, e)));
       r.end(body);
     });
   }
+}
+
+/** The whole body; rejects with KubeNetworkError when the connection closes before it ends. */
+function readWhole(res: IncomingMessage, path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('aborted', () => reject(new KubeNetworkError(path, 'connection closed mid-body')));
+    res.on('error', (e) => reject(new KubeNetworkError(path, errorText(e), { cause: e })));
+    res.on('end', () => {
+      if (!res.complete) return reject(new KubeNetworkError(path, 'connection closed mid-body'));
+      resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+async function* chunksOf(body: Buffer): AsyncGenerator<Buffer> {
+  yield body;
+}
+
+/** The body chunk by chunk; a connection that breaks before the end becomes KubeBodyInterruptedError. */
+async function* streamBody(res: IncomingMessage, path: string, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of res) yield chunk as Buffer;
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    throw new KubeBodyInterruptedError(path, `connection closed mid-body (${errorText(err)})`, { cause: err });
+  }
+  if (!res.complete) throw new KubeBodyInterruptedError(path, 'connection closed mid-body');
 }
 
 function retryAfterMs(value: string | string[] | undefined): number | undefined {

@@ -29,6 +29,12 @@ export class KubeNetworkError extends KubeError {
 }
 
 /**
+ * The connection broke after the answer began (a streamed body ended early). Transient: the list pager
+ * asks for the page again and skips the items it already handed on.
+ */
+export class KubeBodyInterruptedError extends KubeNetworkError {}
+
+/**
  * A 2xx answer whose body is not the JSON expected (typically cut short by a proxy or a connection closed
  * mid-body without a length). Transient: the request is repeated (see withBodyRetries).
  */

@@ -1,8 +1,10 @@
+import type { BufferPool } from './BufferPool';
 import { KubeInvalidBodyError } from './errors';
-import { requestListPage, resourceListPath, withTypeMeta } from './listPath';
+import { ListBodySyntaxError, type ScannedItem } from './jsonScan';
+import { openListPage, resourceListPath, withTypeMeta } from './listPath';
+import { ListStreamScanner } from './ListStreamScanner';
 import type { PageRequest } from './pager';
-import { isJsonObject, withBodyRetries } from './responseBody';
-import { ListBodySyntaxError, scanListBody, type ScannedItem } from './scanListBody';
+import { isJsonObject } from './responseBody';
 import type { DiscoveredResource, KubeTransport, ListPage } from './types';
 
 /** One list item, ready for the archive. */
@@ -32,39 +34,56 @@ export function archivableJson(item: ArchivableItem): Buffer {
   return item.parts.length === 1 ? item.parts[0]! : Buffer.concat(item.parts);
 }
 
-/** A list page of archivable items, with the list metadata that carries the continue token. */
-export interface ArchivableListPage {
+/** How a page of streamed items ended: the list metadata that carries the continue token. */
+export interface StreamedPageEnd {
   metadata?: ListPage['metadata'];
-  items: ArchivableItem[];
+}
+
+/** Options for streamListItems. */
+export interface StreamListItemsOptions {
+  /** Where the scan window comes from (one per page in flight). @default a new window per page */
+  pool?: BufferPool;
+  /** See ListStreamScannerOptions.scanThresholdBytes. @default 64 KiB */
+  scanThresholdBytes?: number;
 }
 
 /**
- * Fetches one list page like fetchListPage, but hands back each item's raw bytes (with apiVersion and
- * kind added) instead of parsed objects: the backup stores them without parsing and re-serializing
- * each object (issue 8). The result is the same object as withTypeMeta(item) serialized, with the
- * item's field order and number spelling kept as sent. Items whose meaning only a real parse settles
- * (see ScannedItem.needsParse) take that path. A body cut short is fetched again (withBodyRetries).
+ * Reads one list page as it arrives and hands its items to `onItems` a few at a time, as raw bytes (with
+ * apiVersion and kind added) instead of parsed objects: the backup stores them without parsing and
+ * re-serializing each object, and never holds a whole page (issue 8). The result is the same object as
+ * withTypeMeta(item) serialized, with the item's field order and number spelling kept as sent. Items
+ * whose meaning only a real parse settles (see ScannedItem.needsParse) take that path.
+ *
+ * The items' buffers are views of a window reused for the next ones: `onItems` must be done with them
+ * (copy what it keeps) when its promise settles. A body cut short throws KubeInvalidBodyError, a broken
+ * connection KubeBodyInterruptedError, after the items before the break were handed on: asking again
+ * without handing items twice is the pager's job (streamResourceItems).
  */
-export async function fetchListItems(
+export async function streamListItems(
   transport: KubeTransport,
   resource: DiscoveredResource,
   req: PageRequest,
-  namespace?: string,
-): Promise<ArchivableListPage> {
+  namespace: string | undefined,
+  onItems: (items: ArchivableItem[]) => Promise<void>,
+  options: StreamListItemsOptions = {},
+): Promise<StreamedPageEnd> {
   const path = resourceListPath(resource, namespace);
-  return withBodyRetries(async () => {
-    const res = await requestListPage(transport, path, req);
-    let scanned;
-    try {
-      scanned = scanListBody(res.body);
-    } catch (err) {
-      if (err instanceof ListBodySyntaxError) throw new KubeInvalidBodyError(path, `invalid list body: ${err.message}`, { cause: err });
-      throw err;
+  const body = await openListPage(transport, path, req);
+  const scanner = new ListStreamScanner(options);
+  try {
+    for await (const chunk of body) {
+      const batch = scanner.push(chunk);
+      if (batch.items.length > 0) await onItems(archivableItems(batch.body, batch.items, resource));
     }
-    const page: ArchivableListPage = { items: archivableItems(res.body, scanned.items, resource) };
-    if (scanned.metadata !== undefined) page.metadata = scanned.metadata as ListPage['metadata'];
-    return page;
-  }, req.signal);
+    const last = scanner.end();
+    if (last.items.length > 0) await onItems(archivableItems(last.body, last.items, resource));
+    return last.metadata === undefined ? {} : { metadata: last.metadata as ListPage['metadata'] };
+  } catch (err) {
+    if (err instanceof ListBodySyntaxError) throw new KubeInvalidBodyError(path, `invalid list body: ${err.message}`, { cause: err });
+    throw err;
+  } finally {
+    scanner.release();
+  }
 }
 
 /**

@@ -48,6 +48,23 @@ export async function requestListPage(transport: KubeTransport, path: string, re
 }
 
 /**
+ * Opens a list page for reading as it arrives: the transport's stream() when it has one, else request()
+ * with the body as one chunk. Non-2xx answers throw KubeApiError, as requestListPage does.
+ */
+export async function openListPage(transport: KubeTransport, path: string, req: PageRequest): Promise<AsyncIterable<Buffer>> {
+  if (!transport.stream) return chunksOf((await requestListPage(transport, path, req)).body);
+  const res = await transport.stream({ method: 'GET', path, query: { limit: req.limit, continue: req.continue }, signal: req.signal });
+  if (res.status >= 200 && res.status <= 299) return res.body;
+  const chunks: Buffer[] = [];
+  for await (const chunk of res.body) chunks.push(chunk);
+  throw apiErrorFromResponse({ status: res.status, headers: res.headers, body: Buffer.concat(chunks) }, path);
+}
+
+async function* chunksOf(body: Buffer): AsyncGenerator<Buffer> {
+  yield body;
+}
+
+/**
  * The item as a standalone object: `apiVersion` and `kind` first (list items lack them), then every
  * field of the item in its own order, nothing dropped. Values the item already carries win.
  */

@@ -1,5 +1,6 @@
-import { KubeApiError } from './errors';
+import { KubeApiError, KubeBodyInterruptedError, KubeInvalidBodyError } from './errors';
 import { ListRestartsExhaustedError } from './pagerErrors';
+import { DEFAULT_BODY_ATTEMPTS } from './responseBody';
 import type { ListPage } from './types';
 
 /** Items per list request; client-go's tools/pager default. */
@@ -62,6 +63,88 @@ export interface PagerOptions {
   onRestart?: (info: RestartInfo) => void;
 }
 
+/** Options for streamResourceItems: the pager's, and how often a page whose body broke is asked for again. */
+export interface StreamPagerOptions extends PagerOptions {
+  /**
+   * Attempts per page whose body was cut short or whose connection broke mid-body, including the first.
+   * @default DEFAULT_BODY_ATTEMPTS (3)
+   */
+  bodyAttempts?: number;
+}
+
+/**
+ * Reads one page, handing its items to `onItems` as they arrive, and resolves with the list metadata
+ * (continue token) once the page is complete (see streamListItems).
+ */
+export type StreamPage<T extends PagedItem> = (req: PageRequest, onItems: (items: T[]) => Promise<void>) => Promise<{ metadata?: ListPage['metadata'] }>;
+
+/**
+ * Where a paged list stands: the continue token, the key of the last item handed on, and what to skip
+ * after asking again. Shared by both pagers so they restart the same way: lists served from etcd come in
+ * key order (`<namespace>/<name>`, or `<name>`), so items up to the last one handed on are skipped
+ * instead of being handed on twice.
+ */
+class ListCursor {
+  continueToken: string | undefined;
+  restarts = 0;
+  #lastKey: string | undefined;
+  #skipUpTo: string | undefined;
+
+  constructor(private readonly options: PagerOptions, private readonly pageSize: number) {}
+
+  request(): PageRequest {
+    const { signal } = this.options;
+    return this.continueToken === undefined ? { limit: this.pageSize, signal } : { limit: this.pageSize, continue: this.continueToken, signal };
+  }
+
+  /** The items not yet handed on, in order; remembers the last one's key. */
+  accept<T extends PagedItem>(items: T[]): T[] {
+    let fresh = items;
+    if (this.#skipUpTo !== undefined) {
+      const skipUpTo = this.#skipUpTo;
+      fresh = items.filter((item) => compareKeys(itemKey(item), skipUpTo) > 0);
+      // Keys only grow from here: once one item is past the mark, no later one can be at or before it.
+      if (fresh.length > 0) this.#skipUpTo = undefined;
+    }
+    const last = fresh[fresh.length - 1];
+    if (last !== undefined) this.#lastKey = itemKey(last);
+    return fresh;
+  }
+
+  /**
+   * After an error: true when the list starts over (its continue token expired: 410 Gone, which the API
+   * server sends about 5 minutes after issuing it, DESIGN.md §5). Any 410 counts: whatever its reason,
+   * the token is unusable.
+   */
+  restartAfter(err: unknown): boolean {
+    if (this.continueToken === undefined || !(err instanceof KubeApiError) || err.status !== 410) return false;
+    const maxRestarts = this.options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
+    if (this.restarts >= maxRestarts) throw new ListRestartsExhaustedError(this.restarts, { cause: err });
+    this.restarts += 1;
+    this.options.onRestart?.({ attempt: this.restarts, reason: err.message });
+    this.continueToken = undefined;
+    this.#skipUpTo = this.#lastKey;
+    return true;
+  }
+
+  /** The same page is asked for again (its body broke): skip what was handed on from it. */
+  again(): void {
+    this.#skipUpTo = this.#lastKey;
+  }
+
+  /** Moves past a complete page; false when it was the last (an absent or empty continue token). */
+  advance(metadata: ListPage['metadata'] | undefined): boolean {
+    const next = metadata?.continue;
+    if (next === undefined || next === '') return false;
+    this.continueToken = next;
+    return true;
+  }
+}
+
+function checkPageSize(pageSize: number): void {
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
+}
+
 /**
  * Yields a list's pages one by one (modelled on client-go tools/pager), never holding more than one
  * page. Empty pages are not yielded. Errors other than an expired continue token propagate unchanged:
@@ -69,48 +152,60 @@ export interface PagerOptions {
  */
 export async function* listResourcePages<P extends PageOf<PagedItem> = ListPage>(fetchPage: FetchPage<P>, options: PagerOptions = {}): AsyncGenerator<P> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  const maxRestarts = options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
-  const { signal } = options;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
-
-  let continueToken: string | undefined;
-  let restarts = 0;
-  // Key of the last item yielded, and whether items up to it must be skipped (only after a restart).
-  let lastKey: string | undefined;
-  let skipUpTo: string | undefined;
-
+  checkPageSize(pageSize);
+  const cursor = new ListCursor(options, pageSize);
   for (;;) {
-    signal?.throwIfAborted();
+    options.signal?.throwIfAborted();
     let page: P;
     try {
-      page = await fetchPage(continueToken === undefined ? { limit: pageSize, signal } : { limit: pageSize, continue: continueToken, signal });
+      page = await fetchPage(cursor.request());
     } catch (err) {
-      // The continue token expired (410 Gone; the API server keeps it about 5 minutes, DESIGN.md §5):
-      // restart the list from the beginning. Lists served from etcd come in key order
-      // (`<namespace>/<name>`, or `<name>`), so items up to the last one already yielded are skipped
-      // instead of being yielded twice. Any 410 counts: whatever its reason, the token is unusable.
-      if (continueToken !== undefined && err instanceof KubeApiError && err.status === 410) {
-        if (restarts >= maxRestarts) throw new ListRestartsExhaustedError(restarts, { cause: err });
-        restarts += 1;
-        options.onRestart?.({ attempt: restarts, reason: err.message });
-        continueToken = undefined;
-        skipUpTo = lastKey;
+      if (cursor.restartAfter(err)) continue;
+      throw err;
+    }
+    const items = cursor.accept(page.items);
+    if (items.length > 0) yield items === page.items ? page : { ...page, items };
+    if (!cursor.advance(page.metadata)) return;
+  }
+}
+
+/**
+ * Streams every item of a list to `onItems`, page after page, without holding a page: the streaming twin
+ * of listResourcePages, with the same continue tokens and restarts. A page whose body breaks (cut short,
+ * connection lost) after some of its items were handed on is asked for again, and those items are skipped
+ * (the same continue token gives the same snapshot in the same order). Other errors propagate unchanged.
+ */
+export async function streamResourceItems<T extends PagedItem>(
+  streamPage: StreamPage<T>,
+  onItems: (items: T[]) => Promise<void>,
+  options: StreamPagerOptions = {},
+): Promise<void> {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  checkPageSize(pageSize);
+  const bodyAttempts = options.bodyAttempts ?? DEFAULT_BODY_ATTEMPTS;
+  const cursor = new ListCursor(options, pageSize);
+  const handOn = async (items: T[]) => {
+    const fresh = cursor.accept(items);
+    if (fresh.length > 0) await onItems(fresh);
+  };
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    let end: { metadata?: ListPage['metadata'] };
+    try {
+      end = await streamPage(cursor.request(), handOn);
+    } catch (err) {
+      if (cursor.restartAfter(err)) {
+        attempt = 0;
+        continue;
+      }
+      if ((err instanceof KubeInvalidBodyError || err instanceof KubeBodyInterruptedError) && attempt < bodyAttempts && !options.signal?.aborted) {
+        cursor.again();
         continue;
       }
       throw err;
     }
-
-    const items = skipUpTo === undefined ? page.items : page.items.filter((item) => compareKeys(itemKey(item), skipUpTo as string) > 0);
-    const last = items[items.length - 1];
-    if (last !== undefined) {
-      lastKey = itemKey(last);
-      yield items === page.items ? page : { ...page, items };
-    }
-
-    // An absent or empty continue token means this was the last page.
-    const next = page.metadata?.continue;
-    if (next === undefined || next === '') return;
-    continueToken = next;
+    if (!cursor.advance(end.metadata)) return;
+    attempt = 0;
   }
 }
 

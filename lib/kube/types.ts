@@ -24,6 +24,22 @@ export interface KubeResponse {
  */
 export interface KubeTransport {
   request(req: KubeRequest): Promise<KubeResponse>;
+  /**
+   * The same request, with a 2xx body handed over as it arrives instead of whole (list pages: issue 8).
+   * Optional: without it, callers fall back to request() and see the body as one chunk.
+   */
+  stream?(req: KubeRequest): Promise<KubeStreamResponse>;
+}
+
+/**
+ * A response whose body is read as it arrives. Non-2xx bodies (small Status objects) are read whole before
+ * it is returned. Iterating `body` throws KubeBodyInterruptedError when the connection breaks mid-body;
+ * stopping early (break, throw) closes the connection.
+ */
+export interface KubeStreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Buffer>;
 }
 
 /** A resource type the delegate backs up, as discovery found it. */

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DependencyCollector } from '../../../lib/dependencies';
 import { mayReferenceAws } from '../../../lib/dependencies/mayReferenceAws';
-import { fetchListItems } from '../../../lib/kube/listItems';
+import { collectListItems } from '../kube/helpers/collectListItems';
 import type { DiscoveredResource, KubeTransport } from '../../../lib/kube/types';
 import { loadFixture, type FixtureName } from './loadFixture';
 
@@ -25,14 +25,14 @@ describe('mayReferenceAws and DependencyCollector.observeJson', () => {
   it.each(FIXTURES)('finds the same in fixture %s served in a list and read without its managedFields', async (name) => {
     const fixture = loadFixture(name) as Record<string, unknown> & { metadata?: Record<string, unknown> };
     // managedFields naming an image and an ARN-like key: skipped by observe(), and excised by the list reader.
-    const served = { ...fixture, metadata: { ...fixture.metadata, managedFields: [{ manager: 'arn:aws:iam::111122223333:role/x', fieldsV1: { 'f:image': {} } }] } };
+    const served: Record<string, unknown> = { ...fixture, metadata: { ...fixture.metadata, managedFields: [{ manager: 'arn:aws:iam::111122223333:role/x', fieldsV1: { 'f:image': {} } }] } };
     const { apiVersion, kind, ...item } = served;
     const [group, version] = String(apiVersion).includes('/') ? String(apiVersion).split('/') : ['', String(apiVersion)];
     const resource: DiscoveredResource = {
       group: group!, version: version!, groupVersion: String(apiVersion), resource: 'things', kind: String(kind), namespaced: true, verbs: ['list'], name: 'things',
     };
     const transport: KubeTransport = { request: async () => ({ status: 200, headers: {}, body: json({ items: [item] }) }) };
-    const [listed] = (await fetchListItems(transport, resource, { limit: 1 })).items;
+    const [listed] = (await collectListItems(transport, resource, { limit: 1 })).items;
     expect(listed!.withoutManagedFields).toBeDefined();
     const parsed = new DependencyCollector(options);
     parsed.observe(served);

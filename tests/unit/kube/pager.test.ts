@@ -1,5 +1,5 @@
 import { KubeApiError } from '../../../lib/kube/errors';
-import { compareKeys, DEFAULT_PAGE_SIZE, itemKey, listResourcePages, type FetchPage, type PagerOptions, type RestartInfo } from '../../../lib/kube/pager';
+import { compareKeys, DEFAULT_PAGE_SIZE, itemKey, listResourcePages, streamResourceItems, type FetchPage, type PagerOptions, type RestartInfo } from '../../../lib/kube/pager';
 import { ListRestartsExhaustedError } from '../../../lib/kube/pagerErrors';
 import type { ListPage } from '../../../lib/kube/types';
 import { FakeListServer, makeItems, sortByKey, type Item } from './helpers/fakeListServer';
@@ -10,10 +10,26 @@ async function collect(fetchPage: FetchPage, options?: PagerOptions): Promise<Li
   return pages;
 }
 
+/** The streaming pager, with each page handed on at once and its items gathered back into pages. */
+async function collectStreamed(fetchPage: FetchPage, options?: PagerOptions): Promise<ListPage[]> {
+  const pages: ListPage[] = [];
+  await streamResourceItems<Record<string, unknown>>(async (req, onItems) => {
+    const page = await fetchPage(req);
+    pages.push({ ...page, items: [] });
+    await onItems(page.items);
+    return page.metadata ? { metadata: page.metadata } : {};
+  }, async (items) => {
+    pages[pages.length - 1]!.items.push(...items);
+  }, options);
+  return pages.filter((p) => p.items.length > 0);
+}
+
+const PAGERS: Array<[string, typeof collect]> = [['listResourcePages', collect], ['streamResourceItems', collectStreamed]];
+
 const keysOf = (pages: ListPage[]) => pages.flatMap((p) => p.items.map(itemKey));
 const keysOfItems = (items: Item[]) => sortByKey(items).map(itemKey);
 
-describe('listResourcePages', () => {
+describe.each(PAGERS)('%s', (_pager, collect) => {
   it('fetches 500 items per page and follows the continue tokens to the end', async () => {
     expect(DEFAULT_PAGE_SIZE).toBe(500);
     const items = makeItems(1203);
