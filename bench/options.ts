@@ -50,6 +50,12 @@ export interface BenchOptions {
    */
   cpuProfDir: string | undefined;
   /**
+   * The function's memory in MB (`--memory-size`): the delegate runs with the Lambda runtime's node flags
+   * for it (bench/lambdaRuntime.ts).
+   * @default template.yaml's MemorySize default
+   */
+  memorySizeMb: number | undefined;
+  /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
    */
@@ -57,7 +63,8 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--objects 1000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
-                       [--seed-concurrency 64] [--out FILE] [--no-readme] [--no-kubectl] [--cpu-prof DIR] [--smoke]`;
+                       [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
+                       [--cpu-prof DIR] [--smoke]`;
 
 /** Parses the bench's arguments; a flag given explicitly wins over what --smoke implies. */
 export function parseBenchOptions(argv: string[], repoRoot: string): BenchOptions {
@@ -75,7 +82,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--smoke']);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -101,6 +108,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     runs: int('--runs', smoke ? 1 : 3, 1, 50),
     loadRuns: int('--load-runs', smoke ? 5 : 15, 1, 200),
     seedConcurrency: int('--seed-concurrency', 64, 1, 512),
+    memorySizeMb: text('--memory-size') === undefined ? undefined : int('--memory-size', 0, 128, 10_240),
     out: text('--out') ?? (smoke ? join(tmpdir(), `eks-delegate-bench-smoke-${process.pid}.json`) : join(repoRoot, 'bench', 'results.json')),
     updateReadme: !smoke && !given.has('--no-readme'),
     kubectl: !given.has('--no-kubectl'),

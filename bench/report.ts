@@ -58,6 +58,8 @@ export interface BenchResults {
   machine: MachineInfo;
   pageSize: number;
   runs: number;
+  /** The function memory the delegate ran with, and the node flags the Lambda runtime derives from it. */
+  lambda: { memorySizeMb: number; nodeArgs: string[] };
   /** How the baseline authenticates; the delegate uses an EKS token checked by the webhook. */
   baselineToken: string;
   sizes: SizeResult[];
@@ -120,6 +122,7 @@ export function renderReadme(r: BenchResults): string {
   const lines = [
     `Measured by \`${r.command}\` on ${r.generatedAt.slice(0, 10)}: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.nodeVersion}, Linux ${m.kernel};`,
     `the stand-in's kube-apiserver 1.20, etcd (tmpfs) and moto S3 on the same machine (load average ${m.loadAverageStart} at the start, ${m.loadAverageEnd} at the end).`,
+    `The delegate runs as the bundled handler in its own process with the Lambda Node.js runtime's flags for ${r.lambda.memorySizeMb} MB of function memory (\`${r.lambda.nodeArgs.join(' ')}\`).`,
     `Page size ${r.pageSize}; times are ${r.runs === 1 ? 'from one run' : `medians of ${r.runs} runs`} after a warm-up. The baseline fetches the same list pages one after another and discards them.`,
     '',
     '| Cluster objects | Backup | Baseline fetch | Ratio | Objects/s | Peak RSS | Whole invocation | kubectl dump | kubectl peak RSS |',

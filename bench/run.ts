@@ -14,6 +14,7 @@ import { baselineFetch, type ListedResource } from './baselineFetch';
 import { buildS3OnlyBundle, compareBundles, median } from './bundleLoad';
 import { BenchSanityError, BenchUsageError } from './errors';
 import { KUBECTL, kubectlDump } from './kubectlDump';
+import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
 import { evaluateTargets, mib, round, updateReadme, writeResults, type BenchResults, type MachineInfo, type SizeResult } from './report';
 import { runDelegate, type DelegateRun } from './runDelegate';
@@ -24,6 +25,7 @@ const DELEGATE_BUNDLE = join(REPO_ROOT, 'dist', 'delegate', 'index.js');
 
 interface Context {
   opts: BenchOptions;
+  memorySizeMb: number;
   conn: StandInConnection;
   client: StandInClient;
   python: string;
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   // The stand-in's STS/S3 clients run in this process; the SDK's Node 20 notice is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const opts = parseBenchOptions(process.argv.slice(2), REPO_ROOT);
+  const memorySizeMb = opts.memorySizeMb ?? templateMemorySizeMb(join(REPO_ROOT, 'template.yaml'));
   if (!existsSync(DELEGATE_BUNDLE)) throw new BenchUsageError(`${DELEGATE_BUNDLE} is missing: run \`npm run build\` (npm run bench does)`);
   const machineStart = loadavg()[0]!;
   const work = mkdtempSync(join(tmpdir(), 'eks-bench-'));
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
     const creds = await client.issueRoleCredentials('bench-delegate');
     await client.setAwsAuth([{ rolearn: creds.roleArn, username: 'delegate', groups: ['system:masters'] }]);
     const ctx: Context = {
-      opts, conn, client, python, work,
+      opts, conn, client, python, work, memorySizeMb,
       delegateEnv: client.delegateEnv(creds, { KUBE_PAGE_SIZE: String(opts.pageSize) }),
     };
     seeder = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: opts.seedConcurrency });
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
     machine, pageSize: opts.pageSize, runs: opts.runs,
+    lambda: { memorySizeMb, nodeArgs: lambdaRuntimeNodeArgs(memorySizeMb) },
     baselineToken: "the stand-in's static admin token (system:masters), so the baseline pays no token webhook; the delegate's EKS token is reviewed by the webhook at most once a second (cache TTL 1s)",
     sizes,
     bundle,
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
 async function measureSize(ctx: Context, size: number, seedMs: number): Promise<SizeResult> {
   const { opts, conn, client } = ctx;
   const delegate = (cpuProf: boolean) => runDelegate({
-    repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv,
+    repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb,
     ...(cpuProf && opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}),
   });
   log(`${size}: warm-up backup`);

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchProcessError } from './errors';
+import { lambdaRuntimeNodeArgs } from './lambdaRuntime';
 import { baseEnv, measureProcesses, type ProcessMeasurement } from './measureProcesses';
 
 /** The fields of the handler's backup response the bench reads. */
@@ -31,13 +32,16 @@ export interface RunDelegateOptions {
   env: Record<string, string>;
   /** Write a V8 CPU profile here. @default undefined */
   cpuProfDir?: string;
+  /** The function's memory: node runs with the Lambda runtime's flags for it (lambdaRuntimeNodeArgs). */
+  memorySizeMb: number;
 }
 
 let runs = 0;
 
 /**
  * One backup by the BUNDLED handler in its own process, as `sam local invoke` would run it
- * (scripts/invoke-bundle.cjs), measured from outside: wall time and the process's peak RSS.
+ * (scripts/invoke-bundle.cjs, with the Lambda runtime's node flags for the function's memory), measured
+ * from outside: wall time and the process's peak RSS.
  */
 export async function runDelegate(opts: RunDelegateOptions): Promise<DelegateRun> {
   const n = ++runs;
@@ -47,8 +51,14 @@ export async function runDelegate(opts: RunDelegateOptions): Promise<DelegateRun
   writeFileSync(responseFile, '');
   const prof = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
   const [measured] = await measureProcesses(opts.python, [{
-    argv: [process.execPath, ...prof, join(opts.repoRoot, 'scripts', 'invoke-bundle.cjs'), join(opts.repoRoot, 'events', 'backup.json'), '--response-file', responseFile],
-    env: baseEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'INFO', ...opts.env }),
+    argv: [
+      process.execPath, ...lambdaRuntimeNodeArgs(opts.memorySizeMb), ...prof,
+      join(opts.repoRoot, 'scripts', 'invoke-bundle.cjs'), join(opts.repoRoot, 'events', 'backup.json'), '--response-file', responseFile,
+    ],
+    env: baseEnv({
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'INFO',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(opts.memorySizeMb), ...opts.env,
+    }),
     stdout, stderr,
   }]);
   const text = readFileSync(responseFile, 'utf8');

@@ -1,6 +1,6 @@
 // The one serialized writer of a recovery point: objects go into a tar written in 64 KiB chunks -> gzip -> SHA-256/byte
-// counter -> a multipart S3 upload (lib-storage), all streamed, with backpressure from S3 back to the
-// producer. manifest.json is written last and only after the archive upload completed (DESIGN.md section 4).
+// counter -> a multipart S3 upload in reused part buffers (PartUpload), all streamed, with backpressure from S3
+// back to the producer. manifest.json is written last and only after the archive upload completed (DESIGN.md section 4).
 import { setTimeout as delay } from 'node:timers/promises';
 import { pipeline } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
@@ -10,9 +10,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { TarChunkWriter } from './TarChunkWriter';
 import { DigestStream } from './DigestStream';
+import { PartUpload } from './PartUpload';
 import {
   RecoveryPointAbortedError,
   RecoveryPointError,
@@ -32,9 +32,9 @@ import {
 } from './layout';
 import { serializeManifest, validateManifest, type RecoveryPointManifest } from './manifest';
 
-/** S3's minimum multipart part size, and lib-storage's default. */
+/** S3's minimum multipart part size. */
 export const DEFAULT_PART_SIZE_BYTES = 5 * 1024 * 1024;
-/** Parts uploaded in parallel, lib-storage's default. */
+/** Parts uploaded in parallel (lib-storage's default). */
 export const DEFAULT_QUEUE_SIZE = 4;
 /**
  * gzip level. Measured on the bench's 100k-object archive (240 MB of tar, one core, median of runs):
@@ -90,8 +90,8 @@ export interface RecoveryPointWriterOptions {
    */
   conditionalManifestWrite?: boolean;
   /**
-   * How long abort() (and a failure) waits for in-flight parts to settle, so lib-storage can send
-   * AbortMultipartUpload itself, before calling Upload.abort() and aborting the upload directly.
+   * How long abort() (and a failure) waits for in-flight parts to settle, so the upload can send
+   * AbortMultipartUpload itself, before stopping it and aborting the upload directly.
    * @default 15000 (DEFAULT_ABORT_WAIT_MS)
    */
   abortWaitMs?: number;
@@ -161,7 +161,7 @@ export class RecoveryPointWriter {
   private readonly tar: TarChunkWriter;
   private readonly gzip: Gzip;
   private readonly digest: DigestStream;
-  private readonly upload: Upload;
+  private readonly upload: PartUpload;
   private readonly uploadOutcome: Promise<UploadOutcome>;
   /** How to stop the entry waiting for gzip to drain when the writer fails or is aborted (see writeEntry). */
   private readonly pendingEntries = new Set<(error: RecoveryPointWriteError) => void>();
@@ -212,19 +212,14 @@ export class RecoveryPointWriter {
       if (error) void this.fail(error);
     });
 
-    this.upload = new Upload({
-      client: options.s3,
-      params: {
-        Bucket: options.bucket,
-        Key: this.archiveKey,
-        Body: this.digest,
-        ContentType: 'application/gzip',
-        ...options.sse,
-      },
-      partSize: options.partSizeBytes,
+    this.upload = new PartUpload({
+      s3: options.s3,
+      bucket: options.bucket,
+      key: this.archiveKey,
+      body: this.digest,
+      params: { ContentType: 'application/gzip', ...options.sse },
+      partSizeBytes: options.partSizeBytes,
       queueSize: options.queueSize,
-      // lib-storage then sends AbortMultipartUpload itself on any failure, before done() settles.
-      leavePartsOnError: false,
     });
     this.uploadOutcome = this.upload.done().then(
       (): UploadOutcome => ({ ok: true }),
@@ -339,9 +334,9 @@ export class RecoveryPointWriter {
   }
 
   /**
-   * Abandons the recovery point: fails the archive stream, lets lib-storage send AbortMultipartUpload, and
+   * Abandons the recovery point: fails the archive stream, lets the upload send AbortMultipartUpload, and
    * never writes a manifest. Idempotent and safe after any failure. If in-flight parts do not settle within
-   * `abortWaitMs`, calls Upload.abort() and sends AbortMultipartUpload directly. After finish() the
+   * `abortWaitMs`, stops it and sends AbortMultipartUpload directly. After finish() the
    * uploaded archive is left without a manifest (an incomplete recovery point, never presented as usable).
    * Once writeManifest() has started, abort() does nothing.
    */
@@ -412,7 +407,7 @@ export class RecoveryPointWriter {
   private async decideFailure(localCause: unknown): Promise<RecoveryPointWriteError> {
     if (this.currentState !== 'aborted') this.currentState = 'failed';
     // Ending the stream with an error (never without: a cleanly ended body would be committed truncated)
-    // makes every uploader stop; lib-storage then aborts the multipart upload and done() settles.
+    // makes the upload stop; it then aborts the multipart upload and done() settles.
     this.teardown(toError(localCause));
     const outcome = await this.waitForUpload();
     // When S3 failed, the local error is only fallout (premature close, destroyed entry): report S3's.
@@ -446,7 +441,7 @@ export class RecoveryPointWriter {
     ]);
     timer.abort();
     if (outcome !== undefined) return outcome;
-    await this.upload.abort();
+    this.upload.abort();
     const uploadId = this.upload.uploadId;
     if (uploadId !== undefined) {
       await this.options.s3

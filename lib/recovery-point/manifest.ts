@@ -88,9 +88,46 @@ const CLUSTER_FIELDS = [
 ] as const;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/** The manifest as written: pretty JSON with a trailing newline, so `cat` and diffs read well. */
-export function serializeManifest<D>(manifest: RecoveryPointManifest<D>): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
+/**
+ * The manifest as written: pretty JSON with a trailing newline, so `cat` and diffs read well; byte for byte
+ * `JSON.stringify(manifest, null, 2) + "\n"`. Built piece by piece into one buffer sized by a first pass:
+ * at 100k objects the dependency list makes a manifest of several MB, which as one string plus its
+ * encoded copy was the backup's last and highest memory peak (issue 8).
+ */
+export function serializeManifest<D>(manifest: RecoveryPointManifest<D>): Buffer {
+  let length = 0;
+  for (const piece of prettyPieces(manifest)) length += Buffer.byteLength(piece, 'utf8');
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const piece of prettyPieces(manifest)) at += out.write(piece, at, 'utf8');
+  return out;
+}
+
+/** JSON.stringify(value, null, 2) + newline, in pieces: the top-level object's arrays element by element. */
+function* prettyPieces(value: object): Generator<string> {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
+  if (entries.length === 0) {
+    yield '{}\n';
+    return;
+  }
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, v] = entries[i]!;
+    yield `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    if (Array.isArray(v) && v.length > 0) {
+      yield '[';
+      for (let j = 0; j < v.length; j++) yield `${j === 0 ? '' : ','}\n    ${indented(JSON.stringify(v[j], null, 2) ?? 'null', '    ')}`;
+      yield '\n  ]';
+    } else {
+      yield indented(JSON.stringify(v, null, 2), '  ');
+    }
+  }
+  yield '\n}\n';
+}
+
+/** Pretty JSON moved right by `pad` (JSON strings never hold a raw newline, so every newline is layout). */
+function indented(json: string, pad: string): string {
+  return json.includes('\n') ? json.replace(/\n/g, `\n${pad}`) : json;
 }
 
 /**

@@ -1,5 +1,5 @@
 // An in-memory S3 behind aws-sdk-client-mock: enough of HeadObject, PutObject and the multipart calls for
-// lib-storage's Upload, keeping every stored byte so tests can gunzip, untar and hash what was "uploaded".
+// PartUpload, keeping every stored byte so tests can gunzip, untar and hash what was "uploaded".
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,

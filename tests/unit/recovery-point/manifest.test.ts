@@ -27,15 +27,27 @@ describe('manifest', () => {
     expect(manifest.status).toBe('PARTIAL');
     expect(manifest.resources.find((row) => row.name === 'secrets')?.status).toBe('forbidden');
     expect(manifest.awsDependencies).toHaveLength(1);
-    expect(JSON.parse(serializeManifest(manifest))).toMatchObject({ futureField: { kept: true } });
+    expect(JSON.parse(serializeManifest(manifest).toString('utf8'))).toMatchObject({ futureField: { kept: true } });
   });
 
   it('round-trips through serializeManifest as pretty JSON ending in a newline', () => {
     const manifest = parseManifest(fixture);
-    const text = serializeManifest(manifest);
+    const text = serializeManifest(manifest).toString('utf8');
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "formatVersion": "1.0.0"');
     expect(parseManifest(text)).toEqual(manifest);
+  });
+
+  it('writes exactly the bytes of JSON.stringify(manifest, null, 2) and a newline, whatever the shape', () => {
+    const manifest: Record<string, unknown> = { ...parseManifest(fixture) };
+    const shapes: Array<Record<string, unknown>> = [
+      manifest,
+      { ...manifest, warnings: [], resources: [], awsDependencies: [] },
+      { ...manifest, skipped: undefined, nested: { a: [1, { b: 'multi\nline ✓ "q"' }], e: {} }, list: [null, 'x', { y: [] }, [1, [2]]] },
+    ];
+    for (const shape of shapes) {
+      expect(serializeManifest(shape as never).toString('utf8')).toBe(`${JSON.stringify(shape, null, 2)}\n`);
+    }
   });
 
   it('rejects text that is not JSON', () => {

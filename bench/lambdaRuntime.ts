@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { parseTemplate } from '../tests/unit/template/templateChecks';
+
+/**
+ * The V8 memory flags the AWS Lambda Node.js runtime starts node with (its /var/runtime/bootstrap, also
+ * run by `sam local invoke`): a tenth of the function's memory for the young generation (half of it per
+ * semi-space), the rest for the old generation, and --expose-gc. They decide how far V8 lets its heap
+ * grow before collecting, so the bench runs the delegate with them to measure its memory as Lambda
+ * would see it (issue 8).
+ */
+export function lambdaRuntimeNodeArgs(memorySizeMb: number): string[] {
+  const newSpace = Math.floor(memorySizeMb / 10);
+  return ['--expose-gc', `--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memorySizeMb - newSpace}`];
+}
+
+/** The function's MemorySize as deployed by default: template.yaml's MemorySize parameter default. */
+export function templateMemorySizeMb(templatePath: string): number {
+  const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+  const parameters = template['Parameters'];
+  const memory = typeof parameters === 'object' && parameters !== null && !Array.isArray(parameters) ? parameters['MemorySize'] : undefined;
+  const value = typeof memory === 'object' && memory !== null && !Array.isArray(memory) ? memory['Default'] : undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`${templatePath}: Parameters.MemorySize.Default is not an integer`);
+  return value;
+}
