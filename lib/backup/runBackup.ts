@@ -7,7 +7,7 @@ import { streamListItems, type ArchivableItem } from '../kube/listItems';
 import { DEFAULT_PAGE_SIZE, streamResourceItems } from '../kube/pager';
 import type { DiscoveredResource } from '../kube/types';
 import { manifestKey, newRecoveryPointId, recoveryPointFolder } from '../recovery-point/layout';
-import { MANIFEST_FORMAT_VERSION, type RecoveryPointManifest } from '../recovery-point/manifest';
+import { MANIFEST_FORMAT_VERSION, type ManifestToWrite } from '../recovery-point/manifest';
 import { RecoveryPointError } from '../recovery-point/errors';
 import { RecoveryPointWriter } from '../recovery-point/RecoveryPointWriter';
 import { decideBackupStatus } from './decideStatus';
@@ -59,9 +59,6 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   let bytes = 0;
   let failure: { reason: string; error: string; accessStatus?: number } | undefined;
   let manifestWritten: string | undefined;
-  // Built once for the manifest and the outcome: at 10k dependencies a second copy costs megabytes.
-  let found: AwsDependency[] | undefined;
-  const dependencies = (): AwsDependency[] => (found ??= collector.result());
 
   // The bucket check and the writer (HeadObject on the manifest) run while discovery does: they are a
   // fixed cost of every backup, a good part of it at 1k objects (issue 8). The writer uploads nothing
@@ -176,7 +173,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
 
     const status = decideBackupStatus(outcomes, false);
     const completedAt = now();
-    const manifest: RecoveryPointManifest = {
+    const manifest: ManifestToWrite<AwsDependency> = {
       formatVersion: MANIFEST_FORMAT_VERSION,
       recoveryPointId,
       cluster: {
@@ -190,7 +187,8 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       archive: { key: archive.key, bytes: archive.bytes, sha256: archive.sha256, objects: archive.objects },
       resources: sortOutcomes(outcomes).map((o) => ({ ...o })),
       warnings,
-      awsDependencies: dependencies(),
+      // Serialized one at a time, never held as a list (issue 8).
+      awsDependencies: collector.dependencies(),
     };
     await w.writeManifest(manifest);
     manifestWritten = manifestKey(folder);
@@ -229,7 +227,6 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     ...(failure ? { failureReason: failure.reason, error: failure.error } : {}),
     ...(failure?.accessStatus ? { accessStatus: failure.accessStatus } : {}),
     resourceOutcomes: sortOutcomes(outcomes),
-    awsDependencies: dependencies(),
     awsDependencyCounts: collector.countsByType(),
     ...(manifestWritten ? { manifestKey: manifestWritten } : {}),
     startedAt: started.toISOString(),

@@ -1,6 +1,5 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AwsDependency } from '../dependencies';
 import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
 import type { DelegateLogger } from '../observability/DelegateLogger';
@@ -67,7 +66,7 @@ export interface BackupOutcome {
   /** HTTP status that ended an unauthorized/forbidden backup (401 or 403). */
   accessStatus?: number;
   resourceOutcomes: ResourceOutcome[];
-  awsDependencies: AwsDependency[];
+  /** Distinct AWS dependencies by type; the dependencies themselves are in the manifest. */
   awsDependencyCounts: Record<string, number>;
   manifestKey?: string;
   startedAt: string;

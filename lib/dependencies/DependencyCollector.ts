@@ -181,8 +181,21 @@ export class DependencyCollector {
 
   /** The dependencies found so far, deduplicated, sorted by type then id; references sorted too. */
   result(): AwsDependency[] {
-    const dependencies = [...this.allEntries()].map((entry) => this.toDependency(entry));
-    return dependencies.sort((a, b) => compare(a.type, b.type) || compare(a.id, b.id));
+    return [...this.dependencies()];
+  }
+
+  /**
+   * The same as result(), built one dependency at a time as it is iterated (each iteration starts over):
+   * the manifest writer serializes them without the whole list ever existing as objects, which at 10k
+   * dependencies took 16 MB (issue 8).
+   */
+  dependencies(): Iterable<AwsDependency> {
+    return { [Symbol.iterator]: () => this.sortedDependencies() };
+  }
+
+  private *sortedDependencies(): Generator<AwsDependency> {
+    const entries = [...this.allEntries()].sort((a, b) => compare(a.type, b.type) || compare(a.id, b.id));
+    for (const entry of entries) yield this.toDependency(entry);
   }
 
   /** How many distinct dependencies of each type were found, keys sorted. */

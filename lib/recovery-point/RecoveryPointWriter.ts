@@ -30,7 +30,7 @@ import {
   objectEntryPath,
   validatePrefix,
 } from './layout';
-import { serializeManifest, validateManifest, type RecoveryPointManifest } from './manifest';
+import { serializeManifest, validateManifest, type ManifestToWrite } from './manifest';
 
 /** S3's minimum multipart part size. */
 export const DEFAULT_PART_SIZE_BYTES = 5 * 1024 * 1024;
@@ -299,7 +299,7 @@ export class RecoveryPointWriter {
    * after finish() succeeded; the manifest's archive block must match finish()'s summary. A failed write
    * may be retried; RecoveryPointExistsError means another run committed this recovery point first.
    */
-  async writeManifest<D>(manifest: RecoveryPointManifest<D>): Promise<void> {
+  async writeManifest<D>(manifest: ManifestToWrite<D>): Promise<void> {
     await this.throwIfFailed();
     this.assertState('finished', 'writeManifest()');
     const summary = this.summary;
@@ -518,7 +518,7 @@ async function assertNoManifest(options: ResolvedOptions): Promise<void> {
   throw new RecoveryPointExistsError(options.bucket, key);
 }
 
-function archiveMismatches<D>(manifest: RecoveryPointManifest<D>, summary: ArchiveSummary): string[] {
+function archiveMismatches<D>(manifest: ManifestToWrite<D>, summary: ArchiveSummary): string[] {
   const archive = manifest.archive;
   const problems: string[] = [];
   if (archive.key !== summary.key) problems.push(`archive.key ${archive.key} is not the archive written (${summary.key})`);

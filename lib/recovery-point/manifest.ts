@@ -75,6 +75,12 @@ export interface RecoveryPointManifest<D = unknown> {
   awsDependencies: D[];
 }
 
+/**
+ * A manifest to write: the dependency rows may be any iterable that can be iterated more than once (the
+ * collector's lazy list), serialized one row at a time.
+ */
+export type ManifestToWrite<D = unknown> = Omit<RecoveryPointManifest<D>, 'awsDependencies'> & { awsDependencies: Iterable<D> };
+
 const STATUSES: readonly RecoveryPointStatus[] = ['COMPLETED', 'PARTIAL', 'FAILED'];
 const RESOURCE_STATUSES: readonly ResourceStatus[] = ['ok', 'forbidden', 'failed', 'excluded', 'gone'];
 const CLUSTER_FIELDS = [
@@ -94,7 +100,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * at 100k objects the dependency list makes a manifest of several MB, which as one string plus its
  * encoded copy was the backup's last and highest memory peak (issue 8).
  */
-export function serializeManifest<D>(manifest: RecoveryPointManifest<D>): Buffer {
+export function serializeManifest<D>(manifest: ManifestToWrite<D>): Buffer {
   let length = 0;
   for (const piece of prettyPieces(manifest)) length += Buffer.byteLength(piece, 'utf8');
   const out = Buffer.allocUnsafe(length);
@@ -103,7 +109,10 @@ export function serializeManifest<D>(manifest: RecoveryPointManifest<D>): Buffer
   return out;
 }
 
-/** JSON.stringify(value, null, 2) + newline, in pieces: the top-level object's arrays element by element. */
+/**
+ * JSON.stringify(value, null, 2) + newline, in pieces: the top-level object's arrays element by element,
+ * and its other iterables (ManifestToWrite.awsDependencies) as the arrays they stand for.
+ */
 function* prettyPieces(value: object): Generator<string> {
   const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
   if (entries.length === 0) {
@@ -114,15 +123,25 @@ function* prettyPieces(value: object): Generator<string> {
   for (let i = 0; i < entries.length; i++) {
     const [key, v] = entries[i]!;
     yield `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
-    if (Array.isArray(v) && v.length > 0) {
-      yield '[';
-      for (let j = 0; j < v.length; j++) yield `${j === 0 ? '' : ','}\n    ${indented(JSON.stringify(v[j], null, 2) ?? 'null', '    ')}`;
-      yield '\n  ]';
+    if (isRows(v)) {
+      let j = 0;
+      for (const row of v) yield `${j++ === 0 ? '[' : ','}\n    ${indented(JSON.stringify(row, null, 2) ?? 'null', '    ')}`;
+      yield j === 0 ? '[]' : '\n  ]';
     } else {
       yield indented(JSON.stringify(v, null, 2), '  ');
     }
   }
   yield '\n}\n';
+}
+
+/**
+ * An array, or a plain object that is iterable (a lazy list such as DependencyCollector.dependencies()),
+ * written as the array it stands for. JSON.stringify would write the latter as `{}`: the one place where
+ * the output differs from it.
+ */
+function isRows(value: unknown): value is Iterable<unknown> {
+  if (Array.isArray(value)) return true;
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && Symbol.iterator in value;
 }
 
 /** Pretty JSON moved right by `pad` (JSON strings never hold a raw newline, so every newline is layout). */
@@ -208,7 +227,7 @@ export function validateManifest(value: unknown): string[] {
   if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === 'string')) {
     problems.push('warnings must be an array of strings');
   }
-  if (!Array.isArray(value['awsDependencies'])) problems.push('awsDependencies must be an array');
+  if (!isRows(value['awsDependencies'])) problems.push('awsDependencies must be an array');
   return problems;
 }
 

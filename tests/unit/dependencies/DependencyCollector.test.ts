@@ -347,5 +347,16 @@ describe('DependencyCollector', () => {
       collector.observe({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' }, data: { 'settings.json': `{"q":"arn:aws:sqs:us-west-2:${ACCOUNT}:q"}` } });
       expect(collector.result()[0]?.references[0]?.path).toBe('data["settings.json"]');
     });
+
+    it('gives the same dependencies lazily, afresh on every iteration, as result() does', () => {
+      const collector = new DependencyCollector({ clusterAccount: ACCOUNT, clusterRegion: 'us-west-2' });
+      for (const name of ['cronjob-init-containers', 'pod-ephemeral-container'] as const) collector.observe(loadFixture(name));
+      collector.observe({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'weird', namespace: 'n' }, data: { '\u0000"key': `arn:aws:sqs:us-west-2:${ACCOUNT}:q` } });
+      const lazy = collector.dependencies();
+      expect([...lazy]).toEqual(collector.result());
+      expect([...lazy]).toEqual(collector.result());
+      expect(collector.result().length).toBeGreaterThan(2);
+      expect(collector.result().find((d) => d.id.endsWith(':q'))?.references[0]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'n', name: 'weird', path: 'data["\\u0000\\"key"]' });
+    });
   });
 });

@@ -227,9 +227,10 @@ describe('RecoveryPointWriter', () => {
 
       // ~25 MiB: without backpressure the producer would hand over all of it before S3 acknowledged a part.
       expect(summary.bytes).toBeGreaterThan(4 * partSize);
-      // One part uploading, one being filled by lib-storage, plus small stream buffers and one object.
+      // One part uploading, one being filled, plus small stream buffers and one object.
       expect(maxAhead).toBeLessThanOrEqual(2 * partSize + MiB);
-      expect(longestWait).toBeGreaterThanOrEqual(100); // addObject waited for a slow UploadPart
+      // addObject waited for a slow (150 ms) UploadPart; the wait is shared by the few objects that fill the stream buffers.
+      expect(longestWait).toBeGreaterThanOrEqual(50);
       expect(s3.mock.commandCalls(UploadPartCommand).length).toBe(Math.ceil(summary.bytes / partSize));
       expect(s3.mock).toHaveReceivedCommandTimes(CompleteMultipartUploadCommand, 1);
       expect(summary.bytes).toBe(archive.length);

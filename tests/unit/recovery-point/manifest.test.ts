@@ -50,6 +50,18 @@ describe('manifest', () => {
     }
   });
 
+  it('writes a lazy dependency list (iterable more than once) as the array it stands for', () => {
+    const manifest = parseManifest(fixture);
+    const rows = manifest.awsDependencies;
+    let iterations = 0;
+    const lazy = { [Symbol.iterator]: () => { iterations++; return rows[Symbol.iterator](); } };
+    const text = serializeManifest({ ...manifest, awsDependencies: lazy }).toString('utf8');
+    expect(text).toBe(`${JSON.stringify(manifest, null, 2)}\n`);
+    expect(iterations).toBe(2); // sized, then written
+    expect(serializeManifest({ ...manifest, awsDependencies: { [Symbol.iterator]: () => [][Symbol.iterator]() } }).toString('utf8'))
+      .toBe(`${JSON.stringify({ ...manifest, awsDependencies: [] }, null, 2)}\n`);
+  });
+
   it('rejects text that is not JSON', () => {
     expect(() => parseManifest('{"formatVersion":')).toThrow(ManifestError);
     expect(() => parseManifest('[]')).toThrow(ManifestError);
