@@ -6,7 +6,8 @@ import { BenchUsageError } from './errors';
 export interface BenchOptions {
   /**
    * Cluster sizes to measure, ascending; the cluster is seeded up to each in turn (`--objects 1000,100000`).
-   * @default [1000, 100000] ([1000] with --smoke)
+   * The middle size shows whether memory stays flat once the fixed-size buffers have filled.
+   * @default [1000, 20000, 100000] ([1000] with --smoke)
    */
   sizes: number[];
   /**
@@ -62,7 +63,7 @@ export interface BenchOptions {
   smoke: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--objects 1000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
+export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
                        [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
                        [--cpu-prof DIR] [--smoke]`;
 
@@ -98,7 +99,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     return n;
   };
   const sizesText = text('--objects');
-  const sizes = sizesText === undefined ? (smoke ? [1000] : [1000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
+  const sizes = sizesText === undefined ? (smoke ? [1000] : [1000, 20_000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
     throw new BenchUsageError(`--objects must list ascending sizes, e.g. 1000,100000 (got "${sizesText}")`);
   }

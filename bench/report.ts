@@ -138,7 +138,7 @@ export function renderReadme(r: BenchResults): string {
     '|---|---:|:---:|',
     ...r.targets.map((t) => `| ${t.description}${t.note ? ` (${t.note})` : ''} | ${t.value === null ? '-' : fmtNum(t.value)} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`),
     '',
-    'Figures and raw runs: [bench/results.json](bench/results.json). Options: `npm run bench -- --objects 1000,100000 --page-size 500 --runs 3`.',
+    'Figures and raw runs: [bench/results.json](bench/results.json). Options: `npm run bench -- --objects 1000,20000,100000 --page-size 500 --runs 3 --memory-size 320`.',
     '',
   ];
   return lines.join('\n');

@@ -16,6 +16,12 @@ export interface StandInOptions {
   bucket?: string;
   /** Print progress to stderr. @default true */
   verbose?: boolean;
+  /**
+   * How long the API server caches a token review (`--authentication-token-webhook-cache-ttl`). Short
+   * for the tests, which watch the webhook decide; the bench uses kube-apiserver's default, 2m.
+   * @default '1s'
+   */
+  tokenReviewCacheTtl?: string;
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -40,6 +46,7 @@ export class StandIn {
       account: opts.account ?? '123456789012',
       bucket: opts.bucket ?? 'recovery-bucket',
       verbose: opts.verbose ?? true,
+      tokenReviewCacheTtl: opts.tokenReviewCacheTtl ?? '1s',
     };
   }
 
@@ -122,7 +129,7 @@ export class StandIn {
       '--authorization-mode=RBAC',
       `--token-auth-file=${join(this.#dir, 'tokens.csv')}`,
       `--authentication-token-webhook-config-file=${join(this.#dir, 'webhook.kubeconfig')}`,
-      '--authentication-token-webhook-cache-ttl=1s',
+      `--authentication-token-webhook-cache-ttl=${this.#opts.tokenReviewCacheTtl}`,
       `--service-account-key-file=${certs.serviceAccountPub}`,
       `--service-account-signing-key-file=${certs.serviceAccountKey}`,
       '--service-account-issuer=https://kubernetes.default.svc',
