@@ -13,7 +13,7 @@ describe('the Lambda runtime emulation of the bench', () => {
     const templatePath = join(__dirname, '..', '..', '..', 'template.yaml');
     expect(templateMemorySizeMb(templatePath)).toBe(320);
     const broken = join(mkdtempSync(join(tmpdir(), 'template-')), 'template.yaml');
-    writeFileSync(broken, readFileSync(templatePath, 'utf8').replace(/^    Default: 320$/m, '    Default: lots'));
+    writeFileSync(broken, readFileSync(templatePath, 'utf8').replace(/^ {4}Default: 320$/m, '    Default: lots'));
     expect(() => templateMemorySizeMb(broken)).toThrow('MemorySize.Default is not an integer');
   });
 });
