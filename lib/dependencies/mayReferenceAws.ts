@@ -6,23 +6,26 @@
  * dependency. A new recognizer must add its marker here (tests/unit/dependencies checks every fixture).
  */
 const MARKERS: readonly Buffer[] = [
-  // Every ARN (findArns needs the literal prefix), including aws-auth's mapRoles and annotation values.
-  'arn:',
+  // Every ARN: findArns accepts only the AWS partitions (aws, aws-cn, aws-us-gov, aws-iso*, aws-eusc), which
+  // all begin with `aws`; also aws-auth's mapRoles, the EBS and EFS CSI drivers (`*.csi.aws.com`: volume
+  // handles, snapshot contents, storage class provisioners), `kubernetes.io/aws-ebs`, `awsElasticBlockStore`,
+  // the `service.beta.kubernetes.io/aws-load-balancer-*` annotations and most ECR hosts.
+  'aws',
   // Container images, ECR or not (the `image` key of a container).
   '"image"',
-  // ECR images named outside a pod spec (mightBeEcrImage: `.dkr.ecr`, `.dkr-ecr`).
+  // ECR images named outside a pod spec whose host has no `aws` in it (mightBeEcrImage: `.dkr.ecr`,
+  // `.dkr-ecr`; the ISO partitions, China's dual-stack amazonwebservices.com.cn).
   '.dkr',
-  // The EBS and EFS CSI drivers (`*.csi.aws.com`: volume handles, snapshot contents, storage class
-  // provisioners), `kubernetes.io/aws-ebs`, `awsElasticBlockStore`, and the
-  // `service.beta.kubernetes.io/aws-load-balancer-*` annotations.
-  'aws',
   // The AWS Load Balancer Controller's ingress annotations (security groups, subnets, WAF, access logs).
   'alb.ingress.kubernetes.io/',
-  // A JSON escape can spell any marker in a way a byte search cannot see (`\u0061rn:`, `alb.ingress\/`);
-  // such objects are walked. The API server only escapes <, > and &, so this is rare.
-  '\\u',
-  '\\/',
 ].map((marker) => Buffer.from(marker, 'latin1'));
+
+/**
+ * A JSON escape can spell any marker in a way a byte search cannot see (`\u0061ws`, `alb.ingress\/`);
+ * objects with a backslash are walked. The API server only escapes <, > and &, so this is rare, and one
+ * byte is the cheapest search there is.
+ */
+const BACKSLASH = 0x5c;
 
 /**
  * False only when the object's JSON text cannot name any AWS dependency the collector recognizes;
@@ -30,5 +33,5 @@ const MARKERS: readonly Buffer[] = [
  */
 export function mayReferenceAws(json: Buffer): boolean {
   for (const marker of MARKERS) if (json.indexOf(marker) !== -1) return true;
-  return false;
+  return json.indexOf(BACKSLASH) !== -1;
 }

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DependencyCollector } from '../../../lib/dependencies';
+import { PARTITIONS } from '../../../lib/dependencies/arns';
 import { mayReferenceAws } from '../../../lib/dependencies/mayReferenceAws';
 import { collectListItems } from '../kube/helpers/collectListItems';
 import type { DiscoveredResource, KubeTransport } from '../../../lib/kube/types';
@@ -56,8 +57,20 @@ describe('mayReferenceAws and DependencyCollector.observeJson', () => {
     }
   });
 
+  it('sees an ARN of every partition findArns accepts, whose names all hold the `aws` marker', () => {
+    for (const partition of PARTITIONS) {
+      const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' }, data: { topic: `arn:${partition}:sns:us-west-2:111122223333:t` } };
+      expect(mayReferenceAws(json(obj))).toBe(true);
+      const collector = new DependencyCollector(options);
+      collector.observeJson(json(obj));
+      expect(collector.result().map((d) => d.id)).toEqual([`arn:${partition}:sns:us-west-2:111122223333:t`]);
+    }
+  });
+
   it('walks objects whose markers hide behind JSON escapes', () => {
-    const text = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"n"},"data":{"topic":"\\u0061rn:aws:sns:us-west-2:111122223333:orders"}}';
+    // No marker is left in the bytes: `aws` is spelled with an escape.
+    const text = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"n"},"data":{"topic":"arn:\\u0061ws:sns:us-west-2:111122223333:orders"}}';
+    expect(text).not.toContain('aws');
     const collector = new DependencyCollector(options);
     collector.observeJson(Buffer.from(text, 'utf8'));
     expect(collector.result().map((d) => d.id)).toEqual(['arn:aws:sns:us-west-2:111122223333:orders']);
