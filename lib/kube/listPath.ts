@@ -1,7 +1,6 @@
-import { KubeInvalidBodyError } from './errors';
 import type { PageRequest } from './pager';
-import { apiErrorFromResponse, parseJsonObjectResponse, withBodyRetries } from './responseBody';
-import type { DiscoveredResource, KubeResponse, KubeTransport, ListPage } from './types';
+import { apiErrorFromResponse } from './responseBody';
+import type { DiscoveredResource, KubeResponse, KubeTransport } from './types';
 
 /** `/api/v1/<res>`, `/apis/<g>/<v>/<res>`, or with `/namespaces/<ns>` before the resource. */
 export function resourceListPath(resource: DiscoveredResource, namespace?: string): string {
@@ -11,30 +10,8 @@ export function resourceListPath(resource: DiscoveredResource, namespace?: strin
 }
 
 /**
- * Fetches one list page raw (never through typed models, which drop unknown fields). Non-2xx answers
- * throw KubeApiError with the Status object's reason and message. `namespace` is ignored for
- * cluster-scoped resources. A malformed 2xx body (truncated JSON) is fetched again (withBodyRetries).
- */
-export async function fetchListPage(
-  transport: KubeTransport,
-  resource: DiscoveredResource,
-  req: PageRequest,
-  namespace?: string,
-): Promise<ListPage> {
-  const path = resourceListPath(resource, namespace);
-  return withBodyRetries(async () => {
-    const body = parseJsonObjectResponse(await requestListPage(transport, path, req), path);
-    // Some servers send `"items": null` for an empty list.
-    const items = body.items === null || body.items === undefined ? [] : body.items;
-    if (!Array.isArray(items)) throw new KubeInvalidBodyError(path, 'list response has no items array');
-    const page: ListPage = { ...body, items: items.filter(isRecord) };
-    return page;
-  }, req.signal);
-}
-
-/**
- * The one GET of a list page, shared by fetchListPage (parsed items) and fetchListItems (raw items):
- * `limit` and `continue` from the pager, non-2xx answers thrown as KubeApiError.
+ * The one GET of a list page, whole (openListPage's fallback for transports without stream()): `limit`
+ * and `continue` from the pager, non-2xx answers thrown as KubeApiError.
  */
 export async function requestListPage(transport: KubeTransport, path: string, req: PageRequest): Promise<KubeResponse> {
   const res = await transport.request({
@@ -74,8 +51,4 @@ export function withTypeMeta(item: Record<string, unknown>, resource: Discovered
     kind: typeof item.kind === 'string' ? item.kind : resource.kind,
     ...item,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -8,7 +8,7 @@ export const DEFAULT_PAGE_SIZE = 500;
 /** How often a list whose continue token expired is restarted before giving up. */
 export const DEFAULT_MAX_RESTARTS = 3;
 
-/** What the pager asks for; the caller turns it into a request (see fetchListPage). */
+/** What the pager asks for; the caller turns it into a request (see streamListItems). */
 export interface PageRequest {
   limit: number;
   /** Continue token from the previous page; absent on the first request. */
@@ -20,18 +20,6 @@ export interface PageRequest {
 export interface PagedItem {
   metadata?: unknown;
 }
-
-/** What the pager needs of a page: its items and the list metadata that carries the continue token. */
-export interface PageOf<T extends PagedItem> {
-  metadata?: ListPage['metadata'];
-  items: T[];
-}
-
-/**
- * Fetches one page. The pager never sends a resourceVersion: a continue token carries its own. Pages
- * are ListPage (parsed items) by default; the backup uses pages of raw items (fetchListItems).
- */
-export type FetchPage<P extends PageOf<PagedItem> = ListPage> = (req: PageRequest) => Promise<P>;
 
 export interface RestartInfo {
   /** 1 for the first restart. */
@@ -61,10 +49,6 @@ export interface PagerOptions {
    * @default undefined
    */
   onRestart?: (info: RestartInfo) => void;
-}
-
-/** Options for streamResourceItems: the pager's, and how often a page whose body broke is asked for again. */
-export interface StreamPagerOptions extends PagerOptions {
   /**
    * Attempts per page whose body was cut short or whose connection broke mid-body, including the first.
    * @default DEFAULT_BODY_ATTEMPTS (3)
@@ -80,8 +64,7 @@ export type StreamPage<T extends PagedItem> = (req: PageRequest, onItems: (items
 
 /**
  * Where a paged list stands: the continue token, the key of the last item handed on, and what to skip
- * after asking again. Shared by both pagers so they restart the same way: lists served from etcd come in
- * key order (`<namespace>/<name>`, or `<name>`), so items up to the last one handed on are skipped
+ * after asking again: lists served from etcd come in key order (`<namespace>/<name>`, or `<name>`), so items up to the last one handed on are skipped
  * instead of being handed on twice.
  */
 class ListCursor {
@@ -146,39 +129,15 @@ function checkPageSize(pageSize: number): void {
 }
 
 /**
- * Yields a list's pages one by one (modelled on client-go tools/pager), never holding more than one
- * page. Empty pages are not yielded. Errors other than an expired continue token propagate unchanged:
- * retrying 429/5xx is the transport's job.
- */
-export async function* listResourcePages<P extends PageOf<PagedItem> = ListPage>(fetchPage: FetchPage<P>, options: PagerOptions = {}): AsyncGenerator<P> {
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  checkPageSize(pageSize);
-  const cursor = new ListCursor(options, pageSize);
-  for (;;) {
-    options.signal?.throwIfAborted();
-    let page: P;
-    try {
-      page = await fetchPage(cursor.request());
-    } catch (err) {
-      if (cursor.restartAfter(err)) continue;
-      throw err;
-    }
-    const items = cursor.accept(page.items);
-    if (items.length > 0) yield items === page.items ? page : { ...page, items };
-    if (!cursor.advance(page.metadata)) return;
-  }
-}
-
-/**
- * Streams every item of a list to `onItems`, page after page, without holding a page: the streaming twin
- * of listResourcePages, with the same continue tokens and restarts. A page whose body breaks (cut short,
+ * Streams every item of a list to `onItems`, page after page, without holding a page (modelled on client-go
+ * tools/pager: continue tokens, and a restart from the beginning when one expires). A page whose body breaks (cut short,
  * connection lost) after some of its items were handed on is asked for again, and those items are skipped
  * (the same continue token gives the same snapshot in the same order). Other errors propagate unchanged.
  */
 export async function streamResourceItems<T extends PagedItem>(
   streamPage: StreamPage<T>,
   onItems: (items: T[]) => Promise<void>,
-  options: StreamPagerOptions = {},
+  options: PagerOptions = {},
 ): Promise<void> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   checkPageSize(pageSize);

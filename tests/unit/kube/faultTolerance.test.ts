@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { discoverResources } from '../../../lib/kube/discovery';
 import { KubeInvalidBodyError, KubeNetworkError, KubeTlsError } from '../../../lib/kube/errors';
 import { KubeClient } from '../../../lib/kube/KubeClient';
-import { fetchListPage } from '../../../lib/kube/listPath';
+import { streamListItems, type ArchivableItem } from '../../../lib/kube/listItems';
+import { streamResourceItems } from '../../../lib/kube/pager';
 import { withBodyRetries } from '../../../lib/kube/responseBody';
 import type { DiscoveredResource, KubeRequest, KubeResponse, KubeTransport } from '../../../lib/kube/types';
 import { makeCerts } from '../../standin/certs';
@@ -27,22 +28,30 @@ class ScriptedTransport implements KubeTransport {
   }
 }
 
+/** Every item of a list through the streaming pager, as `{name, namespace}`. */
+async function listAll(transport: KubeTransport, namespace?: string): Promise<Array<ArchivableItem['metadata']>> {
+  const seen: Array<ArchivableItem['metadata']> = [];
+  await streamResourceItems<ArchivableItem>((req, onItems) => streamListItems(transport, configmaps, req, namespace, onItems), async (items) => {
+    seen.push(...items.map((i) => i.metadata));
+  }, { pageSize: 10 });
+  return seen;
+}
+
 describe('a 2xx answer whose JSON is cut short', () => {
   it('is fetched again and the page comes back whole', async () => {
     const transport = new ScriptedTransport([CUT_PAGE, FULL_PAGE]);
-    const page = await fetchListPage(transport, configmaps, { limit: 10 }, 'ns');
-    expect(page.items).toEqual([{ metadata: { name: 'a', namespace: 'ns' } }]);
+    expect(await listAll(transport, 'ns')).toEqual([{ name: 'a', namespace: 'ns' }]);
     expect(transport.requests).toHaveLength(2);
   });
 
   it('is fetched again when the list has no items array', async () => {
     const transport = new ScriptedTransport(['{"kind":"ConfigMapList","items":7}', FULL_PAGE]);
-    expect((await fetchListPage(transport, configmaps, { limit: 10 })).items).toHaveLength(1);
+    expect(await listAll(transport)).toHaveLength(1);
   });
 
   it('fails with KubeInvalidBodyError (a KubeNetworkError) after 3 attempts', async () => {
     const transport = new ScriptedTransport([CUT_PAGE]);
-    const err = await fetchListPage(transport, configmaps, { limit: 10 }).catch((e: unknown) => e);
+    const err = await listAll(transport).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeInvalidBodyError);
     expect(err).toBeInstanceOf(KubeNetworkError);
     expect(transport.requests).toHaveLength(3);

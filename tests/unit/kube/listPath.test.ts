@@ -1,7 +1,9 @@
-import { KubeApiError, KubeNetworkError } from '../../../lib/kube/errors';
-import { fetchListPage, resourceListPath, withTypeMeta } from '../../../lib/kube/listPath';
-import { listResourcePages } from '../../../lib/kube/pager';
+import { KubeApiError, KubeInvalidBodyError, KubeNetworkError } from '../../../lib/kube/errors';
+import { archivableJson, streamListItems, type ArchivableItem } from '../../../lib/kube/listItems';
+import { resourceListPath, withTypeMeta } from '../../../lib/kube/listPath';
+import { streamResourceItems } from '../../../lib/kube/pager';
 import type { DiscoveredResource, KubeRequest, KubeResponse, KubeTransport } from '../../../lib/kube/types';
+import { collectListItems as fetchListPage } from './helpers/collectListItems';
 
 const verbs = ['get', 'list', 'watch'];
 const configmaps: DiscoveredResource = { group: '', version: 'v1', groupVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs, name: 'configmaps' };
@@ -32,8 +34,8 @@ describe('resourceListPath', () => {
   });
 });
 
-describe('fetchListPage', () => {
-  it('sends GET with limit and continue and returns the parsed page with every field', async () => {
+describe('a list page read through a transport without stream() (request() fallback)', () => {
+  it('sends GET with limit and continue and hands on every item with every field, and the list metadata', async () => {
     const body = '{"kind":"DeploymentList","apiVersion":"apps/v1","metadata":{"resourceVersion":"91","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ","remainingItemCount":3},"items":[{"metadata":{"name":"web","namespace":"team-a","annotations":{"x":"1"}},"spec":{"replicas":2,"unknownField":{"kept":true}},"status":{}}]}';
     const transport = new RecordingTransport(() => ({ status: 200, body }));
     const signal = new AbortController().signal;
@@ -41,8 +43,9 @@ describe('fetchListPage', () => {
     expect(transport.requests).toEqual([
       { method: 'GET', path: '/apis/apps/v1/namespaces/team-a/deployments', query: { limit: 500, continue: 'abc' }, signal },
     ]);
-    expect(page).toEqual(JSON.parse(body));
-    expect(page.metadata?.continue).toBe('eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ');
+    const parsed = JSON.parse(body) as { metadata: unknown; items: Array<Record<string, unknown>> };
+    expect(page.metadata).toEqual(parsed.metadata);
+    expect(page.items.map((i) => JSON.parse(archivableJson(i).toString('utf8')) as unknown)).toEqual(parsed.items.map((i) => withTypeMeta(i, deployments)));
   });
 
   it('leaves continue undefined on the first request, so the transport omits it', async () => {
@@ -73,9 +76,11 @@ describe('fetchListPage', () => {
     expect(err).toMatchObject({ status: 503, reason: undefined, message: '/api/v1/nodes: HTTP 503' });
   });
 
-  it('throws KubeNetworkError for a truncated 200 body', async () => {
+  it('throws KubeInvalidBodyError (a KubeNetworkError) for a truncated 200 body', async () => {
     const transport = new RecordingTransport(() => ({ status: 200, body: '{"kind":"ConfigMapList","items":[{"metadata":' }));
-    await expect(fetchListPage(transport, configmaps, { limit: 500 })).rejects.toBeInstanceOf(KubeNetworkError);
+    const err = await fetchListPage(transport, configmaps, { limit: 500 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeInvalidBodyError);
+    expect(err).toBeInstanceOf(KubeNetworkError);
   });
 
   it('drives the pager through a namespaced list', async () => {
@@ -83,11 +88,12 @@ describe('fetchListPage', () => {
       ? { status: 200, body: '{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"continue":"c1"},"items":[{"metadata":{"name":"a","namespace":"ns"}}]}' }
       : { status: 200, body: '{"kind":"ConfigMapList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"b","namespace":"ns"}}]}' });
     const names: unknown[] = [];
-    for await (const page of listResourcePages((req) => fetchListPage(transport, configmaps, req, 'ns'), { pageSize: 2 })) {
-      names.push(...page.items.map((i) => (i.metadata as { name: string }).name));
-    }
+    await streamResourceItems<ArchivableItem>((req, onItems) => streamListItems(transport, configmaps, req, 'ns', onItems), async (items) => {
+      names.push(...items.map((i) => i.metadata.name));
+    }, { pageSize: 2 });
     expect(names).toEqual(['a', 'b']);
     expect(transport.requests.map((r) => r.query)).toEqual([{ limit: 2, continue: undefined }, { limit: 2, continue: 'c1' }]);
+    expect(transport.requests.map((r) => r.path)).toEqual(['/api/v1/namespaces/ns/configmaps', '/api/v1/namespaces/ns/configmaps']);
   });
 });
 

@@ -1,17 +1,11 @@
 import { KubeApiError } from '../../../lib/kube/errors';
-import { compareKeys, DEFAULT_PAGE_SIZE, itemKey, listResourcePages, streamResourceItems, type FetchPage, type PagerOptions, type RestartInfo } from '../../../lib/kube/pager';
+import { compareKeys, DEFAULT_PAGE_SIZE, itemKey, streamResourceItems, type PagerOptions, type RestartInfo } from '../../../lib/kube/pager';
 import { ListRestartsExhaustedError } from '../../../lib/kube/pagerErrors';
 import type { ListPage } from '../../../lib/kube/types';
-import { FakeListServer, makeItems, sortByKey, type Item } from './helpers/fakeListServer';
-
-async function collect(fetchPage: FetchPage, options?: PagerOptions): Promise<ListPage[]> {
-  const pages: ListPage[] = [];
-  for await (const page of listResourcePages(fetchPage, options)) pages.push(page);
-  return pages;
-}
+import { FakeListServer, makeItems, sortByKey, type FetchPage, type Item } from './helpers/fakeListServer';
 
 /** The streaming pager, with each page handed on at once and its items gathered back into pages. */
-async function collectStreamed(fetchPage: FetchPage, options?: PagerOptions): Promise<ListPage[]> {
+async function collect(fetchPage: FetchPage, options?: PagerOptions): Promise<ListPage[]> {
   const pages: ListPage[] = [];
   await streamResourceItems<Record<string, unknown>>(async (req, onItems) => {
     const page = await fetchPage(req);
@@ -24,12 +18,10 @@ async function collectStreamed(fetchPage: FetchPage, options?: PagerOptions): Pr
   return pages.filter((p) => p.items.length > 0);
 }
 
-const PAGERS: Array<[string, typeof collect]> = [['listResourcePages', collect], ['streamResourceItems', collectStreamed]];
-
 const keysOf = (pages: ListPage[]) => pages.flatMap((p) => p.items.map(itemKey));
 const keysOfItems = (items: Item[]) => sortByKey(items).map(itemKey);
 
-describe.each(PAGERS)('%s', (_pager, collect) => {
+describe('streamResourceItems', () => {
   it('fetches 500 items per page and follows the continue tokens to the end', async () => {
     expect(DEFAULT_PAGE_SIZE).toBe(500);
     const items = makeItems(1203);
@@ -133,7 +125,7 @@ describe.each(PAGERS)('%s', (_pager, collect) => {
     const restarts: number[] = [];
     const yielded: string[] = [];
     const run = async () => {
-      for await (const page of listResourcePages(server.fetchPage, { pageSize: 3, onRestart: (i) => restarts.push(i.attempt) })) {
+      for (const page of await collect(server.fetchPage, { pageSize: 3, onRestart: (i) => restarts.push(i.attempt) })) {
         yielded.push(...page.items.map(itemKey));
       }
     };
@@ -186,12 +178,14 @@ describe.each(PAGERS)('%s', (_pager, collect) => {
     const controller = new AbortController();
     const reason = new Error('Lambda deadline near');
     const seen: string[] = [];
-    const run = async () => {
-      for await (const page of listResourcePages(server.fetchPage, { pageSize: 3, signal: controller.signal })) {
-        seen.push(...page.items.map(itemKey));
-        controller.abort(reason);
-      }
-    };
+    const run = () => streamResourceItems<Item>(async (req, onItems) => {
+      const page = await server.fetchPage(req);
+      await onItems(page.items as Item[]);
+      return page.metadata ? { metadata: page.metadata } : {};
+    }, async (items) => {
+      seen.push(...items.map(itemKey));
+      controller.abort(reason);
+    }, { pageSize: 3, signal: controller.signal });
     await expect(run()).rejects.toBe(reason);
     expect(seen).toHaveLength(3);
     expect(server.requests).toHaveLength(1);

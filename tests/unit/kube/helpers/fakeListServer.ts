@@ -1,6 +1,9 @@
 import { KubeApiError } from '../../../../lib/kube/errors';
-import { compareKeys, itemKey, type FetchPage, type PageRequest } from '../../../../lib/kube/pager';
+import { compareKeys, itemKey, type PageRequest } from '../../../../lib/kube/pager';
 import type { ListPage } from '../../../../lib/kube/types';
+
+/** Fetches one whole page (the tests hand its items to the streaming pager at once). */
+export type FetchPage = (req: PageRequest) => Promise<ListPage>;
 
 export type Item = { metadata: { namespace?: string; name: string; uid: string } };
 
