@@ -171,6 +171,26 @@ describe('API server faults', () => {
     });
   });
 
+  it('asks again for a page that breaks after part of it was archived, and archives each object once', async () => {
+    // Pages larger than the scan threshold (64 KiB), so items are archived before the connection breaks.
+    const big = unique('faults-big');
+    await standIn.apply('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: big } });
+    await Promise.all(Array.from({ length: 14 }, (_, i) => standIn.apply(configmapsOf(big), {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `blob-${String(i).padStart(2, '0')}`, namespace: big }, data: { blob: randomBytes(15_000).toString('base64') },
+    })));
+    const rule = firstTimes(1, (req) => isList(req, configmapsOf(big)) && !isContinue(req), { kind: 'truncate', afterBytes: 150_000 });
+    await withApiFront(rule, async (front) => {
+      const { response } = await backup({}, { action: 'backup', includeNamespaces: [big] });
+      expect(response.status).toBe('COMPLETED');
+      // Each of the 14 once: the items archived before the break (page 1 is ~200 KB, cut at 150 KB, scanned
+      // every 64 KiB) were skipped when the page came again.
+      expect((await archivedNames(response, big)).configmaps).toEqual(await servedNames(configmapsOf(big)));
+      expect(await servedNames(configmapsOf(big))).toHaveLength(14);
+      expect(front.seen.filter((s) => s.action === 'truncate')).toHaveLength(1);
+      expect(front.seen.filter((s) => s.url.startsWith(configmapsOf(big)) && !/continue=/.test(s.url))).toHaveLength(2);
+    });
+  });
+
   it('retries a complete-looking 200 whose JSON is cut short, in a list page and in discovery', async () => {
     let page = 0;
     let discovery = 0;

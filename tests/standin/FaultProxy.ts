@@ -82,8 +82,9 @@ export class FaultProxy {
           if (sent >= action.afterBytes) return;
           const part = chunk.subarray(0, action.afterBytes - sent);
           sent += part.length;
-          res.write(part);
-          if (sent >= action.afterBytes) res.socket?.destroy();
+          // Cut once these bytes have reached the socket: destroying at once would drop what is still buffered.
+          if (sent >= action.afterBytes) res.write(part, () => res.socket?.destroy());
+          else res.write(part);
         });
         up.on('end', () => res.socket?.destroy());
         return;
