@@ -2,7 +2,7 @@ import { KubeApiError, KubeInvalidBodyError } from '../../../lib/kube/errors';
 import { archivableJson, type ArchivableItem } from '../../../lib/kube/listItems';
 import { withTypeMeta } from '../../../lib/kube/listPath';
 import { streamResourceItems } from '../../../lib/kube/pager';
-import { collectListItems as fetchListItems, keepItem } from './helpers/collectListItems';
+import { collectListItems, keepItem } from './helpers/collectListItems';
 import { streamListItems } from '../../../lib/kube/listItems';
 import { BufferPool } from '../../../lib/kube/BufferPool';
 import type { DiscoveredResource, KubeRequest, KubeResponse, KubeStreamResponse, KubeTransport } from '../../../lib/kube/types';
@@ -41,7 +41,7 @@ describe('streamListItems', () => {
   it('stores each item as withTypeMeta would, apiVersion and kind first, with the item bytes as sent', async () => {
     // A number no double can hold: parse and stringify would have rounded it.
     const body = '{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"continue":"t"},"items":[{"metadata":{"name":"a","namespace":"n"},"data":{"big":12345678901234567890123,"s":"ünï ✓"}},{}]}';
-    const page = await fetchListItems(new ScriptedTransport([{ status: 200, body }]), configmaps, { limit: 2 });
+    const page = await collectListItems(new ScriptedTransport([{ status: 200, body }]), configmaps, { limit: 2 });
     expect(page.metadata).toEqual({ continue: 't' });
     expect(page.items.map((i) => i.metadata)).toEqual([{ name: 'a', namespace: 'n' }, { name: undefined, namespace: undefined }]);
     expect(text(archivableJson(page.items[0]!))).toBe('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"n"},"data":{"big":12345678901234567890123,"s":"ünï ✓"}}');
@@ -72,15 +72,30 @@ describe('streamListItems', () => {
     }
   });
 
+  it('hands on an item larger than the window and the threshold (a 2 MB secret), and keeps the grown window for reuse', async () => {
+    const huge = { metadata: { name: 'huge', namespace: 'n' }, data: { blob: 'A'.repeat(2_000_000) } };
+    const small = { metadata: { name: 'after', namespace: 'n' }, data: { k: 'v' } };
+    const body = JSON.stringify({ kind: 'SecretList', metadata: {}, items: [huge, small] });
+    const pool = new BufferPool({ maxFree: 1 });
+    const items: ArchivableItem[] = [];
+    await streamListItems(new ScriptedTransport([{ status: 200, body }], 16 * 1024), configmaps, { limit: 2 }, undefined, async (batch) => {
+      items.push(...batch.map(keepItem));
+    }, { pool });
+    expect(items.map((i) => i.metadata.name)).toEqual(['huge', 'after']);
+    expect(JSON.parse(text(archivableJson(items[0]!)))).toEqual(withTypeMeta(huge, configmaps));
+    expect(pool.freeCount).toBe(1);
+    expect(pool.take(2_000_000).length).toBeGreaterThanOrEqual(2_000_000);
+  });
+
   it('stores items that carry apiVersion and kind (custom resources) exactly as sent', async () => {
     const item = '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","namespace":"n"},"spec":{"x":1.50}}';
-    const page = await fetchListItems(new ScriptedTransport([{ status: 200, body: `{"apiVersion":"example.com/v1","items":[${item}],"kind":"WidgetList","metadata":{}}` }]), widgets, { limit: 5 });
+    const page = await collectListItems(new ScriptedTransport([{ status: 200, body: `{"apiVersion":"example.com/v1","items":[${item}],"kind":"WidgetList","metadata":{}}` }]), widgets, { limit: 5 });
     expect(text(archivableJson(page.items[0]!))).toBe(item);
   });
 
   it('parses the items only a parse can settle, with the same result as withTypeMeta', async () => {
     const items = [{ kind: 'Widget', metadata: { name: 'only-kind' } }, { apiVersion: 7, metadata: { name: 'odd' } }];
-    const page = await fetchListItems(new ScriptedTransport([{ status: 200, body: JSON.stringify({ items }) }]), widgets, { limit: 5 });
+    const page = await collectListItems(new ScriptedTransport([{ status: 200, body: JSON.stringify({ items }) }]), widgets, { limit: 5 });
     expect(page.items.map((i) => JSON.parse(text(archivableJson(i))) as unknown)).toEqual(items.map((i) => withTypeMeta(i, widgets)));
     expect(page.items.map((i) => i.metadata.name)).toEqual(['only-kind', 'odd']);
   });
@@ -92,7 +107,7 @@ describe('streamListItems', () => {
       { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { managedFields: managed, name: 'w' } },
       { metadata: { name: 'plain' } },
     ];
-    const page = await fetchListItems(new ScriptedTransport([{ status: 200, body: JSON.stringify({ items: listItems }) }]), configmaps, { limit: 5 });
+    const page = await collectListItems(new ScriptedTransport([{ status: 200, body: JSON.stringify({ items: listItems }) }]), configmaps, { limit: 5 });
     const withoutManaged = (i: number) => JSON.parse(text(Buffer.concat(page.items[i]!.withoutManagedFields!))) as unknown;
     expect(withoutManaged(0)).toEqual(withTypeMeta({ ...listItems[0]!, metadata: { ...listItems[0]!.metadata, managedFields: [] } }, configmaps));
     expect(withoutManaged(1)).toEqual({ ...listItems[1]!, metadata: { managedFields: [], name: 'w' } });
@@ -113,7 +128,7 @@ describe('streamListItems', () => {
 
   it('turns a non-2xx answer into KubeApiError with the Status reason', async () => {
     const transport = new ScriptedTransport([{ status: 403, body: '{"kind":"Status","reason":"Forbidden","message":"no"}' }]);
-    const err = await fetchListItems(transport, configmaps, { limit: 1 }, 'ns').catch((e: unknown) => e);
+    const err = await collectListItems(transport, configmaps, { limit: 1 }, 'ns').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect(err).toMatchObject({ status: 403, reason: 'Forbidden', path: '/api/v1/namespaces/ns/configmaps' });
   });

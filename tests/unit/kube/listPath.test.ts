@@ -3,7 +3,7 @@ import { archivableJson, streamListItems, type ArchivableItem } from '../../../l
 import { resourceListPath, withTypeMeta } from '../../../lib/kube/listPath';
 import { streamResourceItems } from '../../../lib/kube/pager';
 import type { DiscoveredResource, KubeRequest, KubeResponse, KubeTransport } from '../../../lib/kube/types';
-import { collectListItems as fetchListPage } from './helpers/collectListItems';
+import { collectListItems } from './helpers/collectListItems';
 
 const verbs = ['get', 'list', 'watch'];
 const configmaps: DiscoveredResource = { group: '', version: 'v1', groupVersion: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs, name: 'configmaps' };
@@ -39,7 +39,7 @@ describe('a list page read through a transport without stream() (request() fallb
     const body = '{"kind":"DeploymentList","apiVersion":"apps/v1","metadata":{"resourceVersion":"91","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ","remainingItemCount":3},"items":[{"metadata":{"name":"web","namespace":"team-a","annotations":{"x":"1"}},"spec":{"replicas":2,"unknownField":{"kept":true}},"status":{}}]}';
     const transport = new RecordingTransport(() => ({ status: 200, body }));
     const signal = new AbortController().signal;
-    const page = await fetchListPage(transport, deployments, { limit: 500, continue: 'abc', signal }, 'team-a');
+    const page = await collectListItems(transport, deployments, { limit: 500, continue: 'abc', signal }, 'team-a');
     expect(transport.requests).toEqual([
       { method: 'GET', path: '/apis/apps/v1/namespaces/team-a/deployments', query: { limit: 500, continue: 'abc' }, signal },
     ]);
@@ -50,20 +50,20 @@ describe('a list page read through a transport without stream() (request() fallb
 
   it('leaves continue undefined on the first request, so the transport omits it', async () => {
     const transport = new RecordingTransport(() => ({ status: 200, body: '{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"5"},"items":[]}' }));
-    await fetchListPage(transport, configmaps, { limit: 500 });
+    await collectListItems(transport, configmaps, { limit: 500 });
     expect(transport.requests[0]?.query).toEqual({ limit: 500, continue: undefined });
     expect(transport.requests[0]?.path).toBe('/api/v1/configmaps');
   });
 
   it('treats "items": null as an empty list', async () => {
     const transport = new RecordingTransport(() => ({ status: 200, body: '{"kind":"PodMetricsList","metadata":{},"items":null}' }));
-    expect((await fetchListPage(transport, configmaps, { limit: 500 })).items).toEqual([]);
+    expect((await collectListItems(transport, configmaps, { limit: 500 })).items).toEqual([]);
   });
 
   it('throws KubeApiError with the Status reason and message for a 403', async () => {
     const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'secrets is forbidden: User "backup" cannot list resource "secrets" in API group "" at the cluster scope', reason: 'Forbidden', details: { kind: 'secrets' }, code: 403 };
     const transport = new RecordingTransport(() => ({ status: 403, body: JSON.stringify(status) }));
-    const err = await fetchListPage(transport, configmaps, { limit: 500 }).catch((e: unknown) => e);
+    const err = await collectListItems(transport, configmaps, { limit: 500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect(err).toMatchObject({ status: 403, reason: 'Forbidden', path: '/api/v1/configmaps' });
     expect((err as KubeApiError).message).toContain('cannot list resource "secrets"');
@@ -71,14 +71,14 @@ describe('a list page read through a transport without stream() (request() fallb
 
   it('throws KubeApiError without a reason when the error body is not JSON', async () => {
     const transport = new RecordingTransport(() => ({ status: 503, body: 'service unavailable\n' }));
-    const err = await fetchListPage(transport, nodes, { limit: 500 }).catch((e: unknown) => e);
+    const err = await collectListItems(transport, nodes, { limit: 500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect(err).toMatchObject({ status: 503, reason: undefined, message: '/api/v1/nodes: HTTP 503' });
   });
 
   it('throws KubeInvalidBodyError (a KubeNetworkError) for a truncated 200 body', async () => {
     const transport = new RecordingTransport(() => ({ status: 200, body: '{"kind":"ConfigMapList","items":[{"metadata":' }));
-    const err = await fetchListPage(transport, configmaps, { limit: 500 }).catch((e: unknown) => e);
+    const err = await collectListItems(transport, configmaps, { limit: 500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeInvalidBodyError);
     expect(err).toBeInstanceOf(KubeNetworkError);
   });

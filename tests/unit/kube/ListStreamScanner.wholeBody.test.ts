@@ -1,4 +1,13 @@
-import { ListBodySyntaxError, scanListBody } from '../../../lib/kube/scanListBody';
+import { ListBodySyntaxError } from '../../../lib/kube/jsonScan';
+import { ListStreamScanner } from '../../../lib/kube/ListStreamScanner';
+
+/** A whole body through the scanner at once: its items (offsets into the body) and the list metadata. */
+function scanListBody(body: Buffer) {
+  const scanner = new ListStreamScanner({ scanThresholdBytes: 0 });
+  const first = scanner.push(body);
+  const last = scanner.end();
+  return { items: [...first.items, ...last.items], metadata: last.metadata };
+}
 
 const body = (text: string) => Buffer.from(text, 'utf8');
 const slice = (b: Buffer, s: { start: number; end: number }) => b.toString('utf8', s.start, s.end);
