@@ -64,8 +64,8 @@ export type StreamPage<T extends PagedItem> = (req: PageRequest, onItems: (items
 
 /**
  * Where a paged list stands: the continue token, the key of the last item handed on, and what to skip
- * after asking again: lists served from etcd come in key order (`<namespace>/<name>`, or `<name>`), so items up to the last one handed on are skipped
- * instead of being handed on twice.
+ * after asking again. Lists served from etcd come in key order (`<namespace>/<name>`, or `<name>`), so
+ * items up to the last one handed on are skipped instead of being handed on twice.
  */
 class ListCursor {
   continueToken: string | undefined;
@@ -129,10 +129,11 @@ function checkPageSize(pageSize: number): void {
 }
 
 /**
- * Streams every item of a list to `onItems`, page after page, without holding a page (modelled on client-go
- * tools/pager: continue tokens, and a restart from the beginning when one expires). A page whose body breaks (cut short,
- * connection lost) after some of its items were handed on is asked for again, and those items are skipped
- * (the same continue token gives the same snapshot in the same order). Other errors propagate unchanged.
+ * Streams every item of a list to `onItems`, page after page, without holding a page (modelled on
+ * client-go tools/pager: continue tokens, and a restart from the beginning when one expires). A page whose
+ * body breaks (cut short, connection lost) after some of its items were handed on is asked for again, and
+ * those items are skipped (the same continue token gives the same snapshot in the same order). Other
+ * errors propagate unchanged: retrying 429/5xx is the transport's job.
  */
 export async function streamResourceItems<T extends PagedItem>(
   streamPage: StreamPage<T>,
