@@ -2,6 +2,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { KubeBodyInterruptedError, KubeNetworkError, KubeTlsError } from './errors';
+import { oneChunk } from './responseBody';
 import type { KubeRequest, KubeResponse, KubeStreamResponse, KubeTransport } from './types';
 
 /** Supplies the bearer token for each request; `invalidate` is called after a 401 so a fresh one is minted. */
@@ -130,7 +131,7 @@ export class KubeClient implements KubeTransport {
     return this.#send(req, token, (res, resolve, reject) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status <= 299) return resolve({ status, headers: res.headers, body: streamBody(res, req.path, req.signal) });
-      readWhole(res, req.path).then((body) => resolve({ status, headers: res.headers, body: chunksOf(body) }), reject);
+      readWhole(res, req.path).then((body) => resolve({ status, headers: res.headers, body: oneChunk(body) }), reject);
     });
   }
 
@@ -171,10 +172,6 @@ function readWhole(res: IncomingMessage, path: string): Promise<Buffer> {
       resolve(Buffer.concat(chunks));
     });
   });
-}
-
-async function* chunksOf(body: Buffer): AsyncGenerator<Buffer> {
-  yield body;
 }
 
 /** The body chunk by chunk; a connection that breaks before the end becomes KubeBodyInterruptedError. */

@@ -1,6 +1,6 @@
 import { BufferPool } from './BufferPool';
 import {
-  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, keyEquals, ListBodySyntaxError, newScannedItem, OPEN_BRACE, OPEN_BRACKET, QUOTE,
+  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, KEY_METADATA, keyEquals, ListBodySyntaxError, newScannedItem, OPEN_BRACE, OPEN_BRACKET, QUOTE,
   scanItem, skipString, skipValue, skipWhitespace, unexpected, type ScannedItem,
 } from './jsonScan';
 
@@ -33,7 +33,6 @@ export interface ScannedListEnd extends ScannedBatch {
 const enum State { BeforeObject, FirstKey, Key, AfterValue, FirstItem, Item, AfterItem, Done }
 
 const KEY_ITEMS = Buffer.from('items');
-const KEY_METADATA = Buffer.from('metadata');
 const DEFAULT_SCAN_THRESHOLD_BYTES = 64 * 1024;
 
 /**

@@ -58,7 +58,7 @@ export const CLOSE_BRACKET = 0x5d;
 export const COLON = 0x3a;
 export const COMMA = 0x2c;
 
-const KEY_METADATA = Buffer.from('metadata');
+export const KEY_METADATA = Buffer.from('metadata');
 const KEY_NAME = Buffer.from('name');
 const KEY_NAMESPACE = Buffer.from('namespace');
 const KEY_API_VERSION = Buffer.from('apiVersion');

@@ -1,6 +1,6 @@
 import type { PageRequest } from './pager';
-import { apiErrorFromResponse } from './responseBody';
-import type { DiscoveredResource, KubeResponse, KubeTransport } from './types';
+import { apiErrorFromResponse, oneChunk } from './responseBody';
+import type { DiscoveredResource, KubeRequest, KubeTransport } from './types';
 
 /** `/api/v1/<res>`, `/apis/<g>/<v>/<res>`, or with `/namespaces/<ns>` before the resource. */
 export function resourceListPath(resource: DiscoveredResource, namespace?: string): string {
@@ -10,35 +10,26 @@ export function resourceListPath(resource: DiscoveredResource, namespace?: strin
 }
 
 /**
- * The one GET of a list page, whole (openListPage's fallback for transports without stream()): `limit`
- * and `continue` from the pager, non-2xx answers thrown as KubeApiError.
- */
-export async function requestListPage(transport: KubeTransport, path: string, req: PageRequest): Promise<KubeResponse> {
-  const res = await transport.request({
-    method: 'GET',
-    path,
-    query: { limit: req.limit, continue: req.continue },
-    signal: req.signal,
-  });
-  if (res.status < 200 || res.status > 299) throw apiErrorFromResponse(res, path);
-  return res;
-}
-
-/**
- * Opens a list page for reading as it arrives: the transport's stream() when it has one, else request()
- * with the body as one chunk. Non-2xx answers throw KubeApiError, as requestListPage does.
+ * Opens a list page for reading as it arrives: `limit` and `continue` from the pager, through the
+ * transport's stream() when it has one, else request() with the body as one chunk. Non-2xx answers throw
+ * KubeApiError with the Status object's reason and message.
  */
 export async function openListPage(transport: KubeTransport, path: string, req: PageRequest): Promise<AsyncIterable<Buffer>> {
-  if (!transport.stream) return chunksOf((await requestListPage(transport, path, req)).body);
-  const res = await transport.stream({ method: 'GET', path, query: { limit: req.limit, continue: req.continue }, signal: req.signal });
-  if (res.status >= 200 && res.status <= 299) return res.body;
+  const request: KubeRequest = { method: 'GET', path, query: { limit: req.limit, continue: req.continue }, signal: req.signal };
+  if (!transport.stream) {
+    const res = await transport.request(request);
+    if (!isSuccess(res.status)) throw apiErrorFromResponse(res, path);
+    return oneChunk(res.body);
+  }
+  const res = await transport.stream(request);
+  if (isSuccess(res.status)) return res.body;
   const chunks: Buffer[] = [];
   for await (const chunk of res.body) chunks.push(chunk);
   throw apiErrorFromResponse({ status: res.status, headers: res.headers, body: Buffer.concat(chunks) }, path);
 }
 
-async function* chunksOf(body: Buffer): AsyncGenerator<Buffer> {
-  yield body;
+function isSuccess(status: number): boolean {
+  return status >= 200 && status <= 299;
 }
 
 /**

@@ -73,11 +73,16 @@ class ListCursor {
   #lastKey: string | undefined;
   #skipUpTo: string | undefined;
 
-  constructor(private readonly options: PagerOptions, private readonly pageSize: number) {}
+  readonly #pageSize: number;
+
+  constructor(private readonly options: PagerOptions) {
+    this.#pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${this.#pageSize}`);
+  }
 
   request(): PageRequest {
     const { signal } = this.options;
-    return this.continueToken === undefined ? { limit: this.pageSize, signal } : { limit: this.pageSize, continue: this.continueToken, signal };
+    return this.continueToken === undefined ? { limit: this.#pageSize, signal } : { limit: this.#pageSize, continue: this.continueToken, signal };
   }
 
   /** The items not yet handed on, in order; remembers the last one's key. */
@@ -124,10 +129,6 @@ class ListCursor {
   }
 }
 
-function checkPageSize(pageSize: number): void {
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
-}
-
 /**
  * Streams every item of a list to `onItems`, page after page, without holding a page (modelled on
  * client-go tools/pager: continue tokens, and a restart from the beginning when one expires). A page whose
@@ -140,10 +141,8 @@ export async function streamResourceItems<T extends PagedItem>(
   onItems: (items: T[]) => Promise<void>,
   options: PagerOptions = {},
 ): Promise<void> {
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  checkPageSize(pageSize);
+  const cursor = new ListCursor(options);
   const bodyAttempts = options.bodyAttempts ?? DEFAULT_BODY_ATTEMPTS;
-  const cursor = new ListCursor(options, pageSize);
   const handOn = async (items: T[]) => {
     const fresh = cursor.accept(items);
     if (fresh.length > 0) await onItems(fresh);

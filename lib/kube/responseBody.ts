@@ -28,6 +28,11 @@ export function apiErrorFromResponse(res: KubeResponse, path: string): KubeApiEr
   return new KubeApiError(res.status, path, reason, message);
 }
 
+/** A body already read whole, as the one chunk of a streamed body. */
+export async function* oneChunk(body: Buffer): AsyncGenerator<Buffer> {
+  yield body;
+}
+
 /** Throws KubeApiError for a non-2xx answer, otherwise parses the body as a JSON object. */
 export function parseJsonObjectResponse(res: KubeResponse, path: string): JsonObject {
   if (res.status < 200 || res.status > 299) throw apiErrorFromResponse(res, path);
