@@ -61,12 +61,14 @@ export class PartUpload {
   }
 
   /**
-   * Stops reading and sending: no part starts after this. done() rejects once the parts in flight
-   * settle, after AbortMultipartUpload.
+   * Stops reading and sending (no part starts after this) and, when the multipart upload exists, sends
+   * AbortMultipartUpload at once, without waiting for parts in flight that may never settle. done()
+   * rejects once they do.
    */
-  abort(): void {
+  async abort(): Promise<void> {
     this.#aborted = true;
     if (!this.#opts.body.destroyed) this.#opts.body.destroy(new Error('upload aborted'));
+    if (this.uploadId !== undefined) await this.#sendAbort(this.uploadId);
   }
 
   async #run(): Promise<void> {
@@ -154,8 +156,11 @@ export class PartUpload {
 
   async #abortMultipart(): Promise<void> {
     const uploadId = await this.#created?.catch(() => undefined);
-    if (uploadId === undefined) return;
-    await this.#opts.s3.send(new AbortMultipartUploadCommand({ Bucket: this.#opts.bucket, Key: this.#opts.key, UploadId: uploadId }))
+    if (uploadId !== undefined) await this.#sendAbort(uploadId);
+  }
+
+  #sendAbort(uploadId: string): Promise<unknown> {
+    return this.#opts.s3.send(new AbortMultipartUploadCommand({ Bucket: this.#opts.bucket, Key: this.#opts.key, UploadId: uploadId }))
       .catch(() => undefined); // best effort; a bucket lifecycle rule cleans up what is left
   }
 

@@ -5,7 +5,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { pipeline } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 import {
-  AbortMultipartUploadCommand,
   HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
@@ -441,13 +440,7 @@ export class RecoveryPointWriter {
     ]);
     timer.abort();
     if (outcome !== undefined) return outcome;
-    this.upload.abort();
-    const uploadId = this.upload.uploadId;
-    if (uploadId !== undefined) {
-      await this.options.s3
-        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.archiveKey, UploadId: uploadId }))
-        .catch(() => undefined); // best effort; a bucket lifecycle rule cleans up what is left
-    }
+    await this.upload.abort();
     return undefined;
   }
 

@@ -80,7 +80,7 @@ describe('PartUpload', () => {
     const upload = new PartUpload({ s3: s3.client, bucket: 'b', key: 'k', body, params: {}, partSizeBytes: PART, queueSize: 1 });
     body.push(bytes(2 * PART + 1));
     await new Promise((r) => setTimeout(r, 20));
-    upload.abort();
+    await upload.abort();
     await expect(upload.done()).rejects.toThrow('upload aborted');
     expect(s3.mock).toHaveReceivedCommand(AbortMultipartUploadCommand);
     expect(s3.objects.has('k')).toBe(false);
