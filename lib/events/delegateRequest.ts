@@ -1,6 +1,6 @@
 import type { ResourceFilterSpec } from '../backup/filters';
 
-export type DelegateAction = 'backup' | 'check-access' | 'preflight';
+export type DelegateAction = DelegateRequest['action'];
 export const DELEGATE_ACTIONS: readonly DelegateAction[] = ['backup', 'check-access', 'preflight'];
 
 interface ClusterTarget {
@@ -25,6 +25,39 @@ export interface CheckAccessRequest extends ClusterTarget {
 
 export interface PreflightRequest extends ClusterTarget {
   action: 'preflight';
+}
+
+/** `skip`: an object that exists is left alone and reported; `update`: it is brought to the recovery point's version. */
+export type ExistingResourcePolicy = 'skip' | 'update';
+export type TranslationMode = 'known-fields' | 'everywhere' | 'off';
+
+/** The recovery point a restore reads. */
+export interface RestoreSource {
+  bucket: string;
+  /** Region of the source bucket. @default the event's region */
+  region: string;
+  prefix: string;
+  /** The cluster the recovery point was taken from. @default the event's clusterName */
+  clusterName: string;
+  /** An id, or `latest`: the newest recovery point whose manifest says COMPLETED or PARTIAL. @default 'latest' */
+  recoveryPointId: string;
+}
+
+/** DESIGN.md section 8. clusterName/region name the recovery cluster. */
+export interface RestoreRequest extends ClusterTarget {
+  action: 'restore';
+  source: RestoreSource;
+  /** Every write is sent with `?dryRun=All`. @default false */
+  dryRun: boolean;
+  /** @default 'skip' */
+  existingResourcePolicy: ExistingResourcePolicy;
+  filters: ResourceFilterSpec;
+  /** Source namespace -> namespace in the recovery cluster. @default {} */
+  namespaceMapping: Record<string, string>;
+  /** Exact AWS-generated identifiers -> their recovery-side replacements. @default {} */
+  identifierMap: Record<string, string>;
+  /** @default 'known-fields' */
+  translate: TranslationMode;
 }
 
 /** A validated event: everything the delegate needs, defaults applied. */

@@ -1,4 +1,8 @@
 export { parseDelegateEvent } from './parseDelegateEvent';
 export { InvalidEventError } from './errors';
 export { DELEGATE_ACTIONS } from './delegateRequest';
-export type { DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest } from './delegateRequest';
+export { LATEST } from './parseRestoreEvent';
+export type {
+  DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest, RestoreRequest, RestoreSource,
+  ExistingResourcePolicy, TranslationMode,
+} from './delegateRequest';

@@ -1,18 +1,22 @@
-import { validateFilterSpec, type ResourceFilterSpec } from '../backup/filters';
-import type { DelegateEnvironment } from '../config/environment';
+import { readEnvironment, type DelegateEnvironment } from '../config/environment';
 import { isRegionName } from '../eks/stsHost';
-import { validatePrefix, validateRecoveryPointId } from '../recovery-point/layout';
 import { DELEGATE_ACTIONS, type DelegateAction, type DelegateRequest } from './delegateRequest';
+import { EventFields } from './EventFields';
 import { InvalidEventError } from './errors';
+import { parseBackupEvent } from './parseBackupEvent';
 
-const KNOWN_FIELDS = new Set([
-  'action', 'clusterName', 'region', 'bucket', 'prefix', 'recoveryPointId',
-  'includeNamespaces', 'excludeNamespaces', 'includeResources', 'excludeResources',
-]);
 // EKS: 1-100 characters, starting with a letter or digit.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-// S3 bucket naming rules (general purpose buckets).
-const BUCKET_NAME = /^(?!xn--|sthree-|.*-s3alias$|.*--ol-s3$)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+type Target = { clusterName: string; region: string };
+type ActionParser = (f: EventFields, target: Target, env: DelegateEnvironment) => DelegateRequest;
+
+/** One parser per action; each reads only its own fields, so anything else is reported as not applying. */
+const PARSERS: Record<DelegateAction, ActionParser> = {
+  backup: parseBackupEvent,
+  'check-access': (_f, target) => ({ action: 'check-access', ...target }),
+  preflight: (_f, target) => ({ action: 'preflight', ...target }),
+};
 
 /**
  * Turns an invocation event into a DelegateRequest, or throws InvalidEventError naming every problem.
@@ -29,66 +33,50 @@ export function parseDelegateEvent(event: unknown, env: DelegateEnvironment): De
     return request.action === 'backup' ? { ...request, trigger: 'schedule' } : request;
   }
 
-  const problems: string[] = [];
-  const unknown = Object.keys(raw).filter((k) => !KNOWN_FIELDS.has(k));
-  if (unknown.length) problems.push(`unknown field(s): ${unknown.join(', ')}`);
+  const f = new EventFields(raw);
+  const action = f.string('action') ?? 'backup';
+  const known = DELEGATE_ACTIONS.includes(action as DelegateAction);
+  if (!known) f.problems.push(`unknown action "${action}" (expected one of ${DELEGATE_ACTIONS.join(', ')})`);
+  const clusterName = f.string('clusterName') ?? env.clusterName;
+  if (!clusterName) f.problems.push('clusterName is missing (event field or CLUSTER_NAME)');
+  else if (!CLUSTER_NAME.test(clusterName)) f.problems.push(`clusterName "${clusterName}" is not a valid EKS cluster name`);
+  const region = f.string('region') ?? env.region;
+  if (!region) f.problems.push('region is missing (event field or AWS_REGION)');
+  else if (!isRegionName(region)) f.problems.push(`region "${region}" is not an AWS region name`);
+  if (!known) throw new InvalidEventError(f.problems);
 
-  const str = (field: string): string | undefined => {
-    const v = raw[field];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') {
-      problems.push(`${field} must be a string`);
-      return undefined;
+  const request = PARSERS[action as DelegateAction](f, { clusterName: clusterName ?? '', region: region ?? '' }, env);
+  const unread = f.unread();
+  if (unread.length) f.problems.push(...describeUnread(unread, action as DelegateAction, raw));
+  if (f.problems.length) throw new InvalidEventError(f.problems);
+  return request;
+}
+
+/** Fields another action reads are named with the actions they apply to; the rest are unknown. */
+function describeUnread(fields: string[], action: DelegateAction, raw: Record<string, unknown>): string[] {
+  const byActions = new Map<string, string[]>();
+  const unknown: string[] = [];
+  for (const field of fields) {
+    const owners = DELEGATE_ACTIONS.filter((a) => a !== action && readsField(a, field, raw));
+    if (owners.length === 0) unknown.push(field);
+    else {
+      const key = owners.map((a) => `"${a}"`).join(', ');
+      byActions.set(key, [...(byActions.get(key) ?? []), field]);
     }
-    return v;
-  };
-  const list = (field: string): string[] | undefined => {
-    const v = raw[field];
-    if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-      problems.push(`${field} must be an array of strings`);
-      return undefined;
-    }
-    return v as string[];
-  };
-
-  const action = str('action') ?? 'backup';
-  if (!DELEGATE_ACTIONS.includes(action as DelegateAction)) {
-    problems.push(`unknown action "${action}" (expected one of ${DELEGATE_ACTIONS.join(', ')})`);
   }
-  const clusterName = str('clusterName') ?? env.clusterName;
-  if (!clusterName) problems.push('clusterName is missing (event field or CLUSTER_NAME)');
-  else if (!CLUSTER_NAME.test(clusterName)) problems.push(`clusterName "${clusterName}" is not a valid EKS cluster name`);
-  const region = str('region') ?? env.region;
-  if (!region) problems.push('region is missing (event field or AWS_REGION)');
-  else if (!isRegionName(region)) problems.push(`region "${region}" is not an AWS region name`);
+  return [
+    ...(unknown.length ? [`unknown field(s): ${unknown.join(', ')}`] : []),
+    ...[...byActions].map(([actions, fs]) => `field(s) ${fs.join(', ')} only apply to action ${actions}`),
+  ];
+}
 
-  if (action !== 'backup') {
-    const backupOnly = ['bucket', 'prefix', 'recoveryPointId', 'includeNamespaces', 'excludeNamespaces', 'includeResources', 'excludeResources'];
-    const given = backupOnly.filter((f) => raw[f] !== undefined);
-    if (given.length) problems.push(`field(s) ${given.join(', ')} only apply to action "backup"`);
-    if (problems.length) throw new InvalidEventError(problems);
-    return { action: action as 'check-access' | 'preflight', clusterName: clusterName!, region: region! };
+/** Whether another action's parser would read `field` (dry-runs that parser on a copy of the event). */
+function readsField(action: DelegateAction, field: string, raw: Record<string, unknown>): boolean {
+  const probe = new EventFields({ ...raw, action });
+  try {
+    PARSERS[action](probe, { clusterName: 'x', region: 'us-east-1' }, readEnvironment({}));
+  } catch {
+    // A parser that throws on a foreign event still marked what it read before.
   }
-
-  const bucket = str('bucket') ?? env.bucket;
-  if (!bucket) problems.push('bucket is missing (event field or RECOVERY_BUCKET)');
-  else if (!BUCKET_NAME.test(bucket)) problems.push(`bucket "${bucket}" is not a valid S3 bucket name`);
-  const prefix = str('prefix') ?? env.prefix;
-  problems.push(...validatePrefix(prefix).map((p) => `prefix: ${p}`));
-  const recoveryPointId = str('recoveryPointId');
-  if (recoveryPointId !== undefined) problems.push(...validateRecoveryPointId(recoveryPointId).map((p) => `recoveryPointId: ${p}`));
-
-  const filters: ResourceFilterSpec = {};
-  for (const f of ['includeNamespaces', 'excludeNamespaces', 'includeResources', 'excludeResources'] as const) {
-    const v = list(f);
-    if (v !== undefined) filters[f] = v;
-  }
-  problems.push(...validateFilterSpec(filters));
-
-  if (problems.length) throw new InvalidEventError(problems);
-  return {
-    action: 'backup', clusterName: clusterName!, region: region!, bucket: bucket!, prefix,
-    recoveryPointId, filters, trigger: 'direct',
-  };
+  return !probe.unread().includes(field);
 }

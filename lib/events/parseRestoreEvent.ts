@@ -1,0 +1,61 @@
+import type { DelegateEnvironment } from '../config/environment';
+import { isRegionName } from '../eks/stsHost';
+import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
+import type { ExistingResourcePolicy, RestoreRequest, TranslationMode } from './delegateRequest';
+import { EventFields } from './EventFields';
+import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
+
+const POLICIES: readonly ExistingResourcePolicy[] = ['skip', 'update'];
+const TRANSLATION_MODES: readonly TranslationMode[] = ['known-fields', 'everywhere', 'off'];
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** `latest` picks the newest usable recovery point. */
+export const LATEST = 'latest';
+
+/** The restore event of DESIGN.md section 8; `source` defaults come from the event and the environment. */
+export function parseRestoreEvent(f: EventFields, target: { clusterName: string; region: string }, env: DelegateEnvironment): RestoreRequest {
+  // An absent source means every default: the event's cluster and region, RECOVERY_BUCKET, RECOVERY_PREFIX, latest.
+  const source = f.object('source') ?? new EventFields({});
+  const { bucket, prefix } = readRecoveryPointLocation(source, env, { bucket: 'source.bucket', prefix: 'source.prefix' });
+  const sourceRegion = source.string('region', 'source.region') ?? target.region;
+  if (source.has('region') && !isRegionName(sourceRegion)) source.problems.push(`source.region "${sourceRegion}" is not an AWS region name`);
+  const sourceCluster = source.string('clusterName', 'source.clusterName') ?? target.clusterName;
+  if (source.has('clusterName')) source.problems.push(...validateClusterName(sourceCluster).map((p) => `source.${p}`));
+  const recoveryPointId = source.string('recoveryPointId', 'source.recoveryPointId') ?? LATEST;
+  if (recoveryPointId !== LATEST) source.problems.push(...validateRecoveryPointId(recoveryPointId).map((p) => `source.${p}`));
+  f.problems.push(...source.problems);
+  const unreadInSource = source.unread();
+  if (unreadInSource.length) f.problems.push(`unknown field(s) in source: ${unreadInSource.join(', ')}`);
+
+  const dryRun = f.boolean('dryRun') ?? false;
+  const policy = f.string('existingResourcePolicy') ?? 'skip';
+  if (!POLICIES.includes(policy as ExistingResourcePolicy)) {
+    f.problems.push(`existingResourcePolicy "${policy}" must be one of ${POLICIES.join(', ')}`);
+  }
+  const translate = f.string('translate') ?? 'known-fields';
+  if (!TRANSLATION_MODES.includes(translate as TranslationMode)) {
+    f.problems.push(`translate "${translate}" must be one of ${TRANSLATION_MODES.join(', ')}`);
+  }
+  const filters = readFilters(f);
+  const namespaceMapping = f.stringMap('namespaceMapping') ?? {};
+  for (const [from, to] of Object.entries(namespaceMapping)) {
+    for (const ns of [from, to]) {
+      if (!DNS1123_LABEL.test(ns) || ns.length > 63) f.problems.push(`namespaceMapping: "${ns}" is not a valid namespace name`);
+    }
+  }
+  const targets = Object.values(namespaceMapping);
+  const twice = targets.filter((t, i) => targets.indexOf(t) !== i);
+  if (twice.length) f.problems.push(`namespaceMapping maps several namespaces to ${[...new Set(twice)].join(', ')}`);
+  const identifierMap = f.stringMap('identifierMap') ?? {};
+  for (const [from, to] of Object.entries(identifierMap)) {
+    if (from.trim() === '' || to.trim() === '') f.problems.push('identifierMap entries must not be empty');
+  }
+
+  return {
+    action: 'restore', ...target,
+    source: { bucket: bucket ?? '', region: sourceRegion, prefix, clusterName: sourceCluster, recoveryPointId },
+    dryRun,
+    existingResourcePolicy: policy as ExistingResourcePolicy,
+    filters, namespaceMapping, identifierMap,
+    translate: translate as TranslationMode,
+  };
+}
