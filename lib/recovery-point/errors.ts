@@ -69,3 +69,26 @@ export class ManifestError extends RecoveryPointError {
     this.problems = problems;
   }
 }
+
+/** No manifest.json where a recovery point was expected: it does not exist, or it never completed. */
+export class RecoveryPointNotFoundError extends RecoveryPointError {
+  readonly bucket: string;
+  readonly folder: string;
+  constructor(bucket: string, folder: string, message: string, options?: { cause?: unknown }) {
+    super(`s3://${bucket}/${folder}: ${message}`, options);
+    this.bucket = bucket;
+    this.folder = folder;
+  }
+}
+
+/**
+ * The archive does not match its manifest or holds an entry that is not what its path says (a bad
+ * recovery point). `problems` names each one found.
+ */
+export class RecoveryPointIntegrityError extends RecoveryPointError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    super(`recovery point failed verification: ${problems.join('; ')}`, options);
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,210 @@
+// Reads a committed recovery point back: the manifest first (the commit marker), then the archive streamed
+// from S3 (GetObject body -> gunzip -> tar), each entry checked against its path and the manifest as it
+// passes, the archive's SHA-256 and object counts checked when it ends. Restore, verify and diff all read
+// through here, with the same layout functions the writer uses.
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { readArchiveEntries } from './ArchiveReader';
+import { ArchiveEntryError, ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError } from './errors';
+import { ARCHIVE_FORMAT_VERSION, archiveKey, manifestKey } from './layout';
+import { parseManifest, type RecoveryPointManifest } from './manifest';
+
+/** One object of the archive, parsed and checked against its path. */
+export interface RecoveryPointObject {
+  /** Archive path, e.g. `resources/deployments.apps/namespaces/shop/web.json`. */
+  path: string;
+  /** Velero-style resource name from the path. */
+  resourceName: string;
+  /** Undefined for cluster-scoped objects. */
+  namespace: string | undefined;
+  name: string;
+  /** The object exactly as backed up (apiVersion and kind included). */
+  object: Record<string, unknown>;
+  /** Size of the entry in bytes. */
+  bytes: number;
+}
+
+/** Options for RecoveryPointReader.objects(). */
+export interface ReadObjectsOptions {
+  signal?: AbortSignal;
+  /**
+   * Told each problem as it is found, and the entry is skipped, instead of the read failing at the first
+   * one (verify wants every problem). Problems of the archive as a whole (digest, counts) are reported
+   * here too once it ends. @default undefined: the first problem throws RecoveryPointIntegrityError
+   */
+  onProblem?: (problem: string) => void;
+}
+
+/** What a full read of the archive measured, for verify's report. */
+export interface ArchiveReadSummary {
+  objects: number;
+  bytes: number;
+  sha256: string;
+  /** Objects seen per resource name. */
+  counts: Map<string, number>;
+}
+
+/** Velero archive versions this reader understands (the major must match). */
+const READABLE_ARCHIVE_MAJOR = ARCHIVE_FORMAT_VERSION.split('.')[0];
+
+export class RecoveryPointReader {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  /** `<prefix><cluster>/<id>/` */
+  readonly folder: string;
+  readonly manifest: RecoveryPointManifest;
+  #summary: ArchiveReadSummary | undefined;
+
+  private constructor(s3: S3Client, bucket: string, folder: string, manifest: RecoveryPointManifest) {
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.folder = folder;
+    this.manifest = manifest;
+  }
+
+  /**
+   * Reads and validates the manifest. Throws RecoveryPointNotFoundError when there is none (a missing or
+   * incomplete recovery point, never to be used) and ManifestError when it is unreadable or of a format
+   * this delegate does not know.
+   */
+  static async open(s3: S3Client, bucket: string, folder: string, options: { signal?: AbortSignal } = {}): Promise<RecoveryPointReader> {
+    const key = manifestKey(folder);
+    let text: string;
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: options.signal });
+      text = await out.Body!.transformToString('utf8');
+    } catch (err) {
+      if (isNotFound(err)) {
+        const incomplete = await hasAnyObject(s3, bucket, folder).catch(() => false);
+        throw new RecoveryPointNotFoundError(bucket, folder, incomplete
+          ? 'has no manifest.json: the recovery point is incomplete (its backup never committed) and cannot be used'
+          : 'no such recovery point (no manifest.json)', { cause: err });
+      }
+      throw err;
+    }
+    const manifest = parseManifest(text);
+    const id = folder.split('/').at(-2);
+    if (manifest.recoveryPointId !== id) {
+      throw new ManifestError([`recoveryPointId ${manifest.recoveryPointId} does not match its folder ${folder}`]);
+    }
+    return new RecoveryPointReader(s3, bucket, folder, manifest);
+  }
+
+  /** What the last complete objects() read measured; undefined until one finished. */
+  get summary(): ArchiveReadSummary | undefined {
+    return this.#summary;
+  }
+
+  /**
+   * Every object of the archive in archive order, parsed and checked: the path is safe and in the layout, the
+   * body is one JSON object whose kind is the manifest's kind for that resource and whose name and
+   * namespace are the path's. When the archive ends, its SHA-256, object count and per-type counts are
+   * compared with the manifest. Memory holds one entry at a time.
+   */
+  async *objects(options: ReadObjectsOptions = {}): AsyncGenerator<RecoveryPointObject, void, undefined> {
+    const { manifest } = this;
+    const problem = (text: string): void => {
+      if (!options.onProblem) throw new RecoveryPointIntegrityError([text]);
+      options.onProblem(text);
+    };
+    if (manifest.archive.key !== archiveKey(this.folder)) {
+      throw new RecoveryPointIntegrityError([`manifest names archive ${manifest.archive.key}, not ${archiveKey(this.folder)}`]);
+    }
+    const kinds = new Map(manifest.resources.map((r) => [r.name, r]));
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: manifest.archive.key }), { abortSignal: options.signal });
+    const body = out.Body as Readable;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    body.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    });
+
+    const counts = new Map<string, number>();
+    let objects = 0;
+    let sawVersion = false;
+    try {
+      for await (const entry of readArchiveEntries(body)) {
+        options.signal?.throwIfAborted();
+        if (entry.kind === 'metadata-version') {
+          sawVersion = true;
+          const version = entry.body.toString('utf8').trim();
+          if (version.split('.')[0] !== READABLE_ARCHIVE_MAJOR) problem(`archive format version ${version} is not readable (this delegate reads ${ARCHIVE_FORMAT_VERSION})`);
+          continue;
+        }
+        if (entry.kind === 'other') {
+          if (!entry.path.startsWith('resources/')) problem(`archive entry ${JSON.stringify(entry.path)} is outside resources/`);
+          continue;
+        }
+        const checked = checkObjectEntry(entry, kinds.get(entry.resourceName)?.kind);
+        if (typeof checked === 'string') {
+          problem(checked);
+          continue;
+        }
+        objects++;
+        counts.set(entry.resourceName, (counts.get(entry.resourceName) ?? 0) + 1);
+        yield {
+          path: entry.path, resourceName: entry.resourceName, namespace: entry.namespace, name: entry.name,
+          object: checked, bytes: entry.body.length,
+        };
+      }
+    } catch (err) {
+      if (err instanceof ArchiveEntryError) return problem(err.message);
+      if (err instanceof RecoveryPointIntegrityError || options.signal?.aborted) throw err;
+      // zlib or tar errors: the archive is cut short or corrupt.
+      return problem(`the archive cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+
+    const sha256 = hash.digest('hex');
+    this.#summary = { objects, bytes, sha256, counts };
+    const endProblems: string[] = [];
+    if (!sawVersion) endProblems.push('archive has no metadata/version entry');
+    if (sha256 !== manifest.archive.sha256) endProblems.push(`archive SHA-256 ${sha256} differs from the manifest's ${manifest.archive.sha256}`);
+    if (bytes !== manifest.archive.bytes) endProblems.push(`archive is ${bytes} bytes, the manifest says ${manifest.archive.bytes}`);
+    if (objects !== manifest.archive.objects) endProblems.push(`archive holds ${objects} objects, the manifest says ${manifest.archive.objects}`);
+    for (const row of manifest.resources) {
+      const seen = counts.get(row.name) ?? 0;
+      if (seen !== row.count) endProblems.push(`${row.name}: archive holds ${seen} objects, the manifest says ${row.count}`);
+    }
+    for (const [name, seen] of counts) {
+      if (!kinds.has(name)) endProblems.push(`${name}: ${seen} objects in the archive but no row in the manifest`);
+    }
+    if (endProblems.length && !options.onProblem) throw new RecoveryPointIntegrityError(endProblems);
+    for (const p of endProblems) options.onProblem?.(p);
+  }
+}
+
+/** The parsed object, or the problem with it. */
+function checkObjectEntry(
+  entry: { path: string; namespace: string | undefined; name: string; body: Buffer },
+  expectedKind: string | undefined,
+): Record<string, unknown> | string {
+  const where = `archive entry ${JSON.stringify(entry.path)}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(entry.body.toString('utf8'));
+  } catch {
+    return `${where} is not valid JSON`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${where} is not one JSON object`;
+  const obj = value as Record<string, unknown>;
+  const metadata = typeof obj.metadata === 'object' && obj.metadata !== null ? (obj.metadata as Record<string, unknown>) : {};
+  if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') return `${where} has no kind or apiVersion`;
+  if (expectedKind !== undefined && obj.kind !== expectedKind) return `${where} is a ${obj.kind}, its path says ${expectedKind}`;
+  if (metadata.name !== entry.name) return `${where} is named ${JSON.stringify(metadata.name)}, its path says ${JSON.stringify(entry.name)}`;
+  if ((metadata.namespace ?? undefined) !== entry.namespace) {
+    return `${where} is in namespace ${JSON.stringify(metadata.namespace ?? null)}, its path says ${JSON.stringify(entry.namespace ?? null)}`;
+  }
+  return obj;
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
+async function hasAnyObject(s3: S3Client, bucket: string, folder: string): Promise<boolean> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, MaxKeys: 1 }));
+  return (out.KeyCount ?? out.Contents?.length ?? 0) > 0;
+}
