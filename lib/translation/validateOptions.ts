@@ -46,7 +46,7 @@ function identifierMapProblems(from: string, to: unknown, target: AwsLocation | 
   if (!fromKind) return [`${entry}: the source is not an AWS-generated identifier or customer ARN this translation knows`];
   const toKind = identifierKind(to);
   if (!toKind || toKind.kind !== fromKind.kind) {
-    return [`${entry}: the replacement ${JSON.stringify(to)} is not a ${fromKind.kind} like its source`];
+    return [`${entry}: the replacement ${JSON.stringify(to)} is not the same kind of identifier as its source (${fromKind.kind})`];
   }
   if (toKind.partition && target && SUPPORTED_PARTITIONS.has(target.partition) && toKind.partition !== target.partition) {
     return [`${entry}: the replacement is in partition ${toKind.partition}, the target is in ${target.partition}`];
