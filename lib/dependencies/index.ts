@@ -7,7 +7,7 @@ export {
   type PodIdentityListItem,
 } from './podIdentity';
 export { DependencyDiscoveryError, PodIdentityLookupError, type PodIdentityOperation } from './errors';
-export { classifyArn, locateArns, parseArn, PARTITIONS, REGION_PATTERN, RESOURCE_ID_PATTERNS, type LocatedArn, type ParsedArn } from './arns';
+export { classifyArn, locateArns, parseArn, partitionOfRegion, PARTITIONS, REGION_PATTERN, RESOURCE_ID_PATTERNS, type LocatedArn, type ParsedArn } from './arns';
 export { isAwsAuthConfigMap, parseMapRoles, parseMapUsers, type MappedRole, type MappedUser } from './awsAuth';
 export { parseImageReference, type EcrImage, type ParsedImage } from './imageReference';
 export { child, pathOf, renderPath, type PathNode } from './jsonPath';
