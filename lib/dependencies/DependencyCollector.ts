@@ -3,22 +3,13 @@
  * past (issue 5): one walk per object, nothing buffered but the dependencies found, each with a bounded
  * list of the objects that reference it.
  */
-import { classifyArn, findArns } from './arns';
-import { isAwsAuthConfigMap, parseMapRoles } from './awsAuth';
-import { mightBeEcrImage, parseImageReference } from './imageReference';
-import { child, pathOf, renderPath, type PathNode } from './jsonPath';
-import { recognizeLoadBalancerAnnotation } from './loadBalancerAnnotations';
+import { pathOf, renderPath, type PathNode } from './jsonPath';
 import { mayReferenceAws } from './mayReferenceAws';
+import { scanObject, sightArnsIn, type SightingSink } from './scanObject';
 import type { AwsDependency, AwsDependencyType, DependencyReference, DependencySighting, PodIdentityAssociation } from './types';
-import {
-  dig,
-  EBS_CSI_DRIVER,
-  recognizeCsiVolumeHandle,
-  recognizeEbsSnapshotHandle,
-  recognizeInTreeEbsVolumeId,
-  recognizeStorageClassParameter,
-  regionOfPersistentVolume,
-} from './volumes';
+import { dig } from './volumes';
+
+export { MAX_WALK_DEPTH } from './scanObject';
 
 /**
  * Default cap on the references kept per dependency. Ten examples say what uses a role or an image;
@@ -28,8 +19,6 @@ import {
 export const DEFAULT_MAX_REFERENCES_PER_DEPENDENCY = 10;
 /** Default cap on distinct dependencies. */
 export const DEFAULT_MAX_DEPENDENCIES = 10_000;
-/** Nesting deeper than this is not walked (real objects are far shallower; this bounds hostile ones). */
-export const MAX_WALK_DEPTH = 128;
 
 export interface DependencyCollectorOptions {
   /**
@@ -56,16 +45,6 @@ export interface DependencyCollectorOptions {
   maxDependencies?: number;
 }
 
-/** The container lists of a pod spec; their items' `image` is an image reference. */
-const CONTAINER_LISTS: ReadonlySet<string | number> = new Set(['containers', 'initContainers', 'ephemeralContainers']);
-/** A copy of an earlier version of the object: scanning it would report stale and duplicate references. */
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-/**
- * `metadata.managedFields` records which manager owns which field (keys and empty objects, manager names,
- * times), never configuration, and is often half of an object: not walked (issue 8).
- */
-const MANAGED_FIELDS = 'managedFields';
-
 interface Source {
   apiVersion: string;
   kind: string;
@@ -78,10 +57,6 @@ interface Walk {
   source: Source;
   /** `type id path` already recorded for this object, so two recognizers never count one place twice. */
   recorded: Set<string>;
-  /** Region a PersistentVolume's node affinity pins its volume to. */
-  volumeRegion: string | undefined;
-  /** aws-auth's mapRoles was parsed: its ARNs are recorded per list item, not again for the whole text. */
-  mapRolesParsed: boolean;
 }
 
 interface Entry {
@@ -101,8 +76,6 @@ interface Entry {
 
 /** JSON of [apiVersion, kind, namespace, name, path, image] ('' for an absent namespace or image). */
 type StoredReference = string;
-
-type Frame = { value: unknown; node: PathNode | undefined; depth: number };
 
 export class DependencyCollector {
   private readonly clusterAccount: string | undefined;
@@ -136,9 +109,7 @@ export class DependencyCollector {
       namespace: typeof namespace === 'string' && namespace !== '' ? namespace : undefined,
       name: stringOr(name, ''),
     };
-    const walk: Walk = { source, recorded: new Set(), volumeRegion: undefined, mapRolesParsed: false };
-    this.observeWholeObject(obj, walk);
-    this.walk(obj, walk);
+    scanObject(obj, this.clusterRegion, this.sinkFor({ source, recorded: new Set() }));
   }
 
   /**
@@ -171,10 +142,10 @@ export class DependencyCollector {
         namespace: association.namespace,
         name: association.serviceAccount,
       };
-      const walk: Walk = { source, recorded: new Set(), volumeRegion: undefined, mapRolesParsed: false };
+      const sink = this.sinkFor({ source, recorded: new Set() });
       for (const field of ['roleArn', 'targetRoleArn'] as const) {
         const value = association[field];
-        if (value) this.recordArnsIn(value, pathOf(field), walk);
+        if (value) sightArnsIn(value, pathOf(field), sink);
       }
     }
   }
@@ -205,124 +176,9 @@ export class DependencyCollector {
     return Object.fromEntries([...counts.entries()].sort(([a], [b]) => compare(a, b)));
   }
 
-  /** Recognizers that need several fields of the object at once (kind, namespace, sibling fields). */
-  private observeWholeObject(obj: Record<string, unknown>, walk: Walk): void {
-    const { kind, namespace, name } = walk.source;
-    if (kind === 'PersistentVolume') walk.volumeRegion = regionOfPersistentVolume(obj['spec']);
-    if (kind === 'StorageClass') {
-      const provisioner = obj['provisioner'];
-      const parameters = obj['parameters'];
-      if (typeof provisioner === 'string' && isRecord(parameters)) {
-        for (const [key, value] of Object.entries(parameters)) {
-          if (typeof value !== 'string') continue;
-          const found = recognizeStorageClassParameter(provisioner, key, value);
-          for (const sighting of found) this.record(sighting, pathOf('parameters', key), walk);
-        }
-      }
-    }
-    if (kind === 'VolumeSnapshotContent' && dig(obj, 'spec', 'driver') === EBS_CSI_DRIVER) {
-      const volume = dig(obj, 'spec', 'source', 'volumeHandle');
-      if (typeof volume === 'string') {
-        for (const s of recognizeCsiVolumeHandle(EBS_CSI_DRIVER, volume, undefined)) this.record(s, pathOf('spec', 'source', 'volumeHandle'), walk);
-      }
-      for (const keys of [['spec', 'source', 'snapshotHandle'], ['status', 'snapshotHandle']]) {
-        const handle = dig(obj, ...keys);
-        if (typeof handle === 'string') for (const s of recognizeEbsSnapshotHandle(handle)) this.record(s, pathOf(...keys), walk);
-      }
-    }
-    if (isAwsAuthConfigMap(kind, namespace, name)) {
-      const mapRoles = dig(obj, 'data', 'mapRoles');
-      const roles = typeof mapRoles === 'string' ? parseMapRoles(mapRoles) : undefined;
-      if (roles) {
-        walk.mapRolesParsed = true;
-        for (const { index, roleArn } of roles) this.recordArnsIn(roleArn, pathOf('data', 'mapRoles', index, 'rolearn'), walk);
-      }
-    }
-  }
-
-  /** Visits every value of the object once, depth first, without recursion. */
-  private walk(root: Record<string, unknown>, walk: Walk): void {
-    const stack: Frame[] = [{ value: root, node: undefined, depth: 0 }];
-    while (stack.length > 0) {
-      const frame = stack.pop();
-      if (!frame) break;
-      const { value, node, depth } = frame;
-      if (typeof value === 'string') {
-        this.observeString(value, node, walk);
-      } else if (Array.isArray(value)) {
-        if (depth >= MAX_WALK_DEPTH) continue;
-        // Pushed in reverse so items are visited in order (keeps reference order stable).
-        for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], node: child(node, i), depth: depth + 1 });
-      } else if (isRecord(value)) {
-        if (depth >= MAX_WALK_DEPTH) continue;
-        this.observeRecord(value, node, walk);
-        const isObjectMetadata = depth === 1 && node?.key === 'metadata';
-        const keys = Object.keys(value);
-        for (let i = keys.length - 1; i >= 0; i--) {
-          const key = keys[i] ?? '';
-          if (isObjectMetadata && key === MANAGED_FIELDS) continue;
-          stack.push({ value: value[key], node: child(node, key), depth: depth + 1 });
-        }
-      }
-    }
-  }
-
-  /** Recognizers keyed on an object's own fields: CSI volumes, in-tree EBS volumes, annotations. */
-  private observeRecord(value: Record<string, unknown>, node: PathNode | undefined, walk: Walk): void {
-    const { driver, volumeHandle } = value;
-    if (typeof driver === 'string' && typeof volumeHandle === 'string') {
-      for (const s of recognizeCsiVolumeHandle(driver, volumeHandle, walk.volumeRegion)) this.record(s, child(node, 'volumeHandle'), walk);
-    }
-    if (node?.key === 'awsElasticBlockStore' && typeof value['volumeID'] === 'string') {
-      for (const s of recognizeInTreeEbsVolumeId(value['volumeID'])) this.record(s, child(node, 'volumeID'), walk);
-    }
-    if (node?.key === 'annotations' && node.parent?.key === 'metadata') {
-      for (const [key, annotation] of Object.entries(value)) {
-        if (typeof annotation !== 'string') continue;
-        for (const s of recognizeLoadBalancerAnnotation(key, annotation, this.clusterRegion)) this.record(s, child(node, key), walk);
-      }
-    }
-  }
-
-  private observeString(value: string, node: PathNode | undefined, walk: Walk): void {
-    if (node?.key === LAST_APPLIED && node.parent?.key === 'annotations') return;
-    if (walk.mapRolesParsed && node?.key === 'mapRoles' && node.parent?.key === 'data' && node.parent.parent === undefined) return;
-    if (isContainerImage(node)) {
-      const image = parseImageReference(value);
-      if (image?.kind === 'ecr') this.recordEcrImage(image, value, node, walk);
-      else if (image) this.record({ type: 'external-image', id: image.repository, image: value.trim() }, node, walk);
-    } else if (mightBeEcrImage(value)) {
-      // An ECR image named outside a pod spec (an operator's `spec.image`, a config value).
-      const image = parseImageReference(value);
-      if (image?.kind === 'ecr') this.recordEcrImage(image, value, node, walk);
-    }
-    this.recordArnsIn(value, node, walk);
-  }
-
-  private recordEcrImage(image: { arn: string; account: string; region: string }, value: string, node: PathNode | undefined, walk: Walk): void {
-    this.record(
-      { type: 'ecr-repository', id: image.arn, arn: image.arn, account: image.account, region: image.region, image: value.trim() },
-      node,
-      walk,
-    );
-  }
-
-  private recordArnsIn(text: string, node: PathNode | undefined, walk: Walk): void {
-    for (const parsed of findArns(text)) {
-      const classified = classifyArn(parsed);
-      if (!classified) continue;
-      this.record(
-        {
-          type: classified.type,
-          id: classified.id,
-          arn: classified.id.startsWith('arn:') ? classified.id : parsed.arn,
-          account: parsed.account || undefined,
-          region: parsed.region || undefined,
-        },
-        node,
-        walk,
-      );
-    }
+  /** Where the scan of one object hands its sightings (scanObject walks, the collector records). */
+  private sinkFor(walk: Walk): SightingSink {
+    return (sighting, node) => this.record(sighting, node, walk);
   }
 
   private record(sighting: DependencySighting, node: PathNode | undefined, walk: Walk): void {
@@ -391,11 +247,6 @@ function toReference(stored: StoredReference): DependencyReference {
   const reference: DependencyReference = { apiVersion, kind, ...(namespace !== '' && { namespace }), name, path };
   if (image !== '') reference.image = image;
   return reference;
-}
-
-/** A string in `...containers[i].image` (also init and ephemeral containers), wherever the pod spec sits. */
-function isContainerImage(node: PathNode | undefined): boolean {
-  return node?.key === 'image' && typeof node.parent?.key === 'number' && CONTAINER_LISTS.has(node.parent.parent?.key ?? '');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -82,16 +82,35 @@ const ARN_IN_TEXT = /(?<![A-Za-z0-9_-])arn:[a-z-]+:[a-z0-9-]*:[a-z0-9-]*:[a-z0-9
 export function findArns(text: string): ParsedArn[] {
   if (!text.includes('arn:')) return [];
   const found: ParsedArn[] = [];
+  matchArns(text, (parsed) => found.push(parsed));
+  return found;
+}
+
+/** An ARN found inside longer text, with where it starts (its end is `index + arn.arn.length`). */
+export interface LocatedArn {
+  index: number;
+  arn: ParsedArn;
+}
+
+/** The same ARNs findArns finds, with their positions in `text`: what a rewrite of that text needs. */
+export function locateArns(text: string): LocatedArn[] {
+  if (!text.includes('arn:')) return [];
+  const found: LocatedArn[] = [];
+  matchArns(text, (arn, index) => found.push({ index, arn }));
+  return found;
+}
+
+function matchArns(text: string, onArn: (parsed: ParsedArn, index: number) => void): void {
   for (const match of text.matchAll(ARN_IN_TEXT)) {
     let candidate = match[0];
-    const next = text.charAt((match.index ?? 0) + candidate.length);
+    const index = match.index ?? 0;
+    const next = text.charAt(index + candidate.length);
     if (next === '{' || next === '$') continue; // `role/${NAME}`: a template, not a resource
     // Sentence punctuation after an ARN in prose is not part of it.
     candidate = candidate.replace(/[.:]+$/, '');
     const parsed = parseArn(candidate);
-    if (parsed) found.push(parsed);
+    if (parsed) onArn(parsed, index);
   }
-  return found;
 }
 
 /** How a parsed ARN is recorded: its type, its id (see types.ts), and whether it is worth recording. */

@@ -7,11 +7,17 @@ export {
   type PodIdentityListItem,
 } from './podIdentity';
 export { DependencyDiscoveryError, PodIdentityLookupError, type PodIdentityOperation } from './errors';
-export { parseArn, type ParsedArn } from './arns';
+export { classifyArn, locateArns, parseArn, partitionOfRegion, PARTITIONS, REGION_PATTERN, RESOURCE_ID_PATTERNS, type LocatedArn, type ParsedArn } from './arns';
+export { isAwsAuthConfigMap, parseMapRoles, parseMapUsers, type MappedRole, type MappedUser } from './awsAuth';
+export { parseImageReference, type EcrImage, type ParsedImage } from './imageReference';
+export { child, pathOf, renderPath, type PathNode } from './jsonPath';
+export { isLoadBalancerAnnotation } from './loadBalancerAnnotations';
+export { CONTAINER_LISTS, LAST_APPLIED, MANAGED_FIELDS, scanObject, type SightingSink } from './scanObject';
 export type {
   AwsDependency,
   AwsDependencyType,
   DependencyReference,
   KnownDependencyType,
+  DependencySighting,
   PodIdentityAssociation,
 } from './types';

@@ -62,3 +62,11 @@ export function recognizeLoadBalancerAnnotation(key: string, value: string, clus
   const recognizer = RECOGNIZERS.get(key);
   return recognizer ? recognizer(value, clusterRegion) : [];
 }
+
+/**
+ * True for the annotations the AWS Load Balancer Controller (and the in-tree cloud provider) reads, ID- or
+ * ARN-valued: the places of a Service or Ingress where load balancer dependencies are written.
+ */
+export function isLoadBalancerAnnotation(key: string): boolean {
+  return key.startsWith('alb.ingress.kubernetes.io/') || key.startsWith('service.beta.kubernetes.io/aws-load-balancer-');
+}

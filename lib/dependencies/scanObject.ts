@@ -1,0 +1,188 @@
+/**
+ * The walk that finds AWS references in one object, separated from what is done with them: the backup's
+ * DependencyCollector records each sighting, the restore's translation (lib/translation) rewrites the
+ * value at the sighting's path. One notion of "an AWS reference", used at backup and at restore (issue 13).
+ */
+import { classifyArn, findArns } from './arns';
+import { isAwsAuthConfigMap, parseMapRoles } from './awsAuth';
+import { mightBeEcrImage, parseImageReference, type EcrImage } from './imageReference';
+import { child, pathOf, type PathNode } from './jsonPath';
+import { recognizeLoadBalancerAnnotation } from './loadBalancerAnnotations';
+import type { DependencySighting } from './types';
+import {
+  dig,
+  EBS_CSI_DRIVER,
+  recognizeCsiVolumeHandle,
+  recognizeEbsSnapshotHandle,
+  recognizeInTreeEbsVolumeId,
+  recognizeStorageClassParameter,
+  regionOfPersistentVolume,
+} from './volumes';
+
+/** Nesting deeper than this is not walked (real objects are far shallower; this bounds hostile ones). */
+export const MAX_WALK_DEPTH = 128;
+
+/** Receives each reference found and where: the node renders as the JSON path (jsonPath.renderPath). */
+export type SightingSink = (sighting: DependencySighting, node: PathNode | undefined) => void;
+
+/** The container lists of a pod spec; their items' `image` is an image reference. */
+export const CONTAINER_LISTS: ReadonlySet<string | number> = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+/** A copy of an earlier version of the object: scanning it would report stale and duplicate references. */
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/**
+ * `metadata.managedFields` records which manager owns which field (keys and empty objects, manager names,
+ * times), never configuration, and is often half of an object: not walked (issue 8).
+ */
+export const MANAGED_FIELDS = 'managedFields';
+
+/** State of one scan. */
+interface Scan {
+  sink: SightingSink;
+  clusterRegion: string | undefined;
+  /** Region a PersistentVolume's node affinity pins its volume to. */
+  volumeRegion: string | undefined;
+  /** aws-auth's mapRoles was parsed: its ARNs are sighted per list item, not again for the whole text. */
+  mapRolesParsed: boolean;
+}
+
+type Frame = { value: unknown; node: PathNode | undefined; depth: number };
+
+/**
+ * Hands every AWS reference of one object (which has kind and metadata) to `sink`, in walk order. A place
+ * can be reported more than once (by two recognizers); the sink deduplicates if it needs to.
+ * `clusterRegion` picks the partition of S3 bucket ARNs built from bucket names.
+ */
+export function scanObject(obj: Record<string, unknown>, clusterRegion: string | undefined, sink: SightingSink): void {
+  const scan: Scan = { sink, clusterRegion, volumeRegion: undefined, mapRolesParsed: false };
+  scanWholeObject(obj, scan);
+  walk(obj, scan);
+}
+
+/** Hands every well-formed, customer-owned ARN inside `text` to `sink`, at `node`. */
+export function sightArnsIn(text: string, node: PathNode | undefined, sink: SightingSink): void {
+  for (const parsed of findArns(text)) {
+    const classified = classifyArn(parsed);
+    if (!classified) continue;
+    sink(
+      {
+        type: classified.type,
+        id: classified.id,
+        arn: classified.id.startsWith('arn:') ? classified.id : parsed.arn,
+        account: parsed.account || undefined,
+        region: parsed.region || undefined,
+      },
+      node,
+    );
+  }
+}
+
+/** A string in `...containers[i].image` (also init and ephemeral containers), wherever the pod spec sits. */
+export function isContainerImage(node: PathNode | undefined): boolean {
+  return node?.key === 'image' && typeof node.parent?.key === 'number' && CONTAINER_LISTS.has(node.parent.parent?.key ?? '');
+}
+
+/** Recognizers that need several fields of the object at once (kind, namespace, sibling fields). */
+function scanWholeObject(obj: Record<string, unknown>, scan: Scan): void {
+  const { sink } = scan;
+  const kind = obj['kind'];
+  if (kind === 'PersistentVolume') scan.volumeRegion = regionOfPersistentVolume(obj['spec']);
+  if (kind === 'StorageClass') {
+    const provisioner = obj['provisioner'];
+    const parameters = obj['parameters'];
+    if (typeof provisioner === 'string' && isRecord(parameters)) {
+      for (const [key, value] of Object.entries(parameters)) {
+        if (typeof value !== 'string') continue;
+        const found = recognizeStorageClassParameter(provisioner, key, value);
+        for (const sighting of found) sink(sighting, pathOf('parameters', key));
+      }
+    }
+  }
+  if (kind === 'VolumeSnapshotContent' && dig(obj, 'spec', 'driver') === EBS_CSI_DRIVER) {
+    const volume = dig(obj, 'spec', 'source', 'volumeHandle');
+    if (typeof volume === 'string') {
+      for (const s of recognizeCsiVolumeHandle(EBS_CSI_DRIVER, volume, undefined)) sink(s, pathOf('spec', 'source', 'volumeHandle'));
+    }
+    for (const keys of [['spec', 'source', 'snapshotHandle'], ['status', 'snapshotHandle']]) {
+      const handle = dig(obj, ...keys);
+      if (typeof handle === 'string') for (const s of recognizeEbsSnapshotHandle(handle)) sink(s, pathOf(...keys));
+    }
+  }
+  const name = dig(obj, 'metadata', 'name');
+  const namespace = dig(obj, 'metadata', 'namespace');
+  if (isAwsAuthConfigMap(kind, typeof namespace === 'string' ? namespace : undefined, typeof name === 'string' ? name : '')) {
+    const mapRoles = dig(obj, 'data', 'mapRoles');
+    const roles = typeof mapRoles === 'string' ? parseMapRoles(mapRoles) : undefined;
+    if (roles) {
+      scan.mapRolesParsed = true;
+      for (const { index, roleArn } of roles) sightArnsIn(roleArn, pathOf('data', 'mapRoles', index, 'rolearn'), sink);
+    }
+  }
+}
+
+/** Visits every value of the object once, depth first, without recursion. */
+function walk(root: Record<string, unknown>, scan: Scan): void {
+  const stack: Frame[] = [{ value: root, node: undefined, depth: 0 }];
+  while (stack.length > 0) {
+    const frame = stack.pop();
+    if (!frame) break;
+    const { value, node, depth } = frame;
+    if (typeof value === 'string') {
+      scanString(value, node, scan);
+    } else if (Array.isArray(value)) {
+      if (depth >= MAX_WALK_DEPTH) continue;
+      // Pushed in reverse so items are visited in order (keeps reference order stable).
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], node: child(node, i), depth: depth + 1 });
+    } else if (isRecord(value)) {
+      if (depth >= MAX_WALK_DEPTH) continue;
+      scanRecord(value, node, scan);
+      const isObjectMetadata = depth === 1 && node?.key === 'metadata';
+      const keys = Object.keys(value);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] ?? '';
+        if (isObjectMetadata && key === MANAGED_FIELDS) continue;
+        stack.push({ value: value[key], node: child(node, key), depth: depth + 1 });
+      }
+    }
+  }
+}
+
+/** Recognizers keyed on an object's own fields: CSI volumes, in-tree EBS volumes, annotations. */
+function scanRecord(value: Record<string, unknown>, node: PathNode | undefined, scan: Scan): void {
+  const { sink } = scan;
+  const { driver, volumeHandle } = value;
+  if (typeof driver === 'string' && typeof volumeHandle === 'string') {
+    for (const s of recognizeCsiVolumeHandle(driver, volumeHandle, scan.volumeRegion)) sink(s, child(node, 'volumeHandle'));
+  }
+  if (node?.key === 'awsElasticBlockStore' && typeof value['volumeID'] === 'string') {
+    for (const s of recognizeInTreeEbsVolumeId(value['volumeID'])) sink(s, child(node, 'volumeID'));
+  }
+  if (node?.key === 'annotations' && node.parent?.key === 'metadata') {
+    for (const [key, annotation] of Object.entries(value)) {
+      if (typeof annotation !== 'string') continue;
+      for (const s of recognizeLoadBalancerAnnotation(key, annotation, scan.clusterRegion)) sink(s, child(node, key));
+    }
+  }
+}
+
+function scanString(value: string, node: PathNode | undefined, scan: Scan): void {
+  if (node?.key === LAST_APPLIED && node.parent?.key === 'annotations') return;
+  if (scan.mapRolesParsed && node?.key === 'mapRoles' && node.parent?.key === 'data' && node.parent.parent === undefined) return;
+  if (isContainerImage(node)) {
+    const image = parseImageReference(value);
+    if (image?.kind === 'ecr') sinkEcrImage(image, value, node, scan.sink);
+    else if (image) scan.sink({ type: 'external-image', id: image.repository, image: value.trim() }, node);
+  } else if (mightBeEcrImage(value)) {
+    // An ECR image named outside a pod spec (an operator's `spec.image`, a config value).
+    const image = parseImageReference(value);
+    if (image?.kind === 'ecr') sinkEcrImage(image, value, node, scan.sink);
+  }
+  sightArnsIn(value, node, scan.sink);
+}
+
+function sinkEcrImage(image: EcrImage, value: string, node: PathNode | undefined, sink: SightingSink): void {
+  sink({ type: 'ecr-repository', id: image.arn, arn: image.arn, account: image.account, region: image.region, image: value.trim() }, node);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,100 @@
+/**
+ * Rewrites the AWS identifiers of restored objects for the recovery cluster's account and region
+ * (DESIGN.md section 8, "Translation"; issue 13). References are found by lib/dependencies' scanObject,
+ * the walk the backup's dependency scan uses; its JSON paths say which strings to rewrite.
+ */
+import { isAwsAuthConfigMap, renderPath, scanObject, type PathNode } from '../dependencies';
+import { MAPPING_KEYS, rewriteMappings, type MappingKey } from './awsAuthMappings';
+import { TranslationConfigError } from './errors';
+import { isKnownField } from './knownFields';
+import { rewriteContext, rewriteString, type RewriteContext } from './rewriteString';
+import { isRecord, stringLeaves } from './stringLeaves';
+import type { Rewrite, TranslationMode, TranslatorOptions } from './types';
+import { problemsOf } from './validateOptions';
+
+/** Default of TranslatorOptions.mode. */
+export const DEFAULT_TRANSLATION_MODE: TranslationMode = 'known-fields';
+
+export class Translator {
+  private readonly mode: TranslationMode;
+  private readonly context: RewriteContext;
+  private readonly hasIdentifiers: boolean;
+
+  private constructor(options: TranslatorOptions) {
+    this.mode = options.mode ?? DEFAULT_TRANSLATION_MODE;
+    const identifierMap = options.identifierMap ?? {};
+    this.context = rewriteContext(options.source, options.target, identifierMap);
+    this.hasIdentifiers = this.context.arnIdentifiers.size + this.context.bareIdentifiers.size > 0;
+  }
+
+  /**
+   * Validates the options (locations, mode, identifierMap: each source an identifier this translation
+   * knows, each replacement the same kind, ARNs in the target's partition) and builds a translator.
+   * Throws TranslationConfigError naming every problem.
+   */
+  static create(options: TranslatorOptions): Translator {
+    const problems = problemsOf(options);
+    if (problems.length > 0) throw new TranslationConfigError(problems);
+    return new Translator(options);
+  }
+
+  /** True when nothing can be rewritten (mode off, or same location and an empty identifierMap). */
+  get isNoop(): boolean {
+    return this.mode === 'off' || (!this.context.crossing && !this.hasIdentifiers);
+  }
+
+  /**
+   * Rewrites one object in place and returns the rewrites, in document order of their paths (and, in one
+   * string, in text order). `resourceName` is Velero style (`deployments.apps`, `persistentvolumes`).
+   * A Secret's `data` and `stringData` are never read.
+   */
+  translate(resourceName: string, object: Record<string, unknown>): Rewrite[] {
+    if (this.isNoop) return [];
+    const sighted = this.context.crossing ? sightedPaths(object) : new Set<string>();
+    const awsAuth = isAwsAuthObject(object);
+    const secret = resourceName === 'secrets' || object['kind'] === 'Secret';
+    const skip = (node: PathNode): boolean => secret && node.parent === undefined && (node.key === 'data' || node.key === 'stringData');
+    const rewrites: Rewrite[] = [];
+    for (const leaf of stringLeaves(object, skip)) {
+      const mappingKey = awsAuth ? mappingKeyOf(leaf.node) : undefined;
+      if (mappingKey) {
+        const rewritten = rewriteMappings(mappingKey, leaf.value, this.context);
+        if (rewritten.rewrites.length > 0) setLeaf(leaf.container, leaf.key, rewritten.text);
+        rewrites.push(...rewritten.rewrites);
+        continue;
+      }
+      if (this.mode !== 'everywhere' && !isKnownField(leaf.node, resourceName)) continue;
+      const path = renderPath(leaf.node);
+      const rewritten = rewriteString(leaf.value, this.context, sighted.has(path));
+      if (rewritten.rewrites.length === 0) continue;
+      setLeaf(leaf.container, leaf.key, rewritten.value);
+      for (const r of rewritten.rewrites) rewrites.push({ path, ...r });
+    }
+    return rewrites;
+  }
+}
+
+/** The paths where the dependency scanner sees an AWS reference in this object. */
+function sightedPaths(object: Record<string, unknown>): Set<string> {
+  const paths = new Set<string>();
+  scanObject(object, undefined, (_sighting, node) => paths.add(renderPath(node)));
+  return paths;
+}
+
+function isAwsAuthObject(object: Record<string, unknown>): boolean {
+  const metadata = object['metadata'];
+  if (!isRecord(metadata)) return false;
+  const { namespace, name } = metadata;
+  return isAwsAuthConfigMap(object['kind'], typeof namespace === 'string' ? namespace : undefined, typeof name === 'string' ? name : '');
+}
+
+/** `data.mapRoles` / `data.mapUsers` at the top of the object. */
+function mappingKeyOf(node: PathNode): MappingKey | undefined {
+  if (node.parent?.key !== 'data' || node.parent.parent !== undefined) return undefined;
+  return MAPPING_KEYS.find((key) => key === node.key);
+}
+
+function setLeaf(container: Record<string, unknown> | unknown[], key: string | number, value: string): void {
+  if (Array.isArray(container)) container[Number(key)] = value;
+  else container[String(key)] = value;
+}
