@@ -2,6 +2,7 @@ import type { DelegateAction, DelegateRequest } from '../../lib/events';
 import { backupAction } from './backup';
 import { checkAccessAction } from './checkAccess';
 import { preflightAction } from './preflight';
+import { restoreAction } from './restore';
 import type { ActionRunner } from './types';
 
 /** The delegate's actions: one function each, in lib/'s terms. Adding an action is one line here. */
@@ -9,6 +10,7 @@ export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequ
   backup: backupAction,
   'check-access': checkAccessAction,
   preflight: preflightAction,
+  restore: restoreAction,
 };
 
 /** The runner for a request's action. */

@@ -3,6 +3,7 @@ export {
   buildRemediation, readerManifest, ADMIN_VIEW_POLICY_ARN, DEFAULT_DELEGATE_USERNAME, DEFAULT_READER_GROUP,
   READER_CLUSTER_ROLE, READER_MANIFEST_FILE,
 } from './buildRemediation';
+export { buildRestoreRemediation, CLUSTER_ADMIN_POLICY_ARN } from './buildRestoreRemediation';
 export { getCallerIdentity, principalFromArn } from './callerIdentity';
 export { reviewListAccess, SELF_SUBJECT_ACCESS_REVIEW_PATH, DEFAULT_REVIEW_CONCURRENCY } from './reviewListAccess';
 export type { ResourceAccess, ReviewListAccessOptions } from './reviewListAccess';

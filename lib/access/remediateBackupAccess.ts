@@ -31,7 +31,11 @@ export interface RemediateBackupAccessDependencies {
 export async function remediateBackupAccess(
   deps: RemediateBackupAccessDependencies,
   accessStatus: number,
-  options: { username?: string; readerGroup?: string; signal?: AbortSignal } = {},
+  options: {
+    username?: string; readerGroup?: string; signal?: AbortSignal;
+    /** The grant to offer. @default buildRemediation (read access, what backup needs) */
+    build?: typeof buildRemediation;
+  } = {},
 ): Promise<BackupAccessRemediation> {
   const warnings: string[] = [];
   let identity: CallerIdentity | undefined;
@@ -44,7 +48,7 @@ export async function remediateBackupAccess(
   const roleArn = identity?.roleArn ?? UNKNOWN_ROLE_ARN_PLACEHOLDER;
   const mode = deps.connection.authenticationMode;
   const existing = accessStatus === 401 ? 'none' : await findExistingMapping(deps.kube, mode, roleArn, options.signal);
-  const remediation = buildRemediation(mode, {
+  const remediation = (options.build ?? buildRemediation)(mode, {
     clusterName: deps.connection.name, region: deps.connection.region, roleArn, existing,
     ...(options.username ? { username: options.username } : {}),
     ...(options.readerGroup ? { readerGroup: options.readerGroup } : {}),

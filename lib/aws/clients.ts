@@ -23,6 +23,11 @@ export interface AwsClientsOptions {
  * The SDK clients, built once per invocation. Endpoints come from the SDK's own AWS_ENDPOINT_URL and
  * AWS_ENDPOINT_URL_<SERVICE> handling; the EKS token never uses them (it names the real STS host).
  */
+/** An S3 client for another region (a restore's source bucket), with the same credentials and addressing. */
+export function createS3Client(opts: AwsClientsOptions & { credentials?: AwsCredentialIdentityProvider }): S3Client {
+  return new S3Client({ region: opts.region, credentials: opts.credentials ?? defaultProvider(), maxAttempts: 5, forcePathStyle: opts.s3ForcePathStyle ?? false });
+}
+
 export function createAwsClients(opts: AwsClientsOptions): AwsClients {
   const credentials = defaultProvider();
   const common = { region: opts.region, credentials, maxAttempts: 5 };

@@ -21,6 +21,8 @@ export interface DelegateEnvironment {
   listConcurrency: number;
   /** DELEGATE_IN_VPC=true: the function is attached to subnets (set by template.yaml); shapes preflight hints. @default false */
   inVpc: boolean;
+  /** RESTORE_CONCURRENCY: writes in flight within one resource type during a restore. @default 8 */
+  restoreConcurrency: number;
   /** DEADLINE_MARGIN_MS: stop and abort when less than this remains of the Lambda's time. @default 30000 */
   deadlineMarginMs: number;
 }
@@ -56,6 +58,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     pageSize: int('KUBE_PAGE_SIZE', 500, 1, 10_000),
     listConcurrency: int('KUBE_LIST_CONCURRENCY', 4, 1, 64),
     inVpc: (env.DELEGATE_IN_VPC ?? '').toLowerCase() === 'true',
+    restoreConcurrency: int('RESTORE_CONCURRENCY', 8, 1, 64),
     deadlineMarginMs: int('DEADLINE_MARGIN_MS', 30_000, 0, 600_000),
   };
   if (problems.length) throw new EnvironmentError(problems);

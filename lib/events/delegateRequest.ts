@@ -1,7 +1,7 @@
 import type { ResourceFilterSpec } from '../backup/filters';
 
 export type DelegateAction = DelegateRequest['action'];
-export const DELEGATE_ACTIONS: readonly DelegateAction[] = ['backup', 'check-access', 'preflight'];
+export const DELEGATE_ACTIONS: readonly DelegateAction[] = ['backup', 'check-access', 'preflight', 'restore'];
 
 interface ClusterTarget {
   clusterName: string;
@@ -61,4 +61,4 @@ export interface RestoreRequest extends ClusterTarget {
 }
 
 /** A validated event: everything the delegate needs, defaults applied. */
-export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest;
+export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest;

@@ -4,6 +4,7 @@ import { DELEGATE_ACTIONS, type DelegateAction, type DelegateRequest } from './d
 import { EventFields } from './EventFields';
 import { InvalidEventError } from './errors';
 import { parseBackupEvent } from './parseBackupEvent';
+import { parseRestoreEvent } from './parseRestoreEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -16,6 +17,7 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   backup: parseBackupEvent,
   'check-access': (_f, target) => ({ action: 'check-access', ...target }),
   preflight: (_f, target) => ({ action: 'preflight', ...target }),
+  restore: parseRestoreEvent,
 };
 
 /**

@@ -1,0 +1,115 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { buildRestoreRemediation, remediateBackupAccess } from '../../lib/access';
+import { createS3Client } from '../../lib/aws/clients';
+import { findLatestRecoveryPoint } from '../../lib/catalog/findLatestRecoveryPoint';
+import { connectToCluster } from '../../lib/delegate/connectToCluster';
+import { LATEST, type RestoreRequest } from '../../lib/events';
+import { RecoveryPointNotFoundError } from '../../lib/recovery-point/errors';
+import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
+import { RestoreAccessError, RestorePreconditionError, runRestore, type RestoreOutcome } from '../../lib/restore';
+import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
+import { invalidInput, type ActionRunner, type DelegateResponse } from './types';
+
+export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started }) => {
+  const { source } = request;
+  logger.info('restore requested', { stage: 'start', dryRun: request.dryRun, sourceBucket: source.bucket, sourceCluster: source.clusterName, recoveryPointId: source.recoveryPointId });
+  const sourceS3 = source.region === request.region ? clients.s3
+    : createS3Client({ region: source.region, s3ForcePathStyle: env.s3ForcePathStyle, credentials: clients.credentials });
+  const session = await connectToCluster(clients, request.clusterName, request.region, logger);
+  try {
+    let folder: string;
+    try {
+      folder = source.recoveryPointId === LATEST
+        ? (await findLatestRecoveryPoint(sourceS3, source.bucket, source.prefix, source.clusterName)).folder
+        : recoveryPointFolder(source.prefix, source.clusterName, source.recoveryPointId);
+    } catch (err) {
+      if (err instanceof RecoveryPointNotFoundError) return invalidInput('restore', [err.message], started);
+      throw err;
+    }
+    const restoreId = newRecoveryPointId(new Date());
+    const report = reportLocation(request, folder, restoreId, env.bucket, env.prefix);
+    const outcome = await runRestore({
+      source: { bucket: source.bucket, folder },
+      dryRun: request.dryRun,
+      existingResourcePolicy: request.existingResourcePolicy,
+      filters: request.filters,
+      namespaceMapping: request.namespaceMapping,
+      report,
+      restoreId,
+      concurrency: env.restoreConcurrency,
+      deadlineMarginMs: env.deadlineMarginMs,
+    }, {
+      connection: session.connection,
+      kube: session.kube,
+      sourceS3,
+      reportS3: report.bucket === source.bucket ? sourceS3 : clients.s3,
+      logger,
+      translatorFor: (from) => {
+        const target: AwsLocation = { partition: partitionOf(session.connection.arn), account: session.connection.account, region: session.connection.region };
+        const sourceLocation: AwsLocation = { partition: partitionOf(from.arn), account: from.account, region: from.region };
+        return {
+          translator: Translator.create({ source: sourceLocation, target, identifierMap: request.identifierMap, mode: request.translate }),
+          untranslated: new UntranslatedReferenceFinder({ source: sourceLocation, target, identifierMapTargets: Object.values(request.identifierMap) }),
+        };
+      },
+      ...(lambda ? { remainingTimeMs: () => lambda.getRemainingTimeInMillis() } : {}),
+    });
+    metrics.addMetric('RestoreCreated', MetricUnit.Count, outcome.created);
+    metrics.addMetric('RestoreFailedObjects', MetricUnit.Count, outcome.failed);
+    metrics.addMetric(outcome.status === 'FAILED' ? 'RestoreFailed' : 'RestoreSucceeded', MetricUnit.Count, 1);
+    return restoreResponse(request, `s3://${source.bucket}/${folder}`, outcome);
+  } catch (err) {
+    if (err instanceof RestorePreconditionError || err instanceof TranslationConfigError) return invalidInput('restore', err.problems, started);
+    if (err instanceof RestoreAccessError) {
+      // The same kind of answer check-access gives: who the delegate is and the exact grant to run.
+      const access = await remediateBackupAccess({ sts: clients.sts, connection: session.connection, kube: session.kube }, err.status, { build: buildRestoreRemediation });
+      return {
+        action: 'restore', status: 'FAILED', reason: err.status === 401 ? 'unauthorized' : 'forbidden', dryRun: request.dryRun,
+        clusterName: request.clusterName, error: err.message, principalArn: access.identity?.roleArn, remediation: access.remediation,
+        warnings: access.warnings, durationMs: Date.now() - started,
+      };
+    }
+    throw err;
+  } finally {
+    session.close();
+    if (sourceS3 !== clients.s3) sourceS3.destroy();
+  }
+};
+
+/**
+ * Beside the recovery point (`<folder>restores/<id>.json`), unless the delegate has a bucket of its own
+ * (RECOVERY_BUCKET) other than the source: a recovery account may only read the source bucket, so the
+ * report goes to `<RECOVERY_PREFIX><cluster>/restores/<id>.json` in its own.
+ */
+function reportLocation(request: RestoreRequest, folder: string, restoreId: string, ownBucket: string | undefined, ownPrefix: string): { bucket: string; key: string } {
+  if (ownBucket && ownBucket !== request.source.bucket) return { bucket: ownBucket, key: `${ownPrefix}${request.clusterName}/restores/${restoreId}.json` };
+  return { bucket: request.source.bucket, key: `${folder}restores/${restoreId}.json` };
+}
+
+/** `aws`, `aws-cn` or `aws-us-gov`, from an ARN. */
+function partitionOf(arn: string): string {
+  return arn.split(':')[1] || 'aws';
+}
+
+function restoreResponse(request: RestoreRequest, location: string, o: RestoreOutcome): DelegateResponse {
+  return {
+    action: 'restore',
+    status: o.status,
+    dryRun: o.dryRun,
+    clusterName: request.clusterName,
+    source: { location, recoveryPointId: o.recoveryPointId, clusterName: o.sourceCluster },
+    restoreId: o.restoreId,
+    ...(o.report ? { report: o.report } : {}),
+    created: o.created,
+    updated: o.updated,
+    skipped: o.skipped,
+    failed: o.failed,
+    ...(o.notAttempted ? { notAttempted: o.notAttempted } : {}),
+    failures: o.failures,
+    translations: o.translations,
+    untranslatedReferences: o.untranslatedReferences,
+    warnings: o.warnings,
+    ...(o.stoppedReason ? { reason: o.stoppedReason, error: o.error } : {}),
+    durationMs: o.durationMs,
+  };
+}

@@ -1,0 +1,129 @@
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
+import type { RecoveryPointFacts } from './plan';
+
+/** One resource type of the recovery point, spooled. */
+export interface SpooledType {
+  resourceName: string;
+  count: number;
+}
+
+/** A custom resource type whose CRD is in the recovery point. */
+export interface RecoveryPointCrd {
+  /** The CRD's own name, `<plural>.<group>`. */
+  crdName: string;
+  group: string;
+  /** Versions the CRD serves. */
+  versions: string[];
+}
+
+export interface SpoolOptions {
+  /** Parent folder of the spool. @default os.tmpdir() (a Lambda's /tmp) */
+  directory?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The recovery point read once from S3 and laid out on local disk, one file of JSON lines per resource
+ * type, so that each type can be restored in its turn without holding the cluster in memory and without
+ * downloading the archive once per tier (DESIGN.md section 8, order). Reading it also verifies the whole
+ * archive against its manifest before anything is written to the cluster, and gathers the few facts
+ * single objects need: which Services have selectors, which uids are present (owners), which CRDs.
+ */
+export class RestoreSpool implements RecoveryPointFacts {
+  readonly directory: string;
+  readonly selectorServices = new Set<string>();
+  /** By custom resource name (`<plural>.<group>`). */
+  readonly crds = new Map<string, RecoveryPointCrd>();
+  readonly #counts = new Map<string, number>();
+  // 52 bits of each uid (they are random UUIDs): a number per object instead of a 36-character string.
+  readonly #uids = new Set<number | string>();
+
+  private constructor(directory: string) {
+    this.directory = directory;
+  }
+
+  /** Reads every object of the recovery point into a new spool; throws what the reader throws (bad recovery points). */
+  static async fill(reader: RecoveryPointReader, options: SpoolOptions = {}): Promise<RestoreSpool> {
+    const spool = new RestoreSpool(mkdtempSync(join(options.directory ?? tmpdir(), 'eks-restore-')));
+    const files = new Map<string, WriteStream>();
+    try {
+      for await (const entry of reader.objects(options.signal ? { signal: options.signal } : {})) {
+        spool.#learn(entry.resourceName, entry.object);
+        let file = files.get(entry.resourceName);
+        if (!file) {
+          file = createWriteStream(spool.#file(entry.resourceName), { highWaterMark: 64 * 1024 });
+          files.set(entry.resourceName, file);
+        }
+        if (!file.write(`${JSON.stringify(entry.object)}\n`)) await once(file, 'drain');
+        spool.#counts.set(entry.resourceName, (spool.#counts.get(entry.resourceName) ?? 0) + 1);
+      }
+      await Promise.all([...files.values()].map((f) => new Promise<void>((resolve, reject) => f.end((err?: Error | null) => (err ? reject(err) : resolve())))));
+      return spool;
+    } catch (err) {
+      for (const f of files.values()) f.destroy();
+      spool.dispose();
+      throw err;
+    }
+  }
+
+  /** Every type in the recovery point with how many objects it holds. */
+  types(): SpooledType[] {
+    return [...this.#counts].map(([resourceName, count]) => ({ resourceName, count }));
+  }
+
+  /** The objects of one type, in archive order, one at a time. */
+  async *objects(resourceName: string): AsyncGenerator<Record<string, unknown>> {
+    if (!this.#counts.has(resourceName)) return;
+    const lines = createInterface({ input: createReadStream(this.#file(resourceName)), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line !== '') yield JSON.parse(line) as Record<string, unknown>;
+    }
+  }
+
+  hasUid(uid: string): boolean {
+    return this.#uids.has(uidKey(uid));
+  }
+
+  /** Removes the spool's files. */
+  dispose(): void {
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  #file(resourceName: string): string {
+    // Resource names are DNS-like (checked by the layout), so they are safe file names.
+    return join(this.directory, `${resourceName}.jsonl`);
+  }
+
+  #learn(resourceName: string, obj: Record<string, unknown>): void {
+    const meta = record(obj.metadata);
+    if (typeof meta.uid === 'string') this.#uids.add(uidKey(meta.uid));
+    if (resourceName === 'services') {
+      const selector = record(record(obj.spec).selector);
+      if (Object.keys(selector).length > 0) this.selectorServices.add(`${String(meta.namespace)}/${String(meta.name)}`);
+    }
+    if (resourceName === 'customresourcedefinitions.apiextensions.k8s.io') {
+      const spec = record(obj.spec);
+      const plural = record(spec.names).plural;
+      if (typeof spec.group === 'string' && typeof plural === 'string') {
+        const versions = Array.isArray(spec.versions)
+          ? spec.versions.map((v) => record(v)).filter((v) => v.served !== false).map((v) => String(v.name))
+          : typeof spec.version === 'string' ? [spec.version] : [];
+        this.crds.set(`${plural}.${spec.group}`, { crdName: String(meta.name), group: spec.group, versions });
+      }
+    }
+  }
+}
+
+function uidKey(uid: string): number | string {
+  const hex = uid.replace(/-/g, '');
+  return /^[0-9a-fA-F]{13}/.test(hex) ? Number.parseInt(hex.slice(0, 13), 16) : uid;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

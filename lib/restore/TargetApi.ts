@@ -1,0 +1,145 @@
+import { KubeApiError } from '../kube/errors';
+import { streamListItems, type ArchivableItem } from '../kube/listItems';
+import { streamResourceItems } from '../kube/pager';
+import { isJsonObject, parseJsonObjectResponse, withBodyRetries, type JsonObject } from '../kube/responseBody';
+import type { DiscoveredResource, KubeTransport } from '../kube/types';
+import { CrdNotEstablishedError } from './errors';
+
+/** How long a restored CRD may take to be Established and NamesAccepted. @default 60 s */
+export const DEFAULT_CRD_WAIT_MS = 60_000;
+/** Between two looks at a CRD's conditions (Velero polls every second). */
+const CRD_POLL_MS = 250;
+
+/** Where objects of one type are written in the recovery cluster. */
+export type TargetEndpoint = DiscoveredResource;
+
+/**
+ * What the recovery cluster serves, asked per group version as restore needs it (a restore touches a few
+ * dozen types; full discovery of a current cluster is larger than that), refreshed for a group once its
+ * CRD has been restored.
+ */
+export class TargetApi {
+  readonly #kube: KubeTransport;
+  readonly #signal: AbortSignal | undefined;
+  readonly #docs = new Map<string, Promise<JsonObject | undefined>>();
+
+  constructor(kube: KubeTransport, signal?: AbortSignal) {
+    this.#kube = kube;
+    this.#signal = signal;
+  }
+
+  /**
+   * The endpoint for a type as the recovery point holds it: at its own version when the recovery cluster
+   * serves that, else at the group's preferred version that serves the resource (e.g. cronjobs backed up
+   * at batch/v1beta1, restored at batch/v1 on 1.25+). Undefined when the recovery cluster serves it at no version.
+   */
+  async resolve(type: { group: string; version: string; resource: string }): Promise<TargetEndpoint | undefined> {
+    const own = await this.#find(type.group, type.version, type.resource);
+    if (own) return own;
+    if (type.group === '') return undefined;
+    const groupDoc = await this.#get(`/apis/${type.group}`);
+    if (!groupDoc) return undefined;
+    const preferred = isJsonObject(groupDoc.preferredVersion) ? groupDoc.preferredVersion.version : undefined;
+    const versions = (Array.isArray(groupDoc.versions) ? groupDoc.versions : []).filter(isJsonObject).map((v) => v.version).filter((v): v is string => typeof v === 'string');
+    for (const v of [...(typeof preferred === 'string' ? [preferred] : []), ...versions.filter((x) => x !== preferred)]) {
+      if (v === type.version) continue;
+      const found = await this.#find(type.group, v, type.resource);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Forgets what was learned about a group (its CRD was just created). */
+  forgetGroup(group: string): void {
+    for (const key of this.#docs.keys()) if (key === `/apis/${group}` || key.startsWith(`/apis/${group}/`)) this.#docs.delete(key);
+  }
+
+  /** `<namespace>/<name>` (or `<name>`) of every object of a type in the recovery cluster, in the given namespaces or all. */
+  async existingNames(endpoint: TargetEndpoint, namespaces: readonly string[] | undefined): Promise<Set<string>> {
+    const names = new Set<string>();
+    const scopes = endpoint.namespaced && namespaces ? namespaces : [undefined];
+    for (const ns of scopes) {
+      await streamResourceItems<ArchivableItem>(
+        (req, onItems) => streamListItems(this.#kube, endpoint, req, ns, onItems),
+        async (items) => {
+          for (const item of items) names.add(objectKey(item.metadata.namespace, item.metadata.name ?? ''));
+        },
+        this.#signal ? { signal: this.#signal } : {},
+      );
+    }
+    return names;
+  }
+
+  /**
+   * Waits until a CRD is Established and NamesAccepted (what Velero waits for before its custom
+   * resources); throws CrdNotEstablishedError after `timeoutMs`.
+   */
+  async waitForCrd(crdName: string, group: string, timeoutMs = DEFAULT_CRD_WAIT_MS): Promise<void> {
+    const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(crdName)}`;
+    const deadline = Date.now() + timeoutMs;
+    let last = 'not found';
+    for (;;) {
+      this.#signal?.throwIfAborted();
+      const res = await this.#kube.request({ method: 'GET', path, signal: this.#signal });
+      if (res.status === 200) {
+        const crd = parseJsonObjectResponse(res, path);
+        const conditions = (Array.isArray(isJsonObject(crd.status) ? crd.status.conditions : undefined) ? (crd.status as JsonObject).conditions as unknown[] : []).filter(isJsonObject);
+        const isTrue = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
+        if (isTrue('Established') && isTrue('NamesAccepted')) {
+          this.forgetGroup(group);
+          return;
+        }
+        last = conditions.map((c) => `${String(c.type)}=${String(c.status)}`).join(', ') || 'no conditions yet';
+      } else if (res.status !== 404) {
+        last = `HTTP ${res.status}`;
+      }
+      if (Date.now() >= deadline) throw new CrdNotEstablishedError(crdName, timeoutMs, last);
+      await new Promise((r) => setTimeout(r, CRD_POLL_MS));
+    }
+  }
+
+  async #find(group: string, version: string, resource: string): Promise<TargetEndpoint | undefined> {
+    const groupVersion = group === '' ? version : `${group}/${version}`;
+    const doc = await this.#get(group === '' ? `/api/${version}` : `/apis/${groupVersion}`);
+    const entry = (Array.isArray(doc?.resources) ? doc.resources : []).filter(isJsonObject).find((r) => r.name === resource);
+    if (!entry || typeof entry.kind !== 'string') return undefined;
+    return {
+      group, version, groupVersion, resource, kind: entry.kind, namespaced: entry.namespaced === true,
+      verbs: Array.isArray(entry.verbs) ? entry.verbs.filter((v): v is string => typeof v === 'string') : [],
+      name: group === '' ? resource : `${resource}.${group}`,
+    };
+  }
+
+  /** A discovery document, or undefined when the server does not serve it (404, or 503 of an aggregated API). */
+  #get(path: string): Promise<JsonObject | undefined> {
+    let doc = this.#docs.get(path);
+    if (!doc) {
+      doc = withBodyRetries(async () => {
+        const res = await this.#kube.request({ method: 'GET', path, signal: this.#signal });
+        if (res.status === 404 || res.status === 503) return undefined;
+        return parseJsonObjectResponse(res, path);
+      }, this.#signal);
+      // A failure is not cached: the next type asks again.
+      doc.catch(() => this.#docs.delete(path));
+      this.#docs.set(path, doc);
+    }
+    return doc;
+  }
+}
+
+/** Collection path in the recovery cluster: `/api/v1/namespaces/<ns>/<res>`, `/apis/<g>/<v>/<res>`. */
+export function collectionPath(endpoint: TargetEndpoint, namespace: string | undefined): string {
+  const base = endpoint.group === '' ? `/api/${endpoint.version}` : `/apis/${endpoint.group}/${endpoint.version}`;
+  return endpoint.namespaced && namespace !== undefined ? `${base}/namespaces/${encodeURIComponent(namespace)}/${endpoint.resource}` : `${base}/${endpoint.resource}`;
+}
+
+export function objectPath(endpoint: TargetEndpoint, namespace: string | undefined, name: string): string {
+  return `${collectionPath(endpoint, namespace)}/${encodeURIComponent(name)}`;
+}
+
+/** `<namespace>/<name>` for namespaced objects, `<name>` for cluster-scoped ones. */
+export function objectKey(namespace: string | undefined, name: string): string {
+  return namespace === undefined ? name : `${namespace}/${name}`;
+}
+
+export { KubeApiError };

@@ -1,0 +1,37 @@
+/** Base class for every error about a restore. */
+export class RestoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The restore cannot start: bad input found before anything was written. `problems` names each one. */
+export class RestorePreconditionError extends RestoreError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    super(problems.join('; '), options);
+    this.problems = problems;
+  }
+}
+
+/** The recovery cluster refused the delegate (401 or 403 on everything): no restore without access. */
+export class RestoreAccessError extends RestoreError {
+  readonly status: 401 | 403;
+  constructor(status: 401 | 403, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+/** A restored CRD did not become Established and NamesAccepted in time: its custom resources fail. */
+export class CrdNotEstablishedError extends RestoreError {
+  readonly crdName: string;
+  constructor(crdName: string, timeoutMs: number, lastSeen: string) {
+    super(`CustomResourceDefinition ${crdName} was not Established and NamesAccepted within ${timeoutMs} ms (last seen: ${lastSeen})`);
+    this.crdName = crdName;
+  }
+}
+
+/** The Lambda's time is nearly up: the restore stops where it is. */
+export class RestoreDeadlineError extends RestoreError {}

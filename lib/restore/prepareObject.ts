@@ -1,0 +1,197 @@
+// What is changed on an object before it is written to the recovery cluster (DESIGN.md section 8,
+// "Changed on the way"): one small function per kind, applied to a copy. Pure and table-tested.
+
+type Json = Record<string, unknown>;
+
+/** Set by the server, or meaningful only in the cluster the object came from. */
+const SERVER_METADATA = [
+  'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds',
+  'selfLink', 'managedFields', 'ownerReferences',
+] as const;
+/** Job labels that carry the old Job's uid: a restored template that keeps them fails validation. */
+const JOB_UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid'] as const;
+/** Binding state of the old cluster's PV controller. */
+const PV_BIND_ANNOTATIONS = ['pv.kubernetes.io/bind-completed', 'pv.kubernetes.io/bound-by-controller'] as const;
+const PVC_BIND_ANNOTATIONS = [...PV_BIND_ANNOTATIONS, 'volume.kubernetes.io/selected-node'] as const;
+
+export interface PrepareOptions {
+  /** Source namespace -> recovery namespace. @default {} */
+  namespaceMapping?: Readonly<Record<string, string>>;
+}
+
+/** A copy of `obj` as it is to be created in the recovery cluster. `obj` is left unchanged. */
+export function prepareForRestore(resourceName: string, obj: Readonly<Json>, options: PrepareOptions = {}): Json {
+  const out = structuredClone(obj) as Json;
+  const mapNs = (ns: string): string => options.namespaceMapping?.[ns] ?? ns;
+  const meta = child(out, 'metadata');
+  for (const field of SERVER_METADATA) delete meta[field];
+  if (typeof meta.name === 'string' && meta.name !== '') delete meta.generateName;
+  if (typeof meta.namespace === 'string') meta.namespace = mapNs(meta.namespace);
+  delete out.status;
+  KIND_CHANGES[resourceName]?.(out, mapNs);
+  dropEmpty(meta, 'annotations');
+  dropEmpty(meta, 'labels');
+  return out;
+}
+
+type KindChange = (obj: Json, mapNs: (ns: string) => string) => void;
+
+const KIND_CHANGES: Record<string, KindChange> = {
+  namespaces(obj, mapNs) {
+    const meta = child(obj, 'metadata');
+    if (typeof meta.name === 'string') meta.name = mapNs(meta.name);
+    // spec.finalizers is managed by the namespace controller.
+    delete obj.spec;
+  },
+  services(obj) {
+    const spec = child(obj, 'spec');
+    if (spec.clusterIP !== 'None') {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    delete spec.healthCheckNodePort;
+    for (const port of list(spec.ports)) delete port.nodePort;
+  },
+  pods(obj) {
+    const spec = child(obj, 'spec');
+    delete spec.nodeName;
+    // The Priority admission plugin computes it from priorityClassName and refuses a mismatch.
+    if (typeof spec.priorityClassName === 'string') delete spec.priority;
+    dropServiceAccountTokenVolumes(spec);
+  },
+  serviceaccounts(obj) {
+    const name = child(obj, 'metadata').name;
+    if (!Array.isArray(obj.secrets)) return;
+    obj.secrets = obj.secrets.filter((s: unknown) => !(typeof name === 'string' && isTokenSecretName(record(s).name, name)));
+    if ((obj.secrets as unknown[]).length === 0) delete obj.secrets;
+  },
+  'jobs.batch'(obj) {
+    const labels = record(child(obj, 'metadata').labels);
+    const spec = child(obj, 'spec');
+    const templateLabels = record(record(record(spec.template).metadata).labels);
+    for (const label of JOB_UID_LABELS) {
+      delete labels[label];
+      delete templateLabels[label];
+    }
+    delete spec.selector;
+    delete spec.manualSelector;
+  },
+  persistentvolumes(obj, mapNs) {
+    const spec = child(obj, 'spec');
+    const claimRef = record(spec.claimRef);
+    if (spec.claimRef !== undefined) {
+      delete claimRef.uid;
+      delete claimRef.resourceVersion;
+      if (typeof claimRef.namespace === 'string') claimRef.namespace = mapNs(claimRef.namespace);
+    }
+    const annotations = record(child(obj, 'metadata').annotations);
+    for (const a of PV_BIND_ANNOTATIONS) delete annotations[a];
+  },
+  persistentvolumeclaims(obj) {
+    const annotations = record(child(obj, 'metadata').annotations);
+    for (const a of PVC_BIND_ANNOTATIONS) delete annotations[a];
+  },
+  'rolebindings.rbac.authorization.k8s.io': mapServiceAccountSubjects,
+  'clusterrolebindings.rbac.authorization.k8s.io': mapServiceAccountSubjects,
+};
+
+/** A binding to a service account of a mapped namespace follows it there (as Velero does). */
+function mapServiceAccountSubjects(obj: Json, mapNs: (ns: string) => string): void {
+  for (const subject of list(obj.subjects)) {
+    if (subject.kind === 'ServiceAccount' && typeof subject.namespace === 'string') subject.namespace = mapNs(subject.namespace);
+  }
+}
+
+/** `<sa>-token-<5 chars>`: the token Secret the old cluster generated (before 1.24). */
+function isTokenSecretName(secretName: unknown, serviceAccount: string): boolean {
+  return typeof secretName === 'string' && new RegExp(`^${escapeRegExp(serviceAccount)}-token-[a-z0-9]{5}$`).test(secretName);
+}
+
+/** Volumes mounting the old cluster's service account token Secret, and their mounts. */
+function dropServiceAccountTokenVolumes(spec: Json): void {
+  const sa = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName : 'default';
+  const dropped = new Set<string>();
+  if (Array.isArray(spec.volumes)) {
+    spec.volumes = spec.volumes.filter((v: unknown) => {
+      const volume = record(v);
+      const secretName = record(volume.secret).secretName;
+      const drop = isTokenSecretName(secretName, sa) && typeof volume.name === 'string';
+      if (drop) dropped.add(volume.name as string);
+      return !drop;
+    });
+  }
+  if (dropped.size === 0) return;
+  for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
+    for (const c of list(spec[field])) {
+      if (Array.isArray(c.volumeMounts)) c.volumeMounts = c.volumeMounts.filter((m: unknown) => !dropped.has(String(record(m).name)));
+    }
+  }
+}
+
+/**
+ * For an update of an existing object: the fields the API server will not let an update change, taken
+ * from the object as it is in the recovery cluster (a Service's cluster IPs and node ports, a Job's
+ * selector and generated labels), plus its resourceVersion.
+ */
+export function carryOverForUpdate(resourceName: string, desired: Json, existing: Readonly<Json>): Json {
+  const out = structuredClone(desired) as Json;
+  const existingMeta = record(existing.metadata);
+  child(out, 'metadata').resourceVersion = existingMeta.resourceVersion;
+  const from = record(existing.spec);
+  const to = record(out.spec);
+  if (resourceName === 'services') {
+    for (const f of ['clusterIP', 'clusterIPs', 'healthCheckNodePort'] as const) if (from[f] !== undefined && to[f] === undefined) to[f] = from[f];
+    const oldPorts = list(from.ports);
+    for (const port of list(to.ports)) {
+      const match = oldPorts.find((p) => p.port === port.port && p.protocol === port.protocol);
+      if (match?.nodePort !== undefined && port.nodePort === undefined) port.nodePort = match.nodePort;
+    }
+  }
+  if (resourceName === 'jobs.batch') {
+    to.selector = from.selector;
+    to.template = from.template;
+  }
+  if (resourceName === 'persistentvolumeclaims' && to.volumeName === undefined && from.volumeName !== undefined) to.volumeName = from.volumeName;
+  return out;
+}
+
+/**
+ * Whether every field the recovery point sets has the same value in the object as it stands (fields the
+ * recovery cluster added, such as newer defaults, do not count): then an update would change nothing.
+ */
+export function alreadyMatches(desired: unknown, existing: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return Array.isArray(existing) && desired.length === existing.length && desired.every((d, i) => alreadyMatches(d, existing[i]));
+  }
+  if (typeof desired === 'object' && desired !== null) {
+    if (typeof existing !== 'object' || existing === null || Array.isArray(existing)) return false;
+    const e = existing as Json;
+    return Object.entries(desired as Json).every(([k, v]) => alreadyMatches(v, e[k]));
+  }
+  return desired === existing;
+}
+
+function child(obj: Json, key: string): Json {
+  const v = obj[key];
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Json;
+  const created: Json = {};
+  obj[key] = created;
+  return created;
+}
+
+function record(value: unknown): Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
+}
+
+function list(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter((v): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)) : [];
+}
+
+function dropEmpty(obj: Json, key: string): void {
+  const v = obj[key];
+  if (typeof v === 'object' && v !== null && Object.keys(v).length === 0) delete obj[key];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,436 @@
+import { createResourceFilter, type ResourceFilter } from '../backup/filters';
+import { KubeApiError, KubeError } from '../kube/errors';
+import { apiErrorFromResponse, parseJsonObjectResponse } from '../kube/responseBody';
+import type { DiscoveredResource, KubeResponse } from '../kube/types';
+import { ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError } from '../recovery-point/errors';
+import type { ManifestResource } from '../recovery-point/manifest';
+import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
+import { mergeAwsAuth, TranslationError } from '../translation';
+import { checkWriteAccess } from './checkWriteAccess';
+import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError } from './errors';
+import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
+import { alreadyMatches, carryOverForUpdate, prepareForRestore } from './prepareObject';
+import { RestoreReport } from './RestoreReport';
+import { RestoreSpool } from './RestoreSpool';
+import { collectionPath, objectKey, objectPath, TargetApi, type TargetEndpoint } from './TargetApi';
+import type {
+  ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
+  SkipCategory, UntranslatedReferences,
+} from './types';
+
+/** Writes in flight within one resource type. */
+export const DEFAULT_RESTORE_CONCURRENCY = 8;
+/** Failures listed in the response; the report in S3 has every one. */
+export const MAX_FAILURES_IN_RESPONSE = 20;
+const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
+const FIELD_MANAGER = 'eks-delegate';
+const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
+const AWS_AUTH_KEY = 'kube-system/aws-auth';
+
+type Json = Record<string, unknown>;
+
+/**
+ * One restore (DESIGN.md section 8): the manifest checked, the delegate's write access checked, the whole
+ * archive spooled to local disk and verified against the manifest (a bad recovery point fails here, before
+ * any write), then each resource type in restore order, its objects prepared, translated and written a
+ * few at a time: created, left alone when they exist (`skip`) or brought to the recovery point's version
+ * (`update`), with `?dryRun=All` on every write in a dry run. A per-object failure is recorded and the
+ * restore goes on; bad input, no access and a bad recovery point throw before anything is written.
+ */
+export async function runRestore(options: RestoreOptions, deps: RestoreDependencies): Promise<RestoreOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const { logger } = deps;
+  const controller = new AbortController();
+  const margin = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
+  const remaining = deps.remainingTimeMs?.();
+  const deadlineTimer = remaining === undefined ? undefined
+    : setTimeout(() => controller.abort(new RestoreDeadlineError(`less than ${margin} ms of Lambda time left`)), Math.max(0, remaining - margin));
+  const signal = controller.signal;
+
+  let reader: RecoveryPointReader;
+  let spool: RestoreSpool | undefined;
+  try {
+    reader = await asPrecondition(() => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal }));
+    const manifest = reader.manifest;
+    logger.info('recovery point opened', { stage: 'read', recoveryPointId: manifest.recoveryPointId, objects: manifest.archive.objects, status: manifest.status });
+    // Built (and its identifierMap checked) before anything is written.
+    const translation = deps.translatorFor?.({ account: manifest.cluster.account, region: manifest.cluster.region, arn: manifest.cluster.arn });
+    await checkWriteAccess(deps.kube, signal);
+    spool = await asPrecondition(() => RestoreSpool.fill(reader, { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) }));
+    logger.info('recovery point verified and spooled', { stage: 'read', objects: manifest.archive.objects, resourceTypes: spool.types().length });
+
+    const run = new RestoreRun(options, deps, spool, manifest.resources, translation, signal);
+    try {
+      await run.restoreAll();
+    } finally {
+      if (deadlineTimer) clearTimeout(deadlineTimer);
+    }
+    return await run.finish(manifest.recoveryPointId, manifest.cluster.name, started, now());
+  } finally {
+    if (deadlineTimer) clearTimeout(deadlineTimer);
+    spool?.dispose();
+  }
+}
+
+/** Bad recovery points are bad input: named, nothing written. */
+async function asPrecondition<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RecoveryPointNotFoundError) throw new RestorePreconditionError([err.message], { cause: err });
+    if (err instanceof ManifestError || err instanceof RecoveryPointIntegrityError) {
+      throw new RestorePreconditionError(err.problems.map((p) => `recovery point ${p}`), { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** The state of one restore while its types are written. */
+class RestoreRun {
+  readonly #opts: RestoreOptions;
+  readonly #deps: RestoreDependencies;
+  readonly #spool: RestoreSpool;
+  readonly #rows: Map<string, ManifestResource>;
+  readonly #translator: ObjectTranslator | undefined;
+  readonly #untranslated: UntranslatedReferences | undefined;
+  readonly #signal: AbortSignal;
+  readonly #filter: ResourceFilter;
+  readonly #target: TargetApi;
+  readonly #report: RestoreReport;
+  readonly #concurrency: number;
+
+  readonly #skipped: Record<SkipCategory, number> = { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 };
+  readonly #failures: RestoreFailure[] = [];
+  readonly #translations = { arns: 0, images: 0, identifiers: 0 };
+  readonly #warnings: string[] = [];
+  /** Namespaces this run creates (in a dry run: would create), so objects in them are not failures of the dry run. */
+  readonly #namespacesCreated = new Set<string>();
+  /** CRDs of this recovery point that never became established: `crdName -> why`. */
+  readonly #crdFailures = new Map<string, string>();
+  #created = 0;
+  #updated = 0;
+  #failed = 0;
+  #notAttempted = 0;
+  #stopped: { reason: string; error: string } | undefined;
+
+  constructor(
+    opts: RestoreOptions, deps: RestoreDependencies, spool: RestoreSpool, rows: readonly ManifestResource[],
+    translation: { translator: ObjectTranslator; untranslated: UntranslatedReferences } | undefined, signal: AbortSignal,
+  ) {
+    this.#opts = opts;
+    this.#deps = deps;
+    this.#spool = spool;
+    this.#rows = new Map(rows.map((r) => [r.name, r]));
+    this.#translator = translation && !translation.translator.isNoop ? translation.translator : undefined;
+    this.#untranslated = translation?.untranslated;
+    this.#signal = signal;
+    this.#filter = createResourceFilter(opts.filters);
+    this.#target = new TargetApi(deps.kube, signal);
+    this.#report = new RestoreReport(opts.scratchDirectory);
+    this.#concurrency = Math.max(1, opts.concurrency ?? DEFAULT_RESTORE_CONCURRENCY);
+  }
+
+  async restoreAll(): Promise<void> {
+    try {
+      for (const resourceName of restoreOrder(this.#spool.types().map((t) => t.resourceName))) {
+        if (this.#stopped) {
+          await this.#each(resourceName, (obj) => this.#row(resourceName, obj, { outcome: 'not-attempted' }));
+          continue;
+        }
+        await this.#restoreType(resourceName);
+      }
+    } catch (err) {
+      if (err instanceof RestoreAccessError) throw err;
+      // The deadline, or the cluster gone: what was not reached is said in the report.
+      this.#stopped ??= stopReason(err, this.#signal);
+      this.#deps.logger.error('restore stopped', { stage: 'restore', reason: this.#stopped.reason, error: this.#stopped.error });
+    }
+  }
+
+  async finish(recoveryPointId: string, sourceCluster: string, started: Date, completed: Date): Promise<RestoreOutcome> {
+    const status = this.#failed > 0 || this.#stopped || this.#notAttempted > 0 ? (this.#created + this.#updated > 0 || this.#skipped.exists > 0 ? 'PARTIAL' : 'FAILED') : 'COMPLETED';
+    const outcome: RestoreOutcome = {
+      status,
+      dryRun: this.#opts.dryRun,
+      restoreId: this.#opts.restoreId,
+      recoveryPointId,
+      sourceCluster,
+      created: this.#created,
+      updated: this.#updated,
+      skipped: { ...this.#skipped },
+      failed: this.#failed,
+      notAttempted: this.#notAttempted,
+      failures: this.#failures.slice(0, MAX_FAILURES_IN_RESPONSE),
+      translations: { ...this.#translations },
+      untranslatedReferences: this.#untranslated?.references() ?? [],
+      warnings: this.#warnings,
+      ...(this.#stopped ? { stoppedReason: this.#stopped.reason, error: this.#stopped.error } : {}),
+      startedAt: started.toISOString(),
+      durationMs: completed.getTime() - started.getTime(),
+    };
+    const { bucket, key } = this.#opts.report;
+    try {
+      const { failures: _first, ...summary } = outcome;
+      await this.#report.upload(this.#deps.reportS3, bucket, key, { ...summary, report: `s3://${bucket}/${key}` });
+      outcome.report = `s3://${bucket}/${key}`;
+    } catch (err) {
+      outcome.warnings.push(`the restore report could not be written to s3://${bucket}/${key}: ${errorText(err)}`);
+    } finally {
+      this.#report.dispose();
+    }
+    return outcome;
+  }
+
+  async #restoreType(resourceName: string): Promise<void> {
+    const row = this.#rows.get(resourceName);
+    const resource = asDiscovered(resourceName, row);
+    if (NEVER_RESTORED_RESOURCES.has(resourceName)) {
+      return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'notRestorable', `${resourceName} are never restored`));
+    }
+    if (!this.#filter.includesResource(resource)) {
+      return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'excluded', 'resource excluded by the filters'));
+    }
+    const crd = this.#spool.crds.get(resourceName);
+    if (crd && this.#crdFailures.has(crd.crdName)) {
+      const why = this.#crdFailures.get(crd.crdName) ?? '';
+      return this.#each(resourceName, (obj) => this.#fail(resourceName, obj, why));
+    }
+    const endpoint = await this.#target.resolve(resource);
+    if (!endpoint) {
+      if (crd) {
+        // Only in a dry run: a real run has created and waited for the CRD by now.
+        return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'needsCrd', `needs CRD ${crd.crdName} from this recovery point`));
+      }
+      const why = `the recovery cluster does not serve ${resource.groupVersion}/${resource.resource} (${resource.kind}) and this recovery point has no CRD for it`;
+      this.#warnings.push(why);
+      return this.#each(resourceName, (obj) => this.#fail(resourceName, obj, why, 404));
+    }
+    if (endpoint.groupVersion !== resource.groupVersion) {
+      this.#warnings.push(`${resourceName}: backed up at ${resource.groupVersion}, restored at ${endpoint.groupVersion} (the recovery cluster does not serve the former)`);
+    }
+    const namespaces = this.#targetNamespacesToList();
+    const existing = await this.#target.existingNames(endpoint, namespaces);
+    this.#deps.logger.info('restoring resource type', { stage: 'restore', resource: resourceName, at: endpoint.groupVersion, existing: existing.size });
+
+    const inFlight = new Set<Promise<void>>();
+    for await (const obj of this.#spool.objects(resourceName)) {
+      if (this.#signal.aborted) {
+        this.#stopped ??= stopReason(this.#signal.reason, this.#signal);
+        await this.#row(resourceName, obj, { outcome: 'not-attempted' });
+        continue;
+      }
+      const p = this.#restoreObject(resourceName, resource, endpoint, existing, obj).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= this.#concurrency) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (resourceName === CRDS && !this.#opts.dryRun) await this.#waitForCrds();
+  }
+
+  async #restoreObject(resourceName: string, resource: DiscoveredResource, endpoint: TargetEndpoint, existing: ReadonlySet<string>, obj: Json): Promise<void> {
+    if (!this.#filter.includesObject(resource, obj)) return this.#skip(resourceName, obj, 'excluded', 'namespace excluded by the filters');
+    const skip = skipReason(resourceName, obj, this.#spool);
+    if (skip) return this.#skip(resourceName, obj, skip.skip, skip.why);
+
+    const prepared = prepareForRestore(resourceName, obj, { namespaceMapping: this.#opts.namespaceMapping });
+    prepared.apiVersion = endpoint.groupVersion;
+    const rewrites = this.#translator?.translate(resourceName, prepared) ?? [];
+    for (const r of rewrites) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
+    this.#untranslated?.observe(prepared);
+    const meta = prepared.metadata as Json;
+    const name = String(meta.name);
+    const ns = endpoint.namespaced ? String(meta.namespace) : undefined;
+    const extra = { ...(rewrites.length ? { rewrites } : {}), ...(ns !== undefined && ns !== namespaceOf(obj) ? { targetNamespace: ns } : {}) };
+    const dryRun = this.#opts.dryRun ? { dryRun: 'All' } : {};
+
+    try {
+      if (resourceName === 'configmaps' && objectKey(ns, name) === AWS_AUTH_KEY) return await this.#mergeAwsAuth(resourceName, obj, endpoint, prepared, extra);
+      if (existing.has(objectKey(ns, name))) {
+        if (this.#opts.existingResourcePolicy === 'skip') return await this.#skip(resourceName, obj, 'exists', 'exists in the recovery cluster', extra);
+        return await this.#update(resourceName, obj, endpoint, prepared, extra);
+      }
+      const res = await this.#deps.kube.request({
+        method: 'POST', path: collectionPath(endpoint, ns), body: prepared, signal: this.#signal,
+        query: { fieldManager: FIELD_MANAGER, ...dryRun },
+      });
+      if (res.status === 200 || res.status === 201) return await this.#recordCreated(resourceName, obj, prepared, extra);
+      if (res.status === 409) return await this.#conflict(resourceName, obj, endpoint, prepared, extra);
+      if (this.#opts.dryRun && res.status === 404 && ns !== undefined && this.#namespacesCreated.has(ns) && /namespaces? "?[^ ]*"? not found/.test(res.body.toString('utf8'))) {
+        // Its namespace is created by this restore, which a dry run does not do: the API server can only say so.
+        return await this.#recordCreated(resourceName, obj, prepared, { ...extra, reason: `its namespace ${ns} is created by this restore; admission and validation were not run` });
+      }
+      return await this.#fail(resourceName, obj, failureText(res, collectionPath(endpoint, ns)), res.status, extra);
+    } catch (err) {
+      if (this.#signal.aborted || err instanceof RestoreAccessError) throw err;
+      // An aws-auth that is not the YAML lists it should be is that object's failure, not the restore's.
+      if (!(err instanceof KubeError) && !(err instanceof TranslationError)) throw err;
+      return this.#fail(resourceName, obj, errorText(err), undefined, extra);
+    }
+  }
+
+  /** `update` policy: brought to the recovery point's version unless it already matches (idempotent). */
+  async #update(resourceName: string, obj: Json, endpoint: TargetEndpoint, prepared: Json, extra: Partial<RestoreReportRow>): Promise<void> {
+    const meta = prepared.metadata as Json;
+    const ns = endpoint.namespaced ? String(meta.namespace) : undefined;
+    const path = objectPath(endpoint, ns, String(meta.name));
+    const current = await this.#deps.kube.request({ method: 'GET', path, signal: this.#signal });
+    if (current.status === 404) {
+      // Gone since the list: create it.
+      const res = await this.#deps.kube.request({ method: 'POST', path: collectionPath(endpoint, ns), body: prepared, signal: this.#signal, query: this.#writeQuery() });
+      if (res.status === 200 || res.status === 201) return this.#recordCreated(resourceName, obj, prepared, extra);
+      return this.#fail(resourceName, obj, failureText(res, path), res.status, extra);
+    }
+    const existing = parseJsonObjectResponse(current, path);
+    if (alreadyMatches(stripForCompare(prepared), existing)) return this.#skip(resourceName, obj, 'exists', 'exists and already matches the recovery point', extra);
+    const res = await this.#deps.kube.request({
+      method: 'PUT', path, body: carryOverForUpdate(resourceName, prepared, existing), signal: this.#signal, query: this.#writeQuery(),
+    });
+    if (res.status === 200 || res.status === 201) {
+      this.#updated++;
+      return this.#row(resourceName, obj, { outcome: 'updated', ...extra });
+    }
+    return this.#fail(resourceName, obj, failureText(res, path), res.status, extra);
+  }
+
+  /** 409 on a create the list did not expect: our own create repeated after a lost answer, or a race. */
+  async #conflict(resourceName: string, obj: Json, endpoint: TargetEndpoint, prepared: Json, extra: Partial<RestoreReportRow>): Promise<void> {
+    const meta = prepared.metadata as Json;
+    const path = objectPath(endpoint, endpoint.namespaced ? String(meta.namespace) : undefined, String(meta.name));
+    if (!this.#opts.dryRun) {
+      const current = await this.#deps.kube.request({ method: 'GET', path, signal: this.#signal });
+      if (current.status === 200 && alreadyMatches(stripForCompare(prepared), parseJsonObjectResponse(current, path))) {
+        return this.#recordCreated(resourceName, obj, prepared, { ...extra, reason: 'created (a retried request found it already made)' });
+      }
+    }
+    if (this.#opts.existingResourcePolicy === 'update') return this.#update(resourceName, obj, endpoint, prepared, extra);
+    return this.#skip(resourceName, obj, 'exists', 'exists in the recovery cluster', extra);
+  }
+
+  /** aws-auth is merged, never replaced: the recovery cluster's own mappings stay (DESIGN.md section 8). */
+  async #mergeAwsAuth(resourceName: string, obj: Json, endpoint: TargetEndpoint, prepared: Json, extra: Partial<RestoreReportRow>): Promise<void> {
+    const path = objectPath(endpoint, 'kube-system', 'aws-auth');
+    const current = await this.#deps.kube.request({ method: 'GET', path, signal: this.#signal });
+    if (current.status === 404) {
+      const res = await this.#deps.kube.request({ method: 'POST', path: collectionPath(endpoint, 'kube-system'), body: prepared, signal: this.#signal, query: this.#writeQuery() });
+      if (res.status === 200 || res.status === 201) return this.#recordCreated(resourceName, obj, prepared, extra);
+      return this.#fail(resourceName, obj, failureText(res, path), res.status, extra);
+    }
+    const existing = parseJsonObjectResponse(current, path);
+    const targetData = stringMap(existing.data);
+    const merged = mergeAwsAuth(targetData, stringMap(prepared.data));
+    if (merged.added === 0 && sameStrings(merged.data, targetData)) {
+      return this.#skip(resourceName, obj, 'exists', 'aws-auth already holds every mapping of the recovery point', extra);
+    }
+    const res = await this.#deps.kube.request({ method: 'PUT', path, body: { ...existing, data: merged.data }, signal: this.#signal, query: this.#writeQuery() });
+    if (res.status !== 200 && res.status !== 201) return this.#fail(resourceName, obj, failureText(res, path), res.status, extra);
+    this.#updated++;
+    return this.#row(resourceName, obj, { outcome: 'updated', reason: `merged: ${merged.added} mapping(s) added, ${merged.kept} of the recovery cluster kept`, ...extra });
+  }
+
+  /** After the CRD tier: each CRD of the recovery point must be Established before its custom resources. */
+  async #waitForCrds(): Promise<void> {
+    await Promise.all([...this.#spool.crds.values()].map(async (crd) => {
+      try {
+        await this.#target.waitForCrd(crd.crdName, crd.group, this.#opts.crdWaitMs);
+      } catch (err) {
+        if (!(err instanceof CrdNotEstablishedError)) throw err;
+        this.#crdFailures.set(crd.crdName, err.message);
+        this.#warnings.push(err.message);
+      }
+    }));
+  }
+
+  #writeQuery(): Record<string, string> {
+    return { fieldManager: FIELD_MANAGER, ...(this.#opts.dryRun ? { dryRun: 'All' } : {}) };
+  }
+
+  async #recordCreated(resourceName: string, obj: Json, prepared: Json, extra: Partial<RestoreReportRow>): Promise<void> {
+    if (resourceName === 'namespaces') this.#namespacesCreated.add(String((prepared.metadata as Json).name));
+    this.#created++;
+    return this.#row(resourceName, obj, { outcome: 'created', ...extra });
+  }
+
+  async #skip(resourceName: string, obj: Json, category: SkipCategory, reason: string, extra: Partial<RestoreReportRow> = {}): Promise<void> {
+    this.#skipped[category]++;
+    return this.#row(resourceName, obj, { outcome: category === 'exists' ? 'exists' : 'skipped', skipped: category, reason, ...extra });
+  }
+
+  async #fail(resourceName: string, obj: Json, error: string, status?: number, extra: Partial<RestoreReportRow> = {}): Promise<void> {
+    this.#failed++;
+    const ns = namespaceOf(obj);
+    if (this.#failures.length < MAX_FAILURES_IN_RESPONSE) {
+      this.#failures.push({ resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name: nameOf(obj), ...(status !== undefined ? { status } : {}), error });
+    }
+    this.#deps.logger.warn('object not restored', { stage: 'restore', resource: resourceName, namespace: ns, name: nameOf(obj), status, error });
+    return this.#row(resourceName, obj, { outcome: 'failed', reason: error, ...(status !== undefined ? { status } : {}), ...extra });
+  }
+
+  async #row(resourceName: string, obj: Json, fields: Omit<RestoreReportRow, 'resource' | 'name'> & { rewrites?: RestoreRewrite[] }): Promise<void> {
+    if (fields.outcome === 'not-attempted') this.#notAttempted++;
+    const ns = namespaceOf(obj);
+    await this.#report.add({ resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name: nameOf(obj), ...fields });
+  }
+
+  async #each(resourceName: string, fn: (obj: Json) => Promise<void>): Promise<void> {
+    for await (const obj of this.#spool.objects(resourceName)) await fn(obj);
+  }
+
+  /** With includeNamespaces, the existing objects are listed in those namespaces (as mapped) only. */
+  #targetNamespacesToList(): string[] | undefined {
+    return this.#filter.namespacesToList()?.map((ns) => this.#opts.namespaceMapping[ns] ?? ns);
+  }
+}
+
+/** The manifest's row as the filter and the target lookup need it. */
+function asDiscovered(resourceName: string, row: ManifestResource | undefined): DiscoveredResource {
+  const dot = resourceName.indexOf('.');
+  const group = row?.group ?? (dot < 0 ? '' : resourceName.slice(dot + 1));
+  const version = row?.version ?? 'v1';
+  return {
+    group, version, groupVersion: group === '' ? version : `${group}/${version}`,
+    resource: row?.resource ?? (dot < 0 ? resourceName : resourceName.slice(0, dot)),
+    kind: row?.kind ?? '', namespaced: row?.namespaced ?? true, verbs: [], name: resourceName,
+  };
+}
+
+/** The prepared object without what the server fills in on create, for comparing with what exists. */
+function stripForCompare(prepared: Json): Json {
+  const { apiVersion: _v, ...rest } = prepared;
+  return rest;
+}
+
+function failureText(res: KubeResponse, path: string): string {
+  const err = apiErrorFromResponse(res, path);
+  return err.reason ? `${err.reason}: ${err.message.replace(/^[^:]*: HTTP \d+ [A-Za-z]*: ?/, '')}` : err.message;
+}
+
+function stopReason(err: unknown, signal: AbortSignal): { reason: string; error: string } {
+  const cause = signal.aborted ? signal.reason : err;
+  if (cause instanceof RestoreDeadlineError) return { reason: 'deadline', error: `${cause.message}: stopped; run the restore again (policy skip) to finish it` };
+  if (cause instanceof KubeApiError && (cause.status === 401 || cause.status === 403)) return { reason: cause.status === 401 ? 'unauthorized' : 'forbidden', error: cause.message };
+  return { reason: 'error', error: errorText(cause) };
+}
+
+function namespaceOf(obj: Json): string | undefined {
+  const ns = (obj.metadata as Json | undefined)?.namespace;
+  return typeof ns === 'string' ? ns : undefined;
+}
+
+function nameOf(obj: Json): string {
+  return String((obj.metadata as Json | undefined)?.name ?? '');
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function sameStrings(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

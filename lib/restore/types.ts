@@ -1,0 +1,130 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ResourceFilterSpec } from '../backup/filters';
+import type { ClusterConnection } from '../eks';
+import type { KubeTransport } from '../kube/types';
+import type { DelegateLogger } from '../observability/DelegateLogger';
+
+export type ExistingResourcePolicy = 'skip' | 'update';
+export type RestoreStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
+
+/** One AWS identifier rewritten in one object (see lib/translation). */
+export interface RestoreRewrite {
+  path: string;
+  from: string;
+  to: string;
+  kind: 'arn' | 'image' | 'identifier';
+}
+
+/**
+ * What rewrites AWS identifiers on the way (lib/translation's Translator satisfies it). Restore works without
+ * one: nothing is rewritten.
+ */
+export interface ObjectTranslator {
+  readonly isNoop: boolean;
+  /** Rewrites the object in place; returns what it changed. */
+  translate(resourceName: string, object: Record<string, unknown>): RestoreRewrite[];
+}
+
+/** Collects the AWS references still pointing at the source after translation (lib/translation). */
+export interface UntranslatedReferences {
+  observe(object: Record<string, unknown>): void;
+  references(): Array<{ type: string; id: string; objects: string[] }>;
+}
+
+/**
+ * What became of one object. `created`/`updated` under dryRun mean "would be": the API server accepted the
+ * dry-run write, admission and validation included.
+ */
+export type RowOutcome = 'created' | 'updated' | 'exists' | 'skipped' | 'failed' | 'not-attempted';
+
+/** Why an object was skipped: the response counts these. */
+export type SkipCategory = 'exists' | 'notRestorable' | 'owned' | 'excluded' | 'needsCrd';
+
+/** One row of the per-object report in S3. */
+export interface RestoreReportRow {
+  resource: string;
+  /** As in the recovery point; absent for cluster-scoped objects. */
+  namespace?: string;
+  name: string;
+  /** Where it goes in the recovery cluster, when namespaceMapping moved it. */
+  targetNamespace?: string;
+  outcome: RowOutcome;
+  /** For skipped objects: which count they are in. */
+  skipped?: SkipCategory;
+  /** Why: skipped, failed, or how it was written (`merged` for aws-auth). */
+  reason?: string;
+  /** HTTP status of a failed write. */
+  status?: number;
+  rewrites?: RestoreRewrite[];
+}
+
+export interface RestoreOptions {
+  /** Where the recovery point is. */
+  source: { bucket: string; folder: string };
+  dryRun: boolean;
+  existingResourcePolicy: ExistingResourcePolicy;
+  filters: ResourceFilterSpec;
+  namespaceMapping: Readonly<Record<string, string>>;
+  /** Where the report goes. */
+  report: { bucket: string; key: string };
+  restoreId: string;
+  /** Writes in flight within one resource type. @default DEFAULT_RESTORE_CONCURRENCY (8) */
+  concurrency?: number;
+  /** Stop when less than this many ms of Lambda time remain. @default 30_000 */
+  deadlineMarginMs?: number;
+  /** How long a restored CRD may take to be established. @default 60_000 */
+  crdWaitMs?: number;
+  /** Parent of the spool and report files. @default os.tmpdir() */
+  scratchDirectory?: string;
+}
+
+export interface RestoreDependencies {
+  /** The recovery cluster. */
+  connection: ClusterConnection;
+  kube: KubeTransport;
+  /** Reads the recovery point (source bucket's region). */
+  sourceS3: S3Client;
+  /** Writes the report. */
+  reportS3: S3Client;
+  logger: DelegateLogger;
+  /** Built once the recovery point's manifest says where it came from; undefined: no translation. */
+  translatorFor?: (source: { account: string; region: string; arn: string }) => { translator: ObjectTranslator; untranslated: UntranslatedReferences } | undefined;
+  /** Milliseconds left before the Lambda is stopped. @default unlimited */
+  remainingTimeMs?: () => number;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+export interface RestoreFailure {
+  resource: string;
+  namespace?: string;
+  name: string;
+  status?: number;
+  error: string;
+}
+
+export interface RestoreOutcome {
+  status: RestoreStatus;
+  dryRun: boolean;
+  restoreId: string;
+  recoveryPointId: string;
+  sourceCluster: string;
+  created: number;
+  updated: number;
+  skipped: Record<SkipCategory, number>;
+  failed: number;
+  /** Objects not reached because the restore stopped (deadline). */
+  notAttempted: number;
+  /** The first failures (the report has them all). */
+  failures: RestoreFailure[];
+  translations: { arns: number; images: number; identifiers: number };
+  untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
+  warnings: string[];
+  /** Why a PARTIAL or FAILED restore stopped early: 'deadline' | 'unauthorized' | 'forbidden' | 'error'. */
+  stoppedReason?: string;
+  error?: string;
+  /** Where the report was written, or undefined when it could not be. */
+  report?: string;
+  startedAt: string;
+  durationMs: number;
+}
