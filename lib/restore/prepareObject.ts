@@ -23,7 +23,7 @@ export interface PrepareOptions {
 export function prepareForRestore(resourceName: string, obj: Readonly<Json>, options: PrepareOptions = {}): Json {
   const out = structuredClone(obj) as Json;
   const mapNs = (ns: string): string => options.namespaceMapping?.[ns] ?? ns;
-  const meta = child(out, 'metadata');
+  const meta = record(out.metadata);
   for (const field of SERVER_METADATA) delete meta[field];
   if (typeof meta.name === 'string' && meta.name !== '') delete meta.generateName;
   if (typeof meta.namespace === 'string') meta.namespace = mapNs(meta.namespace);

@@ -76,6 +76,44 @@ describe('parseDelegateEvent', () => {
     expect(parseDelegateEvent({ action: 'preflight', region: 'cn-north-1' }, env)).toEqual({ action: 'preflight', clusterName: 'prod', region: 'cn-north-1' });
   });
 
+  it('fills a restore from the event and the environment: source defaults, latest, skip, no dry run', () => {
+    expect(parseDelegateEvent({ action: 'restore', clusterName: 'prod-dr', region: 'us-west-2' }, env)).toEqual({
+      action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
+      source: { bucket: 'recovery-bucket', region: 'us-west-2', prefix: 'eks/', clusterName: 'prod-dr', recoveryPointId: 'latest' },
+      dryRun: false, existingResourcePolicy: 'skip', filters: {}, namespaceMapping: {}, identifierMap: {}, translate: 'known-fields',
+    });
+    const full = parseDelegateEvent({
+      action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
+      source: { bucket: 'other-bucket', region: 'us-east-1', prefix: '', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a' },
+      dryRun: true, existingResourcePolicy: 'update', includeNamespaces: ['shop'], namespaceMapping: { shop: 'shop-restored' },
+      identifierMap: { 'vol-0123456789abcdef0': 'vol-0fedcba9876543210' }, translate: 'everywhere',
+    }, env);
+    expect(full).toMatchObject({
+      source: { bucket: 'other-bucket', region: 'us-east-1', prefix: '', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a' },
+      dryRun: true, existingResourcePolicy: 'update', filters: { includeNamespaces: ['shop'] }, namespaceMapping: { shop: 'shop-restored' },
+      translate: 'everywhere',
+    });
+  });
+
+  it('names every problem of a restore event, nested source fields included', () => {
+    const problems = problemsOf({
+      action: 'restore', source: { bucket: 'Bad_Bucket', region: 'mars-1', recoveryPointId: '../x', colour: 'red' },
+      dryRun: 'yes', existingResourcePolicy: 'replace', namespaceMapping: { shop: 'Shop!', a: 'b', c: 'b' }, translate: 'sometimes', bucket: 'b',
+    });
+    expect(problems).toEqual(expect.arrayContaining([
+      'source.bucket "Bad_Bucket" is not a valid S3 bucket name',
+      'source.region "mars-1" is not an AWS region name',
+      'unknown field(s) in source: colour',
+      'dryRun must be true or false',
+      'existingResourcePolicy "replace" must be one of skip, update',
+      'namespaceMapping: "Shop!" is not a valid namespace name',
+      'namespaceMapping maps several namespaces to b',
+      'translate "sometimes" must be one of known-fields, everywhere, off',
+      'field(s) bucket only apply to action "backup"',
+    ]));
+    expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);
+  });
+
   it('accepts every sample event in events/ (what `sam local invoke -e` sends)', () => {
     const dir = join(__dirname, '..', '..', '..', 'events');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -91,7 +129,7 @@ describe('readEnvironment', () => {
   it('reads typed settings with documented defaults', () => {
     expect(readEnvironment({})).toEqual({
       clusterName: undefined, region: undefined, bucket: undefined, prefix: '', kmsKeyId: undefined,
-      s3ForcePathStyle: false, pageSize: 500, listConcurrency: 4, inVpc: false, deadlineMarginMs: 30_000,
+      s3ForcePathStyle: false, pageSize: 500, listConcurrency: 4, inVpc: false, deadlineMarginMs: 30_000, restoreConcurrency: 8,
     });
     expect(readEnvironment({ AWS_DEFAULT_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'TRUE', KUBE_PAGE_SIZE: '50', DELEGATE_IN_VPC: 'true' }))
       .toMatchObject({ region: 'eu-west-1', s3ForcePathStyle: true, pageSize: 50, inVpc: true });
