@@ -6,6 +6,8 @@ export type {
   ServerSideEncryption,
 } from './RecoveryPointWriter';
 export { readArchiveEntries, DEFAULT_MAX_ENTRY_BYTES } from './ArchiveReader';
+export { RecoveryPointReader } from './RecoveryPointReader';
+export type { ArchiveReadSummary, ReadObjectsOptions, RecoveryPointObject } from './RecoveryPointReader';
 export type { ArchiveEntry, ReadArchiveOptions } from './ArchiveReader';
 export { MANIFEST_FORMAT_VERSION, parseManifest, serializeManifest, validateManifest } from './manifest';
 export type {
@@ -38,6 +40,8 @@ export {
   RecoveryPointAbortedError,
   RecoveryPointError,
   RecoveryPointExistsError,
+  RecoveryPointIntegrityError,
+  RecoveryPointNotFoundError,
   RecoveryPointPathError,
   RecoveryPointStateError,
   RecoveryPointWriteError,

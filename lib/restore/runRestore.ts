@@ -241,7 +241,11 @@ class RestoreRun {
     const meta = prepared.metadata as Json;
     const name = String(meta.name);
     const ns = endpoint.namespaced ? String(meta.namespace) : undefined;
-    const extra = { ...(rewrites.length ? { rewrites } : {}), ...(ns !== undefined && ns !== namespaceOf(obj) ? { targetNamespace: ns } : {}) };
+    const extra = {
+      ...(rewrites.length ? { rewrites } : {}),
+      ...(ns !== undefined && ns !== namespaceOf(obj) ? { targetNamespace: ns } : {}),
+      ...(name !== nameOf(obj) ? { targetName: name } : {}),
+    };
     const dryRun = this.#opts.dryRun ? { dryRun: 'All' } : {};
 
     try {

@@ -48,6 +48,8 @@ export interface RestoreReportRow {
   name: string;
   /** Where it goes in the recovery cluster, when namespaceMapping moved it. */
   targetNamespace?: string;
+  /** The name in the recovery cluster, when namespaceMapping renamed it (namespaces). */
+  targetName?: string;
   outcome: RowOutcome;
   /** For skipped objects: which count they are in. */
   skipped?: SkipCategory;
