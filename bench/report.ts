@@ -11,6 +11,8 @@ export interface MachineInfo {
   /** 1-minute load average when the bench started and ended: other work on the machine skews the figures. */
   loadAverageStart: number;
   loadAverageEnd: number;
+  /** `major.minor` of the stand-in's kube-apiserver; absent in results measured before it was recorded (1.20). */
+  kubernetesVersion?: string;
 }
 
 export interface SizeResult {
@@ -121,7 +123,7 @@ export function renderReadme(r: BenchResults): string {
   const m = r.machine;
   const lines = [
     `Measured by \`${r.command}\` on ${r.generatedAt.slice(0, 10)}: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.nodeVersion}, Linux ${m.kernel};`,
-    `the stand-in's kube-apiserver 1.20, etcd (tmpfs) and moto S3 on the same machine (load average ${m.loadAverageStart} at the start, ${m.loadAverageEnd} at the end).`,
+    `the stand-in's kube-apiserver ${m.kubernetesVersion ?? '1.20'}, etcd (tmpfs) and moto S3 on the same machine (load average ${m.loadAverageStart} at the start, ${m.loadAverageEnd} at the end).`,
     `The delegate runs as the bundled handler in its own process with the Lambda Node.js runtime's flags for ${r.lambda.memorySizeMb} MB of function memory (\`${r.lambda.nodeArgs.join(' ')}\`).`,
     `Page size ${r.pageSize}; times are ${r.runs === 1 ? 'from one run' : `medians of ${r.runs} runs`} after a warm-up. The baseline fetches the same list pages one after another and discards them.`,
     '',

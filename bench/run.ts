@@ -56,8 +56,10 @@ async function main(): Promise<void> {
 
   const sizes: SizeResult[] = [];
   let seeder: ApiConnection | undefined;
+  let kubernetesVersion: string | undefined;
   try {
     const conn = await standIn.start();
+    kubernetesVersion = conn.kubernetesVersion;
     const client = new StandInClient(conn);
     const python = provisionStandIn().python;
     const creds = await client.issueRoleCredentials('bench-delegate');
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
   const machine: MachineInfo = {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown', cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1),
     nodeVersion: process.version, kernel: release(), loadAverageStart: round(machineStart, 2), loadAverageEnd: round(loadavg()[0]!, 2),
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
   };
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),

@@ -19,7 +19,7 @@ function say(line = ''): void {
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  say('== starting the local EKS stand-in (kube-apiserver 1.20 + etcd + token webhook + moto S3/STS)');
+  say('== starting the local EKS stand-in (kube-apiserver + etcd + token webhook + moto S3/STS)');
   const standIn = new StandIn({ clusterName: 'demo' });
   const conn = await standIn.start();
   try {

@@ -10,6 +10,7 @@ import type { AwsDependency } from '../../lib/dependencies';
 import {
   SAMPLE_ACCOUNT, SAMPLE_CERT_ARN, SAMPLE_EBS_VOLUME, SAMPLE_IRSA_ROLE, SAMPLE_KMS_KEY, SAMPLE_TOPIC_ARN, seedSampleApp, type SeededObject,
 } from '../standin/sampleApp';
+import { cronJobsGroupVersion, servesIngressesInExtensions } from '../standin/kubeVersion';
 import { StandInClient, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes, readArchive } from './archive';
 import { invokeBundle, REPO_ROOT, unique } from './helpers';
@@ -111,11 +112,21 @@ describe('a backup as system:masters', () => {
     expect(obj).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Widget', spec: { undeclaredNested: { deep: [1, 'two', { three: true }] } } });
   });
 
-  it('backs up cronjobs from batch/v1beta1 (the only version serving them on 1.20) and each type once', () => {
+  it('backs up cronjobs at the version the server prefers (batch/v1beta1 on 1.20, batch/v1 from 1.21)', async () => {
+    const version = await standIn.serverVersion();
     const cron = entries.find((e) => e.path === `resources/cronjobs.batch/namespaces/${ns}/nightly-report.json`);
-    expect(JSON.parse(cron!.body.toString())).toMatchObject({ apiVersion: 'batch/v1beta1', kind: 'CronJob' });
+    expect(JSON.parse(cron!.body.toString())).toMatchObject({ apiVersion: cronJobsGroupVersion(version), kind: 'CronJob' });
+  });
+
+  it('backs up each type once, though ingresses are served by two groups before 1.22', async () => {
+    const version = await standIn.serverVersion();
+    const extensions = await standIn.kube('GET', '/apis/extensions/v1beta1');
+    const ingressesInExtensions = extensions.status === 200 && extensions.json<{ resources: Array<{ name: string }> }>().resources.some((r) => r.name === 'ingresses');
+    // The server really serves the second copy where the rule says so: the dedup below is exercised on 1.20.
+    expect(ingressesInExtensions).toBe(servesIngressesInExtensions(version));
     const paths = entries.map((e) => e.path);
     expect(new Set(paths).size).toBe(paths.length);
+    expect(paths).toContain(`resources/ingresses.networking.k8s.io/namespaces/${ns}/shop.json`);
     expect(paths.some((p) => p.startsWith('resources/ingresses.extensions/'))).toBe(false);
     expect(paths.some((p) => p.startsWith('resources/events/') || p.startsWith('resources/events.events.k8s.io/'))).toBe(false);
   });
@@ -135,7 +146,7 @@ describe('a backup as system:masters', () => {
     expect(manifest.archive.objects).toBe(objectFiles.length);
     expect(manifest.resources.filter((r) => r.status === 'ok').reduce((n, r) => n + r.count, 0)).toBe(objectFiles.length);
     expect(listed).toContain('metadata/version');
-    expect(manifest).toMatchObject({ recoveryPointId: response.recoveryPointId, status: 'COMPLETED', cluster: { name: standIn.conn.clusterName, kubernetesVersion: '1.20' } });
+    expect(manifest).toMatchObject({ recoveryPointId: response.recoveryPointId, status: 'COMPLETED', cluster: { name: standIn.conn.clusterName, kubernetesVersion: standIn.conn.kubernetesVersion } });
     const sha = execFileSync('sha256sum', [join(dir, 'resources.tar.gz')], { encoding: 'utf8' }).split(' ')[0];
     expect(manifest.archive.sha256).toBe(sha);
     expect(manifest.resources.find((r) => r.name === 'events')).toMatchObject({ status: 'excluded' });

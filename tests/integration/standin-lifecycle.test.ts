@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { StandIn } from '../standin/StandIn';
 import { StandInClient } from '../standin/StandInClient';
 
-// The stand-in itself: a second one starts beside the shared one on its own free ports, serves, and
-// stops leaving no process and no files behind.
+// The stand-in itself: a second one starts beside the shared one on its own free ports (with or without
+// its recovery cluster), serves, and stops leaving no process and no files behind.
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -24,6 +24,7 @@ it('starts on free ports, serves, and stops leaving no processes or files behind
     expect(pids.every(alive)).toBe(true);
     expect(conn.apiServerUrl).not.toBe(shared.apiServerUrl);
     expect(conn.motoUrl).not.toBe(shared.motoUrl);
+    expect(conn.recovery).toBeUndefined();
     const c = new StandInClient(conn);
     expect((await c.kube('GET', '/readyz')).status).toBe(200);
     expect((await fetch(`${conn.controlUrl}/clusters/lifecycle`).then((r) => r.json())) as unknown).toMatchObject({ cluster: { status: 'ACTIVE', endpoint: conn.apiServerUrl } });
@@ -32,5 +33,31 @@ it('starts on free ports, serves, and stops leaving no processes or files behind
   }
   expect(pids.filter(alive)).toEqual([]);
   expect(existsSync(dir)).toBe(false);
+  await expect(fetch(`${conn.controlUrl}/clusters/lifecycle`)).rejects.toThrow();
+}, 120_000);
+
+it('starts a recovery cluster beside the primary, and stops both leaving no processes or files behind', async () => {
+  const standIn = new StandIn({ verbose: false, clusterName: 'lifecycle', recoveryCluster: { clusterName: 'lifecycle-dr' } });
+  const conn = await standIn.start();
+  const recovery = conn.recovery!;
+  const pids = standIn.pids;
+  const dir = standIn.logDir;
+  try {
+    // moto, and etcd + kube-apiserver for each cluster.
+    expect(pids).toHaveLength(5);
+    expect(pids.every(alive)).toBe(true);
+    expect(recovery).toMatchObject({ clusterName: 'lifecycle-dr', region: 'us-west-2', account: '444455556666', motoUrl: conn.motoUrl });
+    for (const c of [conn, recovery]) {
+      expect((await new StandInClient(c).kube('GET', '/readyz')).status).toBe(200);
+      expect((await fetch(`${c.controlUrl}/clusters/${c.clusterName}`).then((r) => r.json())) as unknown).toMatchObject({
+        cluster: { status: 'ACTIVE', endpoint: c.apiServerUrl, arn: `arn:aws:eks:${c.region}:${c.account}:cluster/${c.clusterName}` },
+      });
+    }
+  } finally {
+    await standIn.stop();
+  }
+  expect(pids.filter(alive)).toEqual([]);
+  expect(existsSync(dir)).toBe(false);
+  await expect(fetch(`${recovery.controlUrl}/clusters/lifecycle-dr`)).rejects.toThrow();
   await expect(fetch(`${conn.controlUrl}/clusters/lifecycle`)).rejects.toThrow();
 }, 120_000);

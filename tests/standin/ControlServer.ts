@@ -50,6 +50,12 @@ export interface ControlServerOptions {
   cluster: ClusterState;
   /** Reads kube-system/aws-auth's mapRoles text (undefined when the ConfigMap does not exist). */
   readAwsAuth: () => Promise<string | undefined>;
+  /**
+   * Who STS issued credentials to (access key id -> identity). Pass one map to every cluster's control server
+   * that stands for the same STS, so each webhook knows every identity and decides by its own mappings only.
+   * @default a map of this server's own
+   */
+  identities?: Map<string, IdentityRecord>;
   now?: () => Date;
 }
 
@@ -61,7 +67,7 @@ interface MapRole {
 
 export class ControlServer {
   readonly #opts: ControlServerOptions;
-  readonly #identities = new Map<string, IdentityRecord>();
+  readonly #identities: Map<string, IdentityRecord>;
   readonly #accessEntries = new Map<string, AccessEntry>();
   readonly #podIdentity: PodIdentityAssociation[] = [];
   #clockOffsetMs = 0;
@@ -70,6 +76,7 @@ export class ControlServer {
 
   constructor(opts: ControlServerOptions) {
     this.#opts = opts;
+    this.#identities = opts.identities ?? new Map();
   }
 
   get cluster(): ClusterState {

@@ -1,18 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiServerFlags } from './apiServerFlags';
 import { makeCerts } from './certs';
 import { ControlServer } from './ControlServer';
-import { provisionStandIn } from './provision';
+import { majorMinor, readKubeApiserverVersion, type KubeVersion } from './kubeVersion';
+import { provisionStandIn, type StandInBinaries } from './provision';
+import type { IdentityRecord } from './tokenVerifier';
 import { StandInClient, type StandInConnection } from './StandInClient';
 
 export interface StandInOptions {
+  /** @default 'standin' */
   clusterName?: string;
+  /** @default 'us-east-1' */
   region?: string;
+  /** @default '123456789012' */
   account?: string;
+  /** The one bucket both clusters use (moto is shared). @default 'recovery-bucket' */
   bucket?: string;
   /** Print progress to stderr. @default true */
   verbose?: boolean;
@@ -22,20 +29,61 @@ export interface StandInOptions {
    * @default '1s'
    */
   tokenReviewCacheTtl?: string;
+  /**
+   * Also start a second cluster, the recovery cluster a restore writes into (DESIGN section 8): its own etcd,
+   * kube-apiserver (the same binary), CA and control server, in another account and region, sharing moto
+   * and the bucket. `true` takes every default of RecoveryClusterOptions.
+   * @default false
+   */
+  recoveryCluster?: boolean | RecoveryClusterOptions;
+}
+
+export interface RecoveryClusterOptions {
+  /** @default 'standin-dr' */
+  clusterName?: string;
+  /** @default 'us-west-2' */
+  region?: string;
+  /** @default '444455556666' */
+  account?: string;
+  /**
+   * The recovery delegate's role, mapped in the recovery cluster's aws-auth to system:masters at start-up.
+   * @default `ArpioPrimaryK8sDel-<account>-<region>`
+   */
+  delegateRoleName?: string;
+}
+
+interface ClusterSpec {
+  /** Prefix of its processes' names and log files: '' for the primary, 'recovery-' for the recovery cluster. */
+  prefix: string;
+  name: string;
+  region: string;
+  account: string;
+  /** Mapped to system:masters in aws-auth at start-up. */
+  delegateRoleName?: string;
+}
+
+interface RunningCluster {
+  spec: ClusterSpec;
+  conn: StandInConnection;
+  control: ControlServer;
 }
 
 const READY_TIMEOUT_MS = 90_000;
 
 /**
- * A real local EKS stand-in (DESIGN section 6): etcd + kube-apiserver 1.20 with RBAC and the token webhook,
- * moto for S3/STS, and the control server (webhook, EKS API stub). Everything listens on 127.0.0.1 on free
- * ports; stop() ends every process it started and removes its files.
+ * A real local EKS stand-in (DESIGN section 6): etcd + kube-apiserver (1.20 built here, or any current
+ * envtest binary) with RBAC and the token webhook, moto for S3/STS, and the control server (webhook, EKS API
+ * stub); optionally a second cluster as the recovery cluster. Everything listens on 127.0.0.1 on free ports;
+ * stop() ends every process it started and removes its files.
  */
 export class StandIn {
-  readonly #opts: Required<StandInOptions>;
+  readonly #opts: Required<Omit<StandInOptions, 'recoveryCluster'>>;
+  readonly #clusters: ClusterSpec[];
   readonly #procs: ChildProcess[] = [];
+  /** One STS (moto) serves both clusters, so both webhooks know every identity it issued. */
+  readonly #identities = new Map<string, IdentityRecord>();
   #dir = '';
-  #control: ControlServer | undefined;
+  #running: RunningCluster[] = [];
   #conn: StandInConnection | undefined;
   #exitHook = () => this.#killAll('SIGKILL');
 
@@ -48,24 +96,44 @@ export class StandIn {
       verbose: opts.verbose ?? true,
       tokenReviewCacheTtl: opts.tokenReviewCacheTtl ?? '1s',
     };
+    this.#clusters = [{ prefix: '', name: this.#opts.clusterName, region: this.#opts.region, account: this.#opts.account }];
+    if (opts.recoveryCluster) {
+      const r = opts.recoveryCluster === true ? {} : opts.recoveryCluster;
+      const region = r.region ?? 'us-west-2';
+      const account = r.account ?? '444455556666';
+      this.#clusters.push({
+        prefix: 'recovery-', name: r.clusterName ?? 'standin-dr', region, account,
+        delegateRoleName: r.delegateRoleName ?? `ArpioPrimaryK8sDel-${account}-${region}`,
+      });
+    }
   }
 
+  /** The primary cluster's connection; `.recovery` holds the recovery cluster's when one was asked for. */
   get connection(): StandInConnection {
     if (!this.#conn) throw new Error('stand-in not started');
     return this.#conn;
   }
 
+  /** The primary cluster's control server. */
   get control(): ControlServer {
-    if (!this.#control) throw new Error('stand-in not started');
-    return this.#control;
+    const primary = this.#running[0];
+    if (!primary) throw new Error('stand-in not started');
+    return primary.control;
   }
 
-  /** Process ids of the running etcd, moto and kube-apiserver (empty once stopped). */
+  /** The recovery cluster's control server. */
+  get recoveryControl(): ControlServer {
+    const recovery = this.#running[1];
+    if (!recovery) throw new Error('stand-in not started, or started without a recovery cluster');
+    return recovery.control;
+  }
+
+  /** Process ids of the running moto, etcd and kube-apiserver processes (empty once stopped). */
   get pids(): number[] {
     return this.#procs.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
   }
 
-  /** Folder holding the stand-in's logs (etcd.log, kube-apiserver.log, moto.log). */
+  /** Folder holding the stand-in's logs (moto.log, etcd.log, kube-apiserver.log, recovery-etcd.log, ...). */
   get logDir(): string {
     return this.#dir;
   }
@@ -73,84 +141,29 @@ export class StandIn {
   async start(): Promise<StandInConnection> {
     const t0 = Date.now();
     const bins = provisionStandIn();
+    const version = readKubeApiserverVersion(bins.kubeApiserver);
     process.on('exit', this.#exitHook);
     // tmpfs is fastest for etcd, and nothing here needs to survive.
     const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
     this.#dir = mkdtempSync(join(base, 'eks-standin-'));
-    const certs = makeCerts(this.#dir);
-    const [etcdPort, etcdPeerPort, apiPort, motoPort] = await freePorts(4);
-    const adminToken = randomBytes(24).toString('hex');
-    const apiServerUrl = `https://127.0.0.1:${apiPort}`;
+    const [motoPort, ...clusterPorts] = await freePorts(1 + 3 * this.#clusters.length);
+    const motoUrl = `http://127.0.0.1:${motoPort!}`;
 
-    this.#log('starting etcd and moto');
-    this.#spawn('etcd', bins.etcd, [
-      '--data-dir', join(this.#dir, 'etcd'), '--name', 'standin',
-      '--listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-      '--initial-cluster', `standin=http://127.0.0.1:${etcdPeerPort}`, '--unsafe-no-fsync', '--log-level', 'warn',
-    ]);
+    this.#log(`starting moto and ${this.#clusters.map((c) => c.name).join(' + ')} (kube-apiserver ${version.gitVersion})`);
     this.#spawn('moto', bins.python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(motoPort)], {
       PYTHONPATH: bins.motoPythonPath,
     });
+    // The clusters share nothing but moto: they start side by side, so a second one costs little wall time.
+    this.#running = await Promise.all(this.#clusters.map((spec, i) =>
+      this.#startCluster(spec, bins, version, motoUrl, clusterPorts.slice(3 * i, 3 * i + 3))));
+    const [primary, recovery] = this.#running;
+    this.#conn = { ...primary!.conn, ...(recovery ? { recovery: recovery.conn } : {}) };
 
-    // The control server needs the API server's address for DescribeCluster and the admin token to read aws-auth.
-    const client = () => new StandInClient(this.connection);
-    this.#control = new ControlServer({
-      cluster: {
-        name: this.#opts.clusterName, region: this.#opts.region, account: this.#opts.account, status: 'ACTIVE',
-        endpoint: apiServerUrl, caPem: certs.caPem, version: '1.20', platformVersion: 'eks.standin',
-        authenticationMode: 'API_AND_CONFIG_MAP', endpointPublicAccess: true, endpointPrivateAccess: false,
-      },
-      readAwsAuth: async () => {
-        const res = await client().kube('GET', '/api/v1/namespaces/kube-system/configmaps/aws-auth');
-        if (res.status === 404) return undefined;
-        if (res.status !== 200) throw new Error(`reading aws-auth: ${res.status}`);
-        return res.json<{ data?: { mapRoles?: string } }>().data?.mapRoles;
-      },
-    });
-    const controlUrl = await this.#control.listen();
-    writeFileSync(join(this.#dir, 'tokens.csv'), `${adminToken},standin-admin,standin-admin,"system:masters"\n`);
-    writeFileSync(join(this.#dir, 'webhook.kubeconfig'), [
-      'apiVersion: v1', 'kind: Config',
-      'clusters: [{name: webhook, cluster: {server: "' + controlUrl + '/authenticate"}}]',
-      'users: [{name: apiserver, user: {}}]',
-      'contexts: [{name: webhook, context: {cluster: webhook, user: apiserver}}]',
-      'current-context: webhook', '',
-    ].join('\n'));
-
-    await waitFor('etcd', () => httpOk(`http://127.0.0.1:${etcdPort}/health`));
-    this.#log('starting kube-apiserver');
-    this.#spawn('kube-apiserver', bins.kubeApiserver, [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`, '--insecure-port=0',
-      '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${certs.serverCert}`, `--tls-private-key-file=${certs.serverKey}`,
-      `--client-ca-file=${certs.caCert}`,
-      '--authorization-mode=RBAC',
-      `--token-auth-file=${join(this.#dir, 'tokens.csv')}`,
-      `--authentication-token-webhook-config-file=${join(this.#dir, 'webhook.kubeconfig')}`,
-      `--authentication-token-webhook-cache-ttl=${this.#opts.tokenReviewCacheTtl}`,
-      `--service-account-key-file=${certs.serviceAccountPub}`,
-      `--service-account-signing-key-file=${certs.serviceAccountKey}`,
-      '--service-account-issuer=https://kubernetes.default.svc',
-      '--api-audiences=https://kubernetes.default.svc',
-      '--service-cluster-ip-range=10.0.0.0/24',
-      // No controller-manager runs, so no namespace gets a default service account: let pods in anyway.
-      '--disable-admission-plugins=ServiceAccount',
-      '--enable-priority-and-fairness=false',
-      '--max-requests-inflight=1000', '--max-mutating-requests-inflight=500',
-      '--v=1',
-    ]);
-
-    this.#conn = {
-      region: this.#opts.region, clusterName: this.#opts.clusterName, account: this.#opts.account,
-      apiServerUrl, caPem: certs.caPem, adminToken, controlUrl, motoUrl: `http://127.0.0.1:${motoPort}`, bucket: this.#opts.bucket,
-    };
-    const c = client();
-    await waitFor('kube-apiserver', async () => (await c.kube('GET', '/readyz').catch(() => ({ status: 0 }))).status === 200);
-    await waitFor('moto', () => httpOk(`http://127.0.0.1:${motoPort}/moto-api/`));
-    await this.#bootstrap(c);
-    this.#log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: API server ${apiServerUrl}, EKS/webhook ${controlUrl}, S3/STS ${this.#conn.motoUrl}`);
+    await waitFor('moto', () => httpOk(`${motoUrl}/moto-api/`));
+    await Promise.all(this.#running.map((c) => this.#bootstrap(c)));
+    await new StandInClient(primary!.conn).createBucket(this.#opts.bucket);
+    const where = this.#running.map((c) => `${c.spec.name}: API server ${c.conn.apiServerUrl}, EKS/webhook ${c.conn.controlUrl}`);
+    this.#log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${where.join('; ')}; S3/STS ${motoUrl}`);
     return this.#conn;
   }
 
@@ -160,13 +173,73 @@ export class StandIn {
   }
 
   async stop(): Promise<void> {
-    await this.#control?.close();
+    await Promise.all(this.#running.map((c) => c.control.close()));
     await this.#killAll('SIGTERM');
     process.off('exit', this.#exitHook);
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
   }
 
-  async #bootstrap(c: StandInClient): Promise<void> {
+  async #startCluster(spec: ClusterSpec, bins: StandInBinaries, version: KubeVersion, motoUrl: string, ports: number[]): Promise<RunningCluster> {
+    const [etcdPort, etcdPeerPort, apiPort] = ports;
+    const dir = join(this.#dir, spec.prefix ? spec.prefix.replace(/-$/, '') : 'primary');
+    mkdirSync(dir);
+    const certs = makeCerts(dir);
+    const adminToken = randomBytes(24).toString('hex');
+    const apiServerUrl = `https://127.0.0.1:${apiPort}`;
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+
+    this.#spawn(`${spec.prefix}etcd`, bins.etcd, [
+      '--data-dir', join(dir, 'etcd'), '--name', 'standin',
+      '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
+      '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
+      '--initial-cluster', `standin=http://127.0.0.1:${etcdPeerPort}`, '--unsafe-no-fsync', '--log-level', 'warn',
+    ]);
+
+    const conn: StandInConnection = {
+      region: spec.region, clusterName: spec.name, account: spec.account, kubernetesVersion: majorMinor(version),
+      apiServerUrl, caPem: certs.caPem, adminToken, controlUrl: '', motoUrl, bucket: this.#opts.bucket,
+      ...(spec.delegateRoleName ? { delegateRoleName: spec.delegateRoleName } : {}),
+    };
+    // The control server needs the API server's address for DescribeCluster and the admin token to read aws-auth.
+    const client = new StandInClient(conn);
+    const control = new ControlServer({
+      cluster: {
+        name: spec.name, region: spec.region, account: spec.account, status: 'ACTIVE',
+        endpoint: apiServerUrl, caPem: certs.caPem, version: majorMinor(version), platformVersion: 'eks.standin',
+        authenticationMode: 'API_AND_CONFIG_MAP', endpointPublicAccess: true, endpointPrivateAccess: false,
+      },
+      identities: this.#identities,
+      readAwsAuth: async () => {
+        const res = await client.kube('GET', '/api/v1/namespaces/kube-system/configmaps/aws-auth');
+        if (res.status === 404) return undefined;
+        if (res.status !== 200) throw new Error(`reading aws-auth: ${res.status}`);
+        return res.json<{ data?: { mapRoles?: string } }>().data?.mapRoles;
+      },
+    });
+    conn.controlUrl = await control.listen();
+    writeFileSync(join(dir, 'tokens.csv'), `${adminToken},standin-admin,standin-admin,"system:masters"\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'webhook.kubeconfig'), [
+      'apiVersion: v1', 'kind: Config',
+      'clusters: [{name: webhook, cluster: {server: "' + conn.controlUrl + '/authenticate"}}]',
+      'users: [{name: apiserver, user: {}}]',
+      'contexts: [{name: webhook, context: {cluster: webhook, user: apiserver}}]',
+      'current-context: webhook', '',
+    ].join('\n'));
+
+    await waitFor(`${spec.prefix}etcd`, () => httpOk(`${etcdUrl}/health`));
+    this.#spawn(`${spec.prefix}kube-apiserver`, bins.kubeApiserver, apiServerFlags(version, {
+      etcdUrl, securePort: apiPort!,
+      tlsCertFile: certs.serverCert, tlsKeyFile: certs.serverKey, clientCaFile: certs.caCert,
+      tokenAuthFile: join(dir, 'tokens.csv'), webhookConfigFile: join(dir, 'webhook.kubeconfig'),
+      webhookCacheTtl: this.#opts.tokenReviewCacheTtl,
+      serviceAccountKeyFile: certs.serviceAccountPub, serviceAccountSigningKeyFile: certs.serviceAccountKey,
+    }));
+    await waitFor(`${spec.prefix}kube-apiserver`, async () => (await client.kube('GET', '/readyz').catch(() => ({ status: 0 }))).status === 200);
+    return { spec, conn, control };
+  }
+
+  async #bootstrap({ spec, conn }: RunningCluster): Promise<void> {
+    const c = new StandInClient(conn);
     // Groups standing in for EKS access policies (see ACCESS_POLICY_GROUPS).
     await c.apply('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'eks-standin:admin-view' },
@@ -180,12 +253,16 @@ export class StandIn {
       });
     }
     await aggregateClusterRoles(c);
-    await c.createBucket(this.#opts.bucket);
+    if (spec.delegateRoleName) {
+      // What `eksctl create iamidentitymapping --group system:masters` left for the delegate in the recovery account.
+      await c.setAwsAuth([{ rolearn: `arn:aws:iam::${spec.account}:role/${spec.delegateRoleName}`, username: 'eks-delegate', groups: ['system:masters'] }]);
+    }
   }
 
   #spawn(name: string, cmd: string, args: string[], env: Record<string, string> = {}): void {
     const out = openSync(join(this.#dir, `${name}.log`), 'a');
     const child = spawn(cmd, args, { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+    closeSync(out);
     child.on('exit', (code, signal) => {
       if (this.#procs.includes(child) && code !== 0 && signal === null) {
         this.#log(`${name} exited with ${code}; last log lines:\n${tail(join(this.#dir, `${name}.log`))}`);

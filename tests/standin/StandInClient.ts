@@ -3,7 +3,11 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { stringify as toYaml } from 'yaml';
+import { discoverResources } from '../../lib/kube/discovery';
+import { resourceListPath } from '../../lib/kube/listPath';
+import type { KubeRequest, KubeResponse, KubeTransport } from '../../lib/kube/types';
 import type { AccessEntry, ClusterState, PodIdentityAssociation } from './ControlServer';
+import { parseKubeVersion, type KubeVersion } from './kubeVersion';
 
 /** Everything a test needs to reach the running stand-in; written to a JSON file by whoever started it. */
 export interface StandInConnection {
@@ -16,9 +20,20 @@ export interface StandInConnection {
   adminToken: string;
   /** The control server: EKS API stub, token webhook, test controls. */
   controlUrl: string;
+  /** S3 and STS (moto); one for both clusters. */
   motoUrl: string;
+  /** The recovery-point bucket; one for both clusters (a restore reads the primary's recovery points). */
   bucket: string;
+  /** `major.minor` of the running kube-apiserver, as DescribeCluster reports it, e.g. `1.20`. */
+  kubernetesVersion: string;
+  /** Recovery cluster only: the delegate role mapped to system:masters in its aws-auth at start-up. */
+  delegateRoleName?: string;
+  /** Primary only, when the stand-in was started with `recoveryCluster`: the recovery cluster's connection. */
+  recovery?: StandInConnection;
 }
+
+/** Which cluster of a running stand-in a client talks to. */
+export type StandInCluster = 'primary' | 'recovery';
 
 export interface RoleCredentials {
   accessKeyId: string;
@@ -48,6 +63,19 @@ export interface KubeObject {
 
 export const CONNECTION_FILE_ENV = 'EKS_STANDIN_CONNECTION';
 
+/** Types left out of snapshot(): not stored, or changed by the API server on its own. */
+const SNAPSHOT_SKIPPED_RESOURCES = new Set(['events', 'events.events.k8s.io', 'componentstatuses']);
+const SNAPSHOT_SKIPPED_OBJECTS: Array<(resource: string, namespace: string | undefined, name: string) => boolean> = [
+  (resource, namespace) => resource === 'leases.coordination.k8s.io' && namespace === 'kube-system',
+  (resource, namespace, name) => (resource === 'endpoints' || resource === 'endpointslices.discovery.k8s.io')
+    && namespace === 'default' && name === 'kubernetes',
+];
+
+interface SnapshotList {
+  metadata?: { continue?: string };
+  items: Array<{ metadata: { namespace?: string; name: string; resourceVersion?: string } }>;
+}
+
 /** Talks to a running stand-in over HTTP only, so it works from jest workers, the demo and the bench. */
 export class StandInClient {
   readonly conn: StandInConnection;
@@ -56,10 +84,82 @@ export class StandInClient {
     this.conn = conn;
   }
 
-  static fromEnv(): StandInClient {
+  /** The running stand-in's primary cluster, or its recovery cluster, from the connection file. */
+  static fromEnv(cluster: StandInCluster = 'primary'): StandInClient {
     const file = process.env[CONNECTION_FILE_ENV];
     if (!file) throw new Error(`${CONNECTION_FILE_ENV} is not set: is the stand-in running (jest globalSetup)?`);
-    return new StandInClient(JSON.parse(readFileSync(file, 'utf8')) as StandInConnection);
+    const primary = new StandInClient(JSON.parse(readFileSync(file, 'utf8')) as StandInConnection);
+    return cluster === 'recovery' ? primary.recovery() : primary;
+  }
+
+  /** A client of the recovery cluster started beside this (primary) one. */
+  recovery(): StandInClient {
+    if (!this.conn.recovery) throw new Error(`stand-in ${this.conn.clusterName} was started without a recovery cluster (StandIn option recoveryCluster)`);
+    return new StandInClient(this.conn.recovery);
+  }
+
+  /** The server's own answer to `/version`. */
+  async serverVersion(): Promise<KubeVersion> {
+    const res = await this.kube('GET', '/version');
+    if (res.status !== 200) throw new Error(`GET /version: ${res.status} ${res.body}`);
+    return parseKubeVersion(res.json<{ gitVersion: string }>().gitVersion);
+  }
+
+  /** The API server as a lib/kube transport, authenticated as the admin: discovery and lists as the delegate does them. */
+  transport(): KubeTransport {
+    return {
+      request: async (req: KubeRequest): Promise<KubeResponse> => {
+        const url = new URL(req.path, this.conn.apiServerUrl);
+        for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+        const res = await this.#send(this.conn.adminToken, req.method, `${url.pathname}${url.search}`, req.body, 'application/json');
+        return { status: res.status, headers: res.headers, body: res.body };
+      },
+    };
+  }
+
+  /**
+   * The group version a resource is served at, as discovery (client-go's ServerPreferredResources, so the
+   * delegate too) prefers it: `preferredGroupVersion('cronjobs.batch')` is `batch/v1beta1` on 1.20 and
+   * `batch/v1` from 1.21. Resources are named as in the archive (`<plural>[.<group>]`).
+   */
+  async preferredGroupVersion(resourceName: string): Promise<string> {
+    const { resources } = await discoverResources(this.transport());
+    const found = resources.find((r) => r.name === resourceName);
+    if (!found) throw new Error(`${this.conn.clusterName} does not serve ${resourceName}`);
+    return found.groupVersion;
+  }
+
+  /**
+   * Every object the cluster stores, as `<resource>/<namespace>/<name>` (or `<resource>/<name>` when
+   * cluster-scoped; resources named as in the archive, e.g. `deployments.apps`) -> resourceVersion.
+   * Compare two snapshots to prove that nothing was written: any create, update or delete changes the map.
+   * Lists every listable type that legacy discovery finds (custom resources too), as the admin, and leaves out
+   * what changes by itself: events, leases in kube-system (the API server renews its own), the API server's
+   * own `default/kubernetes` endpoints, and componentstatuses (probed, not stored). Throws when a group
+   * cannot be discovered, rather than quietly compare less.
+   */
+  async snapshot(): Promise<Map<string, string>> {
+    const transport = this.transport();
+    const discovered = await discoverResources(transport);
+    if (discovered.failedGroups.length > 0) throw new Error(`snapshot: discovery failed for ${discovered.warnings.join('; ')}`);
+    const entries: Array<[string, string]> = [];
+    for (const resource of discovered.resources) {
+      if (SNAPSHOT_SKIPPED_RESOURCES.has(resource.name)) continue;
+      let cont: string | undefined;
+      do {
+        const path = resourceListPath(resource);
+        const res = await transport.request({ method: 'GET', path, query: { limit: 500, continue: cont } });
+        if (res.status !== 200) throw new Error(`snapshot: GET ${path}: ${res.status} ${res.body.toString('utf8')}`);
+        const list = JSON.parse(res.body.toString('utf8')) as SnapshotList;
+        for (const item of list.items) {
+          const { namespace, name, resourceVersion } = item.metadata;
+          if (SNAPSHOT_SKIPPED_OBJECTS.some((skip) => skip(resource.name, namespace, name))) continue;
+          entries.push([namespace ? `${resource.name}/${namespace}/${name}` : `${resource.name}/${name}`, resourceVersion ?? '']);
+        }
+        cont = list.metadata?.continue || undefined;
+      } while (cont);
+    }
+    return new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /** A request to the API server as the stand-in's admin (system:masters). */
@@ -67,7 +167,13 @@ export class StandInClient {
     return this.kubeAs(this.conn.adminToken, method, path, body, contentType);
   }
 
-  kubeAs(token: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<KubeAnswer> {
+  async kubeAs(token: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<KubeAnswer> {
+    const res = await this.#send(token, method, path, body, contentType);
+    const text = res.body.toString('utf8');
+    return { status: res.status, body: text, json: <T>() => JSON.parse(text) as T };
+  }
+
+  #send(token: string, method: string, path: string, body: unknown, contentType: string): Promise<KubeResponse> {
     const url = new URL(path, this.conn.apiServerUrl);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -77,10 +183,7 @@ export class StandInClient {
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: text, json: <T>() => JSON.parse(text) as T });
-        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -81,8 +81,11 @@ export async function seedSampleApp(c: StandInClient, ns = 'shop'): Promise<Seed
     },
     spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'orders', port: { number: 80 } } } }] } }] },
   });
-  await put('cronjobs.batch', nsPath('/apis/batch/v1beta1/namespaces/{ns}/cronjobs'), {
-    apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: { name: 'nightly-report', namespace: ns },
+  // Created at the version the server prefers (batch/v1beta1 on 1.20, batch/v1 from 1.21; v1beta1 is gone in
+  // 1.25): the spec is the same in both.
+  const cronJobs = await c.preferredGroupVersion('cronjobs.batch');
+  await put('cronjobs.batch', nsPath(`/apis/${cronJobs}/namespaces/{ns}/cronjobs`), {
+    apiVersion: cronJobs, kind: 'CronJob', metadata: { name: 'nightly-report', namespace: ns },
     spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'report', image: `${SAMPLE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop/report@sha256:${'a'.repeat(64)}` }] } } } } },
   });
   await put('storageclasses.storage.k8s.io', '/apis/storage.k8s.io/v1/storageclasses', {
