@@ -125,6 +125,8 @@ function apiServerOwn(
     }
     case 'configmaps':
       if (name === 'kube-root-ca.crt') return 'published by the API server in every namespace';
+      // Holds the recovery cluster's own client CAs: the source's would lock out its aggregated APIs.
+      if (ns === 'kube-system' && name === 'extension-apiserver-authentication') return "the API server's own authentication ConfigMap";
       break;
     case 'secrets':
       if (obj.type === 'kubernetes.io/service-account-token') return 'service account tokens are issued by the recovery cluster';

@@ -30,6 +30,7 @@ describe('skipReason', () => {
     ['leases', 'leases.coordination.k8s.io', { metadata: { name: 'kube-apiserver-x', namespace: 'kube-system' } }, facts(), 'notRestorable'],
     ["the API server's own Service", 'services', { metadata: { name: 'kubernetes', namespace: 'default' } }, facts(), 'notRestorable'],
     ['a Service of the same name elsewhere is restored', 'services', { metadata: { name: 'kubernetes', namespace: 'shop' } }, facts(), undefined],
+    ["the API server's client CA ConfigMap", 'configmaps', { metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system' } }, facts(), 'notRestorable'],
     ['kube-root-ca.crt', 'configmaps', { metadata: { name: 'kube-root-ca.crt', namespace: 'shop' } }, facts(), 'notRestorable'],
     ['service account token Secrets', 'secrets', { type: 'kubernetes.io/service-account-token', metadata: { name: 'x', namespace: 'shop' } }, facts(), 'notRestorable'],
     ['other Secrets are restored', 'secrets', { type: 'Opaque', metadata: { name: 'x', namespace: 'shop' } }, facts(), undefined],
