@@ -209,6 +209,7 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
       const { status, dryRun, created, updated, failed, translations, untranslatedReferences } = dry;
       const sample = [OUR_OBJECTS.deployment.row, OUR_OBJECTS.pvMapped.row].map((k) => rows.get(k));
       writeFileSync(process.env.TRANSLATION_EXAMPLE_OUT, `${JSON.stringify({
+        event: { action: 'restore', dryRun: true, includeNamespaces: [ns, 'kube-system'], includeResources: RESOURCES, identifierMap, source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest' } },
         response: { status, dryRun, created, updated, failed, translations, untranslatedReferences: untranslatedReferences.filter(isOurs) },
         reportRows: sample,
       }, null, 2)}\n`);
