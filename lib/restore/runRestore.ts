@@ -236,7 +236,6 @@ class RestoreRun {
     const prepared = prepareForRestore(resourceName, obj, { namespaceMapping: this.#opts.namespaceMapping });
     prepared.apiVersion = endpoint.groupVersion;
     const rewrites = this.#translator?.translate(resourceName, prepared) ?? [];
-    for (const r of rewrites) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
     this.#untranslated?.observe(prepared);
     const meta = prepared.metadata as Json;
     const name = String(meta.name);
@@ -372,8 +371,15 @@ class RestoreRun {
 
   async #row(resourceName: string, obj: Json, fields: Omit<RestoreReportRow, 'resource' | 'name'> & { rewrites?: RestoreRewrite[] }): Promise<void> {
     if (fields.outcome === 'not-attempted') this.#notAttempted++;
+    // Rewrites are made only by a write: an object left as it exists, or refused, changed nothing.
+    const { rewrites, ...rest } = fields;
+    const written = rest.outcome === 'created' || rest.outcome === 'updated';
+    if (written) for (const r of rewrites ?? []) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
     const ns = namespaceOf(obj);
-    await this.#report.add({ resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name: nameOf(obj), ...fields });
+    await this.#report.add({
+      resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name: nameOf(obj), ...rest,
+      ...(written && rewrites?.length ? { rewrites } : {}),
+    });
   }
 
   async #each(resourceName: string, fn: (obj: Json) => Promise<void>): Promise<void> {
