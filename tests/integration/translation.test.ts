@@ -260,6 +260,11 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
     expect(recoveryRoles.map((r) => r.rolearn)).toContain(NODE_ROLE.replace(SRC.account, DST.account));
   });
 
+  it('a second run, which finds everything in place, writes nothing and so reports no rewrite', async () => {
+    const again = await restore();
+    expect(again).toMatchObject({ status: 'COMPLETED', created: 0, updated: 0, failed: 0, translations: { arns: 0, images: 0, identifiers: 0 } });
+  });
+
   it('answers an identifierMap entry of the wrong kind with FAILED invalid-input naming it, and writes nothing', async () => {
     const before = await recovery.snapshot();
     const response = await restore({ identifierMap: { [VOLUME_MAPPED]: CERT_RECOVERY } });
