@@ -10,7 +10,7 @@ import { BenchProcessError } from './errors';
  */
 const BUILD_OPTIONS = {
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, sourcemap: false,
-  legalComments: 'none', keepNames: true, logLevel: 'warning',
+  legalComments: 'none', keepNames: true, logLevel: 'warning', alias: { punycode: 'punycode/' },
 } as const;
 
 export interface BundleFigures {

@@ -11,6 +11,6 @@ if [ $# -gt 0 ]; then set -- --passWithNoTests "$@"; fi
 node22="$(bash scripts/node22.sh)"
 version="$("$node22" --version)"
 echo "== unit suite, jest on Node $version"
-"$node22" node_modules/jest/bin/jest.js --selectProjects unit "$@"
+"$node22" node_modules/jest/bin/jest.js "$@" --selectProjects unit
 echo "== integration suite, jest on Node $(node --version), the bundles on Node $version (DELEGATE_NODE)"
-DELEGATE_NODE="$node22" node node_modules/jest/bin/jest.js --selectProjects integration "$@"
+DELEGATE_NODE="$node22" node node_modules/jest/bin/jest.js "$@" --selectProjects integration
