@@ -10,7 +10,7 @@ import { BenchProcessError } from './errors';
  */
 const BUILD_OPTIONS = {
   bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, sourcemap: false,
-  legalComments: 'none', keepNames: true, logLevel: 'warning',
+  legalComments: 'none', keepNames: true, logLevel: 'warning', alias: { punycode: 'punycode/' },
 } as const;
 
 export interface BundleFigures {
@@ -43,8 +43,8 @@ const LOAD_SCRIPT = [
 ].join('');
 
 /** Cold `require()` of a bundle: a fresh node process each time, so nothing is cached but the OS's page cache. */
-export function coldLoadMs(bundle: string): number {
-  const r = spawnSync(process.execPath, ['-e', LOAD_SCRIPT, bundle], {
+export function coldLoadMs(bundle: string, node = process.execPath): number {
+  const r = spawnSync(node, ['-e', LOAD_SCRIPT, bundle], {
     encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   const ms = Number(r.stdout);
@@ -52,16 +52,19 @@ export function coldLoadMs(bundle: string): number {
   return ms;
 }
 
-/** Sizes and median cold loads of the two bundles, loaded alternately so drift in machine load hits both. */
-export function compareBundles(delegateBundle: string, s3OnlyBundle: string, runs: number): BundleComparison {
+/**
+ * Sizes and median cold loads of the two bundles by `node`, loaded alternately so drift in machine load
+ * hits both.
+ */
+export function compareBundles(delegateBundle: string, s3OnlyBundle: string, runs: number, node = process.execPath): BundleComparison {
   // One untimed load each first: the first read of a file from disk is not what Lambda's warm page cache sees.
-  coldLoadMs(delegateBundle);
-  coldLoadMs(s3OnlyBundle);
+  coldLoadMs(delegateBundle, node);
+  coldLoadMs(s3OnlyBundle, node);
   const d: number[] = [];
   const s: number[] = [];
   for (let i = 0; i < runs; i++) {
-    d.push(coldLoadMs(delegateBundle));
-    s.push(coldLoadMs(s3OnlyBundle));
+    d.push(coldLoadMs(delegateBundle, node));
+    s.push(coldLoadMs(s3OnlyBundle, node));
   }
   const delegate = { bytes: statSync(delegateBundle).size, loadMs: round1(median(d)), loadRunsMs: d.map(round1) };
   const s3Only = { bytes: statSync(s3OnlyBundle).size, loadMs: round1(median(s)), loadRunsMs: s.map(round1) };

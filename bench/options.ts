@@ -57,6 +57,13 @@ export interface BenchOptions {
    */
   memorySizeMb: number | undefined;
   /**
+   * Also run every delegate backup and bundle load on Node 22, the Lambda runtime's major (`--node 22`),
+   * alternating with the bench's own node, so both columns see the same machine load. The binary is
+   * scripts/node22.sh's pinned, integrity-checked one.
+   * @default false
+   */
+  node22: boolean;
+  /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
    */
@@ -65,7 +72,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
                        [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
-                       [--cpu-prof DIR] [--smoke]`;
+                       [--cpu-prof DIR] [--node 22] [--smoke]`;
 
 /** Parses the bench's arguments; a flag given explicitly wins over what --smoke implies. */
 export function parseBenchOptions(argv: string[], repoRoot: string): BenchOptions {
@@ -83,7 +90,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--smoke']);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -98,6 +105,10 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     if (!Number.isInteger(n) || n < min || n > max) throw new BenchUsageError(`${flag} must be an integer from ${min} to ${max} (got "${raw}")`);
     return n;
   };
+  const nodeText = text('--node');
+  if (nodeText !== undefined && nodeText !== '22') {
+    throw new BenchUsageError(`--node: only 22 (the Lambda runtime's major, beside this node ${process.version}) is supported (got "${nodeText}")`);
+  }
   const sizesText = text('--objects');
   const sizes = sizesText === undefined ? (smoke ? [1000] : [1000, 20_000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
@@ -114,6 +125,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     updateReadme: !smoke && !given.has('--no-readme'),
     kubectl: !given.has('--no-kubectl'),
     cpuProfDir: text('--cpu-prof'),
+    node22: nodeText === '22',
     smoke,
   };
 }

@@ -7,12 +7,36 @@ export interface MachineInfo {
   cpus: number;
   memoryGiB: number;
   nodeVersion: string;
+  /** The Node 22 that ran the delegate too (--node 22). */
+  node22Version?: string;
   kernel: string;
   /** 1-minute load average when the bench started and ended: other work on the machine skews the figures. */
   loadAverageStart: number;
   loadAverageEnd: number;
   /** `major.minor` of the stand-in's kube-apiserver; absent in results measured before it was recorded (1.20). */
   kubernetesVersion?: string;
+}
+
+/** One node's figures for the delegate's backups at one size. */
+export interface BackupFigures {
+  /** Median of the handler's own durationMs: discovery, listing, archive, upload, manifest. */
+  ms: number;
+  runsMs: number[];
+  /** Median wall time of the whole invocation: node start, bundle load, EKS token, backup, exit. */
+  processMs: number;
+  /** Largest peak RSS of any invocation at this size (warm-up included). */
+  peakRssMiB: number;
+  /** Median CPU time (user + system) of the invocation. */
+  cpuMs: number;
+  archiveBytes: number;
+}
+
+/** The delegate on Node 22 (`--node 22`), against the same baseline as `backup`. */
+export interface Node22Result {
+  backup: BackupFigures;
+  /** backup.ms / the size's baseline.ms */
+  ratio: number;
+  objectsPerSecond: number;
 }
 
 export interface SizeResult {
@@ -24,18 +48,8 @@ export interface SizeResult {
   /** Time to seed this size, from the previous one. */
   seedMs: number;
   seedObjectsPerSecond: number;
-  backup: {
-    /** Median of the handler's own durationMs: discovery, listing, archive, upload, manifest. */
-    ms: number;
-    runsMs: number[];
-    /** Median wall time of the whole invocation: node start, bundle load, EKS token, backup, exit. */
-    processMs: number;
-    /** Largest peak RSS of any invocation at this size (warm-up included). */
-    peakRssMiB: number;
-    /** Median CPU time (user + system) of the invocation. */
-    cpuMs: number;
-    archiveBytes: number;
-  };
+  /** The delegate on the bench's own node. */
+  backup: BackupFigures;
   baseline: { ms: number; runsMs: number[]; pages: number; bytes: number };
   /** backup.ms / baseline.ms */
   ratio: number;
@@ -43,6 +57,8 @@ export interface SizeResult {
   objectsPerSecond: number;
   kubectl: (Omit<KubectlDumpResult, 'peakRssKiB'> & { peakRssMiB: number; speedup: number; memoryRatio: number }) | null;
   kubectlSkipped?: string;
+  /** With --node 22. */
+  node22?: Node22Result;
 }
 
 export interface TargetResult {
@@ -66,6 +82,8 @@ export interface BenchResults {
   baselineToken: string;
   sizes: SizeResult[];
   bundle: BundleComparison;
+  /** The same bundles loaded by Node 22 (--node 22). */
+  bundleNode22?: BundleComparison;
   targets: TargetResult[];
 }
 
@@ -121,29 +139,56 @@ export function updateReadme(readmePath: string, results: BenchResults): void {
 
 export function renderReadme(r: BenchResults): string {
   const m = r.machine;
+  const on22 = r.sizes.some((s) => s.node22);
+  const v20 = `Node ${m.nodeVersion.replace(/^v?(\d+)\..*$/, '$1')}`;
+  const v22 = 'Node 22';
   const lines = [
-    `Measured by \`${r.command}\` on ${r.generatedAt.slice(0, 10)}: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.nodeVersion}, Linux ${m.kernel};`,
+    `Measured by \`${r.command}\` on ${r.generatedAt.slice(0, 10)}: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.nodeVersion}${m.node22Version ? ` and ${m.node22Version}` : ''}, Linux ${m.kernel};`,
     `the stand-in's kube-apiserver ${m.kubernetesVersion ?? '1.20'}, etcd (tmpfs) and moto S3 on the same machine (load average ${m.loadAverageStart} at the start, ${m.loadAverageEnd} at the end).`,
-    `The delegate runs as the bundled handler in its own process with the Lambda Node.js runtime's flags for ${r.lambda.memorySizeMb} MB of function memory (\`${r.lambda.nodeArgs.join(' ')}\`).`,
+    `The delegate runs as the bundled handler in its own process with the Lambda Node.js runtime's flags for ${r.lambda.memorySizeMb} MB of function memory (\`${r.lambda.nodeArgs.join(' ')}\`)${on22 ? `, on ${m.nodeVersion} and, alternately, on ${m.node22Version ?? 'Node 22'} (the major of the nodejs22.x runtime it is deployed on)` : ''}.`,
     `Page size ${r.pageSize}; times are ${r.runs === 1 ? 'from one run' : `medians of ${r.runs} runs`} after a warm-up. The baseline fetches the same list pages one after another and discards them.`,
     '',
-    '| Cluster objects | Backup | Baseline fetch | Ratio | Objects/s | Peak RSS | Whole invocation | kubectl dump | kubectl peak RSS |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...r.sizes.map((s) => `| ${fmtInt(s.backedUpObjects)} (${fmtInt(s.seededObjects)} seeded) | ${sec(s.backup.ms)} | ${sec(s.baseline.ms)} | ${s.ratio.toFixed(2)} | ${fmtInt(s.objectsPerSecond)} | ${s.backup.peakRssMiB.toFixed(0)} MiB | ${sec(s.backup.processMs)} | ${s.kubectl ? `${sec(s.kubectl.ms)} (${s.kubectl.speedup.toFixed(1)}x slower)` : 'not run'} | ${s.kubectl ? `${s.kubectl.peakRssMiB.toFixed(0)} MiB (${s.kubectl.memoryRatio.toFixed(1)}x the delegate's)` : '-'} |`),
+    `| Cluster objects | Backup${on22 ? ` (${v20})` : ''} |${on22 ? ` Backup (${v22}) |` : ''} Baseline fetch | Ratio | Objects/s | Peak RSS | Whole invocation | kubectl dump | kubectl peak RSS |`,
+    `|---:|---:|${on22 ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|`,
+    ...r.sizes.map((s) => `| ${fmtInt(s.backedUpObjects)} (${fmtInt(s.seededObjects)} seeded) | ${sec(s.backup.ms)} |${on22 ? ` ${s.node22 ? sec(s.node22.backup.ms) : '-'} |` : ''} ${sec(s.baseline.ms)} | ${s.ratio.toFixed(2)} | ${fmtInt(s.objectsPerSecond)} | ${s.backup.peakRssMiB.toFixed(0)} MiB | ${sec(s.backup.processMs)} | ${s.kubectl ? `${sec(s.kubectl.ms)} (${s.kubectl.speedup.toFixed(1)}x slower)` : 'not run'} | ${s.kubectl ? `${s.kubectl.peakRssMiB.toFixed(0)} MiB (${s.kubectl.memoryRatio.toFixed(1)}x the delegate's)` : '-'} |`),
     '',
-    '| Bundle | Size | Cold `require()` (median) |',
-    '|---|---:|---:|',
-    `| dist/delegate/index.js | ${(r.bundle.delegate.bytes / 1e6).toFixed(2)} MB | ${r.bundle.delegate.loadMs.toFixed(0)} ms (${r.bundle.loadRatio.toFixed(2)}x) |`,
-    `| only @aws-sdk/client-s3 | ${(r.bundle.s3Only.bytes / 1e6).toFixed(2)} MB | ${r.bundle.s3Only.loadMs.toFixed(0)} ms |`,
+  ];
+  if (on22) {
+    const pair = (a: number, b: number, f: (n: number) => string) => `${f(a)} | ${f(b)} (${signedPercent(b / a - 1)})`;
+    const miB = (n: number) => `${n.toFixed(0)} MiB`;
+    lines.push(
+      `${v20} against ${v22}, the same bundle on the same cluster (ratio and objects/s above are ${v20}'s; in brackets, ${v22} against ${v20}):`,
+      '',
+      `| Cluster objects | Backup, ${v20} | ${v22} | Whole invocation, ${v20} | ${v22} | CPU, ${v20} | ${v22} | Peak RSS, ${v20} | ${v22} | Ratio on ${v22} |`,
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...r.sizes.filter((s) => s.node22).map((s) => {
+        const a = s.backup;
+        const b = s.node22!.backup;
+        return `| ${fmtInt(s.backedUpObjects)} | ${pair(a.ms, b.ms, sec)} | ${pair(a.processMs, b.processMs, sec)} | ${pair(a.cpuMs, b.cpuMs, sec)} | ${pair(a.peakRssMiB, b.peakRssMiB, miB)} | ${s.node22!.ratio.toFixed(2)} |`;
+      }),
+      '',
+    );
+  }
+  const b22 = r.bundleNode22;
+  lines.push(
+    `| Bundle | Size | Cold \`require()\` (median)${b22 ? `, ${v20} | ${v22}` : ''} |`,
+    `|---|---:|---:|${b22 ? '---:|' : ''}`,
+    `| dist/delegate/index.js | ${(r.bundle.delegate.bytes / 1e6).toFixed(2)} MB | ${r.bundle.delegate.loadMs.toFixed(0)} ms (${r.bundle.loadRatio.toFixed(2)}x) |${b22 ? ` ${b22.delegate.loadMs.toFixed(0)} ms (${b22.loadRatio.toFixed(2)}x) |` : ''}`,
+    `| only @aws-sdk/client-s3 | ${(r.bundle.s3Only.bytes / 1e6).toFixed(2)} MB | ${r.bundle.s3Only.loadMs.toFixed(0)} ms |${b22 ? ` ${b22.s3Only.loadMs.toFixed(0)} ms |` : ''}`,
     '',
-    '| Target | Figure | Met |',
+    `| Target${on22 ? ` (on ${v20}'s figures)` : ''} | Figure | Met |`,
     '|---|---:|:---:|',
     ...r.targets.map((t) => `| ${t.description}${t.note ? ` (${t.note})` : ''} | ${t.value === null ? '-' : fmtNum(t.value)} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`),
     '',
-    'Figures and raw runs: [bench/results.json](bench/results.json). Options: `npm run bench -- --objects 1000,20000,100000 --page-size 500 --runs 3 --memory-size 320`.',
+    'Figures and raw runs: [bench/results.json](bench/results.json). Options: `npm run bench -- --objects 1000,20000,100000 --page-size 500 --runs 3 --memory-size 320 --node 22`.',
     '',
-  ];
+  );
   return lines.join('\n');
+}
+
+function signedPercent(x: number): string {
+  const p = Math.round(x * 100);
+  return `${p > 0 ? '+' : p < 0 ? '\u2212' : '\u00b1'}${Math.abs(p)}%`;
 }
 
 function sec(ms: number): string {

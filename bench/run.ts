@@ -2,6 +2,7 @@
 // bundled delegate's backup against a plain paged fetch and a kubectl dump, and the bundle's cold load
 // (issue 8, DESIGN.md section 7). Writes bench/results.json and the README's Performance table.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { BenchSanityError, BenchUsageError } from './errors';
 import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
-import { evaluateTargets, mib, round, updateReadme, writeResults, type BenchResults, type MachineInfo, type SizeResult } from './report';
+import { evaluateTargets, mib, round, updateReadme, writeResults, type BackupFigures, type BenchResults, type MachineInfo, type SizeResult } from './report';
 import { runDelegate, type DelegateRun } from './runDelegate';
 import { installBenchCrd, seedObjects } from './seedCluster';
 
@@ -32,6 +33,8 @@ interface Context {
   python: string;
   work: string;
   delegateEnv: Record<string, string>;
+  /** The Node 22 binary that runs the delegate too (--node 22). */
+  node22: string | undefined;
 }
 
 function log(msg: string): void {
@@ -44,6 +47,9 @@ async function main(): Promise<void> {
   const opts = parseBenchOptions(process.argv.slice(2), REPO_ROOT);
   const memorySizeMb = opts.memorySizeMb ?? templateMemorySizeMb(join(REPO_ROOT, 'template.yaml'));
   if (!existsSync(DELEGATE_BUNDLE)) throw new BenchUsageError(`${DELEGATE_BUNDLE} is missing: run \`npm run build\` (npm run bench does)`);
+  const node22 = opts.node22 ? pinnedNode22() : undefined;
+  const node22Version = node22 === undefined ? undefined : execFileSync(node22, ['--version'], { encoding: 'utf8' }).trim();
+  if (node22Version) log(`the delegate runs on ${process.version} and on ${node22Version} (${node22}), alternately`);
   const machineStart = loadavg()[0]!;
   const work = mkdtempSync(join(tmpdir(), 'eks-bench-'));
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
@@ -65,7 +71,7 @@ async function main(): Promise<void> {
     const creds = await client.issueRoleCredentials('bench-delegate');
     await client.setAwsAuth([{ rolearn: creds.roleArn, username: 'delegate', groups: ['system:masters'] }]);
     const ctx: Context = {
-      opts, conn, client, python, work, memorySizeMb,
+      opts, conn, client, python, work, memorySizeMb, node22,
       delegateEnv: client.delegateEnv(creds, { KUBE_PAGE_SIZE: String(opts.pageSize) }),
     };
     seeder = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: opts.seedConcurrency });
@@ -91,12 +97,14 @@ async function main(): Promise<void> {
   }
 
   log(`bundle: building the S3-only reference and loading each bundle ${opts.loadRuns} times`);
-  const bundle = compareBundles(DELEGATE_BUNDLE, await buildS3OnlyBundle(work), opts.loadRuns);
+  const s3OnlyBundle = await buildS3OnlyBundle(work);
+  const bundle = compareBundles(DELEGATE_BUNDLE, s3OnlyBundle, opts.loadRuns);
+  const bundleNode22 = node22 === undefined ? undefined : compareBundles(DELEGATE_BUNDLE, s3OnlyBundle, opts.loadRuns, node22);
   rmSync(work, { recursive: true, force: true });
 
   const machine: MachineInfo = {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown', cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1),
-    nodeVersion: process.version, kernel: release(), loadAverageStart: round(machineStart, 2), loadAverageEnd: round(loadavg()[0]!, 2),
+    nodeVersion: process.version, ...(node22Version ? { node22Version } : {}), kernel: release(), loadAverageStart: round(machineStart, 2), loadAverageEnd: round(loadavg()[0]!, 2),
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
   };
   const results: BenchResults = {
@@ -107,6 +115,7 @@ async function main(): Promise<void> {
     baselineToken: `the stand-in's static admin token (system:masters), so the baseline pays no token webhook; the delegate's EKS token is reviewed by the webhook once, then cached (--authentication-token-webhook-cache-ttl=${BENCH_TOKEN_REVIEW_CACHE_TTL}, kube-apiserver's default)`,
     sizes,
     bundle,
+    ...(bundleNode22 ? { bundleNode22 } : {}),
     targets: evaluateTargets(sizes, bundle),
   };
   writeResults(opts.out, results);
@@ -122,29 +131,39 @@ async function main(): Promise<void> {
 }
 
 async function measureSize(ctx: Context, size: number, seedMs: number): Promise<SizeResult> {
-  const { opts, conn, client } = ctx;
-  const delegate = (cpuProf: boolean) => runDelegate({
+  const { opts, conn, client, node22 } = ctx;
+  const delegate = (cpuProf: boolean, node?: string) => runDelegate({
     repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb,
     ...(cpuProf && opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}),
+    ...(node ? { node } : {}),
   });
   log(`${size}: warm-up backup`);
   const warm = await delegate(false);
+  const warm22 = node22 === undefined ? undefined : await delegate(false, node22);
   const resources = await listedResources(client, warm.response.location);
   const api = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: 1 });
   try {
     await baselineFetch(api, resources, opts.pageSize);
     const baselines = [];
     const backups: DelegateRun[] = [];
+    const backups22: DelegateRun[] = [];
     for (let i = 0; i < opts.runs; i++) {
       baselines.push(await baselineFetch(api, resources, opts.pageSize));
+      // With Node 22 too, the two nodes take turns going first, so neither always follows the baseline.
+      const on22First = node22 !== undefined && i % 2 === 1;
+      if (on22First) backups22.push(await delegate(true, node22));
       backups.push(await delegate(true));
-      log(`${size}: run ${i + 1}/${opts.runs}: baseline ${ms(baselines[i]!.ms)}, backup ${ms(backups[i]!.response.durationMs)} (process ${ms(backups[i]!.process.wallMs)}, ${mib(backups[i]!.process.maxRssKiB)} MiB)`);
+      if (node22 !== undefined && !on22First) backups22.push(await delegate(true, node22));
+      const b = backups[i]!;
+      log(`${size}: run ${i + 1}/${opts.runs}: baseline ${ms(baselines[i]!.ms)}, backup ${ms(b.response.durationMs)} (process ${ms(b.process.wallMs)}, ${mib(b.process.maxRssKiB)} MiB)`
+        + (backups22[i] ? `, on Node 22 ${ms(backups22[i]!.response.durationMs)} (process ${ms(backups22[i]!.process.wallMs)}, ${mib(backups22[i]!.process.maxRssKiB)} MiB)` : ''));
     }
-    const backupMs = median(backups.map((b) => b.response.durationMs));
+    const backup = backupFigures(warm, backups);
     const baselineMs = median(baselines.map((b) => b.ms));
-    const processMs = median(backups.map((b) => b.process.wallMs));
-    const peakRssMiB = mib(Math.max(warm.process.maxRssKiB, ...backups.map((b) => b.process.maxRssKiB)));
+    const processMs = backup.processMs;
+    const peakRssMiB = backup.peakRssMiB;
     const objects = warm.response.objects;
+    const backup22 = warm22 === undefined ? undefined : backupFigures(warm22, backups22);
 
     let kubectl: SizeResult['kubectl'] = null;
     let kubectlSkipped: string | undefined;
@@ -168,19 +187,36 @@ async function measureSize(ctx: Context, size: number, seedMs: number): Promise<
       resourceTypes: resources.length,
       seedMs: round(seedMs),
       seedObjectsPerSecond: round(size / (seedMs / 1000), 0),
-      backup: {
-        ms: round(backupMs), runsMs: backups.map((b) => b.response.durationMs), processMs: round(processMs), peakRssMiB,
-        cpuMs: round(median(backups.map((b) => b.process.userMs + b.process.systemMs))), archiveBytes: warm.response.bytes,
-      },
+      backup,
       baseline: { ms: round(baselineMs), runsMs: baselines.map((b) => round(b.ms)), pages: baselines[0]!.pages, bytes: baselines[0]!.bytes },
-      ratio: round(backupMs / baselineMs, 3),
-      objectsPerSecond: round(objects / (backupMs / 1000), 0),
+      ratio: round(backup.ms / baselineMs, 3),
+      objectsPerSecond: round(objects / (backup.ms / 1000), 0),
       kubectl,
       ...(kubectlSkipped ? { kubectlSkipped } : {}),
+      ...(backup22 ? {
+        node22: { backup: backup22, ratio: round(backup22.ms / baselineMs, 3), objectsPerSecond: round(objects / (backup22.ms / 1000), 0) },
+      } : {}),
     };
   } finally {
     api.destroy();
   }
+}
+
+/** Medians of the timed runs; the peak RSS of any run, the warm-up's included. */
+function backupFigures(warm: DelegateRun, runs: DelegateRun[]): BackupFigures {
+  return {
+    ms: round(median(runs.map((b) => b.response.durationMs))),
+    runsMs: runs.map((b) => b.response.durationMs),
+    processMs: round(median(runs.map((b) => b.process.wallMs))),
+    peakRssMiB: mib(Math.max(warm.process.maxRssKiB, ...runs.map((b) => b.process.maxRssKiB))),
+    cpuMs: round(median(runs.map((b) => b.process.userMs + b.process.systemMs))),
+    archiveBytes: warm.response.bytes,
+  };
+}
+
+/** scripts/node22.sh's pinned Node 22, fetched into the user's cache the first time. */
+function pinnedNode22(): string {
+  return execFileSync('bash', [join(REPO_ROOT, 'scripts', 'node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
 /** The types the backup actually listed, from its manifest: the baseline fetches exactly those. */
@@ -209,12 +245,20 @@ function sanityProblems(r: BenchResults): string[] {
     if (!(s.backup.peakRssMiB > 20 && s.backup.peakRssMiB < 4096)) p.push(`${at}: peak RSS ${s.backup.peakRssMiB} MiB is implausible`);
     if (s.backup.archiveBytes <= 0) p.push(`${at}: empty archive`);
     if (s.kubectl && (s.kubectl.types === 0 || s.kubectl.bytes === 0)) p.push(`${at}: kubectl dumped nothing`);
+    if (s.node22 && !(s.node22.backup.ms > 0 && s.node22.backup.peakRssMiB > 20 && s.node22.backup.peakRssMiB < 4096)) p.push(`${at}: the Node 22 figures are implausible`);
   }
+  if (r.bundleNode22 && !(r.bundleNode22.delegate.loadMs > 0)) p.push('the Node 22 bundle load is empty');
   if (!(r.bundle.delegate.bytes > 0 && r.bundle.s3Only.bytes > 0 && r.bundle.delegate.loadMs > 0 && r.bundle.s3Only.loadMs > 0)) p.push('bundle figures are empty');
   return p;
 }
 
 function printSummary(r: BenchResults): void {
+  for (const s of r.sizes) {
+    if (!s.node22) continue;
+    const a = s.backup;
+    const b = s.node22.backup;
+    log(`${s.seededObjects}: Node 20 -> 22: backup ${ms(a.ms)} -> ${ms(b.ms)}, invocation ${ms(a.processMs)} -> ${ms(b.processMs)}, CPU ${ms(a.cpuMs)} -> ${ms(b.cpuMs)}, peak RSS ${a.peakRssMiB} -> ${b.peakRssMiB} MiB`);
+  }
   for (const t of r.targets) {
     log(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.description}: ${t.value ?? '-'}${t.note ? ` (${t.note})` : ''}`);
   }

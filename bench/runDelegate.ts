@@ -34,6 +34,8 @@ export interface RunDelegateOptions {
   cpuProfDir?: string;
   /** The function's memory: node runs with the Lambda runtime's flags for it (lambdaRuntimeNodeArgs). */
   memorySizeMb: number;
+  /** The node binary that runs the delegate. @default process.execPath */
+  node?: string;
 }
 
 let runs = 0;
@@ -52,7 +54,7 @@ export async function runDelegate(opts: RunDelegateOptions): Promise<DelegateRun
   const prof = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
   const [measured] = await measureProcesses(opts.python, [{
     argv: [
-      process.execPath, ...lambdaRuntimeNodeArgs(opts.memorySizeMb), ...prof,
+      opts.node ?? process.execPath, ...lambdaRuntimeNodeArgs(opts.memorySizeMb), ...prof,
       join(opts.repoRoot, 'scripts', 'invoke-bundle.cjs'), join(opts.repoRoot, 'events', 'backup.json'), '--response-file', responseFile,
     ],
     env: baseEnv({

@@ -63,7 +63,8 @@ async function main(): Promise<void> {
 
 function invoke(eventFile: string, env: Record<string, string>): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'scripts', 'invoke-bundle.cjs'), eventFile], {
+    // DELEGATE_NODE (as in npm test's second pass) runs the handler on another node, e.g. scripts/node22.sh's.
+    const child = spawn(process.env.DELEGATE_NODE || process.execPath, [join(root, 'scripts', 'invoke-bundle.cjs'), eventFile], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

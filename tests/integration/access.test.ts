@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { MapRoleEntry, RoleCredentials } from '../standin/StandInClient';
 import { StandInClient } from '../standin/StandInClient';
-import { CLI, invokeBundle, REPO_ROOT, run, unique } from './helpers';
+import { CLI, delegateNode, invokeBundle, REPO_ROOT, run, unique } from './helpers';
 
 // check-access by the bundled handler against the real kube-apiserver and the aws-iam-authenticator-like
 // webhook: what the delegate can read, and whether the fix it offers really fixes it.
@@ -225,13 +225,13 @@ describe('the check-access subcommand and a backup without access', () => {
   it('runs through the CLI, exiting 1 for NOT_AUTHENTICATED and 0 for ACCESS_OK', async () => {
     const role = await standIn.issueRoleCredentials(unique('access-cli'));
     const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...standIn.delegateEnv(role) };
-    const denied = await run(process.execPath, [CLI, 'check-access', '--cluster-name', clusterName, '--region', region], env);
+    const denied = await run(delegateNode(), [CLI, 'check-access', '--cluster-name', clusterName, '--region', region], env);
     expect(denied.code).toBe(1);
     expect(cliResponse(denied.stdout)).toMatchObject({ action: 'check-access', status: 'NOT_AUTHENTICATED', identity: { roleArn: role.roleArn } });
 
     await standIn.setAwsAuth([{ rolearn: role.roleArn, username: 'eks-delegate', groups: ['system:masters'] }]);
     await settle();
-    const ok = await run(process.execPath, [CLI, 'check-access'], env);
+    const ok = await run(delegateNode(), [CLI, 'check-access'], env);
     expect(ok.code).toBe(0);
     expect(cliResponse(ok.stdout)).toMatchObject({ status: 'ACCESS_OK', remediation: [] });
   });

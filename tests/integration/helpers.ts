@@ -1,9 +1,22 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const BUNDLED_HANDLER = join(REPO_ROOT, 'dist', 'delegate', 'index.js');
 export const CLI = join(REPO_ROOT, 'bin', 'eks-delegate.js');
+
+/**
+ * The node that runs the bundles (the handler and the CLI): DELEGATE_NODE when set, else the test runner's
+ * own. `npm test` runs the integration suite a second time with DELEGATE_NODE set to Node 22, the Lambda
+ * runtime's major (scripts/test-node22.sh); jest itself stays on the machine's node.
+ */
+export function delegateNode(): string {
+  const node = process.env.DELEGATE_NODE;
+  if (node === undefined || node === '') return process.execPath;
+  if (!existsSync(node)) throw new Error(`DELEGATE_NODE=${node} does not exist`);
+  return node;
+}
 
 export interface ProcessResult {
   code: number | null;
@@ -41,15 +54,15 @@ export interface Invocation<R> {
 }
 
 /**
- * Invokes the bundled handler (dist/delegate/index.js) in a fresh process with an event file and the
- * function's environment, as `sam local invoke -e FILE` would.
+ * Invokes the bundled handler (dist/delegate/index.js) in a fresh process of delegateNode() with an event
+ * file and the function's environment, as `sam local invoke -e FILE` would.
  */
 export async function invokeBundle<R = Record<string, unknown>>(event: unknown, env: Record<string, string>): Promise<Invocation<R>> {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const file = typeof event === 'string' ? event : join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
   if (typeof event !== 'string') writeFileSync(file, JSON.stringify(event));
-  const out = await run(process.execPath, [join(REPO_ROOT, 'scripts', 'invoke-bundle.cjs'), file], {
+  const out = await run(delegateNode(), [join(REPO_ROOT, 'scripts', 'invoke-bundle.cjs'), file], {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'INFO', ...env,
   });
   const last = out.stdout.trim().split('\n').at(-1) ?? '';
