@@ -64,6 +64,12 @@ export interface BenchOptions {
    */
   node22: boolean;
   /**
+   * Measure a restore of the recovery point taken at this size into the stand-in's recovery cluster
+   * (`--restore-at SIZE`; `--no-restore` turns it off). Must be one of the sizes.
+   * @default 20000 when it is one of the sizes, else the smallest size
+   */
+  restoreAt: number | undefined;
+  /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
    */
@@ -72,7 +78,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
                        [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
-                       [--cpu-prof DIR] [--node 22] [--smoke]`;
+                       [--cpu-prof DIR] [--node 22] [--restore-at SIZE | --no-restore] [--smoke]`;
 
 /** Parses the bench's arguments; a flag given explicitly wins over what --smoke implies. */
 export function parseBenchOptions(argv: string[], repoRoot: string): BenchOptions {
@@ -81,7 +87,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new BenchUsageError(`unexpected argument "${arg}"\n${USAGE}`);
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (['--no-readme', '--no-kubectl', '--smoke', '--help'].includes(flag)) {
+    if (['--no-readme', '--no-kubectl', '--no-restore', '--smoke', '--help'].includes(flag)) {
       given.set(flag, true);
       continue;
     }
@@ -90,7 +96,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--smoke']);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -114,8 +120,14 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
     throw new BenchUsageError(`--objects must list ascending sizes, e.g. 1000,100000 (got "${sizesText}")`);
   }
+  const restoreText = text('--restore-at');
+  const restoreAt = given.has('--no-restore') ? undefined
+    : restoreText !== undefined ? parseSize(restoreText)
+      : sizes.includes(20_000) ? 20_000 : sizes[0];
+  if (restoreAt !== undefined && !sizes.includes(restoreAt)) throw new BenchUsageError(`--restore-at ${restoreAt} must be one of --objects (${sizes.join(', ')})`);
   return {
     sizes,
+    restoreAt,
     pageSize: int('--page-size', 500, 1, 10_000),
     runs: int('--runs', smoke ? 1 : 3, 1, 50),
     loadRuns: int('--load-runs', smoke ? 5 : 15, 1, 200),

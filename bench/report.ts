@@ -1,3 +1,4 @@
+import type { RestoreFigures } from './restoreBench';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { BundleComparison } from './bundleLoad';
 import type { KubectlDumpResult } from './kubectlDump';
@@ -84,6 +85,8 @@ export interface BenchResults {
   bundle: BundleComparison;
   /** The same bundles loaded by Node 22 (--node 22). */
   bundleNode22?: BundleComparison;
+  /** A restore of the recovery point taken at `atObjects` into the recovery cluster (--restore-at). */
+  restore?: RestoreFigures & { atObjects: number };
   targets: TargetResult[];
 }
 
@@ -166,6 +169,17 @@ export function renderReadme(r: BenchResults): string {
         const b = s.node22!.backup;
         return `| ${fmtInt(s.backedUpObjects)} | ${pair(a.ms, b.ms, sec)} | ${pair(a.processMs, b.processMs, sec)} | ${pair(a.cpuMs, b.cpuMs, sec)} | ${pair(a.peakRssMiB, b.peakRssMiB, miB)} | ${s.node22!.ratio.toFixed(2)} |`;
       }),
+      '',
+    );
+  }
+  if (r.restore) {
+    const x = r.restore;
+    lines.push(
+      `Restore of the ${fmtInt(x.atObjects)}-object recovery point into the recovery cluster (a second kube-apiserver and etcd on the same machine), ${x.concurrency} writes in flight; the baseline POSTs the same objects, already prepared, in the same order with the same concurrency; kubectl creates the extracted, prepared files (\`kubectl create -f\`):`,
+      '',
+      '| Objects created | Restore | Baseline POSTs | Ratio | Objects/s | Peak RSS | Whole invocation | kubectl create |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${fmtInt(x.objects)} | ${sec(x.delegate.ms)} | ${sec(x.baseline.ms)} | ${x.ratio.toFixed(2)} | ${fmtInt(x.delegate.objectsPerSecond)} | ${x.delegate.peakRssMiB.toFixed(0)} MiB | ${sec(x.delegate.processMs)} | ${x.kubectl ? `${sec(x.kubectl.ms)} (${x.kubectl.speedup.toFixed(1)}x slower)` : 'not run'} |`,
       '',
     );
   }

@@ -18,6 +18,7 @@ import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
 import { evaluateTargets, mib, round, updateReadme, writeResults, type BackupFigures, type BenchResults, type MachineInfo, type SizeResult } from './report';
+import { measureRestore, type RestoreFigures } from './restoreBench';
 import { runDelegate, type DelegateRun } from './runDelegate';
 import { installBenchCrd, seedObjects } from './seedCluster';
 
@@ -33,6 +34,8 @@ interface Context {
   python: string;
   work: string;
   delegateEnv: Record<string, string>;
+  /** The recovery point of the last warm-up backup (what the restore measurement restores). */
+  lastLocation?: string;
   /** The Node 22 binary that runs the delegate too (--node 22). */
   node22: string | undefined;
 }
@@ -55,12 +58,13 @@ async function main(): Promise<void> {
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   // EKS, like kube-apiserver by default, caches a token review for 2 minutes; the tests' 1 s would bill
   // the delegate a webhook round trip (and an STS check in moto) every second.
-  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL });
+  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt !== undefined });
   const onSignal = () => void standIn.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
   const sizes: SizeResult[] = [];
+  let restore: BenchResults['restore'];
   let seeder: ApiConnection | undefined;
   let kubernetesVersion: string | undefined;
   try {
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
       log(`seeded ${size - seeded} objects in ${(seedMs / 1000).toFixed(1)} s`);
       seeded = size;
       sizes.push(await measureSize(ctx, size, seedMs));
+      if (size === opts.restoreAt) restore = { atObjects: size, ...(await benchRestore(ctx, client)) };
     }
   } finally {
     seeder?.destroy();
@@ -116,6 +121,7 @@ async function main(): Promise<void> {
     sizes,
     bundle,
     ...(bundleNode22 ? { bundleNode22 } : {}),
+    ...(restore ? { restore } : {}),
     targets: evaluateTargets(sizes, bundle),
   };
   writeResults(opts.out, results);
@@ -139,6 +145,7 @@ async function measureSize(ctx: Context, size: number, seedMs: number): Promise<
   });
   log(`${size}: warm-up backup`);
   const warm = await delegate(false);
+  ctx.lastLocation = warm.response.location;
   const warm22 = node22 === undefined ? undefined : await delegate(false, node22);
   const resources = await listedResources(client, warm.response.location);
   const api = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: 1 });
@@ -219,6 +226,22 @@ function pinnedNode22(): string {
   return execFileSync('bash', [join(REPO_ROOT, 'scripts', 'node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
+/** The delegate restores the last backup into the recovery cluster (issue 12's restore figure). */
+async function benchRestore(ctx: Context, primary: StandInClient): Promise<RestoreFigures> {
+  const recovery = primary.recovery();
+  const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'bench-recovery-delegate');
+  const dir = mkdtempSync(join(ctx.work, 'restore-'));
+  try {
+    return await measureRestore({
+      python: ctx.python, repoRoot: REPO_ROOT, workDir: dir, primary, recovery,
+      delegateEnv: recovery.delegateEnv(creds), location: ctx.lastLocation ?? '', memorySizeMb: ctx.memorySizeMb,
+      kubectl: ctx.opts.kubectl && existsSync(KUBECTL), log,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The types the backup actually listed, from its manifest: the baseline fetches exactly those. */
 async function listedResources(client: StandInClient, location: string): Promise<ListedResource[]> {
   const bucket = client.conn.bucket;
@@ -248,6 +271,7 @@ function sanityProblems(r: BenchResults): string[] {
     if (s.node22 && !(s.node22.backup.ms > 0 && s.node22.backup.peakRssMiB > 20 && s.node22.backup.peakRssMiB < 4096)) p.push(`${at}: the Node 22 figures are implausible`);
   }
   if (r.bundleNode22 && !(r.bundleNode22.delegate.loadMs > 0)) p.push('the Node 22 bundle load is empty');
+  if (r.restore && r.restore.objects < r.restore.atObjects) p.push(`the restore created ${r.restore.objects} objects, fewer than the ${r.restore.atObjects} seeded`);
   if (!(r.bundle.delegate.bytes > 0 && r.bundle.s3Only.bytes > 0 && r.bundle.delegate.loadMs > 0 && r.bundle.s3Only.loadMs > 0)) p.push('bundle figures are empty');
   return p;
 }
