@@ -21,6 +21,10 @@ export {
   ARCHIVE_FORMAT_VERSION,
   MANIFEST_FILE_NAME,
   METADATA_VERSION_PATH,
+  RESTORES_DIR,
+  RESTORE_LOCK_MAX_AGE_MS,
+  RESTORE_LOCK_SUFFIX,
+  restoreLockKey,
   archiveKey,
   manifestKey,
   newRecoveryPointId,
@@ -32,12 +36,16 @@ export {
   validateRecoveryPointId,
 } from './layout';
 export type { ParsedEntryPath } from './layout';
+export { RecoveryPointReader } from './RecoveryPointReader';
+export type { ArchiveReadSummary, ReadObjectsOptions, RecoveryPointObject } from './RecoveryPointReader';
 export {
   ArchiveEntryError,
   ManifestError,
   RecoveryPointAbortedError,
   RecoveryPointError,
   RecoveryPointExistsError,
+  RecoveryPointIntegrityError,
+  RecoveryPointNotFoundError,
   RecoveryPointPathError,
   RecoveryPointStateError,
   RecoveryPointWriteError,
