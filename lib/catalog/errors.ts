@@ -20,3 +20,12 @@ export class RecoveryPointUnavailableError extends CatalogError {
 
 /** A diff needs two recovery points and the cluster has fewer usable ones. */
 export class NotEnoughRecoveryPointsError extends CatalogError {}
+
+/** Retention could not delete what it decided to delete; `keys` names what S3 refused. */
+export class RetentionDeleteError extends CatalogError {
+  readonly keys: readonly string[];
+  constructor(keys: readonly string[], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.keys = keys;
+  }
+}
