@@ -4,6 +4,7 @@ import { DELEGATE_ACTIONS, type DelegateAction, type DelegateRequest } from './d
 import { EventFields } from './EventFields';
 import { InvalidEventError } from './errors';
 import { parseBackupEvent } from './parseBackupEvent';
+import { parseDescribeEvent, parseDiffEvent, parseListEvent, parseVerifyEvent } from './parseCatalogEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -16,6 +17,10 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   backup: parseBackupEvent,
   'check-access': (_f, target) => ({ action: 'check-access', ...target }),
   preflight: (_f, target) => ({ action: 'preflight', ...target }),
+  'list-recovery-points': parseListEvent,
+  'describe-recovery-point': parseDescribeEvent,
+  'verify-recovery-point': parseVerifyEvent,
+  'diff-recovery-points': parseDiffEvent,
 };
 
 /**
