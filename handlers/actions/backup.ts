@@ -1,6 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { remediateBackupAccess, type BackupAccessRemediation } from '../../lib/access';
-import { BackupPreconditionError, runBackup, type BackupOutcome } from '../../lib/backup';
+import { BackupPreconditionError, runBackup, type BackupOutcome, type BackupProgress } from '../../lib/backup';
 import { applyRetention, retentionEnabled, type RetentionPolicy } from '../../lib/catalog';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import type { BackupRequest } from '../../lib/events';
@@ -13,7 +13,7 @@ interface RetentionReport {
   kept: number;
 }
 
-export const backupAction: ActionRunner<BackupRequest> = async (request, { env, clients, logger, metrics, lambda, started }) => {
+export const backupAction: ActionRunner<BackupRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
   logger.info('backup requested', { stage: 'start', trigger: request.trigger, bucket: request.bucket, prefix: request.prefix });
   const session = await connectToCluster(clients, request.clusterName, request.region, logger);
   try {
@@ -33,6 +33,7 @@ export const backupAction: ActionRunner<BackupRequest> = async (request, { env, 
       eks: clients.eks,
       logger,
       ...(lambda ? { remainingTimeMs: () => lambda.getRemainingTimeInMillis() } : {}),
+      ...(onProgress ? { onProgress: (p: BackupProgress) => onProgress({ stage: 'backup', ...p }) } : {}),
     });
     recordBackupMetrics(metrics, outcome);
     const retention = outcome.status === 'FAILED' ? undefined : await retain(request, { env, clients, logger, metrics, started });
