@@ -13,11 +13,10 @@ import { createAwsClients } from '../lib/aws/clients';
 import { buildKubeconfig } from '../lib/eks/buildKubeconfig';
 import { describeClusterConnection, mintEksToken } from '../lib/eks';
 import { invokeDelegate, type DelegateResponse } from './delegate';
+import { EXIT, exitCodeOf } from './cli/exitCodes';
 import { colorsFor } from './cli/format';
 import { progressLine } from './cli/progress';
 import { renderDescribe, renderDiff, renderFailure, renderList, renderVerify } from './cli/render';
-
-export const EXIT = { OK: 0, FAILED: 1, PARTIAL: 2, USAGE: 64 } as const;
 
 const EPILOG = `
 Defaults come from CLUSTER_NAME, AWS_REGION, RECOVERY_BUCKET, RECOVERY_PREFIX; AWS credentials from the
@@ -25,16 +24,6 @@ standard chain (environment, profile, instance/container role). Recovery point i
 Exit codes: 0 ok, 1 failed or invalid, 2 partial, 64 usage.`;
 
 type Flags = Record<string, string | boolean | undefined>;
-
-/** The exit code a response means. */
-export function exitCodeOf(response: DelegateResponse): number {
-  if (response.reason === 'invalid-input') return EXIT.USAGE;
-  switch (response.status) {
-    case 'PARTIAL': return EXIT.PARTIAL;
-    case 'FAILED': case 'INVALID': case 'NOT_AUTHENTICATED': case 'NO_ACCESS': return EXIT.FAILED;
-    default: return EXIT.OK;
-  }
-}
 
 /**
  * stdout carries only the command's result: the handler's Powertools logs go to stderr, and metrics

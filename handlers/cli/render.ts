@@ -34,7 +34,7 @@ export function renderList(response: DelegateResponse, c: Colors): string {
   const lines = [
     table(['ID', 'STATUS', 'STARTED', 'TOOK', 'OBJECTS', 'SIZE', 'DEPS'], rows.map((x) => x.cells), ['left', 'left', 'left', 'right', 'right', 'right', 'right']),
     '',
-    `${r.recoveryPoints.length} recovery point(s)${r.incomplete.length ? `, ${r.incomplete.length} incomplete (no manifest: never usable)` : ''}; ${r.total} folder(s) in all. Times are UTC.`,
+    `${r.recoveryPoints.length} recovery point(s)${r.incomplete.length ? `, ${r.incomplete.length} incomplete (never usable)` : ''}, ${r.total} folder(s). Times UTC.`,
   ];
   if (r.nextToken) lines.push(`More: eks-delegate list --next-token ${r.nextToken}`);
   return lines.join('\n');
@@ -83,8 +83,11 @@ export function renderVerify(response: DelegateResponse, c: Colors): string {
 export function renderDiff(response: DelegateResponse, c: Colors): string {
   const d = response as DiffResponse;
   const { added, removed, changed } = d.counts;
-  const lines = [`${d.from} -> ${d.to}: ${added} added, ${removed} removed, ${changed} changed (of ${count(d.objects.from)} -> ${count(d.objects.to)} objects)`];
-  if (added + removed + changed === 0) return `${lines[0]}\nNo configuration changes (server-set fields such as resourceVersion, managedFields and status are ignored).`;
+  const lines = [
+    `${d.from} (${count(d.objects.from)} objects) -> ${d.to} (${count(d.objects.to)})`,
+    `${added} added, ${removed} removed, ${changed} changed`,
+  ];
+  if (added + removed + changed === 0) return [...lines, 'No configuration changes (server-set fields such as resourceVersion,', 'managedFields and status are ignored).'].join('\n');
   lines.push('', table(
     ['RESOURCE', 'ADDED', 'REMOVED', 'CHANGED'],
     Object.entries(d.byResource).sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => [name, String(n.added), String(n.removed), String(n.changed)]),
