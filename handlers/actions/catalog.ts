@@ -1,4 +1,5 @@
 // The catalog actions (DESIGN.md section 9): no cluster connection, only the recovery points in S3.
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import {
   describeRecoveryPoint, diffRecoveryPoints, IGNORED_FIELDS, listRecoveryPoints, NotEnoughRecoveryPointsError, RecoveryPointUnavailableError,
@@ -51,12 +52,13 @@ export const diffRecoveryPointsAction: ActionRunner<DiffRecoveryPointsRequest> =
 
 /** Runs one catalog action and maps the catalog's errors to FAILED responses that name the problem. */
 async function catalogAction(
-  request: CatalogRequest, { clients, logger, started }: ActionContext,
+  request: CatalogRequest, { clients, logger, metrics, started }: ActionContext,
   run: (where: ClusterLocation) => Promise<{ status: string } & Record<string, unknown>>,
 ): Promise<DelegateResponse> {
   const where: ClusterLocation = { s3: clients.s3, bucket: request.bucket, prefix: request.prefix, clusterName: request.clusterName };
   try {
     const body = await run(where);
+    metrics.addMetric('CatalogActionDuration', MetricUnit.Milliseconds, Date.now() - started);
     return { action: request.action, clusterName: request.clusterName, ...body, durationMs: Date.now() - started };
   } catch (err) {
     if (err instanceof RecoveryPointPathError) return invalidInput(request.action, [...err.problems], started);

@@ -55,15 +55,14 @@ export function renderDescribe(response: DelegateResponse, c: Colors): string {
     field('Archive', `${humanBytes(d.archive.bytes)}, ${count(d.archive.objects)} objects`),
     field('SHA-256', d.archive.sha256),
     field('Resource types', statuses || 'none'),
-    field('AWS deps', deps || 'none'),
+    ...wrap(deps || 'none', 80 - 16).map((part, i) => field(i === 0 ? 'AWS deps' : '', part)),
   ];
   for (const u of d.unreadable) lines.push(field('Unreadable', `${u.resource}: ${statusText(u.status, c)}${u.error ? ` (${u.error})` : ''}`));
   for (const w of d.warnings) lines.push(field('Warning', w));
-  lines.push('', table(
-    ['RESOURCE', 'KIND', 'COUNT', 'STATUS'],
-    d.resources.map((t) => [t.name, t.kind, count(t.count), statusText(t.status, c)]),
-    ['left', 'left', 'right', 'left'],
-  ));
+  // Types read with nothing in them say little: counted in one line instead of a row each.
+  const shown = d.resources.filter((t) => t.count > 0 || t.status !== 'ok');
+  lines.push('', table(['RESOURCE', 'COUNT', 'STATUS'], shown.map((t) => [t.name, count(t.count), statusText(t.status, c)]), ['left', 'right', 'left']));
+  if (shown.length < d.resources.length) lines.push(`(${d.resources.length - shown.length} more resource types were read and are empty)`);
   if (d.dependencies) {
     lines.push('', d.dependencies.length ? table(['AWS DEPENDENCY', 'ID'], d.dependencies.map((x) => [x.type, x.id])) : 'No AWS dependencies.');
   }
@@ -102,4 +101,20 @@ export function renderDiff(response: DelegateResponse, c: Colors): string {
   for (const [resource, entries] of [...byResource].sort(([a], [b]) => a.localeCompare(b))) lines.push(resource, ...entries);
   if (d.truncated) lines.push('', 'Only the first rows of each list are shown; the counts above are complete (see --json).');
   return lines.join('\n');
+}
+
+/** Splits a comma-separated line into lines of at most `width` characters, at the commas. */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const part of text.split(', ')) {
+    const next = line ? `${line}, ${part}` : part;
+    if (next.length > width && line) {
+      out.push(`${line},`);
+      line = part;
+    } else {
+      line = next;
+    }
+  }
+  return [...out, line];
 }
