@@ -22,6 +22,8 @@ const oldTeam = unique('old-team');
 const prefix = `catalog/${unique('run')}/`;
 /** The escape character that starts an ANSI colour sequence. */
 const ESC = String.fromCharCode(27);
+/** Cluster folder of the tampered copies. */
+const TAMPERED = 'tampered';
 const CANARY = 'CANARY-secret-value-4b1d';
 let creds: RoleCredentials;
 let env: Record<string, string>;
@@ -139,7 +141,8 @@ describe('verify-recovery-point', () => {
   async function verifyCopy(name: string, edit: { archive?: (gz: Buffer) => Promise<Buffer> | Buffer; manifest?: (m: RecoveryPointManifest, gz: Buffer) => void }) {
     const id = `${backups[0]!.recoveryPointId}-${name}`;
     const from = `${prefix}${cluster}/${backups[0]!.recoveryPointId}/`;
-    const to = `${prefix}${cluster}/${id}/`;
+    // Under a cluster folder of their own, so the copies never show in the real cluster's list.
+    const to = `${prefix}${TAMPERED}/${id}/`;
     const original = await getObjectBytes(s3, bucket, `${from}resources.tar.gz`);
     const gz = edit.archive ? await edit.archive(original) : original;
     const manifest = parseManifest(await getObjectBytes(s3, bucket, `${from}manifest.json`));
@@ -148,8 +151,8 @@ describe('verify-recovery-point', () => {
     edit.manifest?.(manifest, gz);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${to}resources.tar.gz`, Body: gz }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${to}manifest.json`, Body: JSON.stringify(manifest) }));
-    const v = await invoke<{ status: string; problems: string[] }>({ action: 'verify-recovery-point', recoveryPointId: id });
-    const cli = await run(process.execPath, [CLI, 'verify', id], env);
+    const v = await invoke<{ status: string; problems: string[] }>({ action: 'verify-recovery-point', clusterName: TAMPERED, recoveryPointId: id });
+    const cli = await run(process.execPath, [CLI, 'verify', id, '--cluster-name', TAMPERED], env);
     return { v, cli };
   }
 
@@ -219,9 +222,7 @@ describe('the CLI', () => {
     expect(t.code).toBe(0);
     const lines = t.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+STATUS\s+STARTED\s+TOOK\s+OBJECTS\s+SIZE\s+DEPS$/);
-    // The tampered copies verify made sit in the same folder; the three backups come newest first among them.
-    const ids = new Set(backups.map((b) => b.recoveryPointId));
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[0]).filter((id) => ids.has(id ?? ''))).toEqual([...backups].reverse().map((b) => b.recoveryPointId));
+    expect(lines.slice(1, 4).map((l) => l.split(/\s+/)[0])).toEqual([...backups].reverse().map((b) => b.recoveryPointId));
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
     expect(t.stdout).not.toContain(`${ESC}[`);
     const j = await run(process.execPath, [CLI, 'list', '--json'], env);
