@@ -1,48 +1,33 @@
-// The `eks-delegate` command line. `token` prints an ExecCredential like `aws eks get-token`, so the
-// delegate's own token works as a kubectl exec credential plugin; the other subcommands run the same
-// actions as the Lambda handler, with an event built from the flags, and print the JSON response.
+// The `eks-delegate` command line: the handler's twin for people. `token` prints an ExecCredential like
+// `aws eks get-token`, so the delegate's own token works as a kubectl exec credential plugin; every other
+// subcommand builds the event its action reads from the flags and runs the same handler code. The catalog
+// subcommands (list, describe, verify, diff) print tables for people and, with --json, the response as is;
+// backup, check-access, preflight and invoke print the JSON response.
+//
+// Exit codes: 0 ok, 1 failed (or the recovery point is INVALID), 2 partial, 64 usage (bad flags or input).
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { readEnvironment } from '../lib/config/environment';
 import { createAwsClients } from '../lib/aws/clients';
 import { buildKubeconfig } from '../lib/eks/buildKubeconfig';
 import { describeClusterConnection, mintEksToken } from '../lib/eks';
-import { handler } from './delegate';
+import { invokeDelegate, type DelegateResponse } from './delegate';
+import { EXIT, exitCodeOf } from './cli/exitCodes';
+import { colorsFor } from './cli/format';
+import { progressLine } from './cli/progress';
+import { renderDescribe, renderDiff, renderFailure, renderList, renderVerify } from './cli/render';
 
-const USAGE = `usage: eks-delegate <command> [flags]
-
-commands:
-  token         --cluster-name NAME [--region REGION]   print an ExecCredential (kubectl exec plugin)
-  kubeconfig    --cluster-name NAME [--region REGION]   print a kubeconfig that authenticates with \`token\`
-  backup        [--cluster-name NAME] [--region R] [--bucket B] [--prefix P] [--recovery-point-id ID]
-                [--include-namespaces a,b] [--exclude-namespaces a,b] [--include-resources a,b] [--exclude-resources a,b]
-  check-access  [--cluster-name NAME] [--region R]
-  preflight     [--cluster-name NAME] [--region R]
-  invoke        --event FILE     run the handler with an event file (what \`sam local invoke -e FILE\` does)
-
+const EPILOG = `
 Defaults come from CLUSTER_NAME, AWS_REGION, RECOVERY_BUCKET, RECOVERY_PREFIX; AWS credentials from the
-standard chain (environment, profile, instance/container role).`;
+standard chain (environment, profile, instance/container role). Recovery point ids may be "latest".
+Exit codes: 0 ok, 1 failed or invalid, 2 partial, 64 usage.`;
 
-const FLAGS = {
-  'cluster-name': { type: 'string' },
-  region: { type: 'string' },
-  bucket: { type: 'string' },
-  prefix: { type: 'string' },
-  'recovery-point-id': { type: 'string' },
-  'include-namespaces': { type: 'string' },
-  'exclude-namespaces': { type: 'string' },
-  'include-resources': { type: 'string' },
-  'exclude-resources': { type: 'string' },
-  event: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-const ACTION_COMMANDS = new Set(['backup', 'check-access', 'preflight']);
+type Flags = Record<string, string | boolean | undefined>;
 
 /**
- * stdout carries only the command's result (JSON a script can pipe to jq): the handler's Powertools logs go to
- * stderr, and metrics (CloudWatch EMF lines, meaningless outside Lambda) are off unless asked for.
+ * stdout carries only the command's result: the handler's Powertools logs go to stderr, and metrics
+ * (CloudWatch EMF lines, meaningless outside Lambda) are off unless asked for.
  */
 function keepStdoutForResults(): void {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -54,80 +39,138 @@ function keepStdoutForResults(): void {
   console.debug = toStderr;
 }
 
-async function main(argv: string[]): Promise<number> {
-  keepStdoutForResults();
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
-  }
-  const { values } = parseArgs({ args: rest, options: FLAGS, strict: true, allowPositionals: false });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-
-  if (command === 'token' || command === 'kubeconfig') {
-    const env = readEnvironment();
-    const clusterName = values['cluster-name'] ?? env.clusterName;
-    const region = values.region ?? env.region;
-    if (!clusterName || !region) {
-      process.stderr.write(`${command} needs --cluster-name and --region (or CLUSTER_NAME and AWS_REGION)\n`);
-      return 2;
-    }
-    if (command === 'kubeconfig') return printKubeconfig(clusterName, region, env.s3ForcePathStyle);
-    const token = await mintEksToken({ clusterName, region, credentials: await defaultProvider()() });
-    process.stdout.write(`${JSON.stringify(execCredential(token.token, token.expiresAt))}\n`);
-    return 0;
-  }
-
-  let event: Record<string, unknown>;
-  if (command === 'invoke') {
-    if (!values.event) {
-      process.stderr.write('invoke needs --event FILE\n');
-      return 2;
-    }
-    event = JSON.parse(readFileSync(values.event, 'utf8')) as Record<string, unknown>;
-  } else if (ACTION_COMMANDS.has(command)) {
-    const csv = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
-    event = Object.fromEntries(Object.entries({
-      action: command,
-      clusterName: values['cluster-name'],
-      region: values.region,
-      bucket: values.bucket,
-      prefix: values.prefix,
-      recoveryPointId: values['recovery-point-id'],
-      includeNamespaces: csv(values['include-namespaces']),
-      excludeNamespaces: csv(values['exclude-namespaces']),
-      includeResources: csv(values['include-resources']),
-      excludeResources: csv(values['exclude-resources']),
-    }).filter(([, v]) => v !== undefined));
-  } else {
-    process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
-    return 2;
-  }
-  const response = await handler(event);
-  process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
-  return isFailure(response) ? 1 : 0;
+/** Drops undefined fields, so the event carries only what the user gave. */
+function eventOf(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-async function printKubeconfig(clusterName: string, region: string, s3ForcePathStyle: boolean): Promise<number> {
-  const clients = createAwsClients({ region, s3ForcePathStyle });
+function str(v: string | boolean | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function csv(v: string | boolean | undefined): string[] | undefined {
+  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+}
+
+function location(o: Flags): Record<string, unknown> {
+  return { clusterName: str(o.clusterName), region: str(o.region), bucket: str(o.bucket), prefix: str(o.prefix) };
+}
+
+/** Runs one action; `render` lays out a successful response for people (JSON when absent or with --json). */
+async function runAction(event: Record<string, unknown>, o: Flags, render?: (r: DelegateResponse) => string): Promise<number> {
+  const progress = progressLine();
+  let response: DelegateResponse;
+  try {
+    response = await invokeDelegate(event, { onProgress: (p) => progress.update(p) });
+  } finally {
+    progress.stop();
+  }
+  if (!render || o.json) {
+    process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+  } else {
+    const c = colorsFor(process.stdout);
+    const failed = response.status === 'FAILED';
+    process.stdout.write(`${failed ? renderFailure(response, c) : render(response)}\n`);
+  }
+  return exitCodeOf(response);
+}
+
+function program(setExit: (code: number) => void): Command {
+  const p = new Command('eks-delegate')
+    .description('Backs up an Amazon EKS cluster to S3 recovery points, and tells you what you have.')
+    .addHelpText('after', EPILOG)
+    .showHelpAfterError('(eks-delegate --help lists the commands)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  const clusterFlags = (cmd: Command) => cmd
+    .option('--cluster-name <name>', 'EKS cluster (default CLUSTER_NAME)')
+    .option('--region <region>', 'AWS region (default AWS_REGION)');
+  const locationFlags = (cmd: Command) => clusterFlags(cmd)
+    .option('--bucket <bucket>', 'recovery bucket (default RECOVERY_BUCKET)')
+    .option('--prefix <prefix>', 'key prefix (default RECOVERY_PREFIX)');
+  const json = (cmd: Command) => cmd.option('--json', 'print the response as JSON, for scripts');
+  const action = (cmd: Command, run: (o: Flags, args: string[]) => Promise<number>) => cmd.action(async (...args: unknown[]) => {
+    // commander passes the positional arguments, then the options, then the command.
+    const command = args.at(-1) as Command;
+    setExit(await run(command.opts<Flags>(), command.args));
+  });
+
+  action(clusterFlags(p.command('token').description('print an ExecCredential (kubectl exec plugin)')), async (o) => {
+    const target = clusterTarget(o);
+    if (!target) return EXIT.USAGE;
+    const token = await mintEksToken({ ...target, credentials: await defaultProvider()() });
+    process.stdout.write(`${JSON.stringify(execCredential(token.token, token.expiresAt))}\n`);
+    return EXIT.OK;
+  });
+  action(clusterFlags(p.command('kubeconfig').description('print a kubeconfig that authenticates with `token`')), async (o) => {
+    const target = clusterTarget(o);
+    return target ? printKubeconfig(target.clusterName, target.region) : EXIT.USAGE;
+  });
+
+  action(json(locationFlags(p.command('backup').description('back up the cluster now (prints the JSON response)'))
+    .option('--recovery-point-id <id>', 'id of the new recovery point (default: the start time)')
+    .option('--include-namespaces <a,b>').option('--exclude-namespaces <a,b>')
+    .option('--include-resources <a,b>').option('--exclude-resources <a,b>')), (o) => runAction(eventOf({
+    action: 'backup', ...location(o), recoveryPointId: str(o.recoveryPointId),
+    includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
+    includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
+  }), o));
+  action(json(clusterFlags(p.command('check-access').description('check what the delegate may read, and how to fix it'))),
+    (o) => runAction(eventOf({ action: 'check-access', clusterName: str(o.clusterName), region: str(o.region) }), o));
+  action(json(clusterFlags(p.command('preflight').description('check that EKS, STS, S3 and the cluster are reachable'))),
+    (o) => runAction(eventOf({ action: 'preflight', clusterName: str(o.clusterName), region: str(o.region) }), o));
+  action(p.command('invoke').description('run the handler with an event file (what `sam local invoke -e FILE` does)')
+    .requiredOption('--event <file>', 'event JSON file'), (o) => {
+    const event = JSON.parse(readFileSync(String(o.event), 'utf8')) as Record<string, unknown>;
+    return runAction(event, o);
+  });
+
+  action(json(locationFlags(p.command('list').description('recovery points, newest first'))
+    .option('--limit <n>', 'rows per page (1-1000, default 100)')
+    .option('--next-token <id>', 'continue after this id (printed when more follow)')), (o) => runAction(eventOf({
+    action: 'list-recovery-points', ...location(o), limit: typeof o.limit === 'string' ? Number(o.limit) : undefined, nextToken: str(o.nextToken),
+  }), o, (r) => renderList(r, colorsFor(process.stdout))));
+  action(json(locationFlags(p.command('describe').description('a recovery point\'s manifest, summarised')
+    .argument('[id]', 'recovery point id, or latest', 'latest')
+    .option('--details', 'list the AWS dependencies themselves'))), (o, args) => runAction(eventOf({
+    action: 'describe-recovery-point', ...location(o), recoveryPointId: args[0] ?? 'latest', details: o.details === true ? true : undefined,
+  }), o, (r) => renderDescribe(r, colorsFor(process.stdout))));
+  action(json(locationFlags(p.command('verify').description('check a recovery point\'s archive against its manifest (no cluster needed)')
+    .argument('[id]', 'recovery point id, or latest', 'latest'))), (o, args) => runAction(eventOf({
+    action: 'verify-recovery-point', ...location(o), recoveryPointId: args[0] ?? 'latest',
+  }), o, (r) => renderVerify(r, colorsFor(process.stdout))));
+  action(json(locationFlags(p.command('diff').description('what changed between two recovery points')
+    .argument('[from]', 'older recovery point (default: the one before <to>)')
+    .argument('[to]', 'newer recovery point (default: the newest)'))), (o, args) => runAction(eventOf({
+    action: 'diff-recovery-points', ...location(o), from: args[0], to: args[1],
+  }), o, (r) => renderDiff(r, colorsFor(process.stdout))));
+  return p;
+}
+
+function clusterTarget(o: Flags): { clusterName: string; region: string } | undefined {
+  const env = readEnvironment();
+  const clusterName = str(o.clusterName) ?? env.clusterName;
+  const region = str(o.region) ?? env.region;
+  if (!clusterName || !region) {
+    process.stderr.write('needs --cluster-name and --region (or CLUSTER_NAME and AWS_REGION)\n');
+    return undefined;
+  }
+  return { clusterName, region };
+}
+
+async function printKubeconfig(clusterName: string, region: string): Promise<number> {
+  const clients = createAwsClients({ region, s3ForcePathStyle: readEnvironment().s3ForcePathStyle });
   try {
     const connection = await describeClusterConnection(clients.eks, clusterName, region);
     // Run the plugin the way this CLI was run: node + script path, so it works without a global install.
     const script = process.argv[1];
     const plugin = script ? { command: process.execPath, args: [script] } : { command: 'eks-delegate' };
     process.stdout.write(`${buildKubeconfig(connection, plugin)}\n`);
-    return 0;
+    return EXIT.OK;
   } finally {
     clients.destroy();
   }
-}
-
-function isFailure(response: unknown): boolean {
-  const status = typeof response === 'object' && response !== null ? (response as { status?: unknown }).status : undefined;
-  return status === 'FAILED' || status === 'INVALID' || status === 'NOT_AUTHENTICATED' || status === 'NO_ACCESS';
 }
 
 /** The shape kubectl's exec plugin protocol expects; the apiVersion follows KUBERNETES_EXEC_INFO when kubectl sends it. */
@@ -147,12 +190,36 @@ function execCredential(token: string, expiresAt: Date): Record<string, unknown>
   };
 }
 
+async function main(argv: string[]): Promise<number> {
+  keepStdoutForResults();
+  // People reading a table want the answer, not the handler's INFO logs (LOG_LEVEL still wins when set).
+  if (['list', 'describe', 'verify', 'diff'].includes(argv[0] ?? '')) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  let code: number = EXIT.OK;
+  const p = program((c) => {
+    code = c;
+  });
+  if (argv.length === 0) {
+    p.outputHelp({ error: true });
+    return EXIT.USAGE;
+  }
+  try {
+    await p.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with exit code 0; everything else commander refuses is a usage error.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    throw err;
+  }
+  return code;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
     process.stderr.write(`eks-delegate: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.FAILED;
   },
 );

@@ -6,9 +6,9 @@ import { createAwsClients } from '../lib/aws/clients';
 import { EnvironmentError, readEnvironment, type DelegateEnvironment } from '../lib/config/environment';
 import { ClusterNotActiveError, ClusterNotFoundError, EksError, InvalidClusterConnectionError } from '../lib/eks';
 import { InvalidEventError, parseDelegateEvent, type DelegateRequest } from '../lib/events';
-import { actionFor, invalidInput, type DelegateResponse } from './actions';
+import { actionFor, invalidInput, type DelegateResponse, type ProgressReport } from './actions';
 
-export type { DelegateResponse } from './actions';
+export type { DelegateResponse, ProgressReport } from './actions';
 
 const SERVICE = 'eks-delegate';
 let logger: Logger | undefined;
@@ -22,6 +22,17 @@ function observability(): { logger: Logger; metrics: Metrics } {
 }
 
 export async function handler(event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<DelegateResponse> {
+  return invokeDelegate(event, context ? { context } : {});
+}
+
+/** What the CLI adds to an invocation: a listener for the progress of long work. */
+export interface InvokeOptions {
+  context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>;
+  onProgress?: (progress: ProgressReport) => void;
+}
+
+/** The handler's body; the CLI calls it directly to pass a progress listener. */
+export async function invokeDelegate(event: unknown, { context, onProgress }: InvokeOptions = {}): Promise<DelegateResponse> {
   const { logger: log, metrics: m } = observability();
   if (context?.awsRequestId) log.appendKeys({ requestId: context.awsRequestId });
   const started = Date.now();
@@ -41,7 +52,7 @@ export async function handler(event: unknown, context?: Pick<Context, 'getRemain
 
   const clients = createAwsClients({ region: request.region, s3ForcePathStyle: env.s3ForcePathStyle });
   try {
-    return await actionFor(request)(request, { env, clients, logger: log, metrics: m, ...(context ? { lambda: context } : {}), started });
+    return await actionFor(request)(request, { env, clients, logger: log, metrics: m, ...(context ? { lambda: context } : {}), ...(onProgress ? { onProgress } : {}), started });
   } catch (err) {
     // The cluster named is missing, not ACTIVE, or unusable: bad input. Other EKS failures (no credentials,
     // EKS unreachable) are operational and say so. Every action meets these the same way.

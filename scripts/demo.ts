@@ -1,7 +1,8 @@
 // `npm run demo`: the main job end to end on the local stand-in. Starts the stand-in (provisioning it the
 // first time), seeds a small sample application, invokes the BUNDLED handler with events/backup.json in a
 // fresh process (as `sam local invoke -e events/backup.json` would), prints the response, the manifest's
-// summary and the archive's table of contents, then stops everything.
+// summary and the archive's table of contents; then, day two, a small change, a second backup, and the
+// CLI's list and diff of the two recovery points. Then it stops everything.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -55,10 +56,41 @@ async function main(): Promise<void> {
     }
     say(`   ... ${total} entries in all (the rest are the API server's own objects: RBAC roles, kube-system, ...)`);
     s3.destroy();
+    await dayTwo(c, env);
   } finally {
     say('== stopping the stand-in');
     await standIn.stop();
   }
+}
+
+/**
+ * Day two (issue 14): a small change, a second backup, then what an operator runs every week: the CLI's
+ * list of recovery points and the diff between the two.
+ */
+async function dayTwo(c: StandInClient, env: Record<string, string>): Promise<void> {
+  say('== day two: editing ConfigMap shop/orders-config and scaling Deployment shop/web, then a second backup');
+  await c.kube('PATCH', '/api/v1/namespaces/shop/configmaps/orders-config', { data: { LOG_LEVEL: 'debug' } }, 'application/merge-patch+json');
+  await c.kube('PATCH', '/apis/apps/v1/namespaces/shop/deployments/web', { spec: { replicas: 3 } }, 'application/merge-patch+json');
+  // Recovery point ids carry the second the backup started.
+  await new Promise((r) => setTimeout(r, 1100));
+  const second = await invoke(join(root, 'events', 'backup.json'), env);
+  say(`   ${String(second.status)}: ${String(second.recoveryPointId)}, ${String(second.objects)} objects`);
+  say('== eks-delegate list');
+  await cli(['list'], env);
+  say('== eks-delegate diff   (the newest against the one before it)');
+  await cli(['diff'], env);
+}
+
+/** Runs the built CLI (bin/eks-delegate.js) with the delegate's environment, its output shown as is. */
+function cli(args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'eks-delegate.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(process.env.NO_COLOR ? { NO_COLOR: process.env.NO_COLOR } : {}), ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`eks-delegate ${args.join(' ')} exited ${code}`))));
+  });
 }
 
 function invoke(eventFile: string, env: Record<string, string>): Promise<Record<string, unknown>> {

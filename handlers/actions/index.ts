@@ -1,5 +1,6 @@
 import type { DelegateAction, DelegateRequest } from '../../lib/events';
 import { backupAction } from './backup';
+import { describeRecoveryPointAction, diffRecoveryPointsAction, listRecoveryPointsAction, verifyRecoveryPointAction } from './catalog';
 import { checkAccessAction } from './checkAccess';
 import { preflightAction } from './preflight';
 import { restoreAction } from './restore';
@@ -11,6 +12,10 @@ export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequ
   'check-access': checkAccessAction,
   preflight: preflightAction,
   restore: restoreAction,
+  'list-recovery-points': listRecoveryPointsAction,
+  'describe-recovery-point': describeRecoveryPointAction,
+  'verify-recovery-point': verifyRecoveryPointAction,
+  'diff-recovery-points': diffRecoveryPointsAction,
 };
 
 /** The runner for a request's action. */
@@ -19,5 +24,5 @@ export function actionFor(request: DelegateRequest): ActionRunner<DelegateReques
   return ACTIONS[request.action] as ActionRunner<DelegateRequest>;
 }
 
-export type { ActionContext, ActionRunner, DelegateResponse } from './types';
+export type { ActionContext, ActionRunner, DelegateResponse, ProgressReport } from './types';
 export { invalidInput } from './types';

@@ -4,7 +4,6 @@ import { createS3Client } from '../../lib/aws/clients';
 import { findLatestRecoveryPoint } from '../../lib/catalog/findLatestRecoveryPoint';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import { LATEST, type RestoreRequest } from '../../lib/events';
-import { RecoveryPointNotFoundError } from '../../lib/recovery-point/errors';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
 import { RestoreAccessError, RestorePreconditionError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
@@ -18,13 +17,12 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
   const session = await connectToCluster(clients, request.clusterName, request.region, logger);
   try {
     let folder: string;
-    try {
-      folder = source.recoveryPointId === LATEST
-        ? (await findLatestRecoveryPoint(sourceS3, source.bucket, source.prefix, source.clusterName)).folder
-        : recoveryPointFolder(source.prefix, source.clusterName, source.recoveryPointId);
-    } catch (err) {
-      if (err instanceof RecoveryPointNotFoundError) return invalidInput('restore', [err.message], started);
-      throw err;
+    if (source.recoveryPointId === LATEST) {
+      const latest = await findLatestRecoveryPoint(sourceS3, source.bucket, source.prefix, source.clusterName);
+      if (!latest) return invalidInput('restore', [`cluster ${source.clusterName} has no COMPLETED or PARTIAL recovery point under s3://${source.bucket}/${source.prefix}`], started);
+      folder = latest.folder;
+    } else {
+      folder = recoveryPointFolder(source.prefix, source.clusterName, source.recoveryPointId);
     }
     const restoreId = newRecoveryPointId(new Date());
     const report = reportLocation(request, folder, restoreId, env.bucket, env.prefix);

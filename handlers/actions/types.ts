@@ -8,6 +8,19 @@ import type { DelegateRequest } from '../../lib/events';
 /** Every response names its action and a status; the rest is the action's own. */
 export type DelegateResponse = Record<string, unknown> & { action: string; status: string };
 
+/** Progress of long work, for the CLI's progress line (the Lambda handler passes no listener). */
+export interface ProgressReport {
+  stage: 'backup' | 'restore' | 'verify' | 'diff';
+  /** Archive bytes written or read so far. */
+  bytes?: number;
+  objects?: number;
+  /** backup: resource types done and in all. */
+  typesDone?: number;
+  typesTotal?: number;
+  /** restore: the tier being applied. */
+  tier?: string;
+}
+
 /** What every action gets from the entry point. */
 export interface ActionContext {
   env: DelegateEnvironment;
@@ -18,6 +31,8 @@ export interface ActionContext {
   lambda?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>;
   /** Date.now() when the invocation began. */
   started: number;
+  /** Told the progress of long work; only the CLI listens. */
+  onProgress?: (progress: ProgressReport) => void;
 }
 
 /** One action: runs lib/ for a validated request and shapes the response, mapping its own errors to statuses. */

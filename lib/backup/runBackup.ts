@@ -147,6 +147,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     };
 
     const queue = [...toList];
+    let typesDone = 0;
     const workers = Array.from({ length: listConcurrency }, async () => {
       for (let r = queue.shift(); r; r = queue.shift()) {
         if (signal.aborted) throw signal.reason;
@@ -154,6 +155,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
         outcomes.push(outcome);
         if (outcome.status === 'ok') objects += outcome.count;
         logger.debug('resource listed', { stage: 'list', resource: r.name, count: outcome.count, status: outcome.status });
+        deps.onProgress?.({ typesDone: ++typesDone, typesTotal: toList.length, objects: w.objects, bytes: w.compressedBytes });
       }
     });
     await Promise.all(workers);

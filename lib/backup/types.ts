@@ -35,6 +35,18 @@ export interface BackupDependencies {
   remainingTimeMs?: () => number;
   /** @default () => new Date() */
   now?: () => Date;
+  /** Told after each resource type is listed (the CLI's progress line). @default undefined */
+  onProgress?: (progress: BackupProgress) => void;
+}
+
+/** How far a backup has got. */
+export interface BackupProgress {
+  typesDone: number;
+  typesTotal: number;
+  /** Objects written to the archive so far. */
+  objects: number;
+  /** Compressed archive bytes so far. */
+  bytes: number;
 }
 
 /** What happened to one resource type: exactly the manifest's row for it. */

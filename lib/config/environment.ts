@@ -25,6 +25,13 @@ export interface DelegateEnvironment {
   restoreConcurrency: number;
   /** DEADLINE_MARGIN_MS: stop and abort when less than this remains of the Lambda's time. @default 30000 */
   deadlineMarginMs: number;
+  /**
+   * RETENTION_KEEP_LAST: after a successful backup, keep at least the newest N recovery points.
+   * Empty or unset: this limit protects nothing; with RETENTION_KEEP_DAYS also unset, retention is off. @default undefined
+   */
+  retentionKeepLast: number | undefined;
+  /** RETENTION_KEEP_DAYS: keep recovery points committed less than N days ago. Empty or unset: off. @default undefined */
+  retentionKeepDays: number | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -48,6 +55,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     }
     return n;
   };
+  const optionalInt = (name: string, min: number, max: number): number | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw === '' ? undefined : int(name, 0, min, max);
+  };
   const result: DelegateEnvironment = {
     clusterName: env.CLUSTER_NAME || undefined,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
@@ -60,6 +71,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     inVpc: (env.DELEGATE_IN_VPC ?? '').toLowerCase() === 'true',
     restoreConcurrency: int('RESTORE_CONCURRENCY', 8, 1, 64),
     deadlineMarginMs: int('DEADLINE_MARGIN_MS', 30_000, 0, 600_000),
+    retentionKeepLast: optionalInt('RETENTION_KEEP_LAST', 1, 100_000),
+    retentionKeepDays: optionalInt('RETENTION_KEEP_DAYS', 1, 36_500),
   };
   if (problems.length) throw new EnvironmentError(problems);
   return result;

@@ -43,6 +43,17 @@ export class EventFields {
     return v;
   }
 
+  /** A whole number from `min` to `max`. */
+  integer(field: string, min: number, max: number, label = field): number | undefined {
+    const v = this.raw(field);
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      this.problems.push(`${label} must be a whole number from ${min} to ${max}`);
+      return undefined;
+    }
+    return v;
+  }
+
   stringList(field: string, label = field): string[] | undefined {
     const v = this.raw(field);
     if (v === undefined || v === null) return undefined;

@@ -1,7 +1,10 @@
 import type { ResourceFilterSpec } from '../backup/filters';
 
 export type DelegateAction = DelegateRequest['action'];
-export const DELEGATE_ACTIONS: readonly DelegateAction[] = ['backup', 'check-access', 'preflight', 'restore'];
+export const DELEGATE_ACTIONS: readonly DelegateAction[] = [
+  'backup', 'check-access', 'preflight', 'restore',
+  'list-recovery-points', 'describe-recovery-point', 'verify-recovery-point', 'diff-recovery-points',
+];
 
 interface ClusterTarget {
   clusterName: string;
@@ -26,6 +29,45 @@ export interface CheckAccessRequest extends ClusterTarget {
 export interface PreflightRequest extends ClusterTarget {
   action: 'preflight';
 }
+
+/** Where a catalog action finds the cluster's recovery points (no cluster connection is made). */
+interface CatalogTarget extends ClusterTarget {
+  bucket: string;
+  prefix: string;
+}
+
+/** DESIGN.md section 9. */
+export interface ListRecoveryPointsRequest extends CatalogTarget {
+  action: 'list-recovery-points';
+  /** Rows per page. @default 100 */
+  limit: number | undefined;
+  /** The previous response's nextToken. */
+  nextToken: string | undefined;
+}
+
+export interface DescribeRecoveryPointRequest extends CatalogTarget {
+  action: 'describe-recovery-point';
+  /** An id, or `latest`. @default 'latest' */
+  recoveryPointId: string;
+  /** List the AWS dependencies themselves, not only their counts. @default false */
+  details: boolean;
+}
+
+export interface VerifyRecoveryPointRequest extends CatalogTarget {
+  action: 'verify-recovery-point';
+  /** An id, or `latest`. @default 'latest' */
+  recoveryPointId: string;
+}
+
+export interface DiffRecoveryPointsRequest extends CatalogTarget {
+  action: 'diff-recovery-points';
+  /** The older recovery point. @default the usable one before `to` */
+  from: string | undefined;
+  /** The newer recovery point (or `latest`). @default the newest usable one */
+  to: string | undefined;
+}
+
+export type CatalogRequest = ListRecoveryPointsRequest | DescribeRecoveryPointRequest | VerifyRecoveryPointRequest | DiffRecoveryPointsRequest;
 
 /** `skip`: an object that exists is left alone and reported; `update`: it is brought to the recovery point's version. */
 export type ExistingResourcePolicy = 'skip' | 'update';
@@ -61,4 +103,4 @@ export interface RestoreRequest extends ClusterTarget {
 }
 
 /** A validated event: everything the delegate needs, defaults applied. */
-export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest;
+export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | CatalogRequest;

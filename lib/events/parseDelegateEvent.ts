@@ -5,6 +5,7 @@ import { EventFields } from './EventFields';
 import { InvalidEventError } from './errors';
 import { parseBackupEvent } from './parseBackupEvent';
 import { parseRestoreEvent } from './parseRestoreEvent';
+import { parseDescribeEvent, parseDiffEvent, parseListEvent, parseVerifyEvent } from './parseCatalogEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -18,6 +19,10 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   'check-access': (_f, target) => ({ action: 'check-access', ...target }),
   preflight: (_f, target) => ({ action: 'preflight', ...target }),
   restore: parseRestoreEvent,
+  'list-recovery-points': parseListEvent,
+  'describe-recovery-point': parseDescribeEvent,
+  'verify-recovery-point': parseVerifyEvent,
+  'diff-recovery-points': parseDiffEvent,
 };
 
 /**

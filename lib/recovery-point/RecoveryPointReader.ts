@@ -34,6 +34,8 @@ export interface ReadObjectsOptions {
    * here too once it ends. @default undefined: the first problem throws RecoveryPointIntegrityError
    */
   onProblem?: (problem: string) => void;
+  /** Told the archive bytes read so far as they arrive (a progress line). @default undefined */
+  onArchiveBytes?: (bytesRead: number) => void;
 }
 
 /** What a full read of the archive measured, for verify's report. */
@@ -119,6 +121,7 @@ export class RecoveryPointReader {
     body.on('data', (chunk: Buffer) => {
       hash.update(chunk);
       bytes += chunk.length;
+      options.onArchiveBytes?.(bytes);
     });
 
     const counts = new Map<string, number>();

@@ -14,6 +14,15 @@ export const METADATA_VERSION_PATH = 'metadata/version';
 export const ARCHIVE_FILE_NAME = 'resources.tar.gz';
 /** Name of the manifest (the commit marker) inside a recovery point folder. */
 export const MANIFEST_FILE_NAME = 'manifest.json';
+/** Folder inside a recovery point folder for restore reports and restore locks. */
+export const RESTORES_DIR = 'restores/';
+/** Suffix of a restore lock: `<folder>restores/<restoreId>.lock`. */
+export const RESTORE_LOCK_SUFFIX = '.lock';
+/**
+ * A restore lock older than this is treated as left behind by a restore that died (a Lambda cannot run
+ * longer than 15 minutes), and no longer protects its recovery point from retention.
+ */
+export const RESTORE_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 const RESOURCES_DIR = 'resources';
 const NAMESPACES_DIR = 'namespaces';
@@ -44,6 +53,17 @@ export function archiveKey(folder: string): string {
 /** `<folder>manifest.json` */
 export function manifestKey(folder: string): string {
   return `${folder}${MANIFEST_FILE_NAME}`;
+}
+
+/**
+ * `<folder>restores/<restoreId>.lock`: a restore writes it (any body) before it reads the recovery point
+ * and deletes it when done (best effort: without s3:DeleteObject it expires). While a lock younger than RESTORE_LOCK_MAX_AGE_MS exists, retention never
+ * deletes the recovery point (lib/catalog/applyRetention.ts). Throws RecoveryPointPathError for an unsafe id.
+ */
+export function restoreLockKey(folder: string, restoreId: string): string {
+  const problems = validateSegment('restoreId', restoreId);
+  if (problems.length > 0) throw new RecoveryPointPathError(problems);
+  return `${folder}${RESTORES_DIR}${restoreId}${RESTORE_LOCK_SUFFIX}`;
 }
 
 /**

@@ -1,8 +1,10 @@
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createResourceFilter, type ResourceFilter } from '../backup/filters';
 import { KubeApiError, KubeError } from '../kube/errors';
 import { apiErrorFromResponse, parseJsonObjectResponse } from '../kube/responseBody';
 import type { DiscoveredResource, KubeResponse } from '../kube/types';
 import { ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError } from '../recovery-point/errors';
+import { restoreLockKey } from '../recovery-point/layout';
 import type { ManifestResource } from '../recovery-point/manifest';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { mergeAwsAuth, TranslationError } from '../translation';
@@ -50,6 +52,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
 
   let reader: RecoveryPointReader;
   let spool: RestoreSpool | undefined;
+  let locked = false;
   try {
     reader = await asPrecondition(() => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal }));
     const manifest = reader.manifest;
@@ -57,10 +60,13 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     // Built (and its identifierMap checked) before anything is written.
     const translation = deps.translatorFor?.({ account: manifest.cluster.account, region: manifest.cluster.region, arn: manifest.cluster.arn });
     await checkWriteAccess(deps.kube, signal);
+    const lockWarning = await lockRecoveryPoint(deps, options, signal);
+    locked = lockWarning === undefined;
     spool = await asPrecondition(() => RestoreSpool.fill(reader, { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) }));
     logger.info('recovery point verified and spooled', { stage: 'read', objects: manifest.archive.objects, resourceTypes: spool.types().length });
 
     const run = new RestoreRun(options, deps, spool, manifest.resources, translation, signal);
+    if (lockWarning) run.warn(lockWarning);
     try {
       await run.restoreAll();
     } finally {
@@ -70,6 +76,29 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   } finally {
     if (deadlineTimer) clearTimeout(deadlineTimer);
     spool?.dispose();
+    if (locked) {
+      // Best effort: without s3:DeleteObject the lock simply expires after a day.
+      await deps.sourceS3.send(new DeleteObjectCommand({ Bucket: options.source.bucket, Key: restoreLockKey(options.source.folder, options.restoreId) }))
+        .catch((err: unknown) => logger.debug('restore lock not removed', { stage: 'unlock', error: errorText(err) }));
+    }
+  }
+}
+
+/**
+ * Tells retention (lib/catalog) not to delete the recovery point while it is read: a lock object beside it,
+ * which retention honours for a day. Best effort: a recovery account may only read the source bucket, and
+ * then says so in a warning.
+ */
+async function lockRecoveryPoint(deps: RestoreDependencies, options: RestoreOptions, signal: AbortSignal): Promise<string | undefined> {
+  const key = restoreLockKey(options.source.folder, options.restoreId);
+  try {
+    await deps.sourceS3.send(new PutObjectCommand({
+      Bucket: options.source.bucket, Key: key, Body: JSON.stringify({ restoreId: options.restoreId, dryRun: options.dryRun, at: new Date().toISOString() }),
+      ContentType: 'application/json', ServerSideEncryption: 'AES256',
+    }), { abortSignal: signal });
+    return undefined;
+  } catch (err) {
+    return `could not write the restore lock s3://${options.source.bucket}/${key} (${errorText(err)}): retention in the source account might delete this recovery point while it is read`;
   }
 }
 
@@ -129,6 +158,10 @@ class RestoreRun {
     this.#target = new TargetApi(deps.kube, signal);
     this.#report = new RestoreReport(opts.scratchDirectory);
     this.#concurrency = Math.max(1, opts.concurrency ?? DEFAULT_RESTORE_CONCURRENCY);
+  }
+
+  warn(warning: string): void {
+    this.#warnings.push(warning);
   }
 
   async restoreAll(): Promise<void> {

@@ -72,7 +72,10 @@ describe('parseDelegateEvent', () => {
   });
 
   it('refuses backup-only fields on other actions', () => {
-    expect(problemsOf({ action: 'check-access', bucket: 'b' })).toEqual(['field(s) bucket only apply to action "backup"']);
+    expect(problemsOf({ action: 'check-access', includeNamespaces: ['a'] })).toEqual(['field(s) includeNamespaces only apply to action "backup"']);
+    expect(problemsOf({ action: 'check-access', bucket: 'b' })).toEqual([
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
+    ]);
     expect(parseDelegateEvent({ action: 'preflight', region: 'cn-north-1' }, env)).toEqual({ action: 'preflight', clusterName: 'prod', region: 'cn-north-1' });
   });
 
@@ -112,6 +115,27 @@ describe('parseDelegateEvent', () => {
       'field(s) bucket only apply to action "backup"',
     ]));
     expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);
+  });
+
+  it('reads the catalog events with backup\'s location defaults, `latest` where no id is given', () => {
+    expect(parseDelegateEvent({ action: 'list-recovery-points', limit: 20 }, env)).toMatchObject({
+      action: 'list-recovery-points', clusterName: 'prod', bucket: expect.any(String), limit: 20, nextToken: undefined,
+    });
+    expect(parseDelegateEvent({ action: 'describe-recovery-point' }, env)).toMatchObject({ recoveryPointId: 'latest', details: false });
+    expect(parseDelegateEvent({ action: 'verify-recovery-point', recoveryPointId: '20261123T200501Z-7f3a' }, env)).toMatchObject({ recoveryPointId: '20261123T200501Z-7f3a' });
+    expect(parseDelegateEvent({ action: 'diff-recovery-points', to: 'b' }, env)).toMatchObject({ from: undefined, to: 'b' });
+  });
+
+  it('names every problem of a catalog event', () => {
+    expect(problemsOf({ action: 'list-recovery-points', limit: 0, nextToken: '../x' })).toEqual([
+      'limit must be a whole number from 1 to 1000',
+      expect.stringMatching(/^nextToken: recoveryPointId "..\/x" must be/),
+    ]);
+    expect(problemsOf({ action: 'diff-recovery-points', from: 'latest', to: 'latest', details: true })).toEqual([
+      'from and to name the same recovery point',
+      'from cannot be "latest": it is the older of the two',
+      'field(s) details only apply to action "describe-recovery-point"',
+    ]);
   });
 
   it('accepts every sample event in events/ (what `sam local invoke -e` sends)', () => {

@@ -151,6 +151,8 @@ describe('function and build', () => {
       RECOVERY_BUCKET: { Ref: 'RecoveryBucket' },
       RECOVERY_PREFIX: { Ref: 'RecoveryPrefix' },
       RECOVERY_KMS_KEY_ID: { Ref: 'RecoveryKmsKeyArn' },
+      RETENTION_KEEP_LAST: { Ref: 'RetentionKeepLast' },
+      RETENTION_KEEP_DAYS: { Ref: 'RetentionKeepDays' },
       POWERTOOLS_SERVICE_NAME: 'eks-delegate',
       POWERTOOLS_METRICS_NAMESPACE: { Ref: 'MetricsNamespace' },
       POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
@@ -221,10 +223,39 @@ describe('execution role', () => {
     });
   });
 
+  it('grants s3:DeleteObject only on the prefix, and only when a retention limit is set', () => {
+    const policies = get(resource('Role'), 'Properties', 'Policies');
+    const statements = Array.isArray(policies) ? get(policies[0], 'PolicyDocument', 'Statement') : undefined;
+    const grantsDelete = (s: CfnValue) => JSON.stringify(s).includes('s3:DeleteObject');
+    const deletes = Array.isArray(statements) ? statements.filter(grantsDelete) : [];
+    expect(deletes).toEqual([{ 'Fn::If': ['HasRetention', {
+      Sid: 'RetentionDeletes', Effect: 'Allow', Action: 's3:DeleteObject',
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${RecoveryBucket}/${RecoveryPrefix}*' },
+    }, { Ref: 'AWS::NoValue' }] }]);
+    expect(get(template, 'Conditions', 'HasRetention')).toEqual({ 'Fn::Or': [
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'RetentionKeepLast' }, ''] }] },
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'RetentionKeepDays' }, ''] }] },
+    ] });
+    // Nothing else in the template grants a delete.
+    expect(iamStatements(template).filter((s) => grantsDelete(s.statement)).map((s) => s.statement.Sid)).toEqual(['RetentionDeletes']);
+    for (const p of ['RetentionKeepLast', 'RetentionKeepDays']) {
+      expect(get(template, 'Parameters', p, 'Default')).toBe('');
+      const pattern = new RegExp(String(get(template, 'Parameters', p, 'AllowedPattern')));
+      expect(['', '1', '30'].every((v) => pattern.test(v))).toBe(true);
+      expect(['0', '-1', 'x', '1.5'].some((v) => pattern.test(v))).toBe(false);
+    }
+    expect(get(resource('Function'), 'Properties', 'Environment', 'Variables')).toMatchObject({
+      RETENTION_KEEP_LAST: { Ref: 'RetentionKeepLast' }, RETENTION_KEEP_DAYS: { Ref: 'RetentionKeepDays' },
+    });
+  });
+
   it('grants KMS on the given key only, and only when a key is given', () => {
     const statements = get(resource('Role'), 'Properties', 'Policies');
     const kms = Array.isArray(statements) ? get(statements[0], 'PolicyDocument', 'Statement') : undefined;
-    const conditional = Array.isArray(kms) ? kms.find((s) => isObject(s) && 'Fn::If' in s) : undefined;
+    const conditional = Array.isArray(kms) ? kms.find((s) => {
+      const branches = get(s, 'Fn::If');
+      return Array.isArray(branches) && branches[0] === 'HasKmsKey';
+    }) : undefined;
     expect(get(conditional, 'Fn::If')).toEqual(['HasKmsKey', expect.objectContaining({
       Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt'], Resource: { Ref: 'RecoveryKmsKeyArn' },
     }), { Ref: 'AWS::NoValue' }]);

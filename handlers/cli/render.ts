@@ -1,0 +1,120 @@
+// What the catalog subcommands print for people. Each takes the action's response (the same JSON --json
+// prints and the Lambda returns) and lays it out; nothing here calls AWS. Secret values never reach a
+// response, so they cannot reach these pages either.
+import type {
+  ChangedObject, DiffObjectRef, DiffResult, IncompleteRecoveryPoint, RecoveryPointDescription, RecoveryPointRow, VerifyResult,
+} from '../../lib/catalog';
+import type { DelegateResponse } from '../delegate';
+import { count, humanBytes, humanDuration, humanTime, shortTime, statusText, table, type Colors } from './format';
+
+type ListResponse = DelegateResponse & { recoveryPoints: RecoveryPointRow[]; incomplete: IncompleteRecoveryPoint[]; total: number; nextToken?: string; location?: string };
+type DescribeResponse = DelegateResponse & RecoveryPointDescription;
+type VerifyResponse = DelegateResponse & VerifyResult;
+type DiffResponse = DelegateResponse & DiffResult & { truncated?: boolean };
+
+/** A FAILED response, for any command: the error and every problem. */
+export function renderFailure(r: DelegateResponse, c: Colors): string {
+  const problems = Array.isArray(r.problems) ? r.problems.map((p) => `  - ${String(p)}`) : [];
+  return [`${statusText('FAILED', c)}: ${String(r.error ?? r.reason ?? 'unknown error')}`, ...(problems.length > 1 ? problems : [])].join('\n');
+}
+
+export function renderList(response: DelegateResponse, c: Colors): string {
+  const r = response as ListResponse;
+  if (r.recoveryPoints.length === 0 && r.incomplete.length === 0) return `No recovery points for cluster ${String(r.clusterName)} under ${r.location ?? ''}`;
+  const rows = [
+    ...r.recoveryPoints.map((p) => ({
+      id: p.recoveryPointId,
+      cells: [p.recoveryPointId, statusText(p.status, c), shortTime(p.startedAt), humanDuration(p.durationMs), count(p.objects), humanBytes(p.bytes), String(p.dependencies)],
+    })),
+    ...r.incomplete.map((p) => ({
+      id: p.recoveryPointId,
+      cells: [p.recoveryPointId, statusText('INCOMPLETE', c), shortTime(p.lastModified), '-', '-', humanBytes(p.bytes), '-'],
+    })),
+  ].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const lines = [
+    table(['ID', 'STATUS', 'STARTED', 'TOOK', 'OBJECTS', 'SIZE', 'DEPS'], rows.map((x) => x.cells), ['left', 'left', 'left', 'right', 'right', 'right', 'right']),
+    '',
+    `${r.recoveryPoints.length} recovery point(s)${r.incomplete.length ? `, ${r.incomplete.length} incomplete (never usable)` : ''}, ${r.total} folder(s). Times UTC.`,
+  ];
+  if (r.nextToken) lines.push(`More: eks-delegate list --next-token ${r.nextToken}`);
+  return lines.join('\n');
+}
+
+export function renderDescribe(response: DelegateResponse, c: Colors): string {
+  const d = response as DescribeResponse;
+  const statuses = Object.entries(d.resourceStatuses).map(([s, n]) => `${n} ${statusText(s, c)}`).join(', ');
+  const deps = Object.entries(d.dependencyCounts).sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
+  const field = (label: string, value: string) => `${label.padEnd(16)}${value}`;
+  const lines = [
+    field('Recovery point', d.recoveryPointId),
+    field('Status', statusText(d.status, c)),
+    field('Cluster', `${d.cluster.name} (${d.cluster.region}, account ${d.cluster.account})`),
+    field('Kubernetes', `${d.cluster.kubernetesVersion}, ${d.cluster.platformVersion}, auth ${d.cluster.authenticationMode}`),
+    field('Location', d.location),
+    field('Started', `${humanTime(d.startedAt)}, took ${humanDuration(d.durationMs)}`),
+    field('Archive', `${humanBytes(d.archive.bytes)}, ${count(d.archive.objects)} objects`),
+    field('SHA-256', d.archive.sha256),
+    field('Resource types', statuses || 'none'),
+    ...wrap(deps || 'none', 80 - 16).map((part, i) => field(i === 0 ? 'AWS deps' : '', part)),
+  ];
+  for (const u of d.unreadable) lines.push(field('Unreadable', `${u.resource}: ${statusText(u.status, c)}${u.error ? ` (${u.error})` : ''}`));
+  for (const w of d.warnings) lines.push(field('Warning', w));
+  // Types read with nothing in them say little: counted in one line instead of a row each.
+  const shown = d.resources.filter((t) => t.count > 0 || t.status !== 'ok');
+  lines.push('', table(['RESOURCE', 'COUNT', 'STATUS'], shown.map((t) => [t.name, count(t.count), statusText(t.status, c)]), ['left', 'right', 'left']));
+  if (shown.length < d.resources.length) lines.push(`(${d.resources.length - shown.length} more resource types were read and are empty)`);
+  if (d.dependencies) {
+    lines.push('', d.dependencies.length ? table(['AWS DEPENDENCY', 'ID'], d.dependencies.map((x) => [x.type, x.id])) : 'No AWS dependencies.');
+  }
+  return lines.join('\n');
+}
+
+export function renderVerify(response: DelegateResponse, c: Colors): string {
+  const v = response as VerifyResponse;
+  const lines = [`${v.recoveryPointId}: ${statusText(v.status, c)}`];
+  lines.push(`  ${count(v.objects)} objects checked, ${humanBytes(v.bytes)} read (the manifest says ${count(v.expected.objects)} objects, ${humanBytes(v.expected.bytes)})`);
+  if (v.status === 'VALID') lines.push(`  SHA-256 ${v.expected.sha256} matches the manifest`);
+  for (const p of v.problems) lines.push(`  - ${p}`);
+  if (v.problemCount > v.problems.length) lines.push(`  ... and ${v.problemCount - v.problems.length} more problem(s)`);
+  return lines.join('\n');
+}
+
+export function renderDiff(response: DelegateResponse, c: Colors): string {
+  const d = response as DiffResponse;
+  const { added, removed, changed } = d.counts;
+  const lines = [
+    `${d.from} (${count(d.objects.from)} objects) -> ${d.to} (${count(d.objects.to)})`,
+    `${added} added, ${removed} removed, ${changed} changed`,
+  ];
+  if (added + removed + changed === 0) return [...lines, 'No configuration changes (server-set fields such as resourceVersion,', 'managedFields and status are ignored).'].join('\n');
+  lines.push('', table(
+    ['RESOURCE', 'ADDED', 'REMOVED', 'CHANGED'],
+    Object.entries(d.byResource).sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => [name, String(n.added), String(n.removed), String(n.changed)]),
+    ['left', 'right', 'right', 'right'],
+  ), '');
+  const byResource = new Map<string, string[]>();
+  const add = (ref: DiffObjectRef, line: string) => byResource.set(ref.resource, [...(byResource.get(ref.resource) ?? []), line]);
+  const name = (ref: DiffObjectRef) => (ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name);
+  for (const ref of d.added) add(ref, `  ${c.green('+')} ${name(ref)}`);
+  for (const ref of d.removed) add(ref, `  ${c.red('-')} ${name(ref)}`);
+  for (const ref of d.changed as ChangedObject[]) add(ref, `  ${c.yellow('~')} ${name(ref)}  ${ref.paths.join(', ')}`);
+  for (const [resource, entries] of [...byResource].sort(([a], [b]) => a.localeCompare(b))) lines.push(resource, ...entries);
+  if (d.truncated) lines.push('', 'Only the first rows of each list are shown; the counts above are complete (see --json).');
+  return lines.join('\n');
+}
+
+/** Splits a comma-separated line into lines of at most `width` characters, at the commas. */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const part of text.split(', ')) {
+    const next = line ? `${line}, ${part}` : part;
+    if (next.length > width && line) {
+      out.push(`${line},`);
+      line = part;
+    } else {
+      line = next;
+    }
+  }
+  return [...out, line];
+}

@@ -1,0 +1,16 @@
+// The recovery-point catalog (DESIGN.md section 9, issue 14): list, describe, verify, diff and retention.
+export { findLatestRecoveryPoint, openRecoveryPoint, usableRecoveryPoints, LATEST_RECOVERY_POINT } from './findLatestRecoveryPoint';
+export { clusterFolder, listRecoveryPointIds } from './recoveryPointFolders';
+export type { ClusterLocation } from './recoveryPointFolders';
+export { listRecoveryPoints, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './listRecoveryPoints';
+export type { IncompleteRecoveryPoint, ListRecoveryPointsOptions, ListRecoveryPointsResult, RecoveryPointRow } from './listRecoveryPoints';
+export { describeRecoveryPoint } from './describeRecoveryPoint';
+export type { DescribedDependency, DescribedResourceType, RecoveryPointDescription } from './describeRecoveryPoint';
+export { verifyRecoveryPoint, MAX_REPORTED_PROBLEMS } from './verifyRecoveryPoint';
+export type { VerifyOptions, VerifyResult } from './verifyRecoveryPoint';
+export { diffRecoveryPoints, resolveDiffPair } from './diffRecoveryPoints';
+export type { ChangedObject, DiffCounts, DiffObjectRef, DiffOptions, DiffResult } from './diffRecoveryPoints';
+export { IGNORED_FIELDS, normalizeObject } from './objectDigest';
+export { applyRetention, retentionEnabled, INCOMPLETE_MAX_AGE_MS } from './applyRetention';
+export type { RetentionPolicy, RetentionResult } from './applyRetention';
+export { CatalogError, NotEnoughRecoveryPointsError, RecoveryPointUnavailableError, RetentionDeleteError } from './errors';
