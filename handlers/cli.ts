@@ -16,7 +16,7 @@ import { invokeDelegate, type DelegateResponse } from './delegate';
 import { EXIT, exitCodeOf } from './cli/exitCodes';
 import { colorsFor } from './cli/format';
 import { progressLine } from './cli/progress';
-import { renderDescribe, renderDiff, renderFailure, renderList, renderVerify } from './cli/render';
+import { renderDescribe, renderDiff, renderFailure, renderList, renderRestore, renderVerify } from './cli/render';
 
 const EPILOG = `
 Defaults come from CLUSTER_NAME, AWS_REGION, RECOVERY_BUCKET, RECOVERY_PREFIX; AWS credentials from the
@@ -145,7 +145,40 @@ function program(setExit: (code: number) => void): Command {
     .argument('[to]', 'newer recovery point (default: the newest)'))), (o, args) => runAction(eventOf({
     action: 'diff-recovery-points', ...location(o), from: args[0], to: args[1],
   }), o, (r) => renderDiff(r, colorsFor(process.stdout))));
+  action(json(clusterFlags(p.command('restore').description('restore a recovery point into this (the recovery) cluster; try --dry-run first')
+    .argument('[id]', 'recovery point id, or latest', 'latest')
+    .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
+    .option('--source-bucket <bucket>', 'bucket holding it (default RECOVERY_BUCKET)')
+    .option('--source-prefix <prefix>', 'its key prefix (default RECOVERY_PREFIX)')
+    .option('--source-region <region>', 'the source bucket\'s region (default --region)')
+    .option('--dry-run', 'send every write with dryRun=All: admission and validation run, nothing is stored')
+    .option('--existing-resource-policy <skip|update>', 'what to do with objects that exist (default skip)')
+    .option('--namespace-mapping <from=to,...>', 'restore namespaces under other names')
+    .option('--identifier-map <from=to,...>', 'replacements for AWS-generated ids (volumes, certificates, ...)')
+    .option('--translate <known-fields|everywhere|off>', 'where AWS identifiers are rewritten (default known-fields)')
+    .option('--include-namespaces <a,b>').option('--exclude-namespaces <a,b>')
+    .option('--include-resources <a,b>').option('--exclude-resources <a,b>'))), (o, args) => runAction(eventOf({
+    action: 'restore', clusterName: str(o.clusterName), region: str(o.region),
+    source: eventOf({
+      clusterName: str(o.sourceCluster), bucket: str(o.sourceBucket), prefix: str(o.sourcePrefix), region: str(o.sourceRegion),
+      recoveryPointId: args[0] ?? 'latest',
+    }),
+    dryRun: o.dryRun === true ? true : undefined, existingResourcePolicy: str(o.existingResourcePolicy), translate: str(o.translate),
+    namespaceMapping: pairs(o.namespaceMapping), identifierMap: pairs(o.identifierMap),
+    includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
+    includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
+  }), o, (r) => renderRestore(r, colorsFor(process.stdout))));
   return p;
+}
+
+/** `a=b,c=d` as `{a: 'b', c: 'd'}`; an entry without `=` maps to '' so the handler names it. */
+function pairs(v: string | boolean | undefined): Record<string, string> | undefined {
+  const list = csv(v);
+  if (list === undefined) return undefined;
+  return Object.fromEntries(list.map((entry) => {
+    const at = entry.indexOf('=');
+    return at < 0 ? [entry, ''] : [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
+  }));
 }
 
 function clusterTarget(o: Flags): { clusterName: string; region: string } | undefined {
@@ -193,7 +226,7 @@ function execCredential(token: string, expiresAt: Date): Record<string, unknown>
 async function main(argv: string[]): Promise<number> {
   keepStdoutForResults();
   // People reading a table want the answer, not the handler's INFO logs (LOG_LEVEL still wins when set).
-  if (['list', 'describe', 'verify', 'diff'].includes(argv[0] ?? '')) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  if (['list', 'describe', 'verify', 'diff', 'restore'].includes(argv[0] ?? '')) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   let code: number = EXIT.OK;
   const p = program((c) => {
     code = c;

@@ -9,7 +9,7 @@ import { RestoreAccessError, RestorePreconditionError, runRestore, type RestoreO
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
 import { invalidInput, type ActionRunner, type DelegateResponse } from './types';
 
-export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started }) => {
+export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
   const { source } = request;
   logger.info('restore requested', { stage: 'start', dryRun: request.dryRun, sourceBucket: source.bucket, sourceCluster: source.clusterName, recoveryPointId: source.recoveryPointId });
   const sourceS3 = source.region === request.region ? clients.s3
@@ -42,6 +42,7 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
       sourceS3,
       reportS3: report.bucket === source.bucket ? sourceS3 : clients.s3,
       logger,
+      ...(onProgress ? { onProgress: (p: { resource: string; objects: number }) => onProgress({ stage: 'restore', tier: p.resource, objects: p.objects }) } : {}),
       translatorFor: (from) => {
         const target: AwsLocation = { partition: partitionOf(session.connection.arn), account: session.connection.account, region: session.connection.region };
         const sourceLocation: AwsLocation = { partition: partitionOf(from.arn), account: from.account, region: from.region };

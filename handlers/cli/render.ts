@@ -118,3 +118,46 @@ function wrap(text: string, width: number): string[] {
   }
   return [...out, line];
 }
+
+type RestoreResponse = DelegateResponse & {
+  dryRun: boolean; clusterName: string; restoreId: string; report?: string; reason?: string; error?: string;
+  source: { location: string; recoveryPointId: string; clusterName: string };
+  created: number; updated: number; failed: number; notAttempted?: number;
+  skipped: { exists: number; notRestorable: number; owned: number; excluded: number; needsCrd: number };
+  failures: Array<{ resource: string; namespace?: string; name: string; status?: number; error: string }>;
+  translations: { arns: number; images: number; identifiers: number };
+  untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
+  warnings: string[];
+};
+
+/** A restore (or its dry run) for people: what happened, in counts, then what needs a look. */
+export function renderRestore(response: DelegateResponse, c: Colors): string {
+  const r = response as RestoreResponse;
+  const would = r.dryRun ? 'would be ' : '';
+  const lines = [
+    `${r.dryRun ? 'DRY RUN ' : ''}${statusText(r.status, c)}: ${r.source.clusterName}/${r.source.recoveryPointId} into ${r.clusterName}${r.reason ? ` (stopped: ${r.reason})` : ''}`,
+    table(['OUTCOME', 'OBJECTS'], [
+      [`${would}created`, count(r.created)],
+      [`${would}updated`, count(r.updated)],
+      ['exist already', count(r.skipped.exists)],
+      ['never restored', count(r.skipped.notRestorable)],
+      ['owned (recreated)', count(r.skipped.owned)],
+      ['excluded', count(r.skipped.excluded)],
+      ...(r.skipped.needsCrd ? [['wait for their CRD', count(r.skipped.needsCrd)]] : []),
+      ...(r.notAttempted ? [['not reached', count(r.notAttempted)]] : []),
+      ['failed', count(r.failed)],
+    ], ['left', 'right']),
+    `Translated: ${r.translations.arns} ARN(s), ${r.translations.images} image(s), ${r.translations.identifiers} identifier(s).`,
+  ];
+  if (r.untranslatedReferences.length) {
+    lines.push('Still pointing at the source account or region:');
+    for (const u of r.untranslatedReferences) lines.push(`  ${u.type} ${u.id}  (${u.objects.slice(0, 3).join(', ')}${u.objects.length > 3 ? ', ...' : ''})`);
+  }
+  if (r.failures.length) {
+    lines.push(`Failed${r.failed > r.failures.length ? ` (first ${r.failures.length} of ${r.failed})` : ''}:`);
+    for (const f of r.failures) lines.push(`  ${f.resource} ${f.namespace ? `${f.namespace}/` : ''}${f.name}${f.status ? ` ${f.status}` : ''}: ${f.error}`);
+  }
+  for (const w of r.warnings) lines.push(`Warning: ${w}`);
+  if (r.report) lines.push(`Report: ${r.report}`);
+  return lines.join('\n');
+}

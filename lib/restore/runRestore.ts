@@ -26,6 +26,8 @@ export const DEFAULT_RESTORE_CONCURRENCY = 8;
 export const MAX_FAILURES_IN_RESPONSE = 20;
 const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
 const FIELD_MANAGER = 'eks-delegate';
+/** Objects between two progress reports. */
+const PROGRESS_EVERY = 250;
 const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
 const AWS_AUTH_KEY = 'kube-system/aws-auth';
 
@@ -138,6 +140,7 @@ class RestoreRun {
   /** CRDs of this recovery point that never became established: `crdName -> why`. */
   readonly #crdFailures = new Map<string, string>();
   #created = 0;
+  #done = 0;
   #updated = 0;
   #failed = 0;
   #notAttempted = 0;
@@ -242,6 +245,7 @@ class RestoreRun {
     if (endpoint.groupVersion !== resource.groupVersion) {
       this.#warnings.push(`${resourceName}: backed up at ${resource.groupVersion}, restored at ${endpoint.groupVersion} (the recovery cluster does not serve the former)`);
     }
+    this.#deps.onProgress?.({ resource: resourceName, objects: this.#done });
     const namespaces = this.#targetNamespacesToList();
     const existing = await this.#target.existingNames(endpoint, namespaces);
     this.#deps.logger.info('restoring resource type', { stage: 'restore', resource: resourceName, at: endpoint.groupVersion, existing: existing.size });
@@ -404,6 +408,7 @@ class RestoreRun {
 
   async #row(resourceName: string, obj: Json, fields: Omit<RestoreReportRow, 'resource' | 'name'> & { rewrites?: RestoreRewrite[] }): Promise<void> {
     if (fields.outcome === 'not-attempted') this.#notAttempted++;
+    if (++this.#done % PROGRESS_EVERY === 0) this.#deps.onProgress?.({ resource: resourceName, objects: this.#done });
     // Rewrites are made only by a write: an object left as it exists, or refused, changed nothing.
     const { rewrites, ...rest } = fields;
     const written = rest.outcome === 'created' || rest.outcome === 'updated';

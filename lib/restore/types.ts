@@ -91,6 +91,8 @@ export interface RestoreDependencies {
   logger: DelegateLogger;
   /** Built once the recovery point's manifest says where it came from; undefined: no translation. */
   translatorFor?: (source: { account: string; region: string; arn: string }) => { translator: ObjectTranslator; untranslated: UntranslatedReferences } | undefined;
+  /** Told as each resource type starts and every few hundred objects (for the CLI's progress line). */
+  onProgress?: (progress: { resource: string; objects: number }) => void;
   /** Milliseconds left before the Lambda is stopped. @default unlimited */
   remainingTimeMs?: () => number;
   /** @default () => new Date() */
