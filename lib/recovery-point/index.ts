@@ -43,6 +43,7 @@ export {
   RecoveryPointIntegrityError,
   RecoveryPointNotFoundError,
   RecoveryPointPathError,
+  RecoveryPointReadError,
   RecoveryPointStateError,
   RecoveryPointWriteError,
 } from './errors';

@@ -2,16 +2,16 @@ import { createResourceFilter, type ResourceFilter } from '../backup/filters';
 import { KubeApiError, KubeError } from '../kube/errors';
 import { apiErrorFromResponse, parseJsonObjectResponse } from '../kube/responseBody';
 import type { DiscoveredResource, KubeResponse } from '../kube/types';
-import { ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError } from '../recovery-point/errors';
+import { ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from '../recovery-point/errors';
 import type { ManifestResource } from '../recovery-point/manifest';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { mergeAwsAuth, TranslationError } from '../translation';
 import { checkWriteAccess } from './checkWriteAccess';
-import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError } from './errors';
+import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from './errors';
 import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
 import { alreadyMatches, carryOverForUpdate, prepareForRestore } from './prepareObject';
 import { RestoreReport } from './RestoreReport';
-import { RestoreSpool } from './RestoreSpool';
+import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
 import { collectionPath, objectKey, objectPath, TargetApi, type TargetEndpoint } from './TargetApi';
 import type {
   ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
@@ -51,13 +51,14 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   let reader: RecoveryPointReader;
   let spool: RestoreSpool | undefined;
   try {
-    reader = await asPrecondition(() => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal }));
+    reader = await beforeAnyWrite(signal, () => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal }));
     const manifest = reader.manifest;
     logger.info('recovery point opened', { stage: 'read', recoveryPointId: manifest.recoveryPointId, objects: manifest.archive.objects, status: manifest.status });
     // Built (and its identifierMap checked) before anything is written.
     const translation = deps.translatorFor?.({ account: manifest.cluster.account, region: manifest.cluster.region, arn: manifest.cluster.arn });
-    await checkWriteAccess(deps.kube, signal);
-    spool = await asPrecondition(() => RestoreSpool.fill(reader, { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) }));
+    await beforeAnyWrite(signal, () => checkWriteAccess(deps.kube, signal));
+    const spoolOptions: SpoolOptions = { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) };
+    spool = await beforeAnyWrite(signal, () => fillSpool(reader, spoolOptions, logger));
     logger.info('recovery point verified and spooled', { stage: 'read', objects: manifest.archive.objects, resourceTypes: spool.types().length });
 
     const run = new RestoreRun(options, deps, spool, manifest.resources, translation, signal);
@@ -73,15 +74,40 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   }
 }
 
-/** Bad recovery points are bad input: named, nothing written. */
-async function asPrecondition<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * What fails before the first write, named: a bad recovery point is bad input; S3 not handing it over is
+ * RestoreSourceError; the deadline is RestoreDeadlineError, whatever the abort broke on its way.
+ */
+async function beforeAnyWrite<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    if (signal.aborted && signal.reason instanceof RestoreDeadlineError) throw signal.reason;
+    if (err instanceof RecoveryPointReadError) throw new RestoreSourceError(`the recovery point could not be read: ${err.message}`, { cause: err });
     if (err instanceof RecoveryPointNotFoundError) throw new RestorePreconditionError([err.message], { cause: err });
     if (err instanceof ManifestError || err instanceof RecoveryPointIntegrityError) {
       throw new RestorePreconditionError(err.problems.map((p) => `recovery point ${p}`), { cause: err });
     }
+    throw err;
+  }
+}
+
+/**
+ * The archive read into a spool, once more when its download broke off: the SDK retries a request, not a
+ * body that breaks after it was handed over, and a spool is cheap to redo (nothing was written yet).
+ * A corrupt archive is not read again: it downloads whole and fails to parse.
+ */
+async function fillSpool(reader: RecoveryPointReader, options: SpoolOptions, logger: RestoreDependencies['logger']): Promise<RestoreSpool> {
+  try {
+    return await RestoreSpool.fill(reader, options);
+  } catch (err) {
+    if (!(err instanceof RecoveryPointReadError) || options.signal?.aborted) throw err;
+    logger.warn('the recovery point could not be read; reading it again', { stage: 'read', error: err.message });
+  }
+  try {
+    return await RestoreSpool.fill(reader, options);
+  } catch (err) {
+    if (err instanceof RecoveryPointReadError) throw new RestoreSourceError(`the recovery point could not be read (tried twice): ${err.message}`, { cause: err });
     throw err;
   }
 }
