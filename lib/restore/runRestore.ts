@@ -139,6 +139,8 @@ class RestoreRun {
   #failed = 0;
   #notAttempted = 0;
   #stopped: { reason: string; error: string } | undefined;
+  /** Objects of the type being restored that have their row (`rowKey`), for when it stops part-way. */
+  #reportedOfType: Set<string> | undefined;
 
   constructor(
     opts: RestoreOptions, deps: RestoreDependencies, spool: RestoreSpool, rows: readonly ManifestResource[],
@@ -157,20 +159,28 @@ class RestoreRun {
     this.#concurrency = Math.max(1, opts.concurrency ?? DEFAULT_RESTORE_CONCURRENCY);
   }
 
+  /** Every type in restore order; once stopped, every object not reported yet is reported not-attempted. */
   async restoreAll(): Promise<void> {
-    try {
-      for (const resourceName of restoreOrder(this.#spool.types().map((t) => t.resourceName))) {
-        if (this.#stopped) {
-          await this.#each(resourceName, (obj) => this.#row(resourceName, obj, { outcome: 'not-attempted' }));
-          continue;
-        }
-        await this.#restoreType(resourceName);
+    for (const resourceName of restoreOrder(this.#spool.types().map((t) => t.resourceName))) {
+      if (this.#stopped) {
+        await this.#each(resourceName, (obj) => this.#row(resourceName, obj, { outcome: 'not-attempted' }));
+        continue;
       }
-    } catch (err) {
-      if (err instanceof RestoreAccessError) throw err;
-      // The deadline, or the cluster gone: what was not reached is said in the report.
-      this.#stopped ??= stopReason(err, this.#signal);
-      this.#deps.logger.error('restore stopped', { stage: 'restore', reason: this.#stopped.reason, error: this.#stopped.error });
+      const reported = new Set<string>();
+      this.#reportedOfType = reported;
+      try {
+        await this.#restoreType(resourceName);
+      } catch (err) {
+        if (err instanceof RestoreAccessError) throw err;
+        // The deadline, or the cluster gone: what was not reached is said in the report.
+        this.#stopped ??= stopReason(err, this.#signal);
+        this.#deps.logger.error('restore stopped', { stage: 'restore', resource: resourceName, reason: this.#stopped.reason, error: this.#stopped.error });
+        await this.#each(resourceName, async (obj) => {
+          if (!reported.has(rowKey(obj))) await this.#row(resourceName, obj, { outcome: 'not-attempted' });
+        });
+      } finally {
+        this.#reportedOfType = undefined;
+      }
     }
   }
 
@@ -240,17 +250,30 @@ class RestoreRun {
     this.#deps.logger.info('restoring resource type', { stage: 'restore', resource: resourceName, at: endpoint.groupVersion, existing: existing.size });
 
     const inFlight = new Set<Promise<void>>();
-    for await (const obj of this.#spool.objects(resourceName)) {
-      if (this.#signal.aborted) {
-        this.#stopped ??= stopReason(this.#signal.reason, this.#signal);
-        await this.#row(resourceName, obj, { outcome: 'not-attempted' });
-        continue;
+    // A write that throws is kept here, not left to a rejected promise: one that settles between two
+    // races would leave the set unobserved (its object without a row, an unhandled rejection).
+    let thrown: { error: unknown } | undefined;
+    try {
+      for await (const obj of this.#spool.objects(resourceName)) {
+        if (thrown) break;
+        if (this.#signal.aborted) {
+          this.#stopped ??= stopReason(this.#signal.reason, this.#signal);
+          await this.#row(resourceName, obj, { outcome: 'not-attempted' });
+          continue;
+        }
+        const p: Promise<void> = this.#restoreObject(resourceName, resource, endpoint, existing, obj)
+          .catch((error: unknown) => {
+            thrown ??= { error };
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        if (inFlight.size >= this.#concurrency) await Promise.race(inFlight);
       }
-      const p = this.#restoreObject(resourceName, resource, endpoint, existing, obj).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= this.#concurrency) await Promise.race(inFlight);
+    } finally {
+      // Whatever ends this type, no write of it is left running: it would report after the report was written.
+      await Promise.all(inFlight);
     }
-    await Promise.all(inFlight);
+    if (thrown) throw thrown.error;
     if (resourceName === CRDS && !this.#opts.dryRun) await this.#waitForCrds();
   }
 
@@ -292,7 +315,12 @@ class RestoreRun {
       }
       return await this.#fail(resourceName, obj, failureText(res, collectionPath(endpoint, ns)), res.status, extra);
     } catch (err) {
-      if (this.#signal.aborted || err instanceof RestoreAccessError) throw err;
+      if (err instanceof RestoreAccessError) throw err;
+      if (this.#signal.aborted) {
+        // The deadline cut this write short: it may have been made or not; the next run (skip) finds out.
+        this.#stopped ??= stopReason(this.#signal.reason, this.#signal);
+        return this.#row(resourceName, obj, { outcome: 'not-attempted', reason: 'interrupted by the deadline (it may have been written): run the restore again to finish it', ...extra });
+      }
       // An aws-auth that is not the YAML lists it should be is that object's failure, not the restore's.
       if (!(err instanceof KubeError) && !(err instanceof TranslationError)) throw err;
       return this.#fail(resourceName, obj, errorText(err), undefined, extra);
@@ -398,6 +426,7 @@ class RestoreRun {
 
   async #row(resourceName: string, obj: Json, fields: Omit<RestoreReportRow, 'resource' | 'name'> & { rewrites?: RestoreRewrite[] }): Promise<void> {
     if (fields.outcome === 'not-attempted') this.#notAttempted++;
+    this.#reportedOfType?.add(rowKey(obj));
     const ns = namespaceOf(obj);
     await this.#report.add({ resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name: nameOf(obj), ...fields });
   }
@@ -440,6 +469,11 @@ function stopReason(err: unknown, signal: AbortSignal): { reason: string; error:
   if (cause instanceof RestoreDeadlineError) return { reason: 'deadline', error: `${cause.message}: stopped; run the restore again (policy skip) to finish it` };
   if (cause instanceof KubeApiError && (cause.status === 401 || cause.status === 403)) return { reason: cause.status === 401 ? 'unauthorized' : 'forbidden', error: cause.message };
   return { reason: 'error', error: errorText(cause) };
+}
+
+/** An object of the recovery point within its type, as the report names it. */
+function rowKey(obj: Json): string {
+  return `${namespaceOf(obj) ?? ''}/${nameOf(obj)}`;
 }
 
 function namespaceOf(obj: Json): string | undefined {

@@ -5,7 +5,7 @@ import type { KubeRequest, KubeResponse, KubeTransport } from '../../../lib/kube
 import { silentLogger } from '../../../lib/observability/DelegateLogger';
 import { MANIFEST_FORMAT_VERSION, RecoveryPointWriter, recoveryPointFolder, type RecoveryPointManifest } from '../../../lib/recovery-point';
 import {
-  RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOptions, type RestoreOutcome,
+  RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOptions, type RestoreOutcome,
 } from '../../../lib/restore';
 import { fakeS3, type FakeS3 } from '../recovery-point/fakeS3';
 
@@ -19,6 +19,8 @@ const REPORT = `${FOLDER}restores/r1.json`;
 const CONFIGMAPS = 12;
 const cmName = (i: number) => `cm-${String(i).padStart(2, '0')}`;
 
+type Json = Record<string, unknown>;
+interface ReportRow { resource: string; namespace?: string; name: string; outcome: string; reason?: string }
 
 /** A recovery point of namespace `shop` and its ConfigMaps, written by the real writer. */
 async function recoveryPoint(): Promise<FakeS3> {
@@ -73,8 +75,8 @@ const RESOURCES = { kind: 'APIResourceList', groupVersion: 'v1', resources: [
   { name: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ['create', 'get', 'list'] },
 ] };
 
-/** A recovery cluster that allows everything, holds nothing, and leaves object writes to `write`. */
-function fakeCluster(write: (req: KubeRequest) => Promise<KubeResponse>): KubeTransport & { writes: KubeRequest[] } {
+/** A recovery cluster that allows everything, holds nothing, and leaves object writes to `write` (lists to `list`). */
+function fakeCluster(write: (req: KubeRequest) => Promise<KubeResponse>, list?: (req: KubeRequest) => Promise<KubeResponse> | undefined): KubeTransport & { writes: KubeRequest[] } {
   const writes: KubeRequest[] = [];
   return {
     writes,
@@ -83,7 +85,7 @@ function fakeCluster(write: (req: KubeRequest) => Promise<KubeResponse>): KubeTr
       const path = req.path.split('?')[0];
       if (req.method === 'POST' && path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') return json(201, { status: { allowed: true } });
       if (req.method === 'GET' && path === '/api/v1') return json(200, RESOURCES);
-      if (req.method === 'GET') return json(200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] });
+      if (req.method === 'GET') return list?.(req) ?? json(200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] });
       if (req.method === 'POST') {
         writes.push(req);
         return write(req);
@@ -121,6 +123,12 @@ function restore(s3: FakeS3, kube: KubeTransport, extra: Partial<RestoreOptions>
   return runRestore(options(extra), { connection, kube, sourceS3: s3.client, reportS3: s3.client, logger: silentLogger, ...(remainingTimeMs ? { remainingTimeMs } : {}) });
 }
 
+function reportRows(s3: FakeS3): ReportRow[] {
+  const stored = s3.objects.get(REPORT);
+  if (!stored) throw new Error('no report was written');
+  return (JSON.parse(stored.toString('utf8')) as { objects: ReportRow[] }).objects;
+}
+
 const objectWrites = (kube: { writes: KubeRequest[] }) => kube.writes.filter((w) => !w.path.includes('selfsubjectaccessreviews'));
 
 describe('runRestore: the archive download breaking off', () => {
@@ -153,6 +161,78 @@ describe('runRestore: the archive download breaking off', () => {
     const err = await restore(s3, kube).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RestorePreconditionError);
     expect(gets.reads()).toBe(1);
+    expect(objectWrites(kube)).toEqual([]);
+  });
+});
+
+describe('runRestore: the deadline', () => {
+  it('with writes in flight: each is awaited and reported, the rest is not-attempted, and the report has every object', async () => {
+    const s3 = await recoveryPoint();
+    const margin = 1_000;
+    const started = Date.now();
+    // The Namespace and the first ConfigMaps are written at once; cm-03 takes its time and answers only after
+    // the deadline (a write the server finished); the ConfigMaps after it hang until the deadline aborts them.
+    const kube = fakeCluster(writeAnswering((req) => {
+      const name = String(((req.body as Json).metadata as Json).name);
+      if (name === 'shop' || name < cmName(3)) return 'now';
+      if (name === cmName(3)) return 600;
+      return 'until-aborted';
+    }));
+    const outcome = await restore(s3, kube, { deadlineMarginMs: margin }, () => margin + 300 - (Date.now() - started));
+    const writesAtEnd = kube.writes.length;
+
+    expect(outcome).toMatchObject({ status: 'PARTIAL', stoppedReason: 'deadline', failed: 0, created: 5 });
+    expect(outcome.error).toMatch(/run the restore again/);
+    expect(outcome.notAttempted).toBe(CONFIGMAPS - 4);
+    expect(outcome.report).toBe(`s3://${BUCKET}/${REPORT}`);
+    const rows = reportRows(s3);
+    expect(rows.map((r) => `${r.name} ${r.outcome}`).sort()).toEqual([
+      'shop created',
+      ...Array.from({ length: CONFIGMAPS }, (_, i) => `${cmName(i)} ${i <= 3 ? 'created' : 'not-attempted'}`),
+    ].sort());
+    // The two writes the deadline cut short may have been made: the report says so.
+    expect(rows.filter((r) => /interrupted/.test(r.reason ?? '')).map((r) => r.name).sort()).toEqual([cmName(4), cmName(5)]);
+    // Nothing was still running when the restore answered.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(kube.writes.length).toBe(writesAtEnd);
+  });
+
+  it('while the existing objects of a type are listed: that type and every later one not-attempted, in the report', async () => {
+    const s3 = await recoveryPoint();
+    const margin = 1_000;
+    const started = Date.now();
+    const hang = (req: KubeRequest) => new Promise<KubeResponse>((_resolve, reject) => {
+      req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true });
+    });
+    const kube = fakeCluster(writeAnswering(() => 'now'), (req) => (req.path.includes('configmaps') ? hang(req) : undefined));
+    const outcome = await restore(s3, kube, { deadlineMarginMs: margin }, () => margin + 300 - (Date.now() - started));
+    expect(outcome).toMatchObject({ status: 'PARTIAL', stoppedReason: 'deadline', created: 1, failed: 0, notAttempted: CONFIGMAPS });
+    const rows = reportRows(s3);
+    expect(rows).toHaveLength(CONFIGMAPS + 1);
+    expect(rows.filter((r) => r.outcome === 'not-attempted').map((r) => r.name).sort()).toEqual(Array.from({ length: CONFIGMAPS }, (_, i) => cmName(i)));
+    expect(objectWrites(kube).map((w) => w.path)).toEqual(['/api/v1/namespaces']);
+  });
+
+  it('a write that throws stops the restore only once the writes beside it have ended: one row each', async () => {
+    const s3 = await recoveryPoint();
+    const kube = fakeCluster((req) => {
+      const name = String(((req.body as Json).metadata as Json).name);
+      if (name === cmName(4)) return Promise.reject(new TypeError('not a KubeError'));
+      return writeAnswering(() => (name === cmName(3) ? 300 : 'now'))(req);
+    });
+    const outcome = await restore(s3, kube);
+    expect(outcome).toMatchObject({ status: 'PARTIAL', stoppedReason: 'error', error: 'not a KubeError' });
+    const rows = reportRows(s3);
+    expect(rows).toHaveLength(CONFIGMAPS + 1);
+    expect(rows.find((r) => r.name === cmName(3))?.outcome).toBe('created');
+    expect(outcome.created + outcome.notAttempted).toBe(CONFIGMAPS + 1);
+  });
+
+  it('before anything is written: RestoreDeadlineError, no write', async () => {
+    const s3 = await recoveryPoint();
+    const kube = fakeCluster(writeAnswering(() => 'now'));
+    const err = await restore(s3, kube, { deadlineMarginMs: 1_000 }, () => 1_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RestoreDeadlineError);
     expect(objectWrites(kube)).toEqual([]);
   });
 });
