@@ -5,9 +5,9 @@ import { findLatestRecoveryPoint } from '../../lib/catalog/findLatestRecoveryPoi
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import { LATEST, type RestoreRequest } from '../../lib/events';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
-import { RestoreAccessError, RestorePreconditionError, runRestore, type RestoreOutcome } from '../../lib/restore';
+import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
-import { invalidInput, type ActionRunner, type DelegateResponse } from './types';
+import { invalidInput, operationalFailure, type ActionRunner, type DelegateResponse } from './types';
 
 export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
   const { source } = request;
@@ -59,6 +59,15 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
     return restoreResponse(request, `s3://${source.bucket}/${folder}`, outcome);
   } catch (err) {
     if (err instanceof RestorePreconditionError || err instanceof TranslationConfigError) return invalidInput('restore', err.problems, started);
+    // Before anything was written: S3 would not hand the recovery point over, or the time ran out.
+    if (err instanceof RestoreSourceError) {
+      logger.error('restore failed', { stage: 'read', error: err.message });
+      return operationalFailure('restore', request.clusterName, err.message, started);
+    }
+    if (err instanceof RestoreDeadlineError) {
+      logger.error('restore stopped', { stage: 'read', reason: 'deadline', error: err.message });
+      return { ...operationalFailure('restore', request.clusterName, `${err.message}: stopped before anything was written`, started), reason: 'deadline' };
+    }
     if (err instanceof RestoreAccessError) {
       // The same kind of answer check-access gives: who the delegate is and the exact grant to run.
       const access = await remediateBackupAccess({ sts: clients.sts, connection: session.connection, kube: session.kube }, err.status, { build: buildRestoreRemediation });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { readArchiveEntries } from './ArchiveReader';
-import { ArchiveEntryError, ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError } from './errors';
+import { ArchiveEntryError, ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from './errors';
 import { ARCHIVE_FORMAT_VERSION, archiveKey, manifestKey } from './layout';
 import { parseManifest, type RecoveryPointManifest } from './manifest';
 
@@ -83,7 +83,8 @@ export class RecoveryPointReader {
           ? 'has no manifest.json: the recovery point is incomplete (its backup never committed) and cannot be used'
           : 'no such recovery point (no manifest.json)', { cause: err });
       }
-      throw err;
+      if (options.signal?.aborted) throw err;
+      throw new RecoveryPointReadError(bucket, key, `the manifest could not be read: ${errorText(err)}`, { cause: err });
     }
     const manifest = parseManifest(text);
     const id = folder.split('/').at(-2);
@@ -114,10 +115,22 @@ export class RecoveryPointReader {
       throw new RecoveryPointIntegrityError([`manifest names archive ${manifest.archive.key}, not ${archiveKey(this.folder)}`]);
     }
     const kinds = new Map(manifest.resources.map((r) => [r.name, r]));
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: manifest.archive.key }), { abortSignal: options.signal });
+    const key = manifest.archive.key;
+    let out;
+    try {
+      out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: options.signal });
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      throw new RecoveryPointReadError(this.bucket, key, `the archive could not be read: ${errorText(err)}`, { cause: err });
+    }
     const body = out.Body as Readable;
     const hash = createHash('sha256');
     let bytes = 0;
+    // The body itself failing is the download breaking off, not a bad archive (which ends, then fails to parse).
+    let downloadError: unknown;
+    body.on('error', (err) => {
+      downloadError ??= err;
+    });
     body.on('data', (chunk: Buffer) => {
       hash.update(chunk);
       bytes += chunk.length;
@@ -155,6 +168,10 @@ export class RecoveryPointReader {
     } catch (err) {
       if (err instanceof ArchiveEntryError) return problem(err.message);
       if (err instanceof RecoveryPointIntegrityError || options.signal?.aborted) throw err;
+      if (downloadError !== undefined) {
+        const of = out.ContentLength !== undefined ? ` of ${out.ContentLength}` : '';
+        throw new RecoveryPointReadError(this.bucket, key, `the archive's download broke off after ${bytes}${of} bytes: ${errorText(downloadError)}`, { cause: downloadError });
+      }
       // zlib or tar errors: the archive is cut short or corrupt.
       return problem(`the archive cannot be read: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -200,6 +217,10 @@ function checkObjectEntry(
     return `${where} is in namespace ${JSON.stringify(metadata.namespace ?? null)}, its path says ${JSON.stringify(entry.namespace ?? null)}`;
   }
   return obj;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function isNotFound(err: unknown): boolean {

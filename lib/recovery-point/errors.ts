@@ -82,6 +82,20 @@ export class RecoveryPointNotFoundError extends RecoveryPointError {
 }
 
 /**
+ * S3 could not hand over the manifest or the archive (the request failed after the SDK's retries, or the
+ * body broke off mid-way): nothing is known about the recovery point itself, and reading it again may work.
+ */
+export class RecoveryPointReadError extends RecoveryPointError {
+  readonly bucket: string;
+  readonly key: string;
+  constructor(bucket: string, key: string, message: string, options?: { cause?: unknown }) {
+    super(`s3://${bucket}/${key}: ${message}`, options);
+    this.bucket = bucket;
+    this.key = key;
+  }
+}
+
+/**
  * The archive does not match its manifest or holds an entry that is not what its path says (a bad
  * recovery point). `problems` names each one found.
  */

@@ -47,6 +47,7 @@ export {
   RecoveryPointIntegrityError,
   RecoveryPointNotFoundError,
   RecoveryPointPathError,
+  RecoveryPointReadError,
   RecoveryPointStateError,
   RecoveryPointWriteError,
 } from './errors';

@@ -15,6 +15,12 @@ export class RestorePreconditionError extends RestoreError {
   }
 }
 
+/**
+ * S3 would not hand over the recovery point (a request failed after the SDK's retries, or the archive's
+ * download broke off twice): an operational failure before anything was written, not a bad recovery point.
+ */
+export class RestoreSourceError extends RestoreError {}
+
 /** The recovery cluster refused the delegate (401 or 403 on everything): no restore without access. */
 export class RestoreAccessError extends RestoreError {
   readonly status: 401 | 403;

@@ -3,5 +3,5 @@ export { restoreOrder, restoreRank, skipReason, PRIORITY_RESOURCES, LAST_RESOURC
 export type { RecoveryPointFacts, SkipReason } from './plan';
 export { prepareForRestore, carryOverForUpdate, alreadyMatches } from './prepareObject';
 export { DEFAULT_CRD_WAIT_MS } from './TargetApi';
-export { RestoreError, RestorePreconditionError, RestoreAccessError, CrdNotEstablishedError, RestoreDeadlineError } from './errors';
+export { RestoreError, RestorePreconditionError, RestoreAccessError, CrdNotEstablishedError, RestoreDeadlineError, RestoreSourceError } from './errors';
 export type * from './types';

@@ -3,17 +3,17 @@ import { createResourceFilter, type ResourceFilter } from '../backup/filters';
 import { KubeApiError, KubeError } from '../kube/errors';
 import { apiErrorFromResponse, parseJsonObjectResponse } from '../kube/responseBody';
 import type { DiscoveredResource, KubeResponse } from '../kube/types';
-import { ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError } from '../recovery-point/errors';
+import { ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from '../recovery-point/errors';
 import { restoreLockKey } from '../recovery-point/layout';
 import type { ManifestResource } from '../recovery-point/manifest';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { mergeAwsAuth, TranslationError } from '../translation';
 import { checkWriteAccess } from './checkWriteAccess';
-import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError } from './errors';
+import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from './errors';
 import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
 import { alreadyMatches, carryOverForUpdate, prepareForRestore } from './prepareObject';
 import { RestoreReport } from './RestoreReport';
-import { RestoreSpool } from './RestoreSpool';
+import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
 import { collectionPath, objectKey, objectPath, TargetApi, type TargetEndpoint } from './TargetApi';
 import type {
   ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
@@ -56,15 +56,16 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   let spool: RestoreSpool | undefined;
   let locked = false;
   try {
-    reader = await asPrecondition(() => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal }));
+    reader = await beforeAnyWrite(signal, () => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal }));
     const manifest = reader.manifest;
     logger.info('recovery point opened', { stage: 'read', recoveryPointId: manifest.recoveryPointId, objects: manifest.archive.objects, status: manifest.status });
     // Built (and its identifierMap checked) before anything is written.
     const translation = deps.translatorFor?.({ account: manifest.cluster.account, region: manifest.cluster.region, arn: manifest.cluster.arn });
-    await checkWriteAccess(deps.kube, signal);
+    await beforeAnyWrite(signal, () => checkWriteAccess(deps.kube, signal));
     const lockWarning = await lockRecoveryPoint(deps, options, signal);
     locked = lockWarning === undefined;
-    spool = await asPrecondition(() => RestoreSpool.fill(reader, { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) }));
+    const spoolOptions: SpoolOptions = { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) };
+    spool = await beforeAnyWrite(signal, () => fillSpool(reader, spoolOptions, logger));
     logger.info('recovery point verified and spooled', { stage: 'read', objects: manifest.archive.objects, resourceTypes: spool.types().length });
 
     const run = new RestoreRun(options, deps, spool, manifest.resources, translation, signal);
@@ -104,15 +105,40 @@ async function lockRecoveryPoint(deps: RestoreDependencies, options: RestoreOpti
   }
 }
 
-/** Bad recovery points are bad input: named, nothing written. */
-async function asPrecondition<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * What fails before the first write, named: a bad recovery point is bad input; S3 not handing it over is
+ * RestoreSourceError; the deadline is RestoreDeadlineError, whatever the abort broke on its way.
+ */
+async function beforeAnyWrite<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    if (signal.aborted && signal.reason instanceof RestoreDeadlineError) throw signal.reason;
+    if (err instanceof RecoveryPointReadError) throw new RestoreSourceError(`the recovery point could not be read: ${err.message}`, { cause: err });
     if (err instanceof RecoveryPointNotFoundError) throw new RestorePreconditionError([err.message], { cause: err });
     if (err instanceof ManifestError || err instanceof RecoveryPointIntegrityError) {
       throw new RestorePreconditionError(err.problems.map((p) => `recovery point ${p}`), { cause: err });
     }
+    throw err;
+  }
+}
+
+/**
+ * The archive read into a spool, once more when its download broke off: the SDK retries a request, not a
+ * body that breaks after it was handed over, and a spool is cheap to redo (nothing was written yet).
+ * A corrupt archive is not read again: it downloads whole and fails to parse.
+ */
+async function fillSpool(reader: RecoveryPointReader, options: SpoolOptions, logger: RestoreDependencies['logger']): Promise<RestoreSpool> {
+  try {
+    return await RestoreSpool.fill(reader, options);
+  } catch (err) {
+    if (!(err instanceof RecoveryPointReadError) || options.signal?.aborted) throw err;
+    logger.warn('the recovery point could not be read; reading it again', { stage: 'read', error: err.message });
+  }
+  try {
+    return await RestoreSpool.fill(reader, options);
+  } catch (err) {
+    if (err instanceof RecoveryPointReadError) throw new RestoreSourceError(`the recovery point could not be read (tried twice): ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -145,6 +171,8 @@ class RestoreRun {
   #failed = 0;
   #notAttempted = 0;
   #stopped: { reason: string; error: string } | undefined;
+  /** Objects of the type being restored that have their row (`rowKey`), for when it stops part-way. */
+  #reportedOfType: Set<string> | undefined;
 
   constructor(
     opts: RestoreOptions, deps: RestoreDependencies, spool: RestoreSpool, rows: readonly ManifestResource[],
@@ -167,20 +195,28 @@ class RestoreRun {
     this.#warnings.push(warning);
   }
 
+  /** Every type in restore order; once stopped, every object not reported yet is reported not-attempted. */
   async restoreAll(): Promise<void> {
-    try {
-      for (const resourceName of restoreOrder(this.#spool.types().map((t) => t.resourceName))) {
-        if (this.#stopped) {
-          await this.#each(resourceName, (obj) => this.#row(resourceName, obj, { outcome: 'not-attempted' }));
-          continue;
-        }
-        await this.#restoreType(resourceName);
+    for (const resourceName of restoreOrder(this.#spool.types().map((t) => t.resourceName))) {
+      if (this.#stopped) {
+        await this.#each(resourceName, (obj) => this.#row(resourceName, obj, { outcome: 'not-attempted' }));
+        continue;
       }
-    } catch (err) {
-      if (err instanceof RestoreAccessError) throw err;
-      // The deadline, or the cluster gone: what was not reached is said in the report.
-      this.#stopped ??= stopReason(err, this.#signal);
-      this.#deps.logger.error('restore stopped', { stage: 'restore', reason: this.#stopped.reason, error: this.#stopped.error });
+      const reported = new Set<string>();
+      this.#reportedOfType = reported;
+      try {
+        await this.#restoreType(resourceName);
+      } catch (err) {
+        if (err instanceof RestoreAccessError) throw err;
+        // The deadline, or the cluster gone: what was not reached is said in the report.
+        this.#stopped ??= stopReason(err, this.#signal);
+        this.#deps.logger.error('restore stopped', { stage: 'restore', resource: resourceName, reason: this.#stopped.reason, error: this.#stopped.error });
+        await this.#each(resourceName, async (obj) => {
+          if (!reported.has(rowKey(obj))) await this.#row(resourceName, obj, { outcome: 'not-attempted' });
+        });
+      } finally {
+        this.#reportedOfType = undefined;
+      }
     }
   }
 
@@ -251,17 +287,30 @@ class RestoreRun {
     this.#deps.logger.info('restoring resource type', { stage: 'restore', resource: resourceName, at: endpoint.groupVersion, existing: existing.size });
 
     const inFlight = new Set<Promise<void>>();
-    for await (const obj of this.#spool.objects(resourceName)) {
-      if (this.#signal.aborted) {
-        this.#stopped ??= stopReason(this.#signal.reason, this.#signal);
-        await this.#row(resourceName, obj, { outcome: 'not-attempted' });
-        continue;
+    // A write that throws is kept here, not left to a rejected promise: one that settles between two
+    // races would leave the set unobserved (its object without a row, an unhandled rejection).
+    let thrown: { error: unknown } | undefined;
+    try {
+      for await (const obj of this.#spool.objects(resourceName)) {
+        if (thrown) break;
+        if (this.#signal.aborted) {
+          this.#stopped ??= stopReason(this.#signal.reason, this.#signal);
+          await this.#row(resourceName, obj, { outcome: 'not-attempted' });
+          continue;
+        }
+        const p: Promise<void> = this.#restoreObject(resourceName, resource, endpoint, existing, obj)
+          .catch((error: unknown) => {
+            thrown ??= { error };
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        if (inFlight.size >= this.#concurrency) await Promise.race(inFlight);
       }
-      const p = this.#restoreObject(resourceName, resource, endpoint, existing, obj).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= this.#concurrency) await Promise.race(inFlight);
+    } finally {
+      // Whatever ends this type, no write of it is left running: it would report after the report was written.
+      await Promise.all(inFlight);
     }
-    await Promise.all(inFlight);
+    if (thrown) throw thrown.error;
     if (resourceName === CRDS && !this.#opts.dryRun) await this.#waitForCrds();
   }
 
@@ -302,7 +351,12 @@ class RestoreRun {
       }
       return await this.#fail(resourceName, obj, failureText(res, collectionPath(endpoint, ns)), res.status, extra);
     } catch (err) {
-      if (this.#signal.aborted || err instanceof RestoreAccessError) throw err;
+      if (err instanceof RestoreAccessError) throw err;
+      if (this.#signal.aborted) {
+        // The deadline cut this write short: it may have been made or not; the next run (skip) finds out.
+        this.#stopped ??= stopReason(this.#signal.reason, this.#signal);
+        return this.#row(resourceName, obj, { outcome: 'not-attempted', reason: 'interrupted by the deadline (it may have been written): run the restore again to finish it', ...extra });
+      }
       // An aws-auth that is not the YAML lists it should be is that object's failure, not the restore's.
       if (!(err instanceof KubeError) && !(err instanceof TranslationError)) throw err;
       return this.#fail(resourceName, obj, errorText(err), undefined, extra);
@@ -413,6 +467,7 @@ class RestoreRun {
     const { rewrites, ...rest } = fields;
     const written = rest.outcome === 'created' || rest.outcome === 'updated';
     if (written) for (const r of rewrites ?? []) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
+    this.#reportedOfType?.add(rowKey(obj));
     const ns = namespaceOf(obj);
     await this.#report.add({
       resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name: nameOf(obj), ...rest,
@@ -458,6 +513,11 @@ function stopReason(err: unknown, signal: AbortSignal): { reason: string; error:
   if (cause instanceof RestoreDeadlineError) return { reason: 'deadline', error: `${cause.message}: stopped; run the restore again (policy skip) to finish it` };
   if (cause instanceof KubeApiError && (cause.status === 401 || cause.status === 403)) return { reason: cause.status === 401 ? 'unauthorized' : 'forbidden', error: cause.message };
   return { reason: 'error', error: errorText(cause) };
+}
+
+/** An object of the recovery point within its type, as the report names it. */
+function rowKey(obj: Json): string {
+  return `${namespaceOf(obj) ?? ''}/${nameOf(obj)}`;
 }
 
 function namespaceOf(obj: Json): string | undefined {

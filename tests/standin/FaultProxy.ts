@@ -8,6 +8,11 @@ export type FaultAction =
   | { kind: 'respond'; status: number; body?: string; headers?: Record<string, string> }
   /** Destroy the client connection before answering. */
   | { kind: 'reset' }
+  /**
+   * Forward the request and wait for the server's whole answer, then destroy the client connection
+   * without passing it on: the server acted (a POST created its object), the client saw a reset.
+   */
+  | { kind: 'drop-answer' }
   /** Forward, but cut the response body after this many bytes (connection reset mid-body). */
   | { kind: 'truncate'; afterBytes: number }
   | { kind: 'delay'; ms: number };
@@ -74,6 +79,11 @@ export class FaultProxy {
       method: req.method, headers: { ...req.headers, host: target.host },
       ...(this.#opts.targetCa ? { ca: this.#opts.targetCa } : {}),
     }, (up) => {
+      if (action.kind === 'drop-answer') {
+        up.resume();
+        up.on('end', () => req.socket.destroy());
+        return;
+      }
       if (action.kind === 'truncate') {
         // Promise the full length, then cut the connection partway.
         res.writeHead(up.statusCode ?? 502, up.headers);
@@ -86,7 +96,12 @@ export class FaultProxy {
           if (sent >= action.afterBytes) res.write(part, () => res.socket?.destroy());
           else res.write(part);
         });
-        up.on('end', () => res.socket?.destroy());
+        // The cut happens in the write callback above, once the bytes before it are out: destroying here
+        // as well would race that write and drop the headers with it (the whole body often arrives in one
+        // chunk). A body shorter than afterBytes is passed on whole.
+        up.on('end', () => {
+          if (sent < action.afterBytes) res.end();
+        });
         return;
       }
       res.writeHead(up.statusCode ?? 502, up.headers);

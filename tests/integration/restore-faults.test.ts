@@ -1,0 +1,238 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { IncomingMessage } from 'node:http';
+import { prepareForRestore } from '../../lib/restore';
+import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
+import { getObjectBytes } from './archive';
+import { frontApiServer, frontS3, type Front, type FaultRule } from './faultFronts';
+import { invokeBundle, unique } from './helpers';
+
+// Faults between the bundled recovery delegate and the recovery cluster's API server or moto S3 (issue 12),
+// and the Lambda deadline landing mid-restore. One backup of a small namespace on the primary; each test
+// restores it into its own namespace of the recovery cluster (namespaceMapping), so they do not meet.
+const primary = StandInClient.fromEnv();
+const recovery = primary.recovery();
+const s3 = primary.s3();
+const bucket = primary.conn.bucket;
+const prefix = `restore-faults/${unique('run')}/`;
+const ns = unique('rf');
+const CONFIGMAPS = 20;
+const SECRETS = 6;
+
+interface RestoreResponse {
+  action: string; status: string; reason?: string; error?: string; problems?: string[];
+  created: number; updated: number; failed: number; notAttempted?: number; report?: string;
+  skipped: { exists: number; notRestorable: number; owned: number; excluded: number; needsCrd: number };
+  failures: Array<{ resource: string; namespace?: string; name: string; status?: number; error: string }>;
+  warnings: string[]; durationMs: number;
+}
+interface ReportRow { resource: string; namespace?: string; name: string; outcome: string; skipped?: string; reason?: string }
+interface Seeded { resource: string; collection: (namespace: string) => string; name: string }
+
+const seeded: Seeded[] = [];
+let sourceCreds: RoleCredentials;
+let recoveryCreds: RoleCredentials;
+let recoveryPointId: string;
+let archiveKey: string;
+
+const collections: Record<string, (namespace: string) => string> = {
+  configmaps: (n) => `/api/v1/namespaces/${n}/configmaps`,
+  secrets: (n) => `/api/v1/namespaces/${n}/secrets`,
+  services: (n) => `/api/v1/namespaces/${n}/services`,
+  'deployments.apps': (n) => `/apis/apps/v1/namespaces/${n}/deployments`,
+};
+
+const kubeStatus = (code: number, reason: string) => ({
+  kind: 'respond' as const, status: code, headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `injected ${reason}`, reason, code }),
+});
+const isWriteInto = (req: IncomingMessage, namespace: string) => req.method === 'POST'
+  && [`/api/v1/namespaces/${namespace}/`, `/apis/apps/v1/namespaces/${namespace}/`].some((p) => (req.url ?? '').startsWith(p));
+
+/** A restore of the recovery point into `target` by the bundled handler in the recovery account. */
+function restore(target: string, extra: Record<string, unknown> = {}, env: Record<string, string> = {}) {
+  return invokeBundle<RestoreResponse>({
+    action: 'restore', translate: 'off', includeNamespaces: [ns], namespaceMapping: { [ns]: target },
+    source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId },
+    ...extra,
+  }, recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix, ...env }));
+}
+
+async function reportRows(location: string | undefined): Promise<ReportRow[]> {
+  if (!location) throw new Error('the response names no report');
+  const key = location.replace(`s3://${bucket}/`, '');
+  return (JSON.parse((await getObjectBytes(s3, bucket, key)).toString('utf8')) as { objects: ReportRow[] }).objects;
+}
+
+async function withFront<T>(open: Promise<Front>, fn: (front: Front) => Promise<T>): Promise<T> {
+  const front = await open;
+  try {
+    return await fn(front);
+  } finally {
+    await front.close();
+  }
+}
+
+/**
+ * Every seeded object is in `target`, equal to its source but for what restore changes, and nothing else
+ * is: each collection of `target` holds exactly the seeded names.
+ */
+async function expectRestoredInto(target: string): Promise<void> {
+  const mapping = { [ns]: target };
+  const nsObj = await recovery.kube('GET', `/api/v1/namespaces/${target}`);
+  expect(nsObj.status).toBe(200);
+  for (const [resource, collection] of Object.entries(collections)) {
+    const names = (await recovery.kube('GET', collection(target))).json<{ items: KubeObject[] }>().items.map((i) => i.metadata.name).sort();
+    expect(`${resource}: ${names.join(',')}`).toBe(`${resource}: ${seeded.filter((s) => s.resource === resource).map((s) => s.name).sort().join(',')}`);
+  }
+  for (const s of seeded) {
+    const source = (await primary.kube('GET', `${s.collection(ns)}/${s.name}`)).json<KubeObject>();
+    const restored = await recovery.kube('GET', `${s.collection(target)}/${s.name}`);
+    expect(`${s.resource}/${s.name}: ${restored.status}`).toBe(`${s.resource}/${s.name}: 200`);
+    expect(prepareForRestore(s.resource, restored.json<KubeObject>())).toEqual(prepareForRestore(s.resource, source, { namespaceMapping: mapping }));
+  }
+}
+
+beforeAll(async () => {
+  sourceCreds = await primary.issueRoleCredentials(unique('rfaults-source'));
+  await primary.setAwsAuth([{ rolearn: sourceCreds.roleArn, username: 'eks-delegate', groups: ['system:masters'] }]);
+  recoveryCreds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'ArpioPrimaryK8sDel-444455556666-us-west-2');
+  await recovery.setAwsAuth([{ rolearn: recoveryCreds.roleArn, username: 'eks-delegate', groups: ['system:masters'] }]);
+
+  await primary.apply('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const seed = async (resource: string, obj: KubeObject) => {
+    const collection = collections[resource]!;
+    await primary.apply(collection(ns), { ...obj, metadata: { ...obj.metadata, namespace: ns } });
+    seeded.push({ resource, collection, name: obj.metadata.name });
+  };
+  await Promise.all(Array.from({ length: CONFIGMAPS }, (_, i) => seed('configmaps', {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(2, '0')}`, labels: { app: 'api' } }, data: { i: String(i), 'app.properties': `slot=${i}\n` },
+  })));
+  await Promise.all(Array.from({ length: SECRETS }, (_, i) => seed('secrets', {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: `secret-${i}` }, type: 'Opaque', data: { value: Buffer.from(`value-${i}-${unique('s')}`).toString('base64') },
+  })));
+  await seed('deployments.apps', {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', labels: { app: 'api' } },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } },
+      spec: { containers: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:1.27', ports: [{ containerPort: 8080 }] }] } } },
+  });
+  await seed('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }] } });
+  await seed('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api-headless' }, spec: { clusterIP: 'None', selector: { app: 'api' }, ports: [{ port: 80 }] } });
+  await seed('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { type: 'ExternalName', externalName: 'db.example.com' } });
+
+  const backup = await invokeBundle<{ status: string; recoveryPointId: string; location: string }>(
+    { action: 'backup', includeNamespaces: [ns], includeResources: ['namespaces', ...Object.keys(collections)] },
+    primary.delegateEnv(sourceCreds, { RECOVERY_PREFIX: prefix }),
+  );
+  expect(backup.response.status).toBe('COMPLETED');
+  recoveryPointId = backup.response.recoveryPointId;
+  archiveKey = `${backup.response.location.replace(`s3://${bucket}/`, '')}resources.tar.gz`;
+}, 120_000);
+
+afterAll(async () => {
+  await primary.setAwsAuth([]);
+  s3.destroy();
+});
+
+const isArchiveUrl = (url: string) => url.split('?')[0]!.endsWith(`/${archiveKey}`);
+
+// The namespace and every seeded object: what each restore below must account for.
+const objectCount = () => seeded.length + 1;
+
+describe('API server faults during the writes', () => {
+  it('503s and resets during the writes -> COMPLETED, nothing duplicated', async () => {
+    const target = unique('rf-503');
+    let posts = 0;
+    let dropped = 0;
+    const rule: FaultRule = (req) => {
+      if (req.method !== 'POST') return undefined;
+      if (++posts % 3 === 0) return kubeStatus(503, 'ServiceUnavailable');
+      // A few writes reach the server and are carried out, but the answer is lost: the retried POST meets
+      // the object it made itself.
+      if (isWriteInto(req, target) && posts % 5 === 1 && dropped < 4) {
+        dropped++;
+        return { kind: 'drop-answer' };
+      }
+      return undefined;
+    };
+    await withFront(frontApiServer(recovery, rule), async (front) => {
+      const { response } = await restore(target);
+      expect({ status: response.status, failed: response.failed, failures: response.failures, error: response.error })
+        .toEqual({ status: 'COMPLETED', failed: 0, failures: [], error: undefined });
+      expect(response.created).toBe(objectCount());
+      expect(front.seen.filter((s) => s.status === 503).length).toBeGreaterThanOrEqual(8);
+      expect(front.seen.filter((s) => s.action === 'drop-answer')).toHaveLength(4);
+
+      const rows = await reportRows(response.report);
+      expect(rows).toHaveLength(objectCount());
+      expect(rows.filter((r) => r.outcome !== 'created' && r.outcome !== 'exists')).toEqual([]);
+      // Each lost answer: the object was made by the first POST, and counted created, not failed or made twice.
+      expect(rows.filter((r) => /already made/.test(r.reason ?? '')).length).toBe(4);
+    });
+    await expectRestoredInto(target);
+  });
+});
+
+describe('S3 faults while the recovery point is read', () => {
+  const isArchive = (req: IncomingMessage) => req.method === 'GET' && isArchiveUrl(req.url ?? '');
+  const archiveSize = async () => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: archiveKey }))).ContentLength ?? 0;
+
+  it('a body cut mid-archive on every read -> FAILED naming the archive and how far it got, zero writes', async () => {
+    const target = unique('rf-cut');
+    const size = await archiveSize();
+    expect(size).toBeGreaterThan(1000);
+    const before = await recovery.snapshot();
+    await withFront(frontS3(recovery, (req) => (isArchive(req) ? { kind: 'truncate', afterBytes: Math.floor(size / 2) } : undefined)), async (front) => {
+      const { response, code } = await restore(target, {}, { AWS_ENDPOINT_URL_S3: front.url });
+      expect({ code, status: response.status, reason: response.reason }).toEqual({ code: 0, status: 'FAILED', reason: 'error' });
+      expect(response.error).toContain(`${archiveKey}: the archive's download broke off after ${Math.floor(size / 2)} of ${size} bytes`);
+      expect(response.error).toMatch(/tried twice/);
+      // Read twice (the SDK does not retry a body that breaks after it was handed over; the restore does, once).
+      expect(front.seen.filter((s) => s.action === 'truncate')).toHaveLength(2);
+    });
+    expect(await recovery.snapshot()).toEqual(before);
+  });
+
+  it('a body cut once is read again, and the restore completes', async () => {
+    const target = unique('rf-cut1');
+    const size = await archiveSize();
+    let cuts = 0;
+    await withFront(frontS3(recovery, (req) => (isArchive(req) && cuts++ === 0 ? { kind: 'truncate', afterBytes: Math.floor(size / 2) } : undefined)), async (front) => {
+      const { response } = await restore(target, {}, { AWS_ENDPOINT_URL_S3: front.url });
+      expect({ status: response.status, failed: response.failed, created: response.created }).toEqual({ status: 'COMPLETED', failed: 0, created: objectCount() });
+      expect(front.seen.filter((s) => isArchiveUrl(s.url)).map((s) => s.action)).toEqual(['truncate', 'pass']);
+    });
+    await expectRestoredInto(target);
+  });
+});
+
+describe('the Lambda deadline', () => {
+  it('stops mid-restore with PARTIAL deadline and a full report; a second run with skip completes it', async () => {
+    const target = unique('rf-late');
+    // Each ConfigMap write held 1.5 s, two at a time: the ConfigMaps alone would take 15 s. The deadline
+    // (20 s of Lambda time, stop with 12 s left) strikes 8 s into the run, amid them.
+    const slow: FaultRule = (req) => (req.method === 'POST' && (req.url ?? '').startsWith(`/api/v1/namespaces/${target}/configmaps`) ? { kind: 'delay', ms: 1500 } : undefined);
+    await withFront(frontApiServer(recovery, slow), async () => {
+      const started = Date.now();
+      const { response } = await restore(target, {}, { LAMBDA_TIMEOUT_MS: '20000', DEADLINE_MARGIN_MS: '12000', RESTORE_CONCURRENCY: '2' });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect({ status: response.status, reason: response.reason, failed: response.failed }).toEqual({ status: 'PARTIAL', reason: 'deadline', failed: 0 });
+      expect(response.error).toMatch(/run the restore again/);
+      expect(response.created).toBeGreaterThan(0);
+      expect(response.notAttempted).toBeGreaterThan(0);
+      // One row per object, every object accounted for: written, or said not to have been attempted.
+      const rows = await reportRows(response.report);
+      expect(rows).toHaveLength(objectCount());
+      expect(rows.filter((r) => r.outcome === 'not-attempted').length).toBe(response.notAttempted);
+      expect(response.created + response.skipped.exists + (response.notAttempted ?? 0)).toBe(objectCount());
+      // Everything after the ConfigMaps was not reached.
+      const late = rows.filter((r) => r.resource === 'services' || r.resource === 'deployments.apps');
+      expect(late.map((r) => r.outcome)).toEqual(late.map(() => 'not-attempted'));
+    });
+
+    const { response } = await restore(target, { existingResourcePolicy: 'skip' });
+    expect({ status: response.status, failed: response.failed, notAttempted: response.notAttempted }).toEqual({ status: 'COMPLETED', failed: 0, notAttempted: undefined });
+    expect(response.created + response.skipped.exists).toBe(objectCount());
+    expect(response.created).toBeGreaterThan(0);
+    await expectRestoredInto(target);
+  });
+});
