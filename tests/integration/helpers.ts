@@ -58,19 +58,21 @@ export interface Invocation<R> {
  * file and the function's environment, as `sam local invoke -e FILE` would.
  */
 export async function invokeBundle<R = Record<string, unknown>>(event: unknown, env: Record<string, string>): Promise<Invocation<R>> {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const file = typeof event === 'string' ? event : join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json');
+  const dir = mkdtempSync(join(tmpdir(), 'event-'));
+  const file = typeof event === 'string' ? event : join(dir, 'event.json');
   if (typeof event !== 'string') writeFileSync(file, JSON.stringify(event));
-  const out = await run(delegateNode(), [join(REPO_ROOT, 'scripts', 'invoke-bundle.cjs'), file], {
+  // The response comes from its own file, never from stdout: the handler's JSON log lines go there too, and
+  // a crashed run must not be read as answered by its last log line.
+  const responseFile = join(dir, 'response.json');
+  writeFileSync(responseFile, '');
+  const out = await run(delegateNode(), [join(REPO_ROOT, 'scripts', 'invoke-bundle.cjs'), file, '--response-file', responseFile], {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'INFO', ...env,
   });
-  const last = out.stdout.trim().split('\n').at(-1) ?? '';
-  let response: R;
-  try {
-    response = JSON.parse(last) as R;
-  } catch {
-    throw new Error(`handler printed no response (exit ${out.code}).\nstdout:\n${out.stdout.slice(-3000)}\nstderr:\n${out.stderr.slice(-3000)}`);
+  const text = readFileSync(responseFile, 'utf8');
+  if (out.code !== 0 || text === '') {
+    throw new Error(`handler gave no response (exit ${out.code}).\nstdout:\n${out.stdout.slice(-3000)}\nstderr:\n${out.stderr.slice(-3000)}`);
   }
-  return { response, ...out };
+  return { response: JSON.parse(text) as R, ...out };
 }

@@ -166,7 +166,11 @@ describe('API server faults during the writes', () => {
       expect(rows).toHaveLength(objectCount());
       expect(rows.filter((r) => r.outcome !== 'created' && r.outcome !== 'exists')).toEqual([]);
       // Each lost answer: the object was made by the first POST, and counted created, not failed or made twice.
-      expect(rows.filter((r) => /already made/.test(r.reason ?? '')).length).toBe(4);
+      // With 8 writes in flight a lost answer can also fall on the retry of an earlier one (both for one
+      // object), so there are between 1 and 4 such rows.
+      const alreadyMade = rows.filter((r) => /already made/.test(r.reason ?? '')).length;
+      expect(alreadyMade).toBeGreaterThanOrEqual(1);
+      expect(alreadyMade).toBeLessThanOrEqual(4);
     });
     await expectRestoredInto(target);
   });
