@@ -249,6 +249,31 @@ describe('execution role', () => {
     });
   });
 
+  it('grants read-only access to the restore source buckets, and only when some are given', () => {
+    const statements = get(resource('Role'), 'Properties', 'Policies');
+    const list = Array.isArray(statements) ? get(statements[0], 'PolicyDocument', 'Statement') : undefined;
+    const restore = Array.isArray(list) ? list.filter((s) => JSON.stringify(s).includes('RestoreSourceRead')) : [];
+    expect(restore).toEqual([{ 'Fn::If': ['HasRestoreSources', {
+      Sid: 'RestoreSourceRead', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: { 'Fn::Split': [',', { 'Fn::Sub': ['${Buckets},${Objects}/*', {
+        Buckets: { 'Fn::Join': [',', { Ref: 'RestoreSourceBucketArns' }] },
+        Objects: { 'Fn::Join': ['/*,', { Ref: 'RestoreSourceBucketArns' }] },
+      }] }] },
+    }, { Ref: 'AWS::NoValue' }] }]);
+    // What CloudFormation makes of it for two buckets: each bucket, and the objects in each.
+    const arns = ['arn:aws:s3:::prod-recovery', 'arn:aws:s3:::replica'];
+    expect(`${arns.join(',')},${arns.join('/*,')}/*`.split(',')).toEqual([...arns, ...arns.map((a) => `${a}/*`)]);
+    const pattern = new RegExp(String(get(template, 'Parameters', 'RestoreSourceBucketArns', 'AllowedPattern')));
+    expect(['', 'arn:aws:s3:::prod-recovery', 'arn:aws-cn:s3:::b.cn'].every((v) => pattern.test(v))).toBe(true);
+    expect(['arn:aws:s3:::*', 'arn:aws:s3:::b/*', 'prod-recovery', 'arn:aws:s3:::B'].some((v) => pattern.test(v))).toBe(false);
+    expect(get(template, 'Conditions', 'HasRestoreSources')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'RestoreSourceBucketArns' }] }, ''] }] });
+  });
+
+  it('gives the function the /tmp a restore spools to, from a parameter', () => {
+    expect(get(resource('Function'), 'Properties', 'EphemeralStorage')).toEqual({ Size: { Ref: 'EphemeralStorageMb' } });
+    expect(get(template, 'Parameters', 'EphemeralStorageMb')).toMatchObject({ Type: 'Number', MinValue: 512, MaxValue: 10240 });
+  });
+
   it('grants KMS on the given key only, and only when a key is given', () => {
     const statements = get(resource('Role'), 'Properties', 'Policies');
     const kms = Array.isArray(statements) ? get(statements[0], 'PolicyDocument', 'Statement') : undefined;
