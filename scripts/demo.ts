@@ -2,13 +2,15 @@
 // first time), seeds a small sample application, invokes the BUNDLED handler with events/backup.json in a
 // fresh process (as `sam local invoke -e events/backup.json` would), prints the response, the manifest's
 // summary and the archive's table of contents; then, day two, a small change, a second backup, and the
-// CLI's list and diff of the two recovery points. Then it stops everything.
+// CLI's list and diff of the two recovery points; then disaster recovery: the delegate of the recovery
+// cluster (another account and region) restores the latest recovery point, dry run first, with the AWS
+// identifiers translated, through the CLI. Then it stops everything.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseManifest, readArchiveEntries } from '../lib/recovery-point';
-import { seedSampleApp } from '../tests/standin/sampleApp';
+import { SAMPLE_CERT_ARN, SAMPLE_EBS_VOLUME, seedSampleApp } from '../tests/standin/sampleApp';
 import { StandIn } from '../tests/standin/StandIn';
 import { StandInClient } from '../tests/standin/StandInClient';
 
@@ -20,8 +22,8 @@ function say(line = ''): void {
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  say('== starting the local EKS stand-in (kube-apiserver + etcd + token webhook + moto S3/STS)');
-  const standIn = new StandIn({ clusterName: 'demo' });
+  say('== starting the local EKS stand-in (kube-apiserver + etcd + token webhook + moto S3/STS), and a recovery cluster');
+  const standIn = new StandIn({ clusterName: 'demo', recoveryCluster: true });
   const conn = await standIn.start();
   try {
     const c = new StandInClient(conn);
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     say(`   ... ${total} entries in all (the rest are the API server's own objects: RBAC roles, kube-system, ...)`);
     s3.destroy();
     await dayTwo(c, env);
+    await disasterRecovery(c);
   } finally {
     say('== stopping the stand-in');
     await standIn.stop();
@@ -79,6 +82,31 @@ async function dayTwo(c: StandInClient, env: Record<string, string>): Promise<vo
   await cli(['list'], env);
   say('== eks-delegate diff   (the newest against the one before it)');
   await cli(['diff'], env);
+}
+
+/**
+ * The primary region is gone: the delegate in the recovery account (444455556666, us-west-2) restores the
+ * latest recovery point into the recovery cluster. A dry run first, then the restore, then a look at what
+ * the recovery cluster now runs.
+ */
+async function disasterRecovery(primary: StandInClient): Promise<void> {
+  const recovery = primary.recovery();
+  const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'ArpioPrimaryK8sDel-444455556666-us-west-2');
+  const env = recovery.delegateEnv(creds, { RECOVERY_PREFIX: 'eks/' });
+  const recoveryCert = `arn:aws:acm:${recovery.conn.region}:${recovery.conn.account}:certificate/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4`;
+  const flags = [
+    '--source-cluster', primary.conn.clusterName, '--source-region', primary.conn.region,
+    '--identifier-map', `${SAMPLE_EBS_VOLUME}=vol-0f9e8d7c6b5a41320,${SAMPLE_CERT_ARN}=${recoveryCert}`,
+  ];
+  say(`== disaster recovery: ${recovery.conn.clusterName} (account ${recovery.conn.account}, ${recovery.conn.region}) restores the latest recovery point of ${primary.conn.clusterName}`);
+  say(`== eks-delegate restore --dry-run ${flags.join(' ')}`);
+  await cli(['restore', '--dry-run', ...flags], env);
+  say(`== eks-delegate restore ${flags.join(' ')}`);
+  await cli(['restore', ...flags], env);
+  const dep = (await recovery.kube('GET', '/apis/apps/v1/namespaces/shop/deployments/orders')).json<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>();
+  const sa = (await recovery.kube('GET', '/api/v1/namespaces/shop/serviceaccounts/orders')).json<{ metadata: { annotations?: Record<string, string> } }>();
+  say(`== in ${recovery.conn.clusterName} now: deployment shop/orders runs ${dep.spec.template.spec.containers[0]?.image ?? '?'}`);
+  say(`   service account shop/orders assumes ${sa.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '?'}`);
 }
 
 /** Runs the built CLI (bin/eks-delegate.js) with the delegate's environment, its output shown as is. */
