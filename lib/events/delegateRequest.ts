@@ -1,4 +1,6 @@
 import type { ResourceFilterSpec } from '../backup/filters';
+import type { ExistingResourcePolicy } from '../restore/types';
+import type { TranslationMode } from '../translation/types';
 
 export type DelegateAction = DelegateRequest['action'];
 export const DELEGATE_ACTIONS: readonly DelegateAction[] = [
@@ -69,9 +71,7 @@ export interface DiffRecoveryPointsRequest extends CatalogTarget {
 
 export type CatalogRequest = ListRecoveryPointsRequest | DescribeRecoveryPointRequest | VerifyRecoveryPointRequest | DiffRecoveryPointsRequest;
 
-/** `skip`: an object that exists is left alone and reported; `update`: it is brought to the recovery point's version. */
-export type ExistingResourcePolicy = 'skip' | 'update';
-export type TranslationMode = 'known-fields' | 'everywhere' | 'off';
+export type { ExistingResourcePolicy, TranslationMode };
 
 /** The recovery point a restore reads. */
 export interface RestoreSource {

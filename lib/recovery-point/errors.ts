@@ -29,8 +29,8 @@ export class RecoveryPointExistsError extends RecoveryPointError {
   }
 }
 
-/** Writing the archive or the manifest failed; `cause` holds the S3, stream or zlib error. */
-export class RecoveryPointWriteError extends RecoveryPointError {
+/** Something went wrong with one S3 object of a recovery point; the message starts with its s3:// URL. */
+export abstract class RecoveryPointObjectError extends RecoveryPointError {
   readonly bucket: string;
   readonly key: string;
   constructor(bucket: string, key: string, message: string, options?: { cause?: unknown }) {
@@ -39,6 +39,9 @@ export class RecoveryPointWriteError extends RecoveryPointError {
     this.key = key;
   }
 }
+
+/** Writing the archive or the manifest failed; `cause` holds the S3, stream or zlib error. */
+export class RecoveryPointWriteError extends RecoveryPointObjectError {}
 
 /** The writer was aborted (abort() or the abort signal); `cause` is the abort reason. */
 export class RecoveryPointAbortedError extends RecoveryPointWriteError {}
@@ -85,15 +88,7 @@ export class RecoveryPointNotFoundError extends RecoveryPointError {
  * S3 could not hand over the manifest or the archive (the request failed after the SDK's retries, or the
  * body broke off mid-way): nothing is known about the recovery point itself, and reading it again may work.
  */
-export class RecoveryPointReadError extends RecoveryPointError {
-  readonly bucket: string;
-  readonly key: string;
-  constructor(bucket: string, key: string, message: string, options?: { cause?: unknown }) {
-    super(`s3://${bucket}/${key}: ${message}`, options);
-    this.bucket = bucket;
-    this.key = key;
-  }
-}
+export class RecoveryPointReadError extends RecoveryPointObjectError {}
 
 /**
  * The archive does not match its manifest or holds an entry that is not what its path says (a bad

@@ -1,4 +1,3 @@
-import { KubeApiError } from '../kube/errors';
 import { streamListItems, type ArchivableItem } from '../kube/listItems';
 import { streamResourceItems } from '../kube/pager';
 import { isJsonObject, parseJsonObjectResponse, withBodyRetries, type JsonObject } from '../kube/responseBody';
@@ -142,4 +141,3 @@ export function objectKey(namespace: string | undefined, name: string): string {
   return namespace === undefined ? name : `${namespace}/${name}`;
 }
 
-export { KubeApiError };

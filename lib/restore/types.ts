@@ -4,6 +4,7 @@ import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 
+/** `skip`: an object that exists is left alone and reported; `update`: it is brought to the recovery point's version. */
 export type ExistingResourcePolicy = 'skip' | 'update';
 export type RestoreStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
 
