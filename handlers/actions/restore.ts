@@ -18,7 +18,15 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
   try {
     let folder: string;
     if (source.recoveryPointId === LATEST) {
-      const latest = await findLatestRecoveryPoint(sourceS3, source.bucket, source.prefix, source.clusterName);
+      let latest;
+      try {
+        latest = await findLatestRecoveryPoint(sourceS3, source.bucket, source.prefix, source.clusterName);
+      } catch (err) {
+        // S3 itself failed (no bucket, no access, unreachable): say so, as for any other read of the source.
+        const message = `finding the latest recovery point in s3://${source.bucket}/${source.prefix}${source.clusterName}/ failed: ${err instanceof Error ? err.message : String(err)}`;
+        logger.error('restore source unreadable', { stage: 'read', error: message });
+        return operationalFailure('restore', request.clusterName, message, started);
+      }
       if (!latest) return invalidInput('restore', [`cluster ${source.clusterName} has no COMPLETED or PARTIAL recovery point under s3://${source.bucket}/${source.prefix}`], started);
       folder = latest.folder;
     } else {
