@@ -81,8 +81,11 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     spool?.dispose();
     if (locked) {
       // Best effort: without s3:DeleteObject the lock simply expires after a day.
-      await deps.sourceS3.send(new DeleteObjectCommand({ Bucket: options.source.bucket, Key: restoreLockKey(options.source.folder, options.restoreId) }))
-        .catch((err: unknown) => logger.debug('restore lock not removed', { stage: 'unlock', error: errorText(err) }));
+      try {
+        await deps.sourceS3.send(new DeleteObjectCommand({ Bucket: options.source.bucket, Key: restoreLockKey(options.source.folder, options.restoreId) }));
+      } catch (err) {
+        logger.debug('restore lock not removed', { stage: 'unlock', error: errorText(err) });
+      }
     }
   }
 }

@@ -71,8 +71,8 @@ describe('parseDelegateEvent', () => {
     ]);
   });
 
-  it('refuses backup-only fields on other actions', () => {
-    expect(problemsOf({ action: 'check-access', includeNamespaces: ['a'] })).toEqual(['field(s) includeNamespaces only apply to action "backup"']);
+  it('refuses fields of other actions, naming the actions they apply to', () => {
+    expect(problemsOf({ action: 'check-access', includeNamespaces: ['a'] })).toEqual(['field(s) includeNamespaces only apply to action "backup", "restore"']);
     expect(problemsOf({ action: 'check-access', bucket: 'b' })).toEqual([
       'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
     ]);
@@ -112,7 +112,7 @@ describe('parseDelegateEvent', () => {
       'namespaceMapping: "Shop!" is not a valid namespace name',
       'namespaceMapping maps several namespaces to b',
       'translate "sometimes" must be one of known-fields, everywhere, off',
-      'field(s) bucket only apply to action "backup"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
     ]));
     expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);
   });
