@@ -5,7 +5,7 @@ import {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Readable } from 'node:stream';
+import { sdkStreamBody } from '../helpers/sdkStreamBody';
 
 export interface StoredObject {
   body: Buffer;
@@ -75,11 +75,7 @@ export function memoryS3(): MemoryS3 {
     const body = found.body;
     return {
       ContentLength: body.length,
-      Body: Object.assign(Readable.from([body]), {
-        transformToString: async (encoding?: string) => body.toString((encoding ?? 'utf8') as BufferEncoding),
-        transformToByteArray: async () => new Uint8Array(body),
-        transformToWebStream: () => new Blob([body]).stream(),
-      }),
+      Body: sdkStreamBody(body),
     };
   });
 

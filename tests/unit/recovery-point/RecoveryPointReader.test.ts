@@ -1,36 +1,20 @@
 import {
-  MANIFEST_FORMAT_VERSION, ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointWriter,
+  ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError,
   RecoveryPointReader, recoveryPointFolder, type RecoveryPointManifest,
 } from '../../../lib/recovery-point';
 
 import { fakeS3, type FakeS3 } from './fakeS3';
+import { writeRecoveryPoint } from './writeRecoveryPoint';
 
 const BUCKET = 'recovery-bucket';
 const ID = '20261123T200501Z-7f3a';
 const FOLDER = recoveryPointFolder('eks/', 'prod', ID);
-const cm = (name: string, ns = 'shop') => Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { k: name } }));
+const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' }, data: { k: name } });
 
-/** A recovery point written by the real writer, with the manifest edited by `edit`. */
-async function written(edit: (m: RecoveryPointManifest) => void = () => undefined): Promise<FakeS3> {
+/** Two ConfigMaps written by the real writer, the manifest then edited by `edit`. */
+async function written(edit?: (m: RecoveryPointManifest) => void): Promise<FakeS3> {
   const s3 = fakeS3();
-  const writer = await RecoveryPointWriter.create({ s3: s3.client, bucket: BUCKET, folder: FOLDER });
-  await writer.addObject('configmaps', 'shop', 'a', [cm('a')]);
-  await writer.addObject('configmaps', 'shop', 'b', [cm('b')]);
-  const summary = await writer.finish();
-  const manifest: RecoveryPointManifest = {
-    formatVersion: MANIFEST_FORMAT_VERSION, recoveryPointId: ID,
-    cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:123456789012:cluster/prod', region: 'us-east-1', account: '123456789012', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
-    startedAt: '2026-11-23T20:05:01.000Z', completedAt: '2026-11-23T20:05:09.000Z', status: 'COMPLETED',
-    archive: { key: summary.key, bytes: summary.bytes, sha256: summary.sha256, objects: summary.objects },
-    resources: [{ name: 'configmaps', group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, count: 2, status: 'ok' }],
-    warnings: [], awsDependencies: [],
-  };
-  await writer.writeManifest(manifest);
-  if (edit !== undefined) {
-    const stored = JSON.parse(s3.objects.get(`${FOLDER}manifest.json`)!.toString('utf8')) as RecoveryPointManifest;
-    edit(stored);
-    s3.objects.set(`${FOLDER}manifest.json`, Buffer.from(JSON.stringify(stored)));
-  }
+  await writeRecoveryPoint(s3, BUCKET, FOLDER, ['a', 'b'].map((name) => ({ resource: 'configmaps', object: cm(name) })), edit);
   return s3;
 }
 

@@ -15,7 +15,7 @@ import {
   UploadPartCommand,
   type UploadPartCommandInput,
 } from '@aws-sdk/client-s3';
-import { Readable } from 'node:stream';
+import { sdkStreamBody } from '../helpers/sdkStreamBody';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 
 export interface FakeS3Hooks {
@@ -93,12 +93,7 @@ export function fakeS3(hooks: FakeS3Hooks = {}): FakeS3 {
   mock.on(GetObjectCommand).callsFake(async (input: { Key?: string }) => {
     const body = objects.get(input.Key ?? '');
     if (body === undefined) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
-    // What the SDK's Node body is: a Readable with the transform helpers mixed in.
-    const stream = Object.assign(Readable.from([body]), {
-      transformToString: async (encoding?: BufferEncoding) => body.toString(encoding ?? 'utf8'),
-      transformToByteArray: async () => new Uint8Array(body),
-    });
-    return { Body: stream, ContentLength: body.length };
+    return { Body: sdkStreamBody(body), ContentLength: body.length };
   });
   mock.on(ListObjectsV2Command).callsFake(async (input: { Prefix?: string }) => {
     const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();

@@ -3,11 +3,13 @@ import { Readable } from 'node:stream';
 import type { ClusterConnection } from '../../../lib/eks';
 import type { KubeRequest, KubeResponse, KubeTransport } from '../../../lib/kube/types';
 import { silentLogger } from '../../../lib/observability/DelegateLogger';
-import { MANIFEST_FORMAT_VERSION, RecoveryPointWriter, recoveryPointFolder, type RecoveryPointManifest } from '../../../lib/recovery-point';
+import { recoveryPointFolder } from '../../../lib/recovery-point';
 import {
   RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOptions, type RestoreOutcome,
 } from '../../../lib/restore';
+import { sdkStreamBody } from '../helpers/sdkStreamBody';
 import { fakeS3, type FakeS3 } from '../recovery-point/fakeS3';
+import { writeRecoveryPoint } from '../recovery-point/writeRecoveryPoint';
 
 // runRestore against an in-memory S3 and a fake API server: what it does when the archive's download
 // breaks off, and when the Lambda deadline strikes with writes in flight.
@@ -25,25 +27,12 @@ interface ReportRow { resource: string; namespace?: string; name: string; outcom
 /** A recovery point of namespace `shop` and its ConfigMaps, written by the real writer. */
 async function recoveryPoint(): Promise<FakeS3> {
   const s3 = fakeS3();
-  const writer = await RecoveryPointWriter.create({ s3: s3.client, bucket: BUCKET, folder: FOLDER });
-  await writer.addObject('namespaces', undefined, 'shop', [Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }))]);
-  for (let i = 0; i < CONFIGMAPS; i++) {
-    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cmName(i), namespace: 'shop' }, data: { i: String(i) } };
-    await writer.addObject('configmaps', 'shop', cmName(i), [Buffer.from(JSON.stringify(cm))]);
-  }
-  const summary = await writer.finish();
-  const manifest: RecoveryPointManifest = {
-    formatVersion: MANIFEST_FORMAT_VERSION, recoveryPointId: ID,
-    cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:123456789012:cluster/prod', region: 'us-east-1', account: '123456789012', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
-    startedAt: '2026-11-23T20:05:01.000Z', completedAt: '2026-11-23T20:05:09.000Z', status: 'COMPLETED',
-    archive: { key: summary.key, bytes: summary.bytes, sha256: summary.sha256, objects: summary.objects },
-    resources: [
-      { name: 'namespaces', group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, count: 1, status: 'ok' },
-      { name: 'configmaps', group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, count: CONFIGMAPS, status: 'ok' },
-    ],
-    warnings: [], awsDependencies: [],
-  };
-  await writer.writeManifest(manifest);
+  await writeRecoveryPoint(s3, BUCKET, FOLDER, [
+    { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } } },
+    ...Array.from({ length: CONFIGMAPS }, (_, i) => ({
+      resource: 'configmaps', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cmName(i), namespace: 'shop' }, data: { i: String(i) } },
+    })),
+  ]);
   return s3;
 }
 
@@ -64,7 +53,7 @@ function cutArchiveReads(s3: FakeS3, cuts: number): { reads: () => number } {
     } else {
       stream = Readable.from([body]);
     }
-    return { Body: Object.assign(stream, { transformToString: async () => body.toString('utf8') }), ContentLength: body.length };
+    return { Body: sdkStreamBody(body, stream), ContentLength: body.length };
   });
   return { reads: () => reads };
 }
