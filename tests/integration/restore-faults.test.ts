@@ -4,6 +4,7 @@ import { prepareForRestore } from '../../lib/restore';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes } from './archive';
 import { frontApiServer, frontS3, type Front, type FaultRule } from './faultFronts';
+import { mapRestoreDelegates } from './restoreDelegates';
 import { invokeBundle, unique } from './helpers';
 
 // Faults between the bundled recovery delegate and the recovery cluster's API server or moto S3 (issue 12),
@@ -93,10 +94,7 @@ async function expectRestoredInto(target: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sourceCreds = await primary.issueRoleCredentials(unique('rfaults-source'));
-  await primary.setAwsAuth([{ rolearn: sourceCreds.roleArn, username: 'eks-delegate', groups: ['system:masters'] }]);
-  recoveryCreds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'ArpioPrimaryK8sDel-444455556666-us-west-2');
-  await recovery.setAwsAuth([{ rolearn: recoveryCreds.roleArn, username: 'eks-delegate', groups: ['system:masters'] }]);
+  ({ sourceCreds, recoveryCreds } = await mapRestoreDelegates(primary, recovery, unique('rfaults-source')));
 
   await primary.apply('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const seed = async (resource: string, obj: KubeObject) => {

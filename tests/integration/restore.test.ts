@@ -8,6 +8,7 @@ import { parseManifest } from '../../lib/recovery-point';
 import { seedRestoreScenario, type RestoreScenario } from '../standin/restoreScenario';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes } from './archive';
+import { mapRestoreDelegates } from './restoreDelegates';
 import { invokeBundle, unique } from './helpers';
 
 // Restores by the bundled handler from the primary cluster's recovery point into the recovery cluster
@@ -54,16 +55,7 @@ async function get(c: StandInClient, collection: string, name: string): Promise<
 }
 
 beforeAll(async () => {
-  sourceCreds = await primary.issueRoleCredentials(unique('restore-source'));
-  await primary.setAwsAuth([
-    { rolearn: sourceCreds.roleArn, username: 'eks-delegate', groups: ['system:masters'] },
-    { rolearn: NODE_ROLE_SOURCE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] },
-  ]);
-  recoveryCreds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'ArpioPrimaryK8sDel-444455556666-us-west-2');
-  await recovery.setAwsAuth([
-    { rolearn: recoveryCreds.roleArn, username: 'eks-delegate', groups: ['system:masters'] },
-    { rolearn: NODE_ROLE_RECOVERY, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] },
-  ]);
+  ({ sourceCreds, recoveryCreds } = await mapRestoreDelegates(primary, recovery, unique('restore-source'), { source: NODE_ROLE_SOURCE, recovery: NODE_ROLE_RECOVERY }));
   scenario = await seedRestoreScenario(primary, ns);
   const backup = await invokeBundle<{ status: string }>(
     { action: 'backup', includeNamespaces: [ns, 'kube-system'] }, primary.delegateEnv(sourceCreds, { RECOVERY_PREFIX: prefix }),

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { prepareForRestore } from '../../lib/restore';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes } from './archive';
+import { mapRestoreDelegates } from './restoreDelegates';
 import { invokeBundle, unique } from './helpers';
 
 // Issue 13 end to end: a cross-account, cross-region restore (primary 123456789012/us-east-1 -> recovery
@@ -143,16 +144,7 @@ async function seed(c: StandInClient, namespace: string, withVolumes: boolean): 
 }
 
 beforeAll(async () => {
-  sourceCreds = await primary.issueRoleCredentials(unique('xlate-source'));
-  await primary.setAwsAuth([
-    { rolearn: sourceCreds.roleArn, username: 'eks-delegate', groups: ['system:masters'] },
-    { rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] },
-  ]);
-  recoveryCreds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'ArpioPrimaryK8sDel-444455556666-us-west-2');
-  await recovery.setAwsAuth([
-    { rolearn: recoveryCreds.roleArn, username: 'eks-delegate', groups: ['system:masters'] },
-    { rolearn: NODE_ROLE_RECOVERY, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] },
-  ]);
+  ({ sourceCreds, recoveryCreds } = await mapRestoreDelegates(primary, recovery, unique('xlate-source'), { source: NODE_ROLE, recovery: NODE_ROLE_RECOVERY }));
   await seed(primary, ns, true);
   const backup = await invokeBundle<{ status: string }>(
     { action: 'backup', includeNamespaces: [ns, 'kube-system'], includeResources: RESOURCES },
