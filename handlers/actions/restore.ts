@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buildRestoreRemediation, remediateBackupAccess } from '../../lib/access';
 import { createS3Client } from '../../lib/aws/clients';
 import { findLatestRecoveryPoint } from '../../lib/catalog/findLatestRecoveryPoint';
+import { parseArn } from '../../lib/dependencies';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import { LATEST, type RestoreRequest } from '../../lib/events';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
@@ -102,9 +103,9 @@ function reportLocation(request: RestoreRequest, folder: string, restoreId: stri
   return { bucket: request.source.bucket, key: `${folder}restores/${restoreId}.json` };
 }
 
-/** `aws`, `aws-cn` or `aws-us-gov`, from an ARN. */
+/** `aws`, `aws-cn` or `aws-us-gov`, from a cluster ARN (the dependency scanner's ARN parser). */
 function partitionOf(arn: string): string {
-  return arn.split(':')[1] || 'aws';
+  return parseArn(arn)?.partition ?? 'aws';
 }
 
 function restoreResponse(request: RestoreRequest, location: string, o: RestoreOutcome): DelegateResponse {
