@@ -18,10 +18,14 @@ export class RestoreReport {
   readonly #dir: string;
   readonly #file: WriteStream;
   #rows = 0;
+  #fileError: Error | undefined;
 
   constructor(directory = tmpdir()) {
     this.#dir = mkdtempSync(join(directory, 'eks-restore-report-'));
     this.#file = createWriteStream(join(this.#dir, 'rows.json'), { highWaterMark: 64 * 1024 });
+    // Kept and thrown by the next add or upload: an 'error' with no listener (a write still buffered when
+    // dispose destroys the file) would crash the process.
+    this.#file.on('error', (err: Error) => (this.#fileError ??= err));
   }
 
   get rows(): number {
@@ -30,6 +34,7 @@ export class RestoreReport {
 
   /** Appends a row; waits only when the file is behind. */
   async add(row: RestoreReportRow): Promise<void> {
+    if (this.#fileError) throw this.#fileError;
     const text = `${this.#rows === 0 ? '' : ','}\n    ${JSON.stringify(row)}`;
     this.#rows++;
     if (!this.#file.write(text)) await once(this.#file, 'drain');
@@ -38,6 +43,7 @@ export class RestoreReport {
   /** Closes the rows and uploads `{...summary, objects: [...]}` to s3://bucket/key. */
   async upload(s3: S3Client, bucket: string, key: string, summary: Record<string, unknown>): Promise<void> {
     await new Promise<void>((resolve, reject) => this.#file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (this.#fileError) throw this.#fileError;
     const head = `${JSON.stringify(summary, null, 2).replace(/\n}$/, '')},\n  "objects": [`;
     const rowsFile = join(this.#dir, 'rows.json');
     const size = statSync(rowsFile).size;

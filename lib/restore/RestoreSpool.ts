@@ -48,24 +48,31 @@ export class RestoreSpool implements RecoveryPointFacts {
   }
 
   /** Reads every object of the recovery point into a new spool; throws what the reader throws (bad recovery points). */
-  static async fill(reader: RecoveryPointReader, options: SpoolOptions = {}): Promise<RestoreSpool> {
+  static async fill(reader: Pick<RecoveryPointReader, 'objects'>, options: SpoolOptions = {}): Promise<RestoreSpool> {
     const spool = new RestoreSpool(mkdtempSync(join(options.directory ?? tmpdir(), 'eks-restore-')));
     const files = new Map<string, WriteStream>();
+    // A file's error is kept and thrown at the next write or at the end: without a listener from the
+    // start, a write still buffered when a failed read destroys the file crashes the process (Node 22).
+    let fileError: Error | undefined;
     try {
       for await (const entry of reader.objects(options.signal ? { signal: options.signal } : {})) {
+        if (fileError) throw fileError;
         spool.#learn(entry.resourceName, entry.object);
         let file = files.get(entry.resourceName);
         if (!file) {
           file = createWriteStream(spool.#file(entry.resourceName), { highWaterMark: 64 * 1024 });
+          file.on('error', (err: Error) => (fileError ??= err));
           files.set(entry.resourceName, file);
         }
         if (!file.write(`${JSON.stringify(entry.object)}\n`)) await once(file, 'drain');
         spool.#counts.set(entry.resourceName, (spool.#counts.get(entry.resourceName) ?? 0) + 1);
       }
       await Promise.all([...files.values()].map((f) => new Promise<void>((resolve, reject) => f.end((err?: Error | null) => (err ? reject(err) : resolve())))));
+      if (fileError) throw fileError;
       return spool;
     } catch (err) {
-      for (const f of files.values()) f.destroy();
+      // Closed before the folder goes, so no open or write lands in a removed folder.
+      await Promise.all([...files.values()].map((f) => (f.closed ? undefined : (f.destroy(), once(f, 'close')))));
       spool.dispose();
       throw err;
     }
