@@ -23,8 +23,8 @@ describe('RestoreReport', () => {
     expect(doc.restoreId).toBe('r1');
     expect(doc.status).toBe('COMPLETED');
     expect(doc.objects).toHaveLength(5000);
-    expect(doc.objects[0].name).toBe('cm-0');
-    expect(doc.objects[4999].name).toBe('cm-4999');
+    expect(doc.objects[0]?.name).toBe('cm-0');
+    expect(doc.objects[4999]?.name).toBe('cm-4999');
     expect(readdirSync(parent)).toEqual([]);
   });
 
