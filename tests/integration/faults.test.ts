@@ -6,6 +6,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { mintEksToken } from '../../lib/eks';
 import { parseManifest } from '../../lib/recovery-point';
+import { provisionedPaths } from '../standin/provision';
 import { StandInClient, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes, readArchive } from './archive';
 import { frontApiServer, frontS3, TcpGate, type Front, type FaultRule } from './faultFronts';
@@ -32,6 +33,14 @@ const configmapsOf = (namespace: string) => `/api/v1/namespaces/${namespace}/con
 const isList = (req: IncomingMessage, path: string) => req.method === 'GET' && (req.url ?? '').split('?')[0] === path;
 const isContinue = (req: IncomingMessage) => /[?&]continue=/.test(req.url ?? '');
 const folderOf = (location: string) => location.replace(`s3://${bucket}/`, '');
+
+/** When the EKS token in `Bearer k8s-aws-v1.<base64url presigned URL>` was signed (its X-Amz-Date), in ms. */
+function tokenSignedAt(authorization: string | undefined): number {
+  const url = new URL(Buffer.from((authorization ?? '').replace(/^Bearer k8s-aws-v1\./, ''), 'base64url').toString('utf8'));
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(url.searchParams.get('X-Amz-Date') ?? '');
+  if (!m) throw new Error('a request without an EKS token');
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+}
 
 async function servedNames(path: string): Promise<string[]> {
   return (await standIn.kube('GET', path)).json<{ items: Array<{ metadata: { name: string } }> }>().items.map((i) => i.metadata.name).sort();
@@ -292,6 +301,36 @@ describe('API server faults', () => {
       expect(new Set(front.seen.map((s) => s.authorization)).size).toBeGreaterThanOrEqual(2);
       expect(await standIn.recentReviews()).toEqual(expect.arrayContaining([{ authenticated: false, reason: expect.stringMatching(/expired/) }]));
     });
+  });
+
+  it('a run longer than 15 minutes keeps going on fresh tokens: no token it presents is ever older than 15 minutes', async () => {
+    // The delegate runs with its clock 60 times as fast (libfaketime; timers stay real) and so does the
+    // webhook's: five configmaps pages of five, each held 4 s, so the backup lasts about 20 minutes as both
+    // see it and asks for pages past the first token's 15-minute life. The delegate must re-mint on its own
+    // (the API server would still accept the old token from its review cache, so the webhook alone cannot tell).
+    const RATE = 60;
+    const rule: FaultRule = (req) => (isList(req, configmapsOf(ns)) ? { kind: 'delay', ms: 4000 } : undefined);
+    await standIn.setWebhookClockRate(RATE);
+    const since = Date.now();
+    try {
+      await withApiFront(rule, async (front) => {
+        const { response } = await backup({
+          LD_PRELOAD: provisionedPaths().libfaketime, FAKETIME: `+0 x${RATE}`, DONT_FAKE_MONOTONIC: '1', KUBE_PAGE_SIZE: '5',
+          // The Lambda deadline counts in the delegate's (fast) clock: an hour of it is a minute here.
+          LAMBDA_TIMEOUT_MS: String(60 * 60_000),
+        });
+        await expectEveryObject(response);
+        expect(response.durationMs).toBeGreaterThan(15 * 60_000);
+        const tokens = front.seen.map((s) => ({ at: since + (s.at - since) * RATE, signedAt: tokenSignedAt(s.authorization) }));
+        expect(new Set(tokens.map((t) => t.signedAt)).size).toBeGreaterThanOrEqual(2);
+        const oldest = Math.max(...tokens.map((t) => t.at - t.signedAt));
+        expect(oldest).toBeLessThan(15 * 60_000);
+        expect(front.seen.filter((s) => s.status === 401)).toEqual([]);
+        expect((await standIn.recentReviews()).filter((r) => !r.authenticated)).toEqual([]);
+      });
+    } finally {
+      await standIn.setWebhookClockRate(1);
+    }
   });
 
   it('is FAILED with reason unauthorized when every token is refused as expired', async () => {

@@ -65,12 +65,22 @@ interface MapRole {
   groups?: string[];
 }
 
+/**
+ * The webhook's clock: real time moved by `offsetMs`, and running `rate` times as fast from the moment it
+ * was set (a delegate under libfaketime at the same rate then ages its tokens as the webhook sees them).
+ */
+interface WebhookClock {
+  offsetMs: number;
+  rate: number;
+  sinceMs: number;
+}
+
 export class ControlServer {
   readonly #opts: ControlServerOptions;
   readonly #identities: Map<string, IdentityRecord>;
   readonly #accessEntries = new Map<string, AccessEntry>();
   readonly #podIdentity: PodIdentityAssociation[] = [];
-  #clockOffsetMs = 0;
+  #clock: WebhookClock = { offsetMs: 0, rate: 1, sinceMs: 0 };
   #server: Server | undefined;
   readonly reviews: Array<{ authenticated: boolean; username?: string; reason?: string }> = [];
 
@@ -150,7 +160,8 @@ export class ControlServer {
     }
     if (req.method === 'GET' && path === '/_standin/reviews') return send(res, 200, this.reviews.slice(-50));
     if (req.method === 'PUT' && path === '/_standin/clock') {
-      this.#clockOffsetMs = (JSON.parse(body) as { offsetMs: number }).offsetMs;
+      const clock = JSON.parse(body) as { offsetMs?: number; rate?: number };
+      this.#clock = { offsetMs: clock.offsetMs ?? 0, rate: clock.rate ?? 1, sinceMs: Date.now() };
       return send(res, 204, undefined);
     }
     return send(res, 404, { message: `no route ${req.method} ${path}` });
@@ -189,7 +200,9 @@ export class ControlServer {
     const answer = (status: Record<string, unknown>) => ({
       apiVersion: review.apiVersion ?? 'authentication.k8s.io/v1beta1', kind: 'TokenReview', status,
     });
-    const now = new Date((this.#opts.now?.() ?? new Date()).getTime() + this.#clockOffsetMs);
+    const real = (this.#opts.now?.() ?? new Date()).getTime();
+    const { offsetMs, rate, sinceMs } = this.#clock;
+    const now = new Date(real + offsetMs + (rate - 1) * (real - sinceMs));
     const result = verifyEksToken(review.spec?.token ?? '', {
       clusterName: this.#opts.cluster.name, now, lookup: (id) => this.#identities.get(id),
     });

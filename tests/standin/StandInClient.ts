@@ -262,6 +262,11 @@ export class StandInClient {
     return this.control('PUT', '/_standin/clock', { offsetMs });
   }
 
+  /** Makes the webhook's clock run `rate` times as fast from now on (1 puts it back to real time). */
+  setWebhookClockRate(rate: number): Promise<unknown> {
+    return this.control('PUT', '/_standin/clock', { offsetMs: 0, rate });
+  }
+
   /** The webhook's most recent TokenReview answers (who was authenticated as whom, or why not). */
   async recentReviews(): Promise<Array<{ authenticated: boolean; username?: string; reason?: string }>> {
     return (await this.control('GET', '/_standin/reviews')) as Array<{ authenticated: boolean; username?: string; reason?: string }>;

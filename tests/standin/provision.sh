@@ -112,10 +112,15 @@ if [ ! -e "$motodir/.done" ]; then
 fi
 motopath="$motodir/root/usr/lib/python3/dist-packages"
 
+# ---- libfaketime: a delegate process whose clock runs fast, for the long-run token test -----------
+need_debs libfaketime
+faketime_lib=$(dpkg -L libfaketime | grep '/libfaketime\.so\.1$' | head -1)
+
 cat >"$cache/paths.env" <<ENV
 KUBE_APISERVER=$apiserver
 ETCD=$etcd
 MOTO_PYTHONPATH=$motopath
 PYTHON=/usr/bin/python3
+LIBFAKETIME=$faketime_lib
 ENV
 log "ready: $cache/paths.env"

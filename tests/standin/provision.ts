@@ -8,6 +8,8 @@ export interface StandInBinaries {
   etcd: string;
   motoPythonPath: string;
   python: string;
+  /** libfaketime.so.1, preloaded into a delegate whose clock must run fast (FAKETIME="+0 x60"). */
+  libfaketime: string;
 }
 
 export function standInCacheDir(): string {
@@ -22,11 +24,16 @@ export function provisionStandIn(): StandInBinaries {
   const script = join(__dirname, 'provision.sh');
   const result = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) throw new Error(`stand-in provisioning failed (exit ${result.status}); see the output above`);
+  return provisionedPaths();
+}
+
+/** Where the last provisioning put the binaries (provisionStandIn must have run, e.g. in jest's global setup). */
+export function provisionedPaths(): StandInBinaries {
   const env = Object.fromEntries(
     readFileSync(join(standInCacheDir(), 'paths.env'), 'utf8')
       .split('\n')
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  return { kubeApiserver: env.KUBE_APISERVER!, etcd: env.ETCD!, motoPythonPath: env.MOTO_PYTHONPATH!, python: env.PYTHON! };
+  return { kubeApiserver: env.KUBE_APISERVER!, etcd: env.ETCD!, motoPythonPath: env.MOTO_PYTHONPATH!, python: env.PYTHON!, libfaketime: env.LIBFAKETIME! };
 }
