@@ -1,3 +1,4 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { parseManifest } from '../../lib/recovery-point';
@@ -124,6 +125,18 @@ describe('a backup with SECRETS_KMS_KEY_ID', () => {
   });
 });
 
+describe('a backup whose Secrets key cannot be used', () => {
+  it('fails fast as bad input naming the key and KMS\'s code, and writes nothing', async () => {
+    const missing = keyArn.replace(/key\/.*$/, 'key/00000000-0000-0000-0000-000000000000');
+    const id = `20261130T000000Z-${randomBytes(2).toString('hex')}`;
+    const { response } = await invoke<Response & { problems: string[] }>('backup (missing key)', { action: 'backup', includeNamespaces: [ns], recoveryPointId: id }, sourceEnv({ SECRETS_KMS_KEY_ID: missing }));
+    expect(response).toMatchObject({ status: 'FAILED', reason: 'invalid-input' });
+    expect(response.problems).toEqual([expect.stringMatching(new RegExp(`${missing}.*NotFoundException`))]);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folderOf(id) }));
+    expect(listed.KeyCount ?? 0).toBe(0);
+  });
+});
+
 describe('reading it back', () => {
   it('verify passes; describe and verify, as responses and the CLI\'s --json, name the key and no value', async () => {
     const env = catalogEnv(sourceCreds);
@@ -171,6 +184,11 @@ describe('restore into the recovery cluster', () => {
     expect(verify.response.status).toBe('INVALID');
     expect(verify.response.problems).toEqual([expect.stringContaining(keyArn)]);
     expect(verify.response.problems[0]).toContain('AccessDeniedException');
+    // and diff does not compare what it cannot open.
+    const diff = await invoke<Response>('diff (no key access)', {
+      action: 'diff-recovery-points', bucket, prefix, clusterName: primary.conn.clusterName, from: ids[0], to: ids[1],
+    }, env);
+    expect(diff.response).toMatchObject({ status: 'FAILED', reason: 'secrets-key', secretsKey: { kmsKeyId: keyArn, kmsCode: 'AccessDeniedException' } });
   });
 
   it('brings each Secret back with its exact value, the report in S3 holding none', async () => {
@@ -189,7 +207,10 @@ describe('restore into the recovery cluster', () => {
 
 describe('no Secret value leaves through a side door', () => {
   it('none of the logs at DEBUG, responses, error messages, CLI output or the restore report holds a value or a token', () => {
-    expect(outputs.map((o) => o.what)).toEqual(expect.arrayContaining(['backup', 'verify', 'describe', 'diff', 'diff --json', 'restore', 'restore report', 'restore (no key access)']));
+    expect(outputs.map((o) => o.what)).toEqual(expect.arrayContaining([
+      'backup', 'backup (missing key)', 'verify', 'describe', 'diff', 'diff --json', 'restore', 'restore report',
+      'restore (no key access)', 'verify (no key access)', 'diff (no key access)',
+    ]));
     // The logs were at DEBUG: the searched text is the whole of what was said.
     expect(outputs.find((o) => o.what === 'backup')?.text).toMatch(/"level":"DEBUG"/);
     expect(outputs.map((o) => ({ what: o.what, leaks: leaks(o.text) })).filter((o) => o.leaks.length > 0)).toEqual([]);
