@@ -9,7 +9,8 @@ import type {
   CatalogRequest, DescribeRecoveryPointRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, VerifyRecoveryPointRequest,
 } from '../../lib/events';
 import { RecoveryPointIntegrityError, RecoveryPointPathError } from '../../lib/recovery-point';
-import { invalidInput, operationalFailure, type ActionContext, type ActionRunner, type DelegateResponse } from './types';
+import { SecretKeyError } from '../../lib/secrets';
+import { invalidInput, operationalFailure, secretsKeyFailure, type ActionContext, type ActionRunner, type DelegateResponse } from './types';
 
 /** Rows of each diff list in a response; `counts` always has the full numbers, and `truncated` says when rows were left out. */
 export const MAX_DIFF_ROWS = 1000;
@@ -55,7 +56,9 @@ async function catalogAction(
   request: CatalogRequest, { clients, logger, metrics, started }: ActionContext,
   run: (where: ClusterLocation) => Promise<{ status: string } & Record<string, unknown>>,
 ): Promise<DelegateResponse> {
-  const where: ClusterLocation = { s3: clients.s3, bucket: request.bucket, prefix: request.prefix, clusterName: request.clusterName };
+  const where: ClusterLocation = {
+    s3: clients.s3, bucket: request.bucket, prefix: request.prefix, clusterName: request.clusterName, kmsFor: (region) => clients.kmsFor(region),
+  };
   try {
     const body = await run(where);
     metrics.addMetric('CatalogActionDuration', MetricUnit.Milliseconds, Date.now() - started);
@@ -70,6 +73,10 @@ async function catalogAction(
         action: request.action, status: 'FAILED', reason: 'invalid-recovery-point', clusterName: request.clusterName,
         error: err.message, problems: [...err.problems], durationMs: Date.now() - started,
       };
+    }
+    if (err instanceof SecretKeyError) {
+      logger.error('Secrets key unusable', { stage: request.action, kmsKeyId: err.keyId, reason: err.reason, kmsCode: err.kmsCode });
+      return secretsKeyFailure(request.action, request.clusterName, err, started);
     }
     if (err instanceof S3ServiceException) {
       if (err.name === 'NoSuchBucket') return invalidInput(request.action, [`bucket ${request.bucket} does not exist`], started);

@@ -8,7 +8,8 @@ import { LATEST, type RestoreRequest } from '../../lib/events';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
-import { invalidInput, operationalFailure, type ActionRunner, type DelegateResponse } from './types';
+import { SecretKeyError } from '../../lib/secrets';
+import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type DelegateResponse } from './types';
 
 export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
   const { source } = request;
@@ -21,7 +22,7 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
     if (source.recoveryPointId === LATEST) {
       let latest;
       try {
-        latest = await findLatestRecoveryPoint(sourceS3, source.bucket, source.prefix, source.clusterName);
+        latest = await findLatestRecoveryPoint(sourceS3, source.bucket, source.prefix, source.clusterName, { kmsFor: clients.kmsFor });
       } catch (err) {
         // S3 itself failed (no bucket, no access, unreachable): say so, as for any other read of the source.
         const message = `finding the latest recovery point in s3://${source.bucket}/${source.prefix}${source.clusterName}/ failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -49,6 +50,7 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
       connection: session.connection,
       kube: session.kube,
       sourceS3,
+      kmsFor: (region) => clients.kmsFor(region),
       reportS3: report.bucket === source.bucket ? sourceS3 : clients.s3,
       logger,
       ...(onProgress ? { onProgress: (p: { resource: string; objects: number }) => onProgress({ stage: 'restore', tier: p.resource, objects: p.objects }) } : {}),
@@ -69,6 +71,11 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
   } catch (err) {
     if (err instanceof RestorePreconditionError || err instanceof TranslationConfigError) return invalidInput('restore', err.problems, started);
     // Before anything was written: S3 would not hand the recovery point over, or the time ran out.
+    // Found when the archive was about to be read, before any write to the cluster.
+    if (err instanceof SecretKeyError) {
+      logger.error('restore failed: Secrets key unusable', { stage: 'read', kmsKeyId: err.keyId, reason: err.reason, kmsCode: err.kmsCode });
+      return { ...secretsKeyFailure('restore', request.clusterName, err, started), dryRun: request.dryRun };
+    }
     if (err instanceof RestoreSourceError) {
       logger.error('restore failed', { stage: 'read', error: err.message });
       return operationalFailure('restore', request.clusterName, err.message, started);

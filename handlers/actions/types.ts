@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import type { AwsClients } from '../../lib/aws/clients';
 import type { DelegateEnvironment } from '../../lib/config/environment';
 import type { DelegateRequest } from '../../lib/events';
+import type { SecretKeyError } from '../../lib/secrets';
 
 /** Every response names its action and a status; the rest is the action's own. */
 export type DelegateResponse = Record<string, unknown> & { action: string; status: string };
@@ -46,4 +47,16 @@ export function invalidInput(action: string, problems: readonly string[], starte
 /** The FAILED response for an operational error (not the caller's input). */
 export function operationalFailure(action: string, clusterName: string, error: string, started: number): DelegateResponse {
   return { action, status: 'FAILED', reason: 'error', clusterName, error, durationMs: Date.now() - started };
+}
+
+/**
+ * The FAILED response when a recovery point's Secrets key cannot be used (README "Secrets"): the key, why,
+ * and KMS's error code; nothing was read past the manifest, nothing written.
+ */
+export function secretsKeyFailure(action: string, clusterName: string, err: SecretKeyError, started: number): DelegateResponse {
+  return {
+    action, status: 'FAILED', reason: 'secrets-key', clusterName, error: err.message,
+    secretsKey: { kmsKeyId: err.keyId, reason: err.reason, ...(err.kmsCode ? { kmsCode: err.kmsCode } : {}) },
+    durationMs: Date.now() - started,
+  };
 }

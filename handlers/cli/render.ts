@@ -54,6 +54,7 @@ export function renderDescribe(response: DelegateResponse, c: Colors): string {
     field('Started', `${humanTime(d.startedAt)}, took ${humanDuration(d.durationMs)}`),
     field('Archive', `${humanBytes(d.archive.bytes)}, ${count(d.archive.objects)} objects`),
     field('SHA-256', d.archive.sha256),
+    ...(d.secretsEncryption ? [field('Secrets', `values sealed with KMS key ${d.secretsEncryption.kmsKeyId}`)] : []),
     field('Resource types', statuses || 'none'),
     ...wrap(deps || 'none', 80 - 16).map((part, i) => field(i === 0 ? 'AWS deps' : '', part)),
   ];

@@ -1,4 +1,5 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -8,6 +9,11 @@ export interface AwsClients {
   s3: S3Client;
   sts: STSClient;
   eks: EKSClient;
+  /**
+   * KMS in `region` (a key is used in its own region), or in the delegate's for undefined; built on first
+   * use, one per region (README "Secrets").
+   */
+  kmsFor(region: string | undefined): KMSClient;
   /** The same credential chain the clients use; the EKS token is signed with it. */
   credentials: AwsCredentialIdentityProvider;
   destroy(): void;
@@ -34,12 +40,20 @@ export function createAwsClients(opts: AwsClientsOptions): AwsClients {
   const s3 = new S3Client({ ...common, forcePathStyle: opts.s3ForcePathStyle ?? false });
   const sts = new STSClient(common);
   const eks = new EKSClient(common);
+  const kms = new Map<string, KMSClient>();
   return {
     s3, sts, eks, credentials,
+    kmsFor(region) {
+      const r = region ?? opts.region;
+      let client = kms.get(r);
+      if (!client) kms.set(r, client = new KMSClient({ ...common, region: r }));
+      return client;
+    },
     destroy() {
       s3.destroy();
       sts.destroy();
       eks.destroy();
+      for (const client of kms.values()) client.destroy();
     },
   };
 }

@@ -6,10 +6,11 @@ import { BufferPool } from '../kube/BufferPool';
 import { streamListItems, type ArchivableItem } from '../kube/listItems';
 import { DEFAULT_PAGE_SIZE, streamResourceItems } from '../kube/pager';
 import type { DiscoveredResource } from '../kube/types';
-import { manifestKey, newRecoveryPointId, recoveryPointFolder } from '../recovery-point/layout';
+import { manifestKey, newRecoveryPointId, objectEntryPath, recoveryPointFolder } from '../recovery-point/layout';
 import { MANIFEST_FORMAT_VERSION, type ManifestToWrite } from '../recovery-point/manifest';
 import { RecoveryPointError } from '../recovery-point/errors';
 import { RecoveryPointWriter } from '../recovery-point/RecoveryPointWriter';
+import { SecretEnvelope, SecretKeyError } from '../secrets';
 import { decideBackupStatus } from './decideStatus';
 import { BackupAccessError, BackupDeadlineError, BackupPreconditionError } from './errors';
 import { createResourceFilter } from './filters';
@@ -68,6 +69,12 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   }));
   // Awaited below in every path; until then a rejection must not count as unhandled.
   writerReady.catch(() => undefined);
+  // One data key per recovery point for the Secrets (README "Secrets"), fetched while discovery runs.
+  const envelopeReady = options.secretsKmsKeyId
+    ? SecretEnvelope.create(deps.kms, options.secretsKmsKeyId, `${connection.name}/${recoveryPointId}`, { signal })
+    : undefined;
+  envelopeReady?.catch(() => undefined);
+  let envelope: SecretEnvelope | undefined;
 
   try {
     const discovering = discoverResources(deps.kube, { signal }).catch((err: unknown) => {
@@ -90,6 +97,11 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     logger.info('discovery complete', { stage: 'discovery', resourceTypes: discovery.resources.length, warnings: discovery.warnings.length });
 
     const w = created.value;
+    envelope = await envelopeReady?.catch((err: unknown) => {
+      // Before anything is written: the key named, as bad configuration (the handler lists the problem).
+      if (err instanceof SecretKeyError) throw new BackupPreconditionError([err.message], { cause: err });
+      throw err;
+    });
 
     const podIdentity = (async () => {
       const found = await collectPodIdentityAssociations(deps.eks, connection.name, { signal });
@@ -123,7 +135,10 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
         for (const item of items) {
           if (!filter.includesObject(resource, item)) continue;
           const { name, namespace } = item.metadata;
-          await w.addObject(resource.name, resource.namespaced ? namespace : undefined, name ?? '', item.parts);
+          const ns = resource.namespaced ? namespace : undefined;
+          // Secrets alone are parsed, their values sealed for their archive path; other items go as sent.
+          const parts = envelope && resource.name === 'secrets' ? envelope.cipher.sealJson(objectEntryPath(resource.name, ns, name ?? ''), item.parts) : item.parts;
+          await w.addObject(resource.name, ns, name ?? '', parts);
           collector.observeJson(item.withoutManagedFields ?? item.parts);
           count++;
         }
@@ -190,6 +205,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       warnings,
       // Serialized one at a time, never held as a list (issue 8).
       awsDependencies: collector.dependencies(),
+      ...(envelope ? { secrets: envelope.manifestEntry } : {}),
     };
     await w.writeManifest(manifest);
     manifestWritten = manifestKey(folder);
@@ -208,6 +224,9 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     });
   } finally {
     if (deadlineTimer) clearTimeout(deadlineTimer);
+    // The data key never outlives the run; one that arrived after a failure is zeroed too.
+    envelope?.dispose();
+    envelopeReady?.then((e) => e.dispose(), () => undefined);
   }
 
   const completed = now();

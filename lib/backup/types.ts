@@ -1,4 +1,5 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
@@ -21,6 +22,11 @@ export interface BackupOptions {
   listConcurrency?: number;
   /** SSE-KMS key for the recovery point; SSE-S3 (AES256) when absent. */
   kmsKeyId?: string;
+  /**
+   * KMS key that seals every Secret's `data` and `stringData` values in the archive (one data key per
+   * recovery point, README "Secrets"); needs `kms` in the dependencies. @default undefined: values stored as served
+   */
+  secretsKmsKeyId?: string;
   /** Stop and abort when less than this many ms remain. @default 30_000 */
   deadlineMarginMs?: number;
 }
@@ -30,6 +36,8 @@ export interface BackupDependencies {
   kube: KubeTransport;
   s3: S3Client;
   eks: EKSClient;
+  /** For secretsKmsKeyId (kms:GenerateDataKey). @default undefined */
+  kms?: KMSClient;
   logger: DelegateLogger;
   /** Milliseconds left before the Lambda is stopped (context.getRemainingTimeInMillis). @default unlimited */
   remainingTimeMs?: () => number;

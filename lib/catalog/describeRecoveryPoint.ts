@@ -43,6 +43,8 @@ export interface RecoveryPointDescription {
   dependencyCounts: Record<string, number>;
   /** The dependencies themselves; only with `details`. */
   dependencies?: DescribedDependency[];
+  /** Present when the Secrets' values are sealed: the scheme and the KMS key a reader needs (README "Secrets"). */
+  secretsEncryption?: { encryption: string; kmsKeyId: string };
 }
 
 /** Reads the manifest of `recoveryPointId` (or `latest`) and summarises it; the archive is not read. */
@@ -78,6 +80,7 @@ export async function describeRecoveryPoint(
     warnings: m.warnings,
     dependencyCounts,
     ...(options.details ? { dependencies } : {}),
+    ...(m.secrets ? { secretsEncryption: { encryption: m.secrets.encryption, kmsKeyId: m.secrets.kmsKeyId } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ManifestError, RecoveryPointNotFoundError } from '../recovery-point/errors';
 import { recoveryPointFolder } from '../recovery-point/layout';
-import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
+import { RecoveryPointReader, type OpenRecoveryPointOptions } from '../recovery-point/RecoveryPointReader';
 import { RecoveryPointUnavailableError } from './errors';
 import { listRecoveryPointIds, type ClusterLocation } from './recoveryPointFolders';
 
@@ -14,7 +14,7 @@ export const LATEST_RECOVERY_POINT = 'latest';
  * unreadable one are passed over. "Newest" is the id order of listRecoveryPointIds.
  */
 export async function findLatestRecoveryPoint(
-  s3: S3Client, bucket: string, prefix: string, clusterName: string, options: { signal?: AbortSignal } = {},
+  s3: S3Client, bucket: string, prefix: string, clusterName: string, options: Pick<ClusterLocation, 'signal' | 'kmsFor'> = {},
 ): Promise<RecoveryPointReader | undefined> {
   for await (const reader of usableRecoveryPoints({ s3, bucket, prefix, clusterName, ...options })) return reader;
   return undefined;
@@ -34,13 +34,13 @@ export async function* usableRecoveryPoints(where: ClusterLocation): AsyncGenera
  */
 export async function openRecoveryPoint(where: ClusterLocation, recoveryPointId: string): Promise<RecoveryPointReader> {
   if (recoveryPointId === LATEST_RECOVERY_POINT) {
-    const latest = await findLatestRecoveryPoint(where.s3, where.bucket, where.prefix, where.clusterName, where.signal ? { signal: where.signal } : {});
+    const latest = await findLatestRecoveryPoint(where.s3, where.bucket, where.prefix, where.clusterName, readerOptions(where));
     if (!latest) throw new RecoveryPointUnavailableError(recoveryPointId, `cluster ${where.clusterName} has no usable recovery point under s3://${where.bucket}/${where.prefix}`);
     return latest;
   }
   const folder = recoveryPointFolder(where.prefix, where.clusterName, recoveryPointId);
   try {
-    return await RecoveryPointReader.open(where.s3, where.bucket, folder, where.signal ? { signal: where.signal } : {});
+    return await RecoveryPointReader.open(where.s3, where.bucket, folder, readerOptions(where));
   } catch (err) {
     if (err instanceof RecoveryPointNotFoundError || err instanceof ManifestError) {
       throw new RecoveryPointUnavailableError(recoveryPointId, `recovery point ${recoveryPointId}: ${err.message}`, { cause: err });
@@ -51,10 +51,14 @@ export async function openRecoveryPoint(where: ClusterLocation, recoveryPointId:
 
 async function openIfUsable(where: ClusterLocation, id: string): Promise<RecoveryPointReader | undefined> {
   try {
-    const reader = await RecoveryPointReader.open(where.s3, where.bucket, recoveryPointFolder(where.prefix, where.clusterName, id), where.signal ? { signal: where.signal } : {});
+    const reader = await RecoveryPointReader.open(where.s3, where.bucket, recoveryPointFolder(where.prefix, where.clusterName, id), readerOptions(where));
     return reader.manifest.status === 'COMPLETED' || reader.manifest.status === 'PARTIAL' ? reader : undefined;
   } catch (err) {
     if (err instanceof RecoveryPointNotFoundError || err instanceof ManifestError) return undefined;
     throw err;
   }
+}
+
+function readerOptions(where: Pick<ClusterLocation, 'signal' | 'kmsFor'>): OpenRecoveryPointOptions {
+  return { ...(where.signal ? { signal: where.signal } : {}), ...(where.kmsFor ? { kmsFor: where.kmsFor } : {}) };
 }

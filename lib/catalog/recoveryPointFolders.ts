@@ -4,6 +4,7 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { recoveryPointFolder, validateClusterName, validatePrefix } from '../recovery-point/layout';
 import { RecoveryPointPathError } from '../recovery-point/errors';
+import type { KmsClientFor } from '../secrets';
 
 /** Where one cluster's recovery points live. */
 export interface ClusterLocation {
@@ -13,6 +14,8 @@ export interface ClusterLocation {
   prefix: string;
   clusterName: string;
   signal?: AbortSignal;
+  /** KMS clients by region, to open sealed Secrets when an archive is read (verify, diff). @default undefined */
+  kmsFor?: KmsClientFor;
 }
 
 /** `<prefix><clusterName>/` */

@@ -2,6 +2,7 @@
 // checks every entry (safe path inside resources/, one JSON object whose kind, name and namespace match its
 // path and the manifest) and, at the end, SHA-256, size, object count and per-type counts. No cluster needed.
 import { RecoveryPointIntegrityError } from '../recovery-point/errors';
+import { SecretKeyError } from '../secrets';
 import { openRecoveryPoint } from './findLatestRecoveryPoint';
 import type { ClusterLocation } from './recoveryPointFolders';
 
@@ -59,6 +60,8 @@ export async function verifyRecoveryPoint(where: ClusterLocation, recoveryPointI
   } catch (err) {
     if (options.signal?.aborted) throw err;
     if (err instanceof RecoveryPointIntegrityError) err.problems.forEach(onProblem);
+    // The archive is not read without its Secrets' key: the recovery point cannot be restored as it is.
+    else if (err instanceof SecretKeyError) onProblem(err.message);
     else if (isNoSuchKey(err)) onProblem(`the archive ${reader.manifest.archive.key} does not exist`);
     else throw err;
   }

@@ -13,6 +13,11 @@ export interface DelegateEnvironment {
   prefix: string;
   /** RECOVERY_KMS_KEY_ID: when set, recovery points use SSE-KMS with this key; otherwise SSE-S3 (AES256). */
   kmsKeyId: string | undefined;
+  /**
+   * SECRETS_KMS_KEY_ID: KMS key (id, ARN or alias) that seals every Secret's values in the archive (README
+   * "Secrets"). @default undefined: Secret values are stored as the API server serves them
+   */
+  secretsKmsKeyId: string | undefined;
   /** S3_FORCE_PATH_STYLE=true selects path-style S3 addressing (emulators). @default false */
   s3ForcePathStyle: boolean;
   /** KUBE_PAGE_SIZE: items per list page. @default 500 (client-go's) */
@@ -65,6 +70,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     bucket: env.RECOVERY_BUCKET || undefined,
     prefix: env.RECOVERY_PREFIX ?? '',
     kmsKeyId: env.RECOVERY_KMS_KEY_ID || undefined,
+    secretsKmsKeyId: env.SECRETS_KMS_KEY_ID || undefined,
     s3ForcePathStyle: (env.S3_FORCE_PATH_STYLE ?? '').toLowerCase() === 'true',
     pageSize: int('KUBE_PAGE_SIZE', 500, 1, 10_000),
     listConcurrency: int('KUBE_LIST_CONCURRENCY', 4, 1, 64),

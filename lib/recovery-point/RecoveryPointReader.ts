@@ -1,7 +1,9 @@
 // Reads a committed recovery point back: the manifest first (the commit marker), then the archive streamed
 // from S3 (GetObject body -> gunzip -> tar), each entry checked against its path and the manifest as it
 // passes, the archive's SHA-256 and object counts checked when it ends. Restore, verify and diff all read
-// through here, with the same layout functions the writer uses.
+// through here, with the same layout functions the writer uses. A recovery point whose Secrets are sealed
+// (manifest `secrets`) has its data key fetched from KMS before the archive is read, and its Secrets opened
+// as they pass: every consumer sees them as backed up, and none reads an archive whose key it cannot use.
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
@@ -9,6 +11,7 @@ import { readArchiveEntries } from './ArchiveReader';
 import { ArchiveEntryError, ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from './errors';
 import { ARCHIVE_FORMAT_VERSION, archiveKey, manifestKey } from './layout';
 import { parseManifest, type RecoveryPointManifest } from './manifest';
+import { SecretEnvelope, SecretValueError, type KmsClientFor } from '../secrets';
 
 /** One object of the archive, parsed and checked against its path. */
 export interface RecoveryPointObject {
@@ -49,6 +52,18 @@ export interface ArchiveReadSummary {
 
 /** Velero archive versions this reader understands (the major must match). */
 const READABLE_ARCHIVE_MAJOR = ARCHIVE_FORMAT_VERSION.split('.')[0];
+/** The one resource whose objects may be sealed. */
+const SECRETS_RESOURCE = 'secrets';
+
+/** Options for RecoveryPointReader.open(). */
+export interface OpenRecoveryPointOptions {
+  signal?: AbortSignal;
+  /**
+   * KMS clients by region, to open sealed Secrets (kms:Decrypt). Needed only to read the archive of a
+   * recovery point whose manifest has `secrets`. @default undefined: such an archive fails with SecretKeyError (`no-kms`)
+   */
+  kmsFor?: KmsClientFor;
+}
 
 export class RecoveryPointReader {
   readonly s3: S3Client;
@@ -56,13 +71,15 @@ export class RecoveryPointReader {
   /** `<prefix><cluster>/<id>/` */
   readonly folder: string;
   readonly manifest: RecoveryPointManifest;
+  readonly #kmsFor: KmsClientFor | undefined;
   #summary: ArchiveReadSummary | undefined;
 
-  private constructor(s3: S3Client, bucket: string, folder: string, manifest: RecoveryPointManifest) {
+  private constructor(s3: S3Client, bucket: string, folder: string, manifest: RecoveryPointManifest, kmsFor: KmsClientFor | undefined) {
     this.s3 = s3;
     this.bucket = bucket;
     this.folder = folder;
     this.manifest = manifest;
+    this.#kmsFor = kmsFor;
   }
 
   /**
@@ -70,7 +87,7 @@ export class RecoveryPointReader {
    * incomplete recovery point, never to be used) and ManifestError when it is unreadable or of a format
    * this delegate does not know.
    */
-  static async open(s3: S3Client, bucket: string, folder: string, options: { signal?: AbortSignal } = {}): Promise<RecoveryPointReader> {
+  static async open(s3: S3Client, bucket: string, folder: string, options: OpenRecoveryPointOptions = {}): Promise<RecoveryPointReader> {
     const key = manifestKey(folder);
     let text: string;
     try {
@@ -91,7 +108,12 @@ export class RecoveryPointReader {
     if (manifest.recoveryPointId !== id) {
       throw new ManifestError([`recoveryPointId ${manifest.recoveryPointId} does not match its folder ${folder}`]);
     }
-    return new RecoveryPointReader(s3, bucket, folder, manifest);
+    return new RecoveryPointReader(s3, bucket, folder, manifest, options.kmsFor);
+  }
+
+  /** True when the archive's Secret values are sealed with a KMS data key (manifest `secrets`). */
+  get secretsEncrypted(): boolean {
+    return this.manifest.secrets !== undefined;
   }
 
   /** What the last complete objects() read measured; undefined until one finished. */
@@ -103,9 +125,23 @@ export class RecoveryPointReader {
    * Every object of the archive in archive order, parsed and checked: the path is safe and in the layout, the
    * body is one JSON object whose kind is the manifest's kind for that resource and whose name and
    * namespace are the path's. When the archive ends, its SHA-256, object count and per-type counts are
-   * compared with the manifest. Memory holds one entry at a time.
+   * compared with the manifest. Memory holds one entry at a time. Sealed Secrets are opened: the data key
+   * comes from KMS first (one kms:Decrypt per read; a key that cannot be used throws SecretKeyError before
+   * the archive is fetched) and is zeroed when the read ends; a value that does not open is a problem of
+   * its entry.
    */
   async *objects(options: ReadObjectsOptions = {}): AsyncGenerator<RecoveryPointObject, void, undefined> {
+    const envelope = this.manifest.secrets
+      ? await SecretEnvelope.open(this.#kmsFor, this.manifest.secrets, options.signal ? { signal: options.signal } : {})
+      : undefined;
+    try {
+      yield* this.#objects(options, envelope);
+    } finally {
+      envelope?.dispose();
+    }
+  }
+
+  async *#objects(options: ReadObjectsOptions, envelope: SecretEnvelope | undefined): AsyncGenerator<RecoveryPointObject, void, undefined> {
     const { manifest } = this;
     const problem = (text: string): void => {
       if (!options.onProblem) throw new RecoveryPointIntegrityError([text]);
@@ -153,10 +189,19 @@ export class RecoveryPointReader {
           if (!entry.path.startsWith('resources/')) problem(`archive entry ${JSON.stringify(entry.path)} is outside resources/`);
           continue;
         }
-        const checked = checkObjectEntry(entry, kinds.get(entry.resourceName)?.kind);
+        let checked = checkObjectEntry(entry, kinds.get(entry.resourceName)?.kind);
         if (typeof checked === 'string') {
           problem(checked);
           continue;
+        }
+        if (envelope && entry.resourceName === SECRETS_RESOURCE) {
+          try {
+            checked = envelope.cipher.openObject(entry.path, checked);
+          } catch (err) {
+            if (!(err instanceof SecretValueError)) throw err;
+            problem(`archive entry ${JSON.stringify(entry.path)}: Secret value ${err.field} ${err.why}`);
+            continue;
+          }
         }
         objects++;
         counts.set(entry.resourceName, (counts.get(entry.resourceName) ?? 0) + 1);

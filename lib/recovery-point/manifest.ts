@@ -2,9 +2,13 @@
 // a folder without it is an incomplete recovery point and must never be presented as usable.
 import { ManifestError } from './errors';
 import { validateRecoveryPointId } from './layout';
+import { ENCRYPTION_SCHEME, type SecretsManifestEntry } from '../secrets/SecretEnvelope';
 
-/** Version of the manifest's own format. Readers accept the same major version. */
-export const MANIFEST_FORMAT_VERSION = '1.0.0';
+/**
+ * Version of the manifest's own format. Readers accept the same major version.
+ * 1.1.0 added the optional `secrets` field (Secret values sealed with a KMS data key, README "Secrets").
+ */
+export const MANIFEST_FORMAT_VERSION = '1.1.0';
 
 /** Outcome of a backup run. A manifest is only ever written for COMPLETED or PARTIAL. */
 export type RecoveryPointStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
@@ -73,6 +77,8 @@ export interface RecoveryPointManifest<D = unknown> {
   resources: ManifestResource[];
   warnings: string[];
   awsDependencies: D[];
+  /** Present when the archive's Secret values are sealed (since 1.1.0): the scheme and the KMS-encrypted data key. */
+  secrets?: SecretsManifestEntry;
 }
 
 /**
@@ -228,6 +234,19 @@ export function validateManifest(value: unknown): string[] {
     problems.push('warnings must be an array of strings');
   }
   if (!isRows(value['awsDependencies'])) problems.push('awsDependencies must be an array');
+  if (value['secrets'] !== undefined) problems.push(...validateSecretsEntry(value['secrets']));
+  return problems;
+}
+
+function validateSecretsEntry(secrets: unknown): string[] {
+  if (!isRecord(secrets)) return ['secrets must be an object'];
+  const problems: string[] = [];
+  if (secrets['encryption'] !== ENCRYPTION_SCHEME) problems.push(`secrets.encryption ${JSON.stringify(secrets['encryption'])} is not known to this version (${ENCRYPTION_SCHEME})`);
+  for (const field of ['valueFormat', 'kmsKeyId', 'encryptedDataKey'] as const) {
+    if (typeof secrets[field] !== 'string' || secrets[field] === '') problems.push(`secrets.${field} must be a non-empty string`);
+  }
+  const context = secrets['encryptionContext'];
+  if (!isRecord(context) || !Object.values(context).every((v) => typeof v === 'string')) problems.push('secrets.encryptionContext must be an object of strings');
   return problems;
 }
 

@@ -56,7 +56,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   let spool: RestoreSpool | undefined;
   let locked = false;
   try {
-    reader = await beforeAnyWrite(signal, () => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal }));
+    reader = await beforeAnyWrite(signal, () => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal, ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}) }));
     const manifest = reader.manifest;
     logger.info('recovery point opened', { stage: 'read', recoveryPointId: manifest.recoveryPointId, objects: manifest.archive.objects, status: manifest.status });
     // Built (and its identifierMap checked) before anything is written.

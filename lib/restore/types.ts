@@ -3,6 +3,7 @@ import type { ResourceFilterSpec } from '../backup/filters';
 import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
 import type { DelegateLogger } from '../observability/DelegateLogger';
+import type { KmsClientFor } from '../secrets';
 
 /** `skip`: an object that exists is left alone and reported; `update`: it is brought to the recovery point's version. */
 export type ExistingResourcePolicy = 'skip' | 'update';
@@ -87,6 +88,11 @@ export interface RestoreDependencies {
   kube: KubeTransport;
   /** Reads the recovery point (source bucket's region). */
   sourceS3: S3Client;
+  /**
+   * KMS clients by region, to open the recovery point's sealed Secrets (kms:Decrypt on its key). A key that
+   * cannot be used throws SecretKeyError before anything is written. @default undefined: such a recovery point fails
+   */
+  kmsFor?: KmsClientFor;
   /** Writes the report. */
   reportS3: S3Client;
   logger: DelegateLogger;

@@ -1,9 +1,6 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { mintEksToken } from '../../lib/eks';
 import { parseManifest } from '../../lib/recovery-point';
 import { provisionedPaths } from '../standin/provision';
@@ -11,6 +8,7 @@ import { StandInClient, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes, readArchive } from './archive';
 import { frontApiServer, frontS3, TcpGate, type Front, type FaultRule } from './faultFronts';
 import { invokeBundle, unique } from './helpers';
+import { createKmsKey } from './kms';
 
 // Faults injected between the bundled delegate and the real API server / moto S3 (tests/integration/
 // faultFronts.ts): each case ends COMPLETED with every object, or FAILED/PARTIAL naming the reason.
@@ -418,7 +416,7 @@ describe('security', () => {
       expect({ file, sse: head.ServerSideEncryption }).toEqual({ file, sse: 'AES256' });
     }
 
-    const keyArn = await createKmsKey();
+    const keyArn = await createKmsKey(standIn, 'eks-delegate recovery points (test)');
     const kms = await backup({ RECOVERY_KMS_KEY_ID: keyArn }, { action: 'backup', includeNamespaces: [ns], includeResources: ['configmaps'] });
     expect(kms.response.status).toBe('COMPLETED');
     for (const file of ['resources.tar.gz', 'manifest.json']) {
@@ -489,21 +487,4 @@ async function seedBlobs(count: number): Promise<string> {
 async function deleteBlobs(name: string): Promise<void> {
   await standIn.delete(`${configmapsOf(name)}`);
   await standIn.delete(`/api/v1/namespaces/${name}`);
-}
-
-/** CreateKey on moto's KMS (signed with SigV4 like any client would), returning the key's ARN. */
-async function createKmsKey(): Promise<string> {
-  const url = new URL(standIn.conn.motoUrl);
-  const body = JSON.stringify({ Description: 'eks-delegate recovery points (test)', KeyUsage: 'ENCRYPT_DECRYPT' });
-  const signer = new SignatureV4({
-    service: 'kms', region: standIn.conn.region, sha256: Hash.bind(null, 'sha256'),
-    credentials: { accessKeyId: 'AKIASTANDINADMIN0000', secretAccessKey: 'standin-admin-secret' },
-  });
-  const signed = await signer.sign(new HttpRequest({
-    method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: '/', body,
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.CreateKey' },
-  }));
-  const res = await fetch(standIn.conn.motoUrl, { method: 'POST', headers: signed.headers, body });
-  if (!res.ok) throw new Error(`KMS CreateKey: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn;
 }

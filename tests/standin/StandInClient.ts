@@ -300,6 +300,7 @@ export class StandInClient {
       AWS_SESSION_TOKEN: creds.sessionToken,
       AWS_ENDPOINT_URL_S3: this.conn.motoUrl,
       AWS_ENDPOINT_URL_STS: this.conn.motoUrl,
+      AWS_ENDPOINT_URL_KMS: this.conn.motoUrl,
       AWS_ENDPOINT_URL_EKS: this.conn.controlUrl,
       S3_FORCE_PATH_STYLE: 'true',
       CLUSTER_NAME: this.conn.clusterName,

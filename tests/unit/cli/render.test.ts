@@ -55,6 +55,21 @@ describe('CLI pages', () => {
     expect(`${describe}\n\n${verify}\n\n${diff}`).toMatchSnapshot();
     expect(Math.max(...`${verify}\n${diff}`.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
   });
+
+  it('describe names the KMS key that seals the Secrets, when one does', () => {
+    const base = {
+      action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
+      cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', durationMs: 4200,
+      archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 },
+      resources: [{ name: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true, count: 1, status: 'ok' as const }],
+      unreadable: [], warnings: [], dependencyCounts: {},
+    };
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(renderDescribe({ ...base, secretsEncryption: { encryption: 'kms-envelope-aes-256-gcm', kmsKeyId: key } }, plain))
+      .toContain(`Secrets         values sealed with KMS key ${key}`);
+    expect(renderDescribe(base, plain)).not.toContain('Secrets ');
+  });
 });
 
 describe('formatters and exit codes', () => {

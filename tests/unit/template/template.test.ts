@@ -151,6 +151,7 @@ describe('function and build', () => {
       RECOVERY_BUCKET: { Ref: 'RecoveryBucket' },
       RECOVERY_PREFIX: { Ref: 'RecoveryPrefix' },
       RECOVERY_KMS_KEY_ID: { Ref: 'RecoveryKmsKeyArn' },
+      SECRETS_KMS_KEY_ID: { Ref: 'SecretsKmsKeyArn' },
       RETENTION_KEEP_LAST: { Ref: 'RetentionKeepLast' },
       RETENTION_KEEP_DAYS: { Ref: 'RetentionKeepDays' },
       POWERTOOLS_SERVICE_NAME: 'eks-delegate',
@@ -159,6 +160,7 @@ describe('function and build', () => {
       DELEGATE_IN_VPC: { 'Fn::If': ['HasVpcConfig', 'true', 'false'] },
     });
     expect(get(template, 'Parameters', 'RecoveryKmsKeyArn', 'Default')).toBe('');
+    expect(get(template, 'Parameters', 'SecretsKmsKeyArn', 'Default')).toBe('');
   });
 
   it('attaches the function to the VPC only when subnets are given', () => {
@@ -284,6 +286,26 @@ describe('execution role', () => {
     expect(get(conditional, 'Fn::If')).toEqual(['HasKmsKey', expect.objectContaining({
       Action: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt'], Resource: { Ref: 'RecoveryKmsKeyArn' },
     }), { Ref: 'AWS::NoValue' }]);
+  });
+
+  it('grants only GenerateDataKey and Decrypt on the Secrets key, with the delegate\'s encryption context, only when one is given', () => {
+    const policies = get(resource('Role'), 'Properties', 'Policies');
+    const statements = Array.isArray(policies) ? get(policies[0], 'PolicyDocument', 'Statement') : undefined;
+    const branch = (condition: string) => (Array.isArray(statements) ? statements.find((s) => {
+      const branches = get(s, 'Fn::If');
+      return Array.isArray(branches) && branches[0] === condition;
+    }) : undefined);
+    const context = { 'Null': { 'kms:EncryptionContext:eks-delegate:recovery-point': 'false' } };
+    expect(get(branch('HasSecretsKmsKey'), 'Fn::If')).toEqual(['HasSecretsKmsKey', {
+      Sid: 'SecretsEnvelopeKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { Ref: 'SecretsKmsKeyArn' }, Condition: context,
+    }, { Ref: 'AWS::NoValue' }]);
+    expect(get(template, 'Conditions', 'HasSecretsKmsKey')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SecretsKmsKeyArn' }, ''] }] });
+    // A restore of another account's recovery points may open their Secrets, never seal with that key.
+    expect(get(branch('HasRestoreSecretsKeys'), 'Fn::If')).toEqual(['HasRestoreSecretsKeys', {
+      Sid: 'RestoreSecretsKeys', Effect: 'Allow', Action: 'kms:Decrypt', Resource: { Ref: 'RestoreSecretsKmsKeyArns' }, Condition: context,
+    }, { Ref: 'AWS::NoValue' }]);
+    expect(get(template, 'Parameters', 'RestoreSecretsKmsKeyArns')).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    expect(findWildcardGrants(broken('Resource: !Ref SecretsKmsKeyArn', "Resource: '*'"), ALLOWED_ON_ANY_RESOURCE)).not.toEqual([]);
   });
 
   it('grants VPC networking only when the function is in a VPC', () => {
