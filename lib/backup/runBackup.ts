@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { collectPodIdentityAssociations, DependencyCollector, type AwsDependency } from '../dependencies';
 import { KubeApiError, KubeTlsError } from '../kube/errors';
-import { discoverResources } from '../kube/discovery';
+import { ResourceDiscovery } from '../kube/ResourceDiscovery';
 import { BufferPool } from '../kube/BufferPool';
 import { streamListItems, type ArchivableItem } from '../kube/listItems';
 import { DEFAULT_PAGE_SIZE, streamResourceItems } from '../kube/pager';
@@ -77,51 +77,41 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   let envelope: SecretEnvelope | undefined;
 
   try {
-    const discovering = discoverResources(deps.kube, { signal }).catch((err: unknown) => {
-      const status = err instanceof KubeApiError ? err.status : (err as { cause?: unknown }).cause instanceof KubeApiError ? ((err as { cause: KubeApiError }).cause.status) : undefined;
-      if (status === 401 || status === 403) throw new BackupAccessError(status, `API discovery answered ${status}`, { cause: err });
-      // Bad input, not a fault: the cluster's description names a CA the API server's certificate does not
-      // verify against. Nothing has been written yet (the writer uploads nothing before 5 MiB).
-      const tls = findCause(err, KubeTlsError);
-      if (tls) throw new BackupPreconditionError([`TLS verification of the API server ${connection.endpoint} against the cluster CA failed: ${tls.code}`], { cause: err });
-      throw err;
-    });
-    const [discovered, created] = await Promise.allSettled([discovering, writerReady]);
-    if (created.status === 'fulfilled') writer = created.value;
-    // A bucket that is missing or closed is reported first, as when it was checked before discovery.
-    if (created.status === 'rejected' && created.reason instanceof BackupPreconditionError) throw created.reason;
-    if (discovered.status === 'rejected') throw discovered.reason;
-    if (created.status === 'rejected') throw created.reason;
-    const discovery = discovered.value;
-    warnings.push(...discovery.warnings);
-    logger.info('discovery complete', { stage: 'discovery', resourceTypes: discovery.resources.length, warnings: discovery.warnings.length });
-
+    // Discovery starts now and hands each group over as it settles: lists start before it ends (issue 16).
+    const discovery = ResourceDiscovery.start(deps.kube, { signal });
+    const created = await writerReady.then((value) => ({ ok: true as const, value }), (reason: unknown) => ({ ok: false as const, reason }));
+    if (!created.ok) {
+      // A bucket that is missing or closed is reported first, as when it was checked before discovery.
+      if (created.reason instanceof BackupPreconditionError) throw created.reason;
+      await discovery.done.catch((err: unknown) => { throw discoveryFailure(err, connection.endpoint); });
+      throw created.reason;
+    }
     const w = created.value;
+    writer = w;
     envelope = await envelopeReady?.catch((err: unknown) => {
       // Before anything is written: the key named, as bad configuration (the handler lists the problem).
       if (err instanceof SecretKeyError) throw new BackupPreconditionError([err.message], { cause: err });
       throw err;
     });
 
-    const podIdentity = (async () => {
-      const found = await collectPodIdentityAssociations(deps.eks, connection.name, { signal });
-      collector.addPodIdentityAssociations(found.associations);
-      warnings.push(...found.warnings.map((w) => w.message));
-    })();
-    // Awaited after the lists; until then a rejection (e.g. the deadline aborting it) must not go unhandled,
-    // or Node would end the process before the upload is aborted and the response returned.
-    podIdentity.catch(() => undefined);
-
-    const toList: DiscoveredResource[] = [];
-    for (const r of discovery.resources) {
-      if (filter.includesResource(r)) toList.push(r);
-      else outcomes.push(outcomeOf(r, 'excluded', 0));
-    }
+    // Started with the first group, so a backup whose discovery fails asks EKS for nothing.
+    const podWarnings: string[] = [];
+    let podIdentity: Promise<void> | undefined;
+    const startPodIdentity = () => {
+      podIdentity ??= (async () => {
+        const found = await collectPodIdentityAssociations(deps.eks, connection.name, { signal });
+        collector.addPodIdentityAssociations(found.associations);
+        podWarnings.push(...found.warnings.map((w) => w.message));
+      })();
+      // Awaited after the lists; until then a rejection (e.g. the deadline aborting it) must not go unhandled,
+      // or Node would end the process before the upload is aborted and the response returned.
+      podIdentity.catch(() => undefined);
+    };
     const namespaces = filter.namespacesToList();
 
     // Types are listed concurrently, each page streamed from the socket into the archive a few items at
     // a time; the scan windows are pooled, so memory does not grow with pages or the cluster (issue 8).
-    const listConcurrency = Math.min(options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY, toList.length);
+    const listConcurrency = Math.max(1, options.listConcurrency ?? DEFAULT_LIST_CONCURRENCY);
     const windows = new BufferPool({ maxFree: listConcurrency });
 
     const listOne = async (resource: DiscoveredResource): Promise<ResourceOutcome> => {
@@ -161,20 +151,51 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       }
     };
 
-    const queue = [...toList];
+    // Each discovered type is listed as soon as a list slot is free; the first list that ends the run
+    // (abort, archive failure, 401) stops the feeding, and the others' failures are then only recorded.
+    const running = new Set<Promise<void>>();
+    let listFailure: { error: unknown } | undefined;
     let typesDone = 0;
-    const workers = Array.from({ length: listConcurrency }, async () => {
-      for (let r = queue.shift(); r; r = queue.shift()) {
-        if (signal.aborted) throw signal.reason;
-        const outcome = await listOne(r);
+    let typesTotal = 0;
+    const startList = (r: DiscoveredResource) => {
+      const listed: Promise<void> = listOne(r).then((outcome) => {
         outcomes.push(outcome);
         if (outcome.status === 'ok') objects += outcome.count;
         logger.debug('resource listed', { stage: 'list', resource: r.name, count: outcome.count, status: outcome.status });
-        deps.onProgress?.({ typesDone: ++typesDone, typesTotal: toList.length, objects: w.objects, bytes: w.compressedBytes });
+        deps.onProgress?.({ typesDone: ++typesDone, typesTotal, objects: w.objects, bytes: w.compressedBytes });
+      }).catch((error: unknown) => { listFailure ??= { error }; }).finally(() => running.delete(listed));
+      running.add(listed);
+    };
+    const waitForSlot = async (free: number) => {
+      while (running.size > free && !listFailure) await Promise.race(running);
+      if (listFailure) throw listFailure.error;
+    };
+
+    let discoveredTypes = 0;
+    const groups = discovery[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await groups.next().catch((err: unknown) => { throw discoveryFailure(err, connection.endpoint); });
+      if (next.done) break;
+      startPodIdentity();
+      discoveredTypes += next.value.resources.length;
+      for (const r of next.value.resources) {
+        if (!filter.includesResource(r)) {
+          outcomes.push(outcomeOf(r, 'excluded', 0));
+          continue;
+        }
+        typesTotal++;
+        await waitForSlot(listConcurrency - 1);
+        if (signal.aborted) throw signal.reason;
+        startList(r);
       }
-    });
-    await Promise.all(workers);
+    }
+    const discovered = await discovery.done;
+    warnings.push(...discovered.warnings);
+    logger.info('discovery complete', { stage: 'discovery', mode: discovered.mode, resourceTypes: discoveredTypes, warnings: discovered.warnings.length });
+    startPodIdentity();
+    await waitForSlot(0);
     await podIdentity;
+    warnings.push(...podWarnings);
 
     const attempted = outcomes.filter((o) => o.status !== 'excluded');
     if (attempted.length > 0 && attempted.every((o) => o.status === 'forbidden')) {
@@ -280,6 +301,19 @@ function classifyFailure(err: unknown, signal: AbortSignal): { reason: string; e
   }
   if (err instanceof RecoveryPointError) return { reason: 'storage', error: err.message };
   return { reason: 'error', error: errorText(err) };
+}
+
+/**
+ * What a discovery failure means for the backup: 401/403 is no access, a certificate the cluster CA did not
+ * sign is bad input (nothing has been written yet: the writer uploads nothing before 5 MiB), anything
+ * else is the failure itself.
+ */
+function discoveryFailure(err: unknown, endpoint: string): unknown {
+  const status = findCause(err, KubeApiError)?.status;
+  if (status === 401 || status === 403) return new BackupAccessError(status, `API discovery answered ${status}`, { cause: err });
+  const tls = findCause(err, KubeTlsError);
+  if (tls) return new BackupPreconditionError([`TLS verification of the API server ${endpoint} against the cluster CA failed: ${tls.code}`], { cause: err });
+  return err;
 }
 
 /** The first error of class `type` in err's cause chain. */

@@ -50,6 +50,7 @@ export interface BackupDependencies {
 /** How far a backup has got. */
 export interface BackupProgress {
   typesDone: number;
+  /** Types to list found so far: it grows while discovery is still handing groups over (issue 16). */
   typesTotal: number;
   /** Objects written to the archive so far. */
   objects: number;

@@ -80,7 +80,7 @@ export class KubeClient implements KubeTransport {
 
   /** Retries what can be retried before a body is handed over: 429/5xx, network errors, one 401. */
   async #withRetries<R extends { status: number; headers: KubeResponse['headers'] }>(req: KubeRequest, once: (token: string) => Promise<R>): Promise<R> {
-    const maxAttempts = this.#opts.maxAttempts ?? 6;
+    const maxAttempts = req.maxAttempts ?? this.#opts.maxAttempts ?? 6;
     const sleep = this.#opts.sleep ?? defaultSleep;
     let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
@@ -145,7 +145,7 @@ export class KubeClient implements KubeTransport {
         agent: this.#agent,
         headers: {
           authorization: `Bearer ${token}`,
-          accept: 'application/json',
+          accept: req.accept ?? 'application/json',
           'user-agent': 'eks-k8s-delegate',
           ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}),
         },

@@ -1,7 +1,8 @@
 export { KubeClient } from './KubeClient';
 export type { BearerTokenProvider, KubeClientOptions } from './KubeClient';
-export { discoverResources, DEFAULT_DISCOVERY_CONCURRENCY, COHABITATING_RESOURCES } from './discovery';
-export type { DiscoveryOptions, DiscoveryResult, FailedGroupVersion, DuplicateResource } from './discoveryTypes';
+export { discoverResources, DEFAULT_DISCOVERY_CONCURRENCY, DEFAULT_GROUP_VERSION_ATTEMPTS, COHABITATING_RESOURCES, ResourceDiscovery } from './discovery';
+export { AGGREGATED_DISCOVERY_ACCEPT } from './discoveryDocuments';
+export type { DiscoveredGroup, DiscoveryOptions, DiscoveryResult, DiscoverySummary, FailedGroupVersion, DuplicateResource } from './discoveryTypes';
 export { streamResourceItems, DEFAULT_PAGE_SIZE, DEFAULT_MAX_RESTARTS } from './pager';
 export type { PageRequest, PagerOptions, RestartInfo, StreamPage } from './pager';
 export { streamListItems, archivableJson } from './listItems';

@@ -8,6 +8,17 @@ export interface KubeRequest {
   /** JSON body (serialized by the transport). */
   body?: unknown;
   signal?: AbortSignal;
+  /**
+   * The Accept header, e.g. the aggregated-discovery media types (lib/kube/discoveryDocuments.ts).
+   * @default 'application/json'
+   */
+  accept?: string;
+  /**
+   * Attempts for retryable failures (429, 5xx, network errors), including the first, for this request only:
+   * discovery of a group version fails fast, as client-go's does (issue 16).
+   * @default the transport's own (KubeClientOptions.maxAttempts)
+   */
+  maxAttempts?: number;
 }
 
 /** The raw response: the body is left unparsed so callers never go through typed models that drop fields. */

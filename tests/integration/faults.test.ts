@@ -347,6 +347,33 @@ describe('API server faults', () => {
   });
 });
 
+describe('a broken aggregated API (APIService whose service is missing)', () => {
+  it('is asked at most twice by a backup and by check-access, both of which complete and name the group', async () => {
+    const removeApiService = await standIn.addBrokenApiService();
+    const broken = '/apis/metrics.k8s.io/v1beta1';
+    try {
+      await withApiFront(() => undefined, async (front) => {
+        const { response } = await backup();
+        await expectEveryObject(response);
+        expect(response.warnings).toEqual(expect.arrayContaining([`metrics.k8s.io/v1beta1: discovery failed: 503`]));
+        const backupAsks = front.seen.filter((s) => s.url === broken).length;
+        expect(backupAsks).toBeGreaterThan(0);
+        expect(backupAsks).toBeLessThanOrEqual(2);
+        // The stand-in's 1.20 has no aggregated discovery: /api and /apis were asked for it, and answered legacy.
+        expect(front.seen.filter((s) => s.url === '/apis').length).toBeGreaterThan(0);
+
+        const { response: access } = await invokeBundle<{ status: string; warnings: string[]; readable: string[] }>({ action: 'check-access' }, standIn.delegateEnv(masters));
+        expect(access.status).toBe('ACCESS_OK');
+        expect(access.warnings).toEqual(expect.arrayContaining([`metrics.k8s.io/v1beta1: discovery failed: 503`]));
+        expect(access.readable).toEqual(expect.arrayContaining(['configmaps', 'secrets']));
+        expect(front.seen.filter((s) => s.url === broken).length - backupAsks).toBeLessThanOrEqual(2);
+      });
+    } finally {
+      await removeApiService();
+    }
+  });
+});
+
 describe('the Lambda deadline', () => {
   it('stops when the remaining time falls under the margin, aborts the upload and answers FAILED deadline', async () => {
     const bigNs = await seedBlobs(12);

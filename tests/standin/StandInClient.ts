@@ -209,6 +209,32 @@ export class StandInClient {
     if (res.status >= 300 && res.status !== 404) throw new Error(`DELETE ${path}: ${res.status} ${res.body}`);
   }
 
+  /**
+   * Registers an aggregated API whose service does not exist (`v1beta1.metrics.k8s.io` pointing at a
+   * kube-system/metrics-server that is not there, as when metrics-server is down) and waits until the API
+   * server answers its group version with 503. Call the returned function to remove it: other tests and the
+   * bench share the stand-in.
+   */
+  async addBrokenApiService(timeoutMs = 20_000): Promise<() => Promise<void>> {
+    const path = '/apis/apiregistration.k8s.io/v1/apiservices';
+    await this.apply(path, {
+      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1beta1.metrics.k8s.io' },
+      spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100,
+        insecureSkipTLSVerify: true, service: { name: 'metrics-server', namespace: 'kube-system' } },
+    });
+    const remove = () => this.delete(`${path}/v1beta1.metrics.k8s.io`);
+    // The aggregator answers 404 until its proxy for the group is registered, then 503 (service missing).
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.kube('GET', '/apis/metrics.k8s.io/v1beta1')).status !== 503) {
+      if (Date.now() > deadline) {
+        await remove();
+        throw new Error('the broken APIService v1beta1.metrics.k8s.io never answered 503');
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return remove;
+  }
+
   /** Writes kube-system/aws-auth mapRoles (replacing the ConfigMap), as `eksctl create iamidentitymapping` would. */
   async setAwsAuth(mapRoles: MapRoleEntry[]): Promise<void> {
     await this.apply('/api/v1/namespaces/kube-system/configmaps', {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeRequest, KubeResponse, KubeTransport } from '../../../../lib/kube/types';
 
-export type DiscoveryFixtureName = 'discovery-1.20' | 'discovery-1.30';
+export type DiscoveryFixtureName = 'discovery-1.20' | 'discovery-1.30' | 'discovery-aggregated-v2' | 'discovery-aggregated-v2beta1';
 
 /** A fixture file: discovery documents keyed by request path. */
 interface DiscoveryFixture {
@@ -23,6 +23,11 @@ export interface FakeDiscoveryTransportOptions {
   overrides?: Record<string, Override>;
   /** Delay before answering a path, to shuffle completion order or hold requests in flight. */
   delayMs?: (path: string) => number;
+  /**
+   * Aggregated discovery documents (keyed by `/api`, `/apis`), served only when the request's Accept asks for
+   * that version, as a server of 1.26+ does; otherwise the legacy `responses` answer.
+   */
+  aggregated?: { version: 'v2' | 'v2beta1'; responses: Record<string, unknown> };
 }
 
 /** Serves discovery documents like an API server; unknown paths answer 404 with a Status body. */
@@ -47,6 +52,9 @@ export class FakeDiscoveryTransport implements KubeTransport {
       const override = this.options.overrides?.[req.path];
       if (override instanceof Error) throw override;
       if (override) return response(override.status, override.body);
+      const aggregated = this.options.aggregated;
+      const asked = req.accept?.split(',').some((t) => t.trim() === `application/json;g=apidiscovery.k8s.io;v=${aggregated?.version};as=APIGroupDiscoveryList`);
+      if (aggregated && asked && aggregated.responses[req.path] !== undefined) return response(200, JSON.stringify(aggregated.responses[req.path]));
       const doc = this.responses[req.path];
       if (doc === undefined) {
         return response(404, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 }));
