@@ -57,6 +57,18 @@ export interface ControlServerOptions {
    */
   identities?: Map<string, IdentityRecord>;
   now?: () => Date;
+  /**
+   * Real faults of this cluster's processes, for tests (`POST /_standin/apiserver/restart`,
+   * `POST /_standin/etcd/compact`); without it those routes answer 501.
+   * @default none
+   */
+  faults?: ClusterFaults;
+}
+
+/** Real faults the stand-in can cause in one cluster (see StandIn.restartApiServer and compactEtcd). */
+export interface ClusterFaults {
+  restartApiServer(opts: { downMs: number }): Promise<{ downMs: number; readyAfterMs: number }>;
+  compactEtcd(): Promise<{ revision: number }>;
 }
 
 interface MapRole {
@@ -152,6 +164,12 @@ export class ControlServer {
     if (req.method === 'PUT' && path === '/_standin/clock') {
       this.#clockOffsetMs = (JSON.parse(body) as { offsetMs: number }).offsetMs;
       return send(res, 204, undefined);
+    }
+    if (req.method === 'POST' && (path === '/_standin/apiserver/restart' || path === '/_standin/etcd/compact')) {
+      const faults = this.#opts.faults;
+      if (!faults) return send(res, 501, { message: 'this control server was started without faults' });
+      if (path === '/_standin/etcd/compact') return send(res, 200, await faults.compactEtcd());
+      return send(res, 200, await faults.restartApiServer(JSON.parse(body || '{}') as { downMs: number }));
     }
     return send(res, 404, { message: `no route ${req.method} ${path}` });
   }

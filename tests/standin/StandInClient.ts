@@ -262,6 +262,19 @@ export class StandInClient {
     return this.control('PUT', '/_standin/clock', { offsetMs });
   }
 
+  /**
+   * Kills this cluster's kube-apiserver (SIGKILL), leaves it down for `downMs`, starts it again on the same
+   * port with the same flags and resolves once it is ready (/readyz 200). etcd keeps running.
+   */
+  async restartApiServer(opts: { downMs: number }): Promise<{ downMs: number; readyAfterMs: number }> {
+    return (await this.control('POST', '/_standin/apiserver/restart', opts)) as { downMs: number; readyAfterMs: number };
+  }
+
+  /** Compacts this cluster's etcd at its current revision: every continue token handed out so far expires (410). */
+  async compactEtcd(): Promise<{ revision: number }> {
+    return (await this.control('POST', '/_standin/etcd/compact')) as { revision: number };
+  }
+
   /** The webhook's most recent TokenReview answers (who was authenticated as whom, or why not). */
   async recentReviews(): Promise<Array<{ authenticated: boolean; username?: string; reason?: string }>> {
     return (await this.control('GET', '/_standin/reviews')) as Array<{ authenticated: boolean; username?: string; reason?: string }>;
