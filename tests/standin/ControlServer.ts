@@ -65,9 +65,19 @@ export interface ControlServerOptions {
   faults?: ClusterFaults;
 }
 
+/** What StandIn.restartApiServer did, for a test to report (not to assert on: timings are noisy). */
+export interface ApiServerRestartReport {
+  /** From the kill until the new process was started. */
+  downMs: number;
+  /** From the new process's start until it answered HTTP at all (it serves requests before it is ready). */
+  answeringAfterMs: number;
+  /** From the new process's start until /readyz answered 200. */
+  readyAfterMs: number;
+}
+
 /** Real faults the stand-in can cause in one cluster (see StandIn.restartApiServer and compactEtcd). */
 export interface ClusterFaults {
-  restartApiServer(opts: { downMs: number }): Promise<{ downMs: number; readyAfterMs: number }>;
+  restartApiServer(opts: { downMs: number }): Promise<ApiServerRestartReport>;
   compactEtcd(): Promise<{ revision: number }>;
 }
 

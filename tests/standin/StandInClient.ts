@@ -6,7 +6,7 @@ import { stringify as toYaml } from 'yaml';
 import { discoverResources } from '../../lib/kube/discovery';
 import { resourceListPath } from '../../lib/kube/listPath';
 import type { KubeRequest, KubeResponse, KubeTransport } from '../../lib/kube/types';
-import type { AccessEntry, ClusterState, PodIdentityAssociation } from './ControlServer';
+import type { AccessEntry, ApiServerRestartReport, ClusterState, PodIdentityAssociation } from './ControlServer';
 import { parseKubeVersion, type KubeVersion } from './kubeVersion';
 
 /** Everything a test needs to reach the running stand-in; written to a JSON file by whoever started it. */
@@ -266,8 +266,8 @@ export class StandInClient {
    * Kills this cluster's kube-apiserver (SIGKILL), leaves it down for `downMs`, starts it again on the same
    * port with the same flags and resolves once it is ready (/readyz 200). etcd keeps running.
    */
-  async restartApiServer(opts: { downMs: number }): Promise<{ downMs: number; readyAfterMs: number }> {
-    return (await this.control('POST', '/_standin/apiserver/restart', opts)) as { downMs: number; readyAfterMs: number };
+  async restartApiServer(opts: { downMs: number }): Promise<ApiServerRestartReport> {
+    return (await this.control('POST', '/_standin/apiserver/restart', opts)) as ApiServerRestartReport;
   }
 
   /** Compacts this cluster's etcd at its current revision: every continue token handed out so far expires (410). */
