@@ -75,10 +75,16 @@ export interface ApiServerRestartReport {
   readyAfterMs: number;
 }
 
+/** What StandIn.compactEtcd did. */
+export interface EtcdCompaction {
+  /** etcd's revision when compacted: every older revision (and any continue token naming one) is gone. */
+  revision: number;
+}
+
 /** Real faults the stand-in can cause in one cluster (see StandIn.restartApiServer and compactEtcd). */
 export interface ClusterFaults {
   restartApiServer(opts: { downMs: number }): Promise<ApiServerRestartReport>;
-  compactEtcd(): Promise<{ revision: number }>;
+  compactEtcd(): Promise<EtcdCompaction>;
 }
 
 interface MapRole {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiServerFlags } from './apiServerFlags';
 import { makeCerts } from './certs';
-import { ControlServer, type ApiServerRestartReport } from './ControlServer';
+import { ControlServer, type ApiServerRestartReport, type EtcdCompaction } from './ControlServer';
 import { majorMinor, readKubeApiserverVersion, type KubeVersion } from './kubeVersion';
 import { provisionStandIn, type StandInBinaries } from './provision';
 import type { IdentityRecord } from './tokenVerifier';
@@ -69,12 +69,6 @@ interface RunningCluster {
   etcdUrl: string;
   /** The kube-apiserver command line, to start it again the same way after restartApiServer's kill. */
   apiServer: { cmd: string; args: string[] };
-}
-
-/** What compactEtcd did. */
-export interface EtcdCompaction {
-  /** etcd's revision when compacted: every older revision (and any continue token naming one) is gone. */
-  revision: number;
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -272,7 +266,8 @@ export class StandIn {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
-    this.#procs.splice(this.#procs.indexOf(child), 1);
+    const index = this.#procs.indexOf(child);
+    if (index >= 0) this.#procs.splice(index, 1);
     await new Promise((r) => setTimeout(r, Math.max(0, opts.downMs - (Date.now() - killedAt))));
     const startedAt = Date.now();
     this.#spawn(name, running.apiServer.cmd, running.apiServer.args);
@@ -280,7 +275,7 @@ export class StandIn {
     const client = new StandInClient(running.conn);
     let answeringAt: number | undefined;
     await waitFor(name, async () => {
-      const status = (await client.kube('GET', '/readyz').catch(() => ({ status: 0 }))).status;
+      const status = await readyzStatus(client);
       if (status !== 0) answeringAt ??= Date.now();
       return status === 200;
     });
@@ -416,8 +411,13 @@ async function httpOk(url: string): Promise<boolean> {
   }
 }
 
+/** The API server's /readyz status; 0 when nothing answered. */
+async function readyzStatus(client: StandInClient): Promise<number> {
+  return (await client.kube('GET', '/readyz').catch(() => ({ status: 0 }))).status;
+}
+
 async function apiServerReady(client: StandInClient): Promise<boolean> {
-  return (await client.kube('GET', '/readyz').catch(() => ({ status: 0 }))).status === 200;
+  return (await readyzStatus(client)) === 200;
 }
 
 async function etcdPost<T = unknown>(url: string, body: unknown): Promise<T> {

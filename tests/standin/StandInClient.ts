@@ -6,7 +6,7 @@ import { stringify as toYaml } from 'yaml';
 import { discoverResources } from '../../lib/kube/discovery';
 import { resourceListPath } from '../../lib/kube/listPath';
 import type { KubeRequest, KubeResponse, KubeTransport } from '../../lib/kube/types';
-import type { AccessEntry, ApiServerRestartReport, ClusterState, PodIdentityAssociation } from './ControlServer';
+import type { AccessEntry, ApiServerRestartReport, ClusterState, EtcdCompaction, PodIdentityAssociation } from './ControlServer';
 import { parseKubeVersion, type KubeVersion } from './kubeVersion';
 
 /** Everything a test needs to reach the running stand-in; written to a JSON file by whoever started it. */
@@ -271,8 +271,8 @@ export class StandInClient {
   }
 
   /** Compacts this cluster's etcd at its current revision: every continue token handed out so far expires (410). */
-  async compactEtcd(): Promise<{ revision: number }> {
-    return (await this.control('POST', '/_standin/etcd/compact')) as { revision: number };
+  async compactEtcd(): Promise<EtcdCompaction> {
+    return (await this.control('POST', '/_standin/etcd/compact')) as EtcdCompaction;
   }
 
   /** The webhook's most recent TokenReview answers (who was authenticated as whom, or why not). */
