@@ -137,7 +137,11 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
         for (const ns of scopes) {
           await streamResourceItems<ArchivableItem>((req, onItems) => streamListItems(deps.kube, resource, req, ns, onItems, { pool: windows }), archive, {
             pageSize, signal,
-            onRestart: (info) => logger.warn('list restarted after its continue token expired', { stage: 'list', resource: resource.name, ...info }),
+            onRestart: (info) => {
+              logger.warn('list restarted after its continue token expired', { stage: 'list', resource: resource.name, ...info });
+              // In the response too: objects made or changed while the list started over may be at either version.
+              warnings.push(`${resource.name}${ns ? ` in ${ns}` : ''}: list restarted after its continue token expired (HTTP 410), attempt ${info.attempt}`);
+            },
           });
         }
         return outcomeOf(resource, 'ok', count);

@@ -27,6 +27,17 @@ export interface KubeClientOptions {
   baseDelayMs?: number;
   /** Cap on one backoff delay and on an honoured Retry-After. @default 30_000 */
   maxDelayMs?: number;
+  /**
+   * How long, from a request's first attempt, a request that gets no HTTP answer (connection refused or
+   * reset, closed mid-answer, timed out) keeps being retried once its maxAttempts are spent, probing every 2-4 s.
+   * A restarting kube-apiserver refuses connections for longer than the 3-6 s the attempts span: 1.20 on the
+   * stand-in answers again 2-24 s after it starts (issue 15; the upper figures on 2 heavily shared cores).
+   * An answering server's 429/5xx still gets maxAttempts only. 0 turns it off.
+   * @default 60_000
+   */
+  unreachableRetryMs?: number;
+  /** Clock for unreachableRetryMs, replaceable in tests. @default Date.now */
+  now?: () => number;
   /** Sleep, replaceable in tests. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Told about each retry (for logs). */
@@ -34,6 +45,8 @@ export interface KubeClientOptions {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+/** Longest backoff delay while an unreachable server is waited for (unreachableRetryMs); jittered down to half. */
+const UNREACHABLE_PROBE_MS = 4_000;
 
 /**
  * OpenSSL/Node codes for a server certificate that does not verify against the CA or does not name the
@@ -82,6 +95,8 @@ export class KubeClient implements KubeTransport {
   async #withRetries<R extends { status: number; headers: KubeResponse['headers'] }>(req: KubeRequest, once: (token: string) => Promise<R>): Promise<R> {
     const maxAttempts = req.maxAttempts ?? this.#opts.maxAttempts ?? 6;
     const sleep = this.#opts.sleep ?? defaultSleep;
+    const now = this.#opts.now ?? Date.now;
+    const unreachableUntil = now() + (this.#opts.unreachableRetryMs ?? 60_000);
     let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
       req.signal?.throwIfAborted();
@@ -102,10 +117,11 @@ export class KubeClient implements KubeTransport {
           continue;
         }
         if (!RETRYABLE_STATUS.has(res.status) || attempt >= maxAttempts) return res;
-      } else if (attempt >= maxAttempts || req.signal?.aborted || failure instanceof KubeTlsError) {
+      } else if (req.signal?.aborted || failure instanceof KubeTlsError || (attempt >= maxAttempts && now() >= unreachableUntil)) {
         throw failure;
       }
-      const delayMs = this.#delay(attempt, res);
+      // Past maxAttempts only an unreachable server is waited for: probe it every 2-4 s, not ever more rarely.
+      const delayMs = attempt >= maxAttempts ? UNREACHABLE_PROBE_MS * (0.5 + Math.random() / 2) : this.#delay(attempt, res);
       this.#opts.onRetry?.({ path: req.path, attempt, delayMs, reason: res ? `HTTP ${res.status}` : errorText(failure) });
       await sleep(delayMs, req.signal);
     }

@@ -57,6 +57,34 @@ export interface ControlServerOptions {
    */
   identities?: Map<string, IdentityRecord>;
   now?: () => Date;
+  /**
+   * Real faults of this cluster's processes, for tests (`POST /_standin/apiserver/restart`,
+   * `POST /_standin/etcd/compact`); without it those routes answer 501.
+   * @default none
+   */
+  faults?: ClusterFaults;
+}
+
+/** What StandIn.restartApiServer did, for a test to report (not to assert on: timings are noisy). */
+export interface ApiServerRestartReport {
+  /** From the kill until the new process was started. */
+  downMs: number;
+  /** From the new process's start until it answered HTTP at all (it serves requests before it is ready). */
+  answeringAfterMs: number;
+  /** From the new process's start until /readyz answered 200. */
+  readyAfterMs: number;
+}
+
+/** What StandIn.compactEtcd did. */
+export interface EtcdCompaction {
+  /** etcd's revision when compacted: every older revision (and any continue token naming one) is gone. */
+  revision: number;
+}
+
+/** Real faults the stand-in can cause in one cluster (see StandIn.restartApiServer and compactEtcd). */
+export interface ClusterFaults {
+  restartApiServer(opts: { downMs: number }): Promise<ApiServerRestartReport>;
+  compactEtcd(): Promise<EtcdCompaction>;
 }
 
 interface MapRole {
@@ -163,6 +191,12 @@ export class ControlServer {
       const clock = JSON.parse(body) as { offsetMs?: number; rate?: number };
       this.#clock = { offsetMs: clock.offsetMs ?? 0, rate: clock.rate ?? 1, sinceMs: Date.now() };
       return send(res, 204, undefined);
+    }
+    if (req.method === 'POST' && (path === '/_standin/apiserver/restart' || path === '/_standin/etcd/compact')) {
+      const faults = this.#opts.faults;
+      if (!faults) return send(res, 501, { message: 'this control server was started without faults' });
+      if (path === '/_standin/etcd/compact') return send(res, 200, await faults.compactEtcd());
+      return send(res, 200, await faults.restartApiServer(JSON.parse(body || '{}') as { downMs: number }));
     }
     return send(res, 404, { message: `no route ${req.method} ${path}` });
   }

@@ -15,7 +15,20 @@ export type FaultAction =
   | { kind: 'drop-answer' }
   /** Forward, but cut the response body after this many bytes (connection reset mid-body). */
   | { kind: 'truncate'; afterBytes: number }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Keep the request until `until` settles (the test releases it), then forward it. */
+  | { kind: 'hold'; until: Promise<unknown> };
+
+/** One request as the proxy handled it; `status` or `error` is filled in once the server answered or failed. */
+export interface ProxyLogEntry {
+  method: string;
+  url: string;
+  action: FaultAction['kind'];
+  /** The status the server itself answered with (forwarded requests only). */
+  status?: number;
+  /** Why the forwarded request got no answer (e.g. ECONNREFUSED while the server is down). */
+  error?: string;
+}
 
 export interface FaultProxyOptions {
   /** Where requests go: http(s)://host:port. */
@@ -37,7 +50,7 @@ export class FaultProxy {
   #server: Server | undefined;
   #count = 0;
   rule: FaultProxyOptions['rule'];
-  readonly log: Array<{ method: string; url: string; action: FaultAction['kind'] }> = [];
+  readonly log: ProxyLogEntry[] = [];
 
   constructor(opts: FaultProxyOptions) {
     this.#opts = opts;
@@ -62,7 +75,8 @@ export class FaultProxy {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const index = this.#count++;
     const action = this.rule?.(req, index) ?? { kind: 'pass' };
-    this.log.push({ method: req.method ?? '', url: req.url ?? '', action: action.kind });
+    const entry: ProxyLogEntry = { method: req.method ?? '', url: req.url ?? '', action: action.kind };
+    this.log.push(entry);
     if (action.kind === 'respond') {
       req.resume();
       res.writeHead(action.status, action.headers ?? { 'content-type': 'application/json' }).end(action.body ?? '');
@@ -73,12 +87,14 @@ export class FaultProxy {
       return;
     }
     if (action.kind === 'delay') await new Promise((r) => setTimeout(r, action.ms));
+    if (action.kind === 'hold') await action.until.catch(() => undefined);
     const target = new URL(req.url ?? '/', this.#opts.target);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const upstream = send(target, {
       method: req.method, headers: { ...req.headers, host: target.host },
       ...(this.#opts.targetCa ? { ca: this.#opts.targetCa } : {}),
     }, (up) => {
+      entry.status = up.statusCode;
       if (action.kind === 'drop-answer') {
         up.resume();
         up.on('end', () => req.socket.destroy());
@@ -107,7 +123,10 @@ export class FaultProxy {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
-    upstream.on('error', () => res.socket?.destroy());
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      entry.error ??= err.code ?? err.message;
+      res.socket?.destroy();
+    });
     req.pipe(upstream);
   }
 }

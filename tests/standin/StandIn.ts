@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiServerFlags } from './apiServerFlags';
 import { makeCerts } from './certs';
-import { ControlServer } from './ControlServer';
+import { ControlServer, type ApiServerRestartReport, type EtcdCompaction } from './ControlServer';
 import { majorMinor, readKubeApiserverVersion, type KubeVersion } from './kubeVersion';
 import { provisionStandIn, type StandInBinaries } from './provision';
 import type { IdentityRecord } from './tokenVerifier';
-import { StandInClient, type StandInConnection } from './StandInClient';
+import { StandInClient, type StandInCluster, type StandInConnection } from './StandInClient';
 
 export interface StandInOptions {
   /** @default 'standin' */
@@ -66,6 +66,9 @@ interface RunningCluster {
   spec: ClusterSpec;
   conn: StandInConnection;
   control: ControlServer;
+  etcdUrl: string;
+  /** The kube-apiserver command line, to start it again the same way after restartApiServer's kill. */
+  apiServer: { cmd: string; args: string[] };
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -80,6 +83,8 @@ export class StandIn {
   readonly #opts: Required<Omit<StandInOptions, 'recoveryCluster'>>;
   readonly #clusters: ClusterSpec[];
   readonly #procs: ChildProcess[] = [];
+  /** The latest process started under each name (kube-apiserver is started again by restartApiServer). */
+  readonly #named = new Map<string, ChildProcess>();
   /** One STS (moto) serves both clusters, so both webhooks know every identity it issued. */
   readonly #identities = new Map<string, IdentityRecord>();
   #dir = '';
@@ -187,6 +192,7 @@ export class StandIn {
     const adminToken = randomBytes(24).toString('hex');
     const apiServerUrl = `https://127.0.0.1:${apiPort}`;
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const which: StandInCluster = spec.prefix ? 'recovery' : 'primary';
 
     this.#spawn(`${spec.prefix}etcd`, bins.etcd, [
       '--data-dir', join(dir, 'etcd'), '--name', 'standin',
@@ -215,6 +221,10 @@ export class StandIn {
         if (res.status !== 200) throw new Error(`reading aws-auth: ${res.status}`);
         return res.json<{ data?: { mapRoles?: string } }>().data?.mapRoles;
       },
+      faults: {
+        restartApiServer: (opts) => this.restartApiServer(which, opts),
+        compactEtcd: () => this.compactEtcd(which),
+      },
     });
     conn.controlUrl = await control.listen();
     writeFileSync(join(dir, 'tokens.csv'), `${adminToken},standin-admin,standin-admin,"system:masters"\n`, { mode: 0o600 });
@@ -227,15 +237,72 @@ export class StandIn {
     ].join('\n'));
 
     await waitFor(`${spec.prefix}etcd`, () => httpOk(`${etcdUrl}/health`));
-    this.#spawn(`${spec.prefix}kube-apiserver`, bins.kubeApiserver, apiServerFlags(version, {
+    const apiServerArgs = apiServerFlags(version, {
       etcdUrl, securePort: apiPort!,
       tlsCertFile: certs.serverCert, tlsKeyFile: certs.serverKey, clientCaFile: certs.caCert,
       tokenAuthFile: join(dir, 'tokens.csv'), webhookConfigFile: join(dir, 'webhook.kubeconfig'),
       webhookCacheTtl: this.#opts.tokenReviewCacheTtl,
       serviceAccountKeyFile: certs.serviceAccountPub, serviceAccountSigningKeyFile: certs.serviceAccountKey,
-    }));
-    await waitFor(`${spec.prefix}kube-apiserver`, async () => (await client.kube('GET', '/readyz').catch(() => ({ status: 0 }))).status === 200);
-    return { spec, conn, control };
+    });
+    this.#spawn(`${spec.prefix}kube-apiserver`, bins.kubeApiserver, apiServerArgs);
+    await waitFor(`${spec.prefix}kube-apiserver`, () => apiServerReady(client));
+    return { spec, conn, control, etcdUrl, apiServer: { cmd: bins.kubeApiserver, args: apiServerArgs } };
+  }
+
+  /**
+   * A real API server restart (issue 15): SIGKILL the cluster's kube-apiserver (every open connection is
+   * cut, in-flight requests die), wait `downMs` with nothing listening, then start it again with the same
+   * binary, flags and port, and resolve once its /readyz answers 200. etcd keeps running, so every object
+   * survives, as on an EKS control-plane restart.
+   */
+  async restartApiServer(cluster: StandInCluster, opts: { downMs: number }): Promise<ApiServerRestartReport> {
+    const running = this.#cluster(cluster);
+    const name = `${running.spec.prefix}kube-apiserver`;
+    const child = this.#named.get(name);
+    if (!child) throw new Error(`${name} is not running`);
+    const killedAt = Date.now();
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+    const index = this.#procs.indexOf(child);
+    if (index >= 0) this.#procs.splice(index, 1);
+    await new Promise((r) => setTimeout(r, Math.max(0, opts.downMs - (Date.now() - killedAt))));
+    const startedAt = Date.now();
+    this.#spawn(name, running.apiServer.cmd, running.apiServer.args);
+    this.#log(`${name} killed and started again after ${startedAt - killedAt} ms`);
+    const client = new StandInClient(running.conn);
+    let answeringAt: number | undefined;
+    await waitFor(name, async () => {
+      const status = await readyzStatus(client);
+      if (status !== 0) answeringAt ??= Date.now();
+      return status === 200;
+    });
+    const readyAt = Date.now();
+    return { downMs: startedAt - killedAt, answeringAfterMs: (answeringAt ?? readyAt) - startedAt, readyAfterMs: readyAt - startedAt };
+  }
+
+  /**
+   * Compacts the cluster's etcd at its current revision, through etcd's v3 JSON gateway: what etcd's own
+   * periodic compaction (kube-apiserver asks for one every 5 minutes) does to a list that takes longer.
+   * A continue token names the revision its list started at, so after this every open token is expired
+   * (HTTP 410 from the API server).
+   */
+  async compactEtcd(cluster: StandInCluster): Promise<EtcdCompaction> {
+    const { etcdUrl } = this.#cluster(cluster);
+    // A range over one key is enough: every answer's header carries the store's current revision.
+    const range = await etcdPost<{ header: { revision: string } }>(`${etcdUrl}/v3/kv/range`, { key: Buffer.from('/').toString('base64') });
+    const revision = Number(range.header.revision);
+    await etcdPost(`${etcdUrl}/v3/kv/compaction`, { revision: String(revision), physical: true });
+    this.#log(`${cluster} etcd compacted at revision ${revision}`);
+    return { revision };
+  }
+
+  #cluster(cluster: StandInCluster): RunningCluster {
+    const running = this.#running[cluster === 'primary' ? 0 : 1];
+    if (!running) throw new Error(`stand-in not started, or started without a ${cluster} cluster`);
+    return running;
   }
 
   async #bootstrap({ spec, conn }: RunningCluster): Promise<void> {
@@ -269,6 +336,7 @@ export class StandIn {
       }
     });
     this.#procs.push(child);
+    this.#named.set(name, child);
   }
 
   async #killAll(signal: NodeJS.Signals): Promise<void> {
@@ -341,6 +409,22 @@ async function httpOk(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The API server's /readyz status; 0 when nothing answered. */
+async function readyzStatus(client: StandInClient): Promise<number> {
+  return (await client.kube('GET', '/readyz').catch(() => ({ status: 0 }))).status;
+}
+
+async function apiServerReady(client: StandInClient): Promise<boolean> {
+  return (await readyzStatus(client)) === 200;
+}
+
+async function etcdPost<T = unknown>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`etcd ${new URL(url).pathname}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
 }
 
 async function waitFor(what: string, probe: () => Promise<boolean>): Promise<void> {

@@ -6,7 +6,7 @@ import { stringify as toYaml } from 'yaml';
 import { discoverResources } from '../../lib/kube/discovery';
 import { resourceListPath } from '../../lib/kube/listPath';
 import type { KubeRequest, KubeResponse, KubeTransport } from '../../lib/kube/types';
-import type { AccessEntry, ClusterState, PodIdentityAssociation } from './ControlServer';
+import type { AccessEntry, ApiServerRestartReport, ClusterState, EtcdCompaction, PodIdentityAssociation } from './ControlServer';
 import { parseKubeVersion, type KubeVersion } from './kubeVersion';
 
 /** Everything a test needs to reach the running stand-in; written to a JSON file by whoever started it. */
@@ -291,6 +291,19 @@ export class StandInClient {
   /** Makes the webhook's clock run `rate` times as fast from now on (1 puts it back to real time). */
   setWebhookClockRate(rate: number): Promise<unknown> {
     return this.control('PUT', '/_standin/clock', { offsetMs: 0, rate });
+  }
+
+  /**
+   * Kills this cluster's kube-apiserver (SIGKILL), leaves it down for `downMs`, starts it again on the same
+   * port with the same flags and resolves once it is ready (/readyz 200). etcd keeps running.
+   */
+  async restartApiServer(opts: { downMs: number }): Promise<ApiServerRestartReport> {
+    return (await this.control('POST', '/_standin/apiserver/restart', opts)) as ApiServerRestartReport;
+  }
+
+  /** Compacts this cluster's etcd at its current revision: every continue token handed out so far expires (410). */
+  async compactEtcd(): Promise<EtcdCompaction> {
+    return (await this.control('POST', '/_standin/etcd/compact')) as EtcdCompaction;
   }
 
   /** The webhook's most recent TokenReview answers (who was authenticated as whom, or why not). */

@@ -248,3 +248,87 @@ describe('KubeClient.stream', () => {
     }
   });
 });
+
+describe('KubeClient and an API server that refuses connections (a restart, issue 15)', () => {
+  const tokens = { getToken: async () => 'token', invalidate: () => undefined };
+  let certs: ReturnType<typeof makeCerts>;
+  let port: number;
+
+  beforeAll(async () => {
+    certs = makeCerts(mkdtempSync(join(tmpdir(), 'kube-refused-')));
+  });
+
+  beforeEach(async () => {
+    // A port nothing listens on (yet).
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+
+  /** A client whose sleeps move a fake clock instead of waiting; `onSleep` sees each one. */
+  function clientWithClock(onSleep: (ms: number, count: number) => Promise<void> | void) {
+    let clock = 0;
+    const sleeps: number[] = [];
+    const client = new KubeClient({
+      endpoint: `https://127.0.0.1:${port}`, caPem: certs.caPem, tokens, now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+        await onSleep(ms, sleeps.length);
+      },
+    });
+    return { client, sleeps, elapsed: () => clock };
+  }
+
+  it('keeps trying past its 6 attempts and gets the answer once the server listens again', async () => {
+    let server: Server | undefined;
+    const { client, sleeps } = clientWithClock(async (_ms, count) => {
+      if (count !== 8) return;
+      server = createServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) }, (_req, res) => res.writeHead(200).end('{}'));
+      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    });
+    try {
+      const res = await client.request({ method: 'GET', path: '/api' });
+      expect(res.status).toBe(200);
+      expect(sleeps).toHaveLength(8);
+      // Past the sixth attempt it probes every 2-4 s rather than backing off further.
+      for (const ms of sleeps.slice(5)) expect(ms).toBeGreaterThanOrEqual(2000);
+      for (const ms of sleeps.slice(5)) expect(ms).toBeLessThanOrEqual(4000);
+    } finally {
+      client.destroy();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    }
+  });
+
+  it('gives up with KubeNetworkError once 60 s have passed since the first attempt', async () => {
+    const { client, sleeps, elapsed } = clientWithClock(() => undefined);
+    try {
+      const err = await client.request({ method: 'GET', path: '/api' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KubeNetworkError);
+      expect(String(err)).toMatch(/ECONNREFUSED/);
+      expect(sleeps.length).toBeGreaterThan(6);
+      expect(elapsed()).toBeGreaterThanOrEqual(60_000);
+      expect(elapsed() - sleeps.at(-1)!).toBeLessThan(60_000); // the last sleep started inside the 60 s
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('still gives a server that answers 503 six attempts only', async () => {
+    let answered = 0;
+    const server = createServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) }, (_req, res) => {
+      answered++;
+      res.writeHead(503).end('busy');
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const { client } = clientWithClock(() => undefined);
+    try {
+      expect((await client.request({ method: 'GET', path: '/api' })).status).toBe(503);
+      expect(answered).toBe(6);
+    } finally {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
