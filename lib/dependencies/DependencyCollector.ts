@@ -4,7 +4,7 @@
  * list of the objects that reference it.
  */
 import { pathOf, renderPath, type PathNode } from './jsonPath';
-import { mayReferenceAws } from './mayReferenceAws';
+import { mayReferenceAwsText } from './mayReferenceAws';
 import { scanObject, sightArnsIn, type SightingSink } from './scanObject';
 import type { AwsDependency, AwsDependencyType, DependencyReference, DependencySighting, PodIdentityAssociation } from './types';
 import { dig } from './volumes';
@@ -123,11 +123,12 @@ export class DependencyCollector {
    */
   observeJson(json: Buffer | readonly Buffer[]): void {
     const parts = Buffer.isBuffer(json) ? [json] : json;
-    if (!parts.some(mayReferenceAws)) return;
     // Decoded piece by piece (each piece ends on a character boundary): joining the buffers first would
-    // allocate a copy outside the V8 heap per object, which waits for a full GC (issue 8).
+    // allocate a copy outside the V8 heap per object, which waits for a full GC (issue 8). Decoded before
+    // the marker test, which then is one pass over the text the parse needs anyway (issue 16).
     let text = '';
     for (const part of parts) text += part.toString('utf8');
+    if (!mayReferenceAwsText(text)) return;
     const parsed: unknown = JSON.parse(text);
     if (isRecord(parsed)) this.observe(parsed);
   }

@@ -5,7 +5,7 @@
  * at least one of these markers in the object's JSON text; when none is present, no walk can find a
  * dependency. A new recognizer must add its marker here (tests/unit/dependencies checks every fixture).
  */
-const MARKERS: readonly Buffer[] = [
+const MARKERS: readonly string[] = [
   // Every ARN: findArns accepts only the AWS partitions (aws, aws-cn, aws-us-gov, aws-iso*, aws-eusc), which
   // all begin with `aws`; also aws-auth's mapRoles, the EBS and EFS CSI drivers (`*.csi.aws.com`: volume
   // handles, snapshot contents, storage class provisioners), `kubernetes.io/aws-ebs`, `awsElasticBlockStore`,
@@ -18,20 +18,35 @@ const MARKERS: readonly Buffer[] = [
   '.dkr',
   // The AWS Load Balancer Controller's ingress annotations (security groups, subnets, WAF, access logs).
   'alb.ingress.kubernetes.io/',
-].map((marker) => Buffer.from(marker, 'latin1'));
+];
 
 /**
  * A JSON escape can spell any marker in a way a byte search cannot see (`\u0061ws`, `alb.ingress\/`);
- * objects with a backslash are walked. The API server only escapes <, > and &, so this is rare, and one
- * byte is the cheapest search there is.
+ * objects with a backslash are walked. The API server only escapes <, > and &, so this is rare.
  */
-const BACKSLASH = 0x5c;
+const BACKSLASH = '\\';
+
+/**
+ * Every marker, and the backslash, in one expression: one pass over the text (V8 compiles it to machine
+ * code), where a byte search per marker and piece cost 20 native calls for an object without any: at
+ * 20k objects 60 ms, now about 35 ms including the decoding the parse needs anyway (issue 16).
+ */
+const ANY_MARKER = new RegExp([...MARKERS, BACKSLASH].map(escapeRegExp).join('|'));
 
 /**
  * False only when the object's JSON text cannot name any AWS dependency the collector recognizes;
  * true when it might (then the object is parsed and walked).
  */
 export function mayReferenceAws(json: Buffer): boolean {
-  for (const marker of MARKERS) if (json.indexOf(marker) !== -1) return true;
-  return json.indexOf(BACKSLASH) !== -1;
+  // Every marker is ASCII: latin1 keeps each byte as one character, and UTF-8 sequences hold no ASCII byte.
+  return mayReferenceAwsText(json.toString('latin1'));
+}
+
+/** mayReferenceAws for the object's text already decoded (UTF-8 decoding keeps every ASCII marker as is). */
+export function mayReferenceAwsText(json: string): boolean {
+  return ANY_MARKER.test(json);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

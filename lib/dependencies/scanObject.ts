@@ -45,8 +45,6 @@ interface Scan {
   mapRolesParsed: boolean;
 }
 
-type Frame = { value: unknown; node: PathNode | undefined; depth: number };
-
 /**
  * Hands every AWS reference of one object (which has kind and metadata) to `sink`, in walk order. A place
  * can be reported more than once (by two recognizers); the sink deduplicates if it needs to.
@@ -119,30 +117,37 @@ function scanWholeObject(obj: Record<string, unknown>, scan: Scan): void {
   }
 }
 
-/** Visits every value of the object once, depth first, without recursion. */
+/**
+ * Visits every value of the object once, depth first, in key order (keeps reference order stable).
+ * Recursive (depth is bounded by MAX_WALK_DEPTH): an explicit stack cost a frame object per value, and
+ * numbers, booleans and nulls, which hold no reference, got a path node too (issue 16).
+ */
 function walk(root: Record<string, unknown>, scan: Scan): void {
-  const stack: Frame[] = [{ value: root, node: undefined, depth: 0 }];
-  while (stack.length > 0) {
-    const frame = stack.pop();
-    if (!frame) break;
-    const { value, node, depth } = frame;
-    if (typeof value === 'string') {
-      scanString(value, node, scan);
-    } else if (Array.isArray(value)) {
-      if (depth >= MAX_WALK_DEPTH) continue;
-      // Pushed in reverse so items are visited in order (keeps reference order stable).
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], node: child(node, i), depth: depth + 1 });
-    } else if (isRecord(value)) {
-      if (depth >= MAX_WALK_DEPTH) continue;
-      scanRecord(value, node, scan);
-      const isObjectMetadata = depth === 1 && node?.key === 'metadata';
-      const keys = Object.keys(value);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i] ?? '';
-        if (isObjectMetadata && key === MANAGED_FIELDS) continue;
-        stack.push({ value: value[key], node: child(node, key), depth: depth + 1 });
-      }
+  visitRecord(root, undefined, 0, scan);
+}
+
+/** The value at `key` of a container at depth `depth - 1`. */
+function visitChild(value: unknown, parent: PathNode | undefined, key: string | number, depth: number, scan: Scan): void {
+  if (typeof value === 'string') {
+    scanString(value, child(parent, key), scan);
+  } else if (typeof value === 'object' && value !== null && depth < MAX_WALK_DEPTH) {
+    if (Array.isArray(value)) {
+      const node = child(parent, key);
+      for (let i = 0; i < value.length; i++) visitChild(value[i], node, i, depth + 1, scan);
+    } else {
+      visitRecord(value as Record<string, unknown>, child(parent, key), depth, scan);
     }
+  }
+}
+
+function visitRecord(value: Record<string, unknown>, node: PathNode | undefined, depth: number, scan: Scan): void {
+  scanRecord(value, node, scan);
+  const isObjectMetadata = depth === 1 && node?.key === 'metadata';
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (isObjectMetadata && key === MANAGED_FIELDS) continue;
+    visitChild(value[key], node, key, depth + 1, scan);
   }
 }
 

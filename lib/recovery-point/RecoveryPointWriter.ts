@@ -259,11 +259,14 @@ export class RecoveryPointWriter {
     name: string,
     json: string | Buffer | readonly Buffer[],
   ): Promise<void> {
-    await this.throwIfFailed();
+    // Once per object: no promise beyond this call's own unless the archive is failing or full (issue 16).
+    if (this.failing !== undefined) throw await this.failing;
     this.assertState('open', 'addObject()');
     const path = objectEntryPath(resourceName, namespace, name);
     const parts = typeof json === 'string' ? [Buffer.from(json, 'utf8')] : Buffer.isBuffer(json) ? [json] : json;
-    await this.writeEntry(path, parts);
+    this.tar.append(path, parts);
+    this.entryCount += 1;
+    if (this.tar.needsDrain) await this.drained();
     this.objectCount += 1;
   }
 

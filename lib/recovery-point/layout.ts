@@ -72,12 +72,12 @@ export function restoreLockKey(folder: string, restoreId: string): string {
  * Throws RecoveryPointPathError when a part could escape its folder or is not a single path segment.
  */
 export function objectEntryPath(resourceName: string, namespace: string | undefined, name: string): string {
-  const problems = [
-    ...validateResourceName(resourceName),
-    ...(namespace === undefined ? [] : validateSegment('namespace', namespace)),
-    ...validateSegment('name', name),
-  ];
-  if (problems.length > 0) throw new RecoveryPointPathError(problems);
+  const nameProblems = validateSegment('name', name);
+  const namespaceProblems = namespace === undefined ? NO_PROBLEMS : validateSegment('namespace', namespace);
+  const resourceProblems = validateResourceName(resourceName);
+  if (resourceProblems.length + namespaceProblems.length + nameProblems.length > 0) {
+    throw new RecoveryPointPathError([...resourceProblems, ...namespaceProblems, ...nameProblems]);
+  }
   const scope = namespace === undefined ? CLUSTER_DIR : `${NAMESPACES_DIR}/${namespace}`;
   return `${RESOURCES_DIR}/${resourceName}/${scope}/${name}${OBJECT_SUFFIX}`;
 }
@@ -168,15 +168,20 @@ export function newRecoveryPointId(now: Date, random: (size: number) => Uint8Arr
   return `${stamp}-${Buffer.from(random(2)).toString('hex').slice(0, 4)}`;
 }
 
-function validateResourceName(resourceName: string): string[] {
+function validateResourceName(resourceName: string): readonly string[] {
   if (!RESOURCE_NAME.test(resourceName) || resourceName.includes('..')) {
     return [`resource name ${JSON.stringify(resourceName)} must be <plural> or <plural>.<group> in lowercase`];
   }
-  return [];
+  return NO_PROBLEMS;
 }
 
+/** Shared by every valid part; never modified (callers spread it). */
+const NO_PROBLEMS: readonly string[] = [];
+
 // Kubernetes names may hold characters such as ':' (RBAC names); only what could change the path is refused.
-function validateSegment(what: string, value: string): string[] {
+function validateSegment(what: string, value: string): readonly string[] {
+  // Once per backed-up object: the usual answer costs no message and no array (issue 16).
+  if (value !== '' && value !== '.' && value !== '..' && !value.includes('/') && !value.includes('\\') && !CONTROL_CHARS.test(value)) return NO_PROBLEMS;
   const shown = JSON.stringify(value);
   const problems: string[] = [];
   if (value === '' || value === '.' || value === '..') problems.push(`${what} ${shown} is not a usable file name`);

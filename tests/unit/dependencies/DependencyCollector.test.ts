@@ -1,4 +1,5 @@
 import { DependencyCollector, type AwsDependency } from '../../../lib/dependencies';
+import { MAX_WALK_DEPTH } from '../../../lib/dependencies/DependencyCollector';
 import { loadFixture, type FixtureName } from './loadFixture';
 
 const ACCOUNT = '111122223333';
@@ -357,6 +358,30 @@ describe('DependencyCollector', () => {
       expect([...lazy]).toEqual(collector.result());
       expect(collector.result().length).toBeGreaterThan(2);
       expect(collector.result().find((d) => d.id.endsWith(':q'))?.references[0]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'n', name: 'weird', path: 'data["\\u0000\\"key"]' });
+    });
+  });
+
+  describe('walk depth', () => {
+    const topic = 'arn:aws:sns:us-west-2:111122223333:deep';
+    /** A config map whose ARN sits in a record nested so that the record is at `depth` (data is at 1). */
+    const nested = (depth: number): Record<string, unknown> => {
+      let value: Record<string, unknown> = { topic };
+      for (let d = depth; d > 1; d--) value = { a: value };
+      return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'deep', namespace: 'n' }, data: value };
+    };
+    const found = (obj: Record<string, unknown>) => {
+      const collector = new DependencyCollector();
+      collector.observe(obj);
+      return collector.result().map((d) => d.references[0]?.path.split('.').length);
+    };
+
+    it(`walks records up to depth ${MAX_WALK_DEPTH - 1} and no deeper`, () => {
+      expect(found(nested(MAX_WALK_DEPTH - 1))).toEqual([MAX_WALK_DEPTH]);
+      expect(found(nested(MAX_WALK_DEPTH))).toEqual([]);
+    });
+
+    it('survives nesting far deeper than the walk goes', () => {
+      expect(found(nested(100_000))).toEqual([]);
     });
   });
 });

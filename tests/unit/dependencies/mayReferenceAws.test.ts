@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DependencyCollector } from '../../../lib/dependencies';
 import { PARTITIONS } from '../../../lib/dependencies/arns';
-import { mayReferenceAws } from '../../../lib/dependencies/mayReferenceAws';
+import { mayReferenceAws, mayReferenceAwsText } from '../../../lib/dependencies/mayReferenceAws';
+import { objectAt } from '../../../bench/seedCluster';
 import { collectListItems } from '../kube/helpers/collectListItems';
 import type { DiscoveredResource, KubeTransport } from '../../../lib/kube/types';
 import { loadFixture, type FixtureName } from './loadFixture';
@@ -64,6 +65,36 @@ describe('mayReferenceAws and DependencyCollector.observeJson', () => {
       const collector = new DependencyCollector(options);
       collector.observeJson(json(obj));
       expect(collector.result().map((d) => d.id)).toEqual([`arn:${partition}:sns:us-west-2:111122223333:t`]);
+    }
+  });
+
+  it('finds what observe() finds in every object of the bench cluster (its first 2,000 seeds)', () => {
+    const parsed = new DependencyCollector(options);
+    const raw = new DependencyCollector(options);
+    let skipped = 0;
+    for (let i = 0; i < 2000; i++) {
+      const { body } = objectAt(i);
+      parsed.observe(body);
+      raw.observeJson(json(body));
+      if (!mayReferenceAws(json(body))) skipped++;
+    }
+    expect(raw.result()).toEqual(parsed.result());
+    expect(raw.result().length).toBeGreaterThan(100);
+    // The pre-filter does skip objects (secrets, services, widgets), or it would prove nothing.
+    expect(skipped).toBeGreaterThan(500);
+  });
+
+  it('tests text as it tests bytes: a marker or a backslash anywhere, split or not', () => {
+    const markers = ['aws', '"image"', '.dkr', 'alb.ingress.kubernetes.io/', '\\'];
+    const near = ['aw', 'image"', '.dk', 'alb.ingress.kubernetes.io', 'AWS', '"Image"', 'ünïcode ✓', '{"a":[1,2]}'];
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let round = 0; round < 2000; round++) {
+      const pieces = Array.from({ length: 1 + next(6) }, () => (next(8) === 0 ? markers[next(markers.length)]! : near[next(near.length)]!));
+      const text = pieces.join('');
+      const expected = markers.some((m) => text.includes(m));
+      expect(mayReferenceAwsText(text)).toBe(expected);
+      expect(mayReferenceAws(Buffer.from(text, 'utf8'))).toBe(expected);
     }
   });
 
