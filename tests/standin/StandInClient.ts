@@ -63,6 +63,8 @@ export interface KubeObject {
 
 export const CONNECTION_FILE_ENV = 'EKS_STANDIN_CONNECTION';
 
+const API_SERVICES = '/apis/apiregistration.k8s.io/v1/apiservices';
+
 /** Types left out of snapshot(): not stored, or changed by the API server on its own. */
 const SNAPSHOT_SKIPPED_RESOURCES = new Set(['events', 'events.events.k8s.io', 'componentstatuses']);
 const SNAPSHOT_SKIPPED_OBJECTS: Array<(resource: string, namespace: string | undefined, name: string) => boolean> = [
@@ -207,6 +209,41 @@ export class StandInClient {
   async delete(path: string): Promise<void> {
     const res = await this.kube('DELETE', path);
     if (res.status >= 300 && res.status !== 404) throw new Error(`DELETE ${path}: ${res.status} ${res.body}`);
+  }
+
+  /**
+   * Registers an aggregated API whose backing service does not exist, as a cluster with metrics-server
+   * uninstalled or down has (by default `v1beta1.metrics.k8s.io` -> kube-system/metrics-server). Waits
+   * until the API server lists the group in `/apis` and answers 503 for its group version, which is
+   * what discovery then meets. Returns the APIService's name, for deleteApiService.
+   */
+  async createBrokenApiService(group = 'metrics.k8s.io', version = 'v1beta1', service = { namespace: 'kube-system', name: 'metrics-server' }): Promise<string> {
+    const name = `${version}.${group}`;
+    await this.apply(API_SERVICES, {
+      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name },
+      spec: { group, version, service, groupPriorityMinimum: 100, versionPriority: 100, insecureSkipTLSVerify: true },
+    });
+    await this.#until(`${name} answering 503`, async () => {
+      const groups = (await this.kube('GET', '/apis')).json<{ groups: Array<{ name: string }> }>().groups;
+      return groups.some((g) => g.name === group) && (await this.kube('GET', `/apis/${group}/${version}`)).status === 503;
+    });
+    return name;
+  }
+
+  /** Deletes an APIService and waits until `/apis` no longer lists its group. */
+  async deleteApiService(name: string): Promise<void> {
+    await this.delete(`${API_SERVICES}/${name}`);
+    const group = name.slice(name.indexOf('.') + 1);
+    await this.#until(`${name} gone from /apis`, async () =>
+      !(await this.kube('GET', '/apis')).json<{ groups: Array<{ name: string }> }>().groups.some((g) => g.name === group));
+  }
+
+  async #until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`${this.conn.clusterName}: timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Writes kube-system/aws-auth mapRoles (replacing the ConfigMap), as `eksctl create iamidentitymapping` would. */
