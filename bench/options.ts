@@ -86,6 +86,12 @@ export interface BenchOptions {
    */
   brokenApi: boolean;
   /**
+   * Measure the (single) size as a one-off large run (`--one-off`; implied by any size above LARGE_SIZE),
+   * e.g. to try the large run's steps on a small cluster.
+   * @default false
+   */
+  oneOff: boolean;
+  /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
    */
@@ -95,7 +101,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
                        [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
                        [--cpu-prof DIR] [--node 22] [--restore-at SIZE,... | --no-restore] [--pin | --no-pin]
-                       [--no-broken-api] [--smoke]
+                       [--no-broken-api] [--one-off] [--smoke]
        npm run bench -- --objects 1000000   (a one-off large size: see LARGE_SIZE)`;
 
 /**
@@ -112,7 +118,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new BenchUsageError(`unexpected argument "${arg}"\n${USAGE}`);
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (['--no-readme', '--no-kubectl', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--smoke', '--help'].includes(flag)) {
+    if (['--no-readme', '--no-kubectl', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--smoke', '--help'].includes(flag)) {
       given.set(flag, true);
       continue;
     }
@@ -121,7 +127,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--smoke']);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -145,9 +151,9 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
     throw new BenchUsageError(`--objects must list ascending sizes, e.g. 1000,100000 (got "${sizesText}")`);
   }
-  const large = sizes.filter((s) => s > LARGE_SIZE);
-  if (large.length > 0 && large.length !== sizes.length) {
-    throw new BenchUsageError(`--objects: a size above ${LARGE_SIZE} is a one-off run on its own (got "${sizesText}")`);
+  const large = given.has('--one-off') ? sizes : sizes.filter((s) => s > LARGE_SIZE);
+  if (large.length > 0 && (sizes.length > 1 || smoke)) {
+    throw new BenchUsageError(`--objects: a one-off run (--one-off, or a size above ${LARGE_SIZE}) measures one size on its own (got "${sizesText ?? sizes.join(',')}")`);
   }
   const restoreText = text('--restore-at');
   const restoreDefault = [20_000, 100_000].filter((s) => sizes.includes(s));
@@ -164,6 +170,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     restoreAt,
     pin: !given.has('--no-pin') && machine.cpus >= 2 && machine.taskset,
     brokenApi: !given.has('--no-broken-api') && large.length === 0,
+    oneOff: large.length > 0,
     pageSize: int('--page-size', 500, 1, 10_000),
     runs: int('--runs', smoke ? 1 : 3, 1, 50),
     loadRuns: int('--load-runs', smoke ? 5 : 15, 1, 200),

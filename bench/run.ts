@@ -17,7 +17,7 @@ import { CpuPin, cpuLayout, tasksetInstalled } from './CpuPin';
 import { BenchSanityError, BenchUsageError } from './errors';
 import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
-import { LARGE_SIZE, parseBenchOptions, type BenchOptions } from './options';
+import { parseBenchOptions, type BenchOptions } from './options';
 import {
   cpuFigures, evaluateTargets, mib, recordedLargeRuns, round, updateReadme, withLargeRun, writeResults,
   type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type LargeResult, type MachineInfo, type SizeResult,
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const pin = opts.pin ? new CpuPin(cpuLayout(cpus().length), () => standIn.pids) : undefined;
-  const large = opts.sizes[0]! > LARGE_SIZE;
+  const large = opts.oneOff;
 
   const sizes: SizeResult[] = [];
   const restores: NonNullable<BenchResults['restores']> = [];

@@ -51,8 +51,11 @@ describe('npm run bench -- --restore-at, --no-broken-api', () => {
 describe('npm run bench -- --objects 1000000', () => {
   it('is a one-off large run: alone, without restore or the broken-APIService case', () => {
     const o = parseBenchOptions(['--objects', '1m'], REPO_ROOT, TWO_CORES);
-    expect(o).toMatchObject({ sizes: [1_000_000], restoreAt: [], brokenApi: false, pin: true });
-    expect(parseBenchOptions(['--objects', String(LARGE_SIZE + 1)], REPO_ROOT).restoreAt).toEqual([]);
-    expect(() => parseBenchOptions(['--objects', '100000,1000000'], REPO_ROOT)).toThrow('one-off run on its own');
+    expect(o).toMatchObject({ sizes: [1_000_000], restoreAt: [], brokenApi: false, pin: true, oneOff: true });
+    expect(parseBenchOptions(['--objects', String(LARGE_SIZE + 1)], REPO_ROOT)).toMatchObject({ restoreAt: [], oneOff: true });
+    expect(parseBenchOptions(['--objects', String(LARGE_SIZE)], REPO_ROOT).oneOff).toBe(false);
+    expect(parseBenchOptions(['--objects', '2000', '--one-off'], REPO_ROOT)).toMatchObject({ sizes: [2000], restoreAt: [], oneOff: true });
+    expect(() => parseBenchOptions(['--objects', '100000,1000000'], REPO_ROOT)).toThrow('measures one size on its own');
+    expect(() => parseBenchOptions(['--objects', '1000,2000', '--one-off'], REPO_ROOT)).toThrow('measures one size on its own');
   });
 });
