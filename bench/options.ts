@@ -92,6 +92,12 @@ export interface BenchOptions {
    */
   oneOff: boolean;
   /**
+   * How the cluster is seeded (`--seed-via api|etcd`): POSTs through the API server, or puts straight into
+   * the stand-in's etcd (bench/etcdSeed.ts; only for a one-off run, which then counts what the API serves).
+   * @default 'api'
+   */
+  seedVia: 'api' | 'etcd';
+  /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
    */
@@ -101,7 +107,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
                        [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
                        [--cpu-prof DIR] [--node 22] [--restore-at SIZE,... | --no-restore] [--pin | --no-pin]
-                       [--no-broken-api] [--one-off] [--smoke]
+                       [--no-broken-api] [--one-off] [--seed-via api|etcd] [--smoke]
        npm run bench -- --objects 1000000   (a one-off large size: see LARGE_SIZE)`;
 
 /**
@@ -127,7 +133,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--smoke']);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -171,6 +177,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     pin: !given.has('--no-pin') && machine.cpus >= 2 && machine.taskset,
     brokenApi: !given.has('--no-broken-api') && large.length === 0,
     oneOff: large.length > 0,
+    seedVia: seedVia(text('--seed-via'), large.length > 0),
     pageSize: int('--page-size', 500, 1, 10_000),
     runs: int('--runs', smoke ? 1 : 3, 1, 50),
     loadRuns: int('--load-runs', smoke ? 5 : 15, 1, 200),
@@ -183,6 +190,13 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     node22: nodeText === '22',
     smoke,
   };
+}
+
+function seedVia(value: string | undefined, oneOff: boolean): 'api' | 'etcd' {
+  if (value === undefined || value === 'api') return 'api';
+  if (value !== 'etcd') throw new BenchUsageError(`--seed-via must be api or etcd (got "${value}")`);
+  if (!oneOff) throw new BenchUsageError('--seed-via etcd is only for a one-off run (--one-off, or a size above 200000): the normal sizes measure a cluster seeded through the API');
+  return 'etcd';
 }
 
 /** What decides whether pinning is possible: cores, and whether taskset is installed. */

@@ -151,6 +151,8 @@ export interface LargeResult {
   seedMs: number;
   seedObjectsPerSecond: number;
   seedConcurrency: number;
+  /** Through the API server, or straight into etcd (then listedObjects proves the API server serves them). */
+  seedVia: 'api' | 'etcd';
   backedUpObjects: number;
   /** Two backups of the same cluster (the second gives the diff two recovery points). */
   backups: Array<ActionFigures & { objectsPerSecond: number; archiveBytes: number }>;
@@ -348,7 +350,7 @@ export function renderReadme(r: BenchResults): string {
   for (const x of r.large ?? []) {
     const lm = x.machine;
     lines.push(
-      `One-off large run (\`${x.command}\`, ${x.generatedAt.slice(0, 10)}${x.pinned ? ', pinned' : ''}, MemorySize ${x.memorySizeMb}): ${fmtInt(x.seededObjects)} objects seeded in ${fmtMinutes(x.seedMs)} (${fmtInt(x.seedObjectsPerSecond)}/s, ${x.seedConcurrency} in flight), ${fmtInt(x.listedObjects)} listed by the API server; load average ${lm.loadAverageStart} at the start, ${lm.loadAverageAtBackup ?? '-'} before the first backup, ${lm.loadAverageEnd} at the end (the machine is shared):`,
+      `One-off large run (\`${x.command}\`, ${x.generatedAt.slice(0, 10)}${x.pinned ? ', pinned' : ''}, MemorySize ${x.memorySizeMb}): ${fmtInt(x.seededObjects)} objects seeded in ${fmtMinutes(x.seedMs)} (${fmtInt(x.seedObjectsPerSecond)}/s, ${x.seedConcurrency} in flight, ${x.seedVia === 'etcd' ? 'straight into etcd' : 'through the API server'}), ${fmtInt(x.listedObjects)} listed by the API server; load average ${lm.loadAverageStart} at the start, ${lm.loadAverageAtBackup ?? '-'} before the first backup, ${lm.loadAverageEnd} at the end (the machine is shared):`,
       '',
       '| Action | Objects | Wall time | Objects/s | Peak RSS | CPU | Whole invocation |',
       '|---|---:|---:|---:|---:|---:|---:|',

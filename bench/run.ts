@@ -23,6 +23,7 @@ import {
   type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type LargeResult, type MachineInfo, type SizeResult,
 } from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
+import { seedObjectsViaEtcd } from './etcdSeed';
 import { runAction, runDelegate, type ActionResponse, type DelegateRun } from './runDelegate';
 import { BENCH_CRD_GROUP, installBenchCrd, seedObjects } from './seedCluster';
 
@@ -104,10 +105,9 @@ async function main(): Promise<void> {
       pin?.colocated();
       log(`seeding objects ${seeded} to ${size} (${opts.seedConcurrency} in flight)`);
       const t0 = performance.now();
-      await seedObjects(seeder, seeded, size, {
-        concurrency: opts.seedConcurrency,
-        onProgress: (p) => log(`  seeded ${p.done}/${p.total} (${Math.round(p.done / ((performance.now() - t0) / 1000))}/s)`),
-      });
+      const onProgress = (p: { done: number; total: number }) => log(`  seeded ${p.done}/${p.total} (${Math.round(p.done / ((performance.now() - t0) / 1000))}/s)`);
+      if (opts.seedVia === 'etcd') await seedObjectsViaEtcd(seeded, size, { etcdUrl: conn.etcdUrl ?? '', concurrency: opts.seedConcurrency, onProgress });
+      else await seedObjects(seeder, seeded, size, { concurrency: opts.seedConcurrency, onProgress });
       const seedMs = performance.now() - t0;
       log(`seeded ${size - seeded} objects in ${(seedMs / 1000).toFixed(1)} s`);
       seeded = size;
@@ -372,7 +372,7 @@ async function measureLarge(ctx: Context, size: number, seedMs: number, seeder: 
   return {
     generatedAt: '', command: '', machine: { cpuModel: '', cpus: 0, memoryGiB: 0, nodeVersion: '', kernel: '', loadAverageStart: 0, loadAverageEnd: 0 },
     pinned: cpuList !== undefined, memorySizeMb: ctx.memorySizeMb,
-    seededObjects: size, listedObjects, seedMs: round(seedMs), seedObjectsPerSecond: round(size / (seedMs / 1000), 0), seedConcurrency: ctx.opts.seedConcurrency,
+    seededObjects: size, listedObjects, seedMs: round(seedMs), seedObjectsPerSecond: round(size / (seedMs / 1000), 0), seedConcurrency: ctx.opts.seedConcurrency, seedVia: ctx.opts.seedVia,
     backedUpObjects: objects, backups,
     verify: { ...figures(verify), status: verify.response.status },
     diff: { ...figures(diff), ...diff.response.counts },

@@ -24,6 +24,8 @@ export interface StandInConnection {
   motoUrl: string;
   /** The recovery-point bucket; one for both clusters (a restore reads the primary's recovery points). */
   bucket: string;
+  /** etcd's client URL (plain http on 127.0.0.1): the bench's large run seeds straight into it. */
+  etcdUrl?: string;
   /** `major.minor` of the running kube-apiserver, as DescribeCluster reports it, e.g. `1.20`. */
   kubernetesVersion: string;
   /** Recovery cluster only: the delegate role mapped to system:masters in its aws-auth at start-up. */

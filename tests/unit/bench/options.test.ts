@@ -58,4 +58,11 @@ describe('npm run bench -- --objects 1000000', () => {
     expect(() => parseBenchOptions(['--objects', '100000,1000000'], REPO_ROOT)).toThrow('measures one size on its own');
     expect(() => parseBenchOptions(['--objects', '1000,2000', '--one-off'], REPO_ROOT)).toThrow('measures one size on its own');
   });
+
+  it('seeds through the API server unless a one-off run asks for etcd', () => {
+    expect(parseBenchOptions([], REPO_ROOT).seedVia).toBe('api');
+    expect(parseBenchOptions(['--objects', '1m', '--seed-via', 'etcd'], REPO_ROOT).seedVia).toBe('etcd');
+    expect(() => parseBenchOptions(['--seed-via', 'etcd'], REPO_ROOT)).toThrow('only for a one-off run');
+    expect(() => parseBenchOptions(['--objects', '1m', '--seed-via', 'kubectl'], REPO_ROOT)).toThrow('must be api or etcd');
+  });
 });

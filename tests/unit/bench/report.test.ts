@@ -8,7 +8,7 @@ function largeRun(objects: number, generatedAt: string): LargeResult {
   const action = { ms: 200_000, processMs: 201_000, peakRssMiB: 180, cpuMs: 100_000 };
   return {
     generatedAt, command: `npm run bench -- --objects ${objects}`, machine: benchResultsFixture().machine, pinned: true, memorySizeMb: 320,
-    seededObjects: objects, listedObjects: objects, seedMs: 600_000, seedObjectsPerSecond: 500, seedConcurrency: 128, backedUpObjects: objects + 184,
+    seededObjects: objects, listedObjects: objects, seedMs: 600_000, seedObjectsPerSecond: 500, seedConcurrency: 128, seedVia: 'etcd', backedUpObjects: objects + 184,
     backups: [{ ...action, objectsPerSecond: 5000, archiveBytes: 1 }],
     verify: { ...action, status: 'VALID' }, diff: { ...action, changed: 0, added: 0, removed: 0 },
   };
@@ -77,7 +77,7 @@ describe('the bench README region', () => {
     expect(withLargeRun(withLargeRun([old], again), smaller)).toEqual([smaller, again]);
 
     const text = renderReadme({ ...benchResultsFixture(), large: [again] });
-    expect(text).toContain('1,000,000 objects seeded in 10.0 min (500/s, 128 in flight), 1,000,000 listed by the API server');
+    expect(text).toContain('1,000,000 objects seeded in 10.0 min (500/s, 128 in flight, straight into etcd), 1,000,000 listed by the API server');
     expect(text).toContain('| backup 1 | 1,000,184 | 200.0 s | 5,000 | 180 MiB | 100.0 s | 201.0 s |');
     expect(text).toContain('| verify-recovery-point (VALID) |');
     expect(text).toContain('| diff-recovery-points (0 changed, 0 added, 0 removed) | 1,000,184 x 2 |');
