@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { BenchUsageError } from './errors';
 
 /** util-linux's taskset; Debian installs util-linux everywhere (it is Essential). */
 export const TASKSET = '/usr/bin/taskset';
@@ -16,7 +17,7 @@ export interface CpuLayout {
 
 /** The two-core layout: core 0 for the stand-in, core 1 for the process under test (issue 16). */
 export function cpuLayout(cpus: number): CpuLayout {
-  if (cpus < 2) throw new Error(`pinning needs two cores (this machine has ${cpus})`);
+  if (cpus < 2) throw new BenchUsageError(`pinning needs two cores (this machine has ${cpus})`);
   return { cluster: '0', underTest: '1', all: `0-${cpus - 1}` };
 }
 

@@ -6,6 +6,7 @@
 // them is not assumed: the bench counts them through the API before it measures anything.
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { BenchApiError, BenchError } from './errors';
 import { objectAt, type SeedProgress } from './seedCluster';
 
 export interface EtcdSeedOptions {
@@ -23,7 +24,7 @@ export interface EtcdSeedOptions {
 /** The API server's etcd key for an object created by POST to `collection` (kube-apiserver 1.20, prefix /registry). */
 export function etcdKey(collection: string, name: string): string {
   const m = /^\/apis?\/(?:([^/]+)\/)?v1(?:\/namespaces\/([^/]+))?\/([^/]+)$/.exec(collection);
-  if (!m) throw new Error(`no etcd key for collection ${collection}`);
+  if (!m) throw new BenchError(`no etcd key for collection ${collection}`);
   const [, group, namespace, plural] = m;
   // Built-in groups are stored under the plural alone; custom resources under <group>/<plural>; services under services/specs.
   const resource = plural === 'services' ? 'services/specs' : group && group.includes('.') ? `${group}/${plural}` : plural!;
@@ -99,7 +100,7 @@ function txn(etcdUrl: string, agent: Agent, puts: Array<{ key: string; value: st
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`etcd txn from ${key}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`))));
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new BenchApiError('POST', `/v3/kv/txn (etcd, from ${key})`, res.statusCode, Buffer.concat(chunks).toString('utf8').slice(0, 300)))));
     });
     req.on('error', reject);
     req.end(payload);
