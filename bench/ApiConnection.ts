@@ -15,30 +15,13 @@ export interface ApiConnectionOptions {
   maxSockets?: number;
 }
 
-/** A GET whose body was read off the socket and dropped, but for its two ends. */
-export interface SkimResult {
-  status: number;
-  /** The body's first bytes (at least END_BYTES, or all of it). */
-  head: Buffer;
-  /** The body's last bytes (at least END_BYTES, or all of it). */
-  tail: Buffer;
-  /** Bytes received. */
-  bytes: number;
-}
-
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 const MAX_ATTEMPTS = 8;
-/**
- * A list's metadata (resourceVersion, continue, remainingItemCount) is at one end of the body: first for
- * built-in types, last for custom resources (served as unstructured JSON, keys sorted). A continue
- * token is well under 1 KiB.
- */
-const END_BYTES = 4096;
 
 /**
  * A lean keep-alive https client for the bench's own traffic: seeding (many concurrent POSTs) and the
- * baseline (sequential GETs whose bodies are discarded). Not the delegate's client, on purpose: the
- * baseline must cost the API server's work and the bytes on the wire, nothing else.
+ * baseline (sequential GETs, each body parsed). Not the delegate's client, on purpose: the baseline
+ * must cost the API server's work, the bytes on the wire and a JSON.parse per page, nothing else.
  */
 export class ApiConnection {
   readonly #agent: Agent;
@@ -81,39 +64,14 @@ export class ApiConnection {
 
   /** GET with the whole body kept. */
   async getJson<T>(path: string): Promise<T> {
-    const res = await this.#send('GET', path, undefined);
-    if (res.status !== 200) throw new BenchApiError('GET', path, res.status, res.body.toString('utf8').slice(0, 300));
-    return JSON.parse(res.body.toString('utf8')) as T;
+    return JSON.parse((await this.getBody(path)).toString('utf8')) as T;
   }
 
-  /** GET keeping only the body's two ends; the rest is read off the socket and dropped. */
-  skim(path: string): Promise<SkimResult> {
-    const url = new URL(path, this.#base);
-    return new Promise((resolve, reject) => {
-      const req = request(url, { method: 'GET', agent: this.#agent, headers: { authorization: `Bearer ${this.#token}`, accept: 'application/json' } }, (res) => {
-        const head: Buffer[] = [];
-        let headBytes = 0;
-        let tail: Buffer[] = [];
-        let tailBytes = 0;
-        let bytes = 0;
-        res.on('data', (c: Buffer) => {
-          bytes += c.length;
-          if (headBytes < END_BYTES) {
-            head.push(c);
-            headBytes += c.length;
-          }
-          tail.push(c);
-          tailBytes += c.length;
-          // Drop leading chunks the tail no longer needs.
-          while (tail.length > 1 && tailBytes - tail[0]!.length >= END_BYTES) tailBytes -= tail.shift()!.length;
-          if (tail.length > 64) tail = [Buffer.concat(tail)];
-        });
-        res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, head: Buffer.concat(head), tail: Buffer.concat(tail), bytes }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  /** GET's whole body; throws unless 200. */
+  async getBody(path: string): Promise<Buffer> {
+    const res = await this.#send('GET', path, undefined);
+    if (res.status !== 200) throw new BenchApiError('GET', path, res.status, res.body.toString('utf8').slice(0, 300));
+    return res.body;
   }
 
   #send(method: string, path: string, payload: Buffer | undefined): Promise<{ status: number; body: Buffer }> {

@@ -1,5 +1,4 @@
 import type { ApiConnection } from './ApiConnection';
-import { BenchApiError } from './errors';
 
 /** A resource type as the recovery point's manifest records it. */
 export interface ListedResource {
@@ -12,42 +11,46 @@ export interface ListedResource {
 
 export interface BaselineResult {
   ms: number;
+  /** CPU time (user + system, all threads) of this process while it fetched and parsed. */
+  cpuMs: number;
   pages: number;
   bytes: number;
+  /** Items parsed, all pages. */
+  items: number;
 }
 
-/** The list's own metadata: first in built-in lists, last in custom resource lists (keys sorted). */
-const HEAD_METADATA = /^\{"kind":"[A-Za-z0-9]+List","apiVersion":"[^"]*","metadata":\{([^{}]*)\}/;
-const TAIL_METADATA = /"metadata":\{([^{}]*)\}\}\s*$/;
-const CONTINUE = /"continue":"([^"]*)"/;
+interface ListPage {
+  metadata?: { continue?: string };
+  items?: unknown[];
+}
 
 /**
  * The floor the backup is compared with: the same list pages, cluster-wide, with the same page size,
- * fetched one after another on one keep-alive connection, bodies read off the socket and discarded
- * (only the head is kept, to find the continue token). No parsing, no compression, no upload.
+ * fetched one after another on one keep-alive connection, each body read whole and JSON.parse'd (what
+ * any client must do to use a page; issue 16 compares the delegate's CPU with this). No compression,
+ * no upload. Runs in this process, so its CPU is process.cpuUsage()'s difference: the bench does
+ * nothing else meanwhile.
  */
 export async function baselineFetch(api: ApiConnection, resources: ListedResource[], pageSize: number): Promise<BaselineResult> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let pages = 0;
   let bytes = 0;
+  let items = 0;
   for (const r of resources) {
     const base = r.group === '' ? `/api/${r.version}/${r.resource}` : `/apis/${r.group}/${r.version}/${r.resource}`;
     let token: string | undefined;
     do {
       const path = `${base}?limit=${pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
-      const res = await api.skim(path);
-      if (res.status !== 200) throw new BenchApiError('GET', path, res.status, res.head.toString('utf8').slice(0, 300));
+      const body = await api.getBody(path);
+      const page = JSON.parse(body.toString('utf8')) as ListPage;
       pages++;
-      bytes += res.bytes;
-      token = continueToken(res.head.toString('latin1'), res.tail.toString('latin1'));
+      bytes += body.length;
+      items += page.items?.length ?? 0;
+      token = page.metadata?.continue || undefined;
     } while (token);
   }
-  return { ms: performance.now() - t0, pages, bytes };
-}
-
-/** The continue token of a list page, from whichever end holds the list's metadata; undefined on the last page. */
-export function continueToken(head: string, tail: string): string | undefined {
-  const metadata = HEAD_METADATA.exec(head)?.[1] ?? TAIL_METADATA.exec(tail)?.[1];
-  if (metadata === undefined) throw new Error(`list page without list metadata: ${head.slice(0, 120)} ... ${tail.slice(-120)}`);
-  return CONTINUE.exec(metadata)?.[1] || undefined;
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, pages, bytes, items };
 }

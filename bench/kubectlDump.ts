@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pinnedArgv } from './CpuPin';
 import { BenchProcessError } from './errors';
 import { baseEnv, measureProcesses } from './measureProcesses';
 
@@ -16,6 +17,8 @@ export interface KubectlDumpOptions {
   pageSize: number;
   /** kubectl binary. @default /usr/bin/kubectl */
   kubectl?: string;
+  /** Run kubectl on these cores only (taskset cpu list). @default undefined (any core) */
+  cpuList?: string;
 }
 
 export interface KubectlDumpResult {
@@ -52,13 +55,13 @@ export async function kubectlDump(opts: KubectlDumpOptions): Promise<KubectlDump
   const file = (name: string) => join(opts.workDir, name);
 
   const [listing] = await measureProcesses(opts.python, [{
-    argv: [kubectl, 'api-resources', '--verbs=list', '-o', 'name'], env, stdout: file('api-resources.txt'), stderr: file('api-resources.err'),
+    argv: pinnedArgv([kubectl, 'api-resources', '--verbs=list', '-o', 'name'], opts.cpuList), env, stdout: file('api-resources.txt'), stderr: file('api-resources.err'),
   }]);
   if (!listing || listing.exitCode !== 0) throw new BenchProcessError('kubectl api-resources', listing?.exitCode ?? null, readFileSync(file('api-resources.err'), 'utf8'));
   const types = readFileSync(file('api-resources.txt'), 'utf8').split('\n').map((t) => t.trim()).filter(Boolean);
 
   const dumps = types.map((t, i) => ({
-    argv: [kubectl, 'get', t, '-A', '-o', 'json', `--chunk-size=${opts.pageSize}`], env,
+    argv: pinnedArgv([kubectl, 'get', t, '-A', '-o', 'json', `--chunk-size=${opts.pageSize}`], opts.cpuList), env,
     stdout: file(`dump-${i}.json`), stderr: file(`dump-${i}.err`),
   }));
   const measured = await measureProcesses(opts.python, dumps);

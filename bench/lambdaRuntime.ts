@@ -22,3 +22,18 @@ export function templateMemorySizeMb(templatePath: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`${templatePath}: Parameters.MemorySize.Default is not an integer`);
   return value;
 }
+
+/** Lambda gives a function one vCPU per 1,769 MB of memory, a share of one below that. */
+export const LAMBDA_MB_PER_VCPU = 1769;
+
+/**
+ * The wall time a Lambda of `memorySizeMb` would need for work that took `cpuMs` of CPU and `wallMs`
+ * of wall time here: the CPU stretched over the function's share of a vCPU (cpuMs / (memorySizeMb /
+ * 1769)), but never less than the measured wall time (waiting on the API server does not shrink). A
+ * rough bound: it assumes the CPU is spread evenly and ignores burst credit. Above 1,769 MB a function
+ * has more than one vCPU, which a single-threaded process cannot use, so the share is capped at 1.
+ */
+export function lambdaWallMs(cpuMs: number, wallMs: number, memorySizeMb: number): number {
+  const share = Math.min(1, memorySizeMb / LAMBDA_MB_PER_VCPU);
+  return Math.max(wallMs, cpuMs / share);
+}

@@ -64,11 +64,39 @@ export interface BenchOptions {
    */
   node22: boolean;
   /**
-   * Measure a restore of the recovery point taken at this size into the stand-in's recovery cluster
-   * (`--restore-at SIZE`; `--no-restore` turns it off). Must be one of the sizes.
-   * @default 20000 when it is one of the sizes, else the smallest size
+   * Measure a restore of the recovery point taken at each of these sizes into the stand-in's recovery
+   * cluster (`--restore-at 20000,100000`; `--no-restore` turns it off). Each must be one of the sizes. The
+   * first is compared with the POST baseline and kubectl create; the others measure the delegate alone
+   * (wall time and peak RSS), which keeps a full bench under half an hour.
+   * @default [20000, 100000] where they are sizes, else the smallest size; [] with --no-restore
    */
-  restoreAt: number | undefined;
+  restoreAt: number[];
+  /**
+   * Pin the stand-in (kube-apiserver, etcd, moto) to one core and the process under test (the delegate,
+   * the baseline client, kubectl) to another, as on EKS where the API server runs elsewhere (`--pin`,
+   * `--no-pin`). Every size is then measured both pinned and co-located, alternating run by run.
+   * @default true when the machine has at least two cores and taskset is installed
+   */
+  pin: boolean;
+  /**
+   * Also time a backup at the smallest size with one broken aggregated API (an APIService whose service
+   * is missing, so the API server answers 503 for its group), against one without (`--no-broken-api`
+   * turns it off).
+   * @default true
+   */
+  brokenApi: boolean;
+  /**
+   * Measure the (single) size as a one-off large run (`--one-off`; implied by any size above LARGE_SIZE),
+   * e.g. to try the large run's steps on a small cluster.
+   * @default false
+   */
+  oneOff: boolean;
+  /**
+   * How the cluster is seeded (`--seed-via api|etcd`): POSTs through the API server, or puts straight into
+   * the stand-in's etcd (bench/etcdSeed.ts; only for a one-off run, which then counts what the API serves).
+   * @default 'api'
+   */
+  seedVia: 'api' | 'etcd';
   /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
@@ -78,16 +106,25 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
                        [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
-                       [--cpu-prof DIR] [--node 22] [--restore-at SIZE | --no-restore] [--smoke]`;
+                       [--cpu-prof DIR] [--node 22] [--restore-at SIZE,... | --no-restore] [--pin | --no-pin]
+                       [--no-broken-api] [--one-off] [--seed-via api|etcd] [--smoke]
+       npm run bench -- --objects 1000000   (a one-off large size: see LARGE_SIZE)`;
+
+/**
+ * Sizes above this are one-off large sizes (`--objects 1000000`): one cluster, two backups (the second
+ * gives diff-recovery-points two recovery points), verify-recovery-point and diff-recovery-points, no
+ * baseline, no kubectl, no restore; recorded under results.json's `large` key, which other runs keep.
+ */
+export const LARGE_SIZE = 200_000;
 
 /** Parses the bench's arguments; a flag given explicitly wins over what --smoke implies. */
-export function parseBenchOptions(argv: string[], repoRoot: string): BenchOptions {
+export function parseBenchOptions(argv: string[], repoRoot: string, machine: PinMachine = { cpus: 1, taskset: false }): BenchOptions {
   const given = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new BenchUsageError(`unexpected argument "${arg}"\n${USAGE}`);
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (['--no-readme', '--no-kubectl', '--no-restore', '--smoke', '--help'].includes(flag)) {
+    if (['--no-readme', '--no-kubectl', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--smoke', '--help'].includes(flag)) {
       given.set(flag, true);
       continue;
     }
@@ -96,7 +133,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--smoke']);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -120,14 +157,27 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
     throw new BenchUsageError(`--objects must list ascending sizes, e.g. 1000,100000 (got "${sizesText}")`);
   }
+  const large = given.has('--one-off') ? sizes : sizes.filter((s) => s > LARGE_SIZE);
+  if (large.length > 0 && (sizes.length > 1 || smoke)) {
+    throw new BenchUsageError(`--objects: a one-off run (--one-off, or a size above ${LARGE_SIZE}) measures one size on its own (got "${sizesText ?? sizes.join(',')}")`);
+  }
   const restoreText = text('--restore-at');
-  const restoreAt = given.has('--no-restore') ? undefined
-    : restoreText !== undefined ? parseSize(restoreText)
-      : sizes.includes(20_000) ? 20_000 : sizes[0];
-  if (restoreAt !== undefined && !sizes.includes(restoreAt)) throw new BenchUsageError(`--restore-at ${restoreAt} must be one of --objects (${sizes.join(', ')})`);
+  const restoreDefault = [20_000, 100_000].filter((s) => sizes.includes(s));
+  const restoreAt = given.has('--no-restore') || large.length > 0 ? []
+    : restoreText !== undefined ? restoreText.split(',').map((s) => parseSize(s.trim()))
+      : restoreDefault.length > 0 ? restoreDefault : [sizes[0]!];
+  for (const at of restoreAt) if (!sizes.includes(at)) throw new BenchUsageError(`--restore-at ${at} must be one of --objects (${sizes.join(', ')})`);
+  if (given.has('--pin') && given.has('--no-pin')) throw new BenchUsageError('--pin and --no-pin exclude each other');
+  if (given.has('--pin') && !(machine.cpus >= 2 && machine.taskset)) {
+    throw new BenchUsageError(`--pin needs two cores and taskset (util-linux); this machine has ${machine.cpus} core(s)${machine.taskset ? '' : ' and no taskset'}`);
+  }
   return {
     sizes,
     restoreAt,
+    pin: !given.has('--no-pin') && machine.cpus >= 2 && machine.taskset,
+    brokenApi: !given.has('--no-broken-api') && large.length === 0,
+    oneOff: large.length > 0,
+    seedVia: seedVia(text('--seed-via'), large.length > 0),
     pageSize: int('--page-size', 500, 1, 10_000),
     runs: int('--runs', smoke ? 1 : 3, 1, 50),
     loadRuns: int('--load-runs', smoke ? 5 : 15, 1, 200),
@@ -140,6 +190,19 @@ export function parseBenchOptions(argv: string[], repoRoot: string): BenchOption
     node22: nodeText === '22',
     smoke,
   };
+}
+
+function seedVia(value: string | undefined, oneOff: boolean): 'api' | 'etcd' {
+  if (value === undefined || value === 'api') return 'api';
+  if (value !== 'etcd') throw new BenchUsageError(`--seed-via must be api or etcd (got "${value}")`);
+  if (!oneOff) throw new BenchUsageError('--seed-via etcd is only for a one-off run (--one-off, or a size above 200000): the normal sizes measure a cluster seeded through the API');
+  return 'etcd';
+}
+
+/** What decides whether pinning is possible: cores, and whether taskset is installed. */
+export interface PinMachine {
+  cpus: number;
+  taskset: boolean;
 }
 
 const SIZE_SUFFIX: Record<string, number> = { k: 1000, m: 1_000_000 };

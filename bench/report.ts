@@ -1,7 +1,10 @@
 import type { RestoreFigures } from './restoreBench';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BundleComparison } from './bundleLoad';
+import type { CpuLayout } from './CpuPin';
 import type { KubectlDumpResult } from './kubectlDump';
+import { LAMBDA_MB_PER_VCPU, lambdaWallMs } from './lambdaRuntime';
+import { LARGE_SIZE } from './options';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -16,6 +19,8 @@ export interface MachineInfo {
   loadAverageEnd: number;
   /** `major.minor` of the stand-in's kube-apiserver; absent in results measured before it was recorded (1.20). */
   kubernetesVersion?: string;
+  /** 1-minute load average just before a one-off large run's backup (the machine is shared). */
+  loadAverageAtBackup?: number;
 }
 
 /** One node's figures for the delegate's backups at one size. */
@@ -40,6 +45,40 @@ export interface Node22Result {
   objectsPerSecond: number;
 }
 
+/** The baseline client at one size: fetch + JSON.parse of the same pages, one after another. */
+export interface BaselineFigures {
+  /** Median wall time. */
+  ms: number;
+  runsMs: number[];
+  /** Median CPU time (user + system) of the client. */
+  cpuMs: number;
+  pages: number;
+  bytes: number;
+  /** Items parsed, all pages. */
+  items: number;
+}
+
+/** The same size measured with everything on every core (the first bench's way), beside the pinned figures. */
+export interface ColocatedResult {
+  backup: BackupFigures;
+  baseline: BaselineFigures;
+  /** backup.ms / baseline.ms */
+  ratio: number;
+  objectsPerSecond: number;
+}
+
+/** CPU of the delegate's invocation against the baseline client's, and the Lambda wall time it implies. */
+export interface CpuFigures {
+  /** The delegate process's median CPU (user + system, all threads) per 100,000 backed-up objects. */
+  delegatePer100kMs: number;
+  /** The baseline client's median CPU per 100,000 objects fetched and parsed. */
+  baselinePer100kMs: number;
+  /** delegate / baseline CPU */
+  ratio: number;
+  /** Wall time of this invocation on Lambda at each memory size (lambdaWallMs). */
+  lambda: Array<{ memorySizeMb: number; wallMs: number }>;
+}
+
 export interface SizeResult {
   /** Objects the bench seeded (the size asked for). */
   seededObjects: number;
@@ -50,12 +89,19 @@ export interface SizeResult {
   seedMs: number;
   seedObjectsPerSecond: number;
   /** The delegate on the bench's own node. */
+  /** Pinned when `pinned` (results.pin is set), else co-located. */
   backup: BackupFigures;
-  baseline: { ms: number; runsMs: number[]; pages: number; bytes: number };
+  baseline: BaselineFigures;
   /** backup.ms / baseline.ms */
   ratio: number;
   /** backedUpObjects / backup.ms */
   objectsPerSecond: number;
+  /** Whether backup and baseline above ran pinned. */
+  pinned: boolean;
+  /** With pinning: the co-located figures, measured alternately with the pinned ones. */
+  colocated?: ColocatedResult;
+  /** From the pinned (primary) figures. */
+  cpu: CpuFigures;
   kubectl: (Omit<KubectlDumpResult, 'peakRssKiB'> & { peakRssMiB: number; speedup: number; memoryRatio: number }) | null;
   kubectlSkipped?: string;
   /** With --node 22. */
@@ -69,6 +115,50 @@ export interface TargetResult {
   limit: number;
   met: boolean | null;
   note?: string;
+}
+
+/** A backup at the smallest size with one broken aggregated API against one without. */
+export interface BrokenApiResult {
+  atObjects: number;
+  /** The APIService registered, and the group version its missing service makes answer 503. */
+  apiService: string;
+  /** Handler's durationMs and the whole invocation, without and with the broken APIService. */
+  without: { ms: number; processMs: number };
+  with: { ms: number; processMs: number };
+  /** The backup's warnings with the broken APIService. */
+  warnings: string[];
+  /** Its status with the broken APIService (a warning must not lower it). */
+  status: string;
+}
+
+/** One handler action of the one-off large run, through the bundle like the backup. */
+export interface ActionFigures {
+  ms: number;
+  processMs: number;
+  peakRssMiB: number;
+  cpuMs: number;
+}
+
+/** A one-off large size (`--objects 1000000`): kept under results.json's `large` key across normal runs. */
+export interface LargeResult {
+  generatedAt: string;
+  command: string;
+  machine: MachineInfo;
+  pinned: boolean;
+  memorySizeMb: number;
+  seededObjects: number;
+  /** Objects the API server lists, counted page by page after seeding. */
+  listedObjects: number;
+  seedMs: number;
+  seedObjectsPerSecond: number;
+  seedConcurrency: number;
+  /** Through the API server, or straight into etcd (then listedObjects proves the API server serves them). */
+  seedVia: 'api' | 'etcd';
+  backedUpObjects: number;
+  /** Two backups of the same cluster (the second gives the diff two recovery points). */
+  backups: Array<ActionFigures & { objectsPerSecond: number; archiveBytes: number }>;
+  verify: ActionFigures & { status: string };
+  diff: ActionFigures & { changed: number; added: number; removed: number };
 }
 
 export interface BenchResults {
@@ -85,20 +175,45 @@ export interface BenchResults {
   bundle: BundleComparison;
   /** The same bundles loaded by Node 22 (--node 22). */
   bundleNode22?: BundleComparison;
-  /** A restore of the recovery point taken at `atObjects` into the recovery cluster (--restore-at). */
-  restore?: RestoreFigures & { atObjects: number };
+  /** The cores each side used when pinned (--pin); null when not pinned, with why in pinNote. */
+  pin: CpuLayout | null;
+  pinNote?: string;
+  /** Restores of the recovery points taken at `atObjects` into the recovery cluster (--restore-at). */
+  restores?: Array<RestoreFigures & { atObjects: number }>;
+  brokenApi?: BrokenApiResult;
+  /** One-off large runs (`--objects 1000000`), kept from earlier results by every later run. */
+  large?: LargeResult[];
+  /** Wall time of the whole bench run, seeding included. */
+  benchMs?: number;
   targets: TargetResult[];
 }
 
+/** The CPU figures of one size: per 100k objects, and the Lambda wall time at `memorySizeMb` and at one vCPU. */
+export function cpuFigures(backup: BackupFigures, objects: number, baseline: BaselineFigures, memorySizeMb: number): CpuFigures {
+  const delegatePer100kMs = (backup.cpuMs / objects) * 100_000;
+  const baselinePer100kMs = (baseline.cpuMs / Math.max(1, baseline.items)) * 100_000;
+  const sizes = memorySizeMb === LAMBDA_MB_PER_VCPU ? [memorySizeMb] : [memorySizeMb, LAMBDA_MB_PER_VCPU];
+  return {
+    delegatePer100kMs: round(delegatePer100kMs),
+    baselinePer100kMs: round(baselinePer100kMs),
+    ratio: round(delegatePer100kMs / baselinePer100kMs, 2),
+    lambda: sizes.map((mb) => ({ memorySizeMb: mb, wallMs: round(lambdaWallMs(backup.cpuMs, backup.processMs, mb)) })),
+  };
+}
 
-/** The issue's targets (issue 8, DESIGN.md section 7), judged on the figures. */
-export function evaluateTargets(sizes: SizeResult[], bundle: BundleComparison): TargetResult[] {
+
+/**
+ * The issues' targets (issue 8, issue 16, DESIGN.md section 7), judged on the figures: the backup/baseline
+ * ratios pinned (issue 16: <= 1.5 under 20k objects, <= 1.05 from 20k), the delegate's CPU, the restore.
+ */
+export function evaluateTargets(sizes: SizeResult[], bundle: BundleComparison, restores: ReadonlyArray<RestoreFigures & { atObjects: number }> = []): TargetResult[] {
   const targets: TargetResult[] = [];
   const first = sizes[0]!;
   const last = sizes[sizes.length - 1]!;
   const at100k = last.seededObjects >= 100_000 ? undefined : `measured at ${last.seededObjects} objects; the target is at 100,000`;
   for (const s of sizes) {
-    targets.push(target(`ratio@${s.seededObjects}`, `backup / baseline wall time at ${s.seededObjects} objects`, s.ratio, 1.0, s.ratio <= 1.0));
+    const limit = s.seededObjects < 20_000 ? 1.5 : 1.05;
+    targets.push(target(`ratio@${s.seededObjects}`, `backup / baseline wall time${s.pinned ? ', pinned,' : ''} at ${s.seededObjects} objects`, s.ratio, limit, s.ratio <= limit, s.pinned ? undefined : 'not pinned: the target is pinned'));
   }
   if (sizes.length > 1) {
     const growth = last.backup.peakRssMiB / first.backup.peakRssMiB;
@@ -108,11 +223,19 @@ export function evaluateTargets(sizes: SizeResult[], bundle: BundleComparison): 
   }
   targets.push(target('rss-cap', `peak RSS (MiB) at ${last.seededObjects} objects`, last.backup.peakRssMiB, 256, last.backup.peakRssMiB < 256, at100k));
   targets.push(target('throughput', `objects per second at ${last.seededObjects} objects`, last.objectsPerSecond, 10_000, last.objectsPerSecond >= 10_000, at100k, true));
+  const cpuS = last.cpu.delegatePer100kMs / 1000;
+  targets.push(target('cpu', `delegate CPU seconds per 100k objects, at ${last.seededObjects}`, cpuS, 2.5, cpuS <= 2.5, at100k));
+  targets.push(target('cpu-vs-baseline', `delegate CPU / baseline client CPU (fetch + JSON.parse), at ${last.seededObjects}`, last.cpu.ratio, 2, last.cpu.ratio <= 2, at100k));
   if (last.kubectl) {
     targets.push(target('vs-kubectl-time', `kubectl dump time / delegate invocation time at ${last.seededObjects}`, last.kubectl.speedup, 5, last.kubectl.speedup >= 5, at100k, true));
     targets.push(target('vs-kubectl-memory', `kubectl peak RSS / delegate peak RSS at ${last.seededObjects}`, last.kubectl.memoryRatio, 4, last.kubectl.memoryRatio >= 4, at100k, true));
   } else {
     for (const id of ['vs-kubectl-time', 'vs-kubectl-memory']) targets.push({ id, description: 'against the kubectl dump', value: null, limit: id.endsWith('time') ? 5 : 4, met: null, note: last.kubectlSkipped ?? 'kubectl not run' });
+  }
+  const compared = restores.find((r) => r.baseline);
+  if (compared?.baseline) {
+    targets.push(target('restore-ratio', `restore / POST baseline wall time${compared.pinned ? ', pinned,' : ''} at ${compared.atObjects} objects`, compared.ratio ?? 0, 1.1, (compared.ratio ?? Infinity) <= 1.1, compared.pinned ? undefined : 'not pinned: the target is pinned'));
+    if (compared.kubectl) targets.push(target('restore-vs-kubectl', `kubectl create time / restore invocation time at ${compared.atObjects} objects`, compared.kubectl.speedup, 5, compared.kubectl.speedup >= 5, undefined, true));
   }
   const sizeMb = bundle.delegate.bytes / 1e6;
   targets.push(target('bundle-size', 'bundle size (MB, 10^6 bytes)', sizeMb, 1.5, sizeMb < 1.5));
@@ -126,6 +249,18 @@ function target(id: string, description: string, value: number, limit: number, m
 
 export function writeResults(file: string, results: BenchResults): void {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** The one-off large runs already recorded in `file`, which a new run keeps (none when there is no file). */
+export function recordedLargeRuns(file: string): LargeResult[] {
+  if (!existsSync(file)) return [];
+  const recorded = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>;
+  return recorded.large ?? [];
+}
+
+/** `runs` with `run` in place of any earlier run of the same size. */
+export function withLargeRun(runs: readonly LargeResult[], run: LargeResult): LargeResult[] {
+  return [...runs.filter((r) => r.seededObjects !== run.seededObjects), run].sort((a, b) => a.seededObjects - b.seededObjects);
 }
 
 export const README_START = '<!-- bench:start -->';
@@ -143,24 +278,41 @@ export function updateReadme(readmePath: string, results: BenchResults): void {
 export function renderReadme(r: BenchResults): string {
   const m = r.machine;
   const on22 = r.sizes.some((s) => s.node22);
+  const pinned = r.pin !== null && r.sizes.some((s) => s.pinned);
   const v20 = `Node ${m.nodeVersion.replace(/^v?(\d+)\..*$/, '$1')}`;
   const v22 = 'Node 22';
+  const miB = (n: number) => `${n.toFixed(0)} MiB`;
   const lines = [
     `Measured by \`${r.command}\` on ${r.generatedAt.slice(0, 10)}: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.nodeVersion}${m.node22Version ? ` and ${m.node22Version}` : ''}, Linux ${m.kernel};`,
-    `the stand-in's kube-apiserver ${m.kubernetesVersion ?? '1.20'}, etcd (tmpfs) and moto S3 on the same machine (load average ${m.loadAverageStart} at the start, ${m.loadAverageEnd} at the end).`,
+    `the stand-in's kube-apiserver ${m.kubernetesVersion ?? '1.20'}, etcd (tmpfs) and moto S3 on the same machine (load average ${m.loadAverageStart} at the start, ${m.loadAverageEnd} at the end${r.benchMs ? `; the whole run took ${fmtMinutes(r.benchMs)}` : ''}).`,
     `The delegate runs as the bundled handler in its own process with the Lambda Node.js runtime's flags for ${r.lambda.memorySizeMb} MB of function memory (\`${r.lambda.nodeArgs.join(' ')}\`)${on22 ? `, on ${m.nodeVersion} and, alternately, on ${m.node22Version ?? 'Node 22'} (the major of the nodejs22.x runtime it is deployed on)` : ''}.`,
-    `Page size ${r.pageSize}; times are ${r.runs === 1 ? 'from one run' : `medians of ${r.runs} runs`} after a warm-up. The baseline fetches the same list pages one after another and discards them.`,
+    pinned
+      ? `Pinned (\`--pin\`, as on EKS, where the API server runs elsewhere): kube-apiserver, etcd and moto on core ${r.pin!.cluster}, the process under test (the delegate, the baseline client, kubectl) on core ${r.pin!.underTest}, with \`taskset\`, all threads; co-located: everything on cores ${r.pin!.all}, as in the first bench. The two modes take turns run by run.`
+      : `Not pinned: everything shares every core${r.pinNote ? ` (${r.pinNote})` : ''}.`,
+    `Page size ${r.pageSize}; times are ${r.runs === 1 ? 'from one run' : `medians of ${r.runs} runs`} after a warm-up. The baseline fetches the same list pages one after another and JSON.parse's each.`,
     '',
-    `| Cluster objects | Backup${on22 ? ` (${v20})` : ''} |${on22 ? ` Backup (${v22}) |` : ''} Baseline fetch | Ratio | Objects/s | Peak RSS | Whole invocation | kubectl dump | kubectl peak RSS |`,
-    `|---:|---:|${on22 ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|`,
-    ...r.sizes.map((s) => `| ${fmtInt(s.backedUpObjects)} (${fmtInt(s.seededObjects)} seeded) | ${sec(s.backup.ms)} |${on22 ? ` ${s.node22 ? sec(s.node22.backup.ms) : '-'} |` : ''} ${sec(s.baseline.ms)} | ${s.ratio.toFixed(2)} | ${fmtInt(s.objectsPerSecond)} | ${s.backup.peakRssMiB.toFixed(0)} MiB | ${sec(s.backup.processMs)} | ${s.kubectl ? `${sec(s.kubectl.ms)} (${s.kubectl.speedup.toFixed(1)}x slower)` : 'not run'} | ${s.kubectl ? `${s.kubectl.peakRssMiB.toFixed(0)} MiB (${s.kubectl.memoryRatio.toFixed(1)}x the delegate's)` : '-'} |`),
+    `| Cluster objects | Backup${on22 ? ` (${v20})` : ''} |${on22 ? ` Backup (${v22}) |` : ''} Baseline fetch | Ratio${pinned ? ', pinned' : ''} |${pinned ? ' Co-located: backup | baseline | ratio |' : ''} Objects/s | Peak RSS | Whole invocation | kubectl dump | kubectl peak RSS |`,
+    `|---:|---:|${on22 ? '---:|' : ''}---:|---:|${pinned ? '---:|---:|---:|' : ''}---:|---:|---:|---:|---:|`,
+    ...r.sizes.map((s) => {
+      const c = s.colocated;
+      const colocated = pinned ? (c ? ` ${sec(c.backup.ms)} | ${sec(c.baseline.ms)} | ${c.ratio.toFixed(2)} |` : ' - | - | - |') : '';
+      return `| ${fmtInt(s.backedUpObjects)} (${fmtInt(s.seededObjects)} seeded) | ${sec(s.backup.ms)} |${on22 ? ` ${s.node22 ? sec(s.node22.backup.ms) : '-'} |` : ''} ${sec(s.baseline.ms)} | ${s.ratio.toFixed(2)} |${colocated} ${fmtInt(s.objectsPerSecond)} | ${miB(s.backup.peakRssMiB)} | ${sec(s.backup.processMs)} | ${s.kubectl ? `${sec(s.kubectl.ms)} (${s.kubectl.speedup.toFixed(1)}x slower)` : 'not run'} | ${s.kubectl ? `${s.kubectl.peakRssMiB.toFixed(0)} MiB (${s.kubectl.memoryRatio.toFixed(1)}x the delegate's)` : '-'} |`;
+    }),
     '',
   ];
+  const lambdaSizes = r.sizes[0]?.cpu.lambda.map((l) => l.memorySizeMb) ?? [];
+  lines.push(
+    `CPU (user + system, all threads) of the whole delegate invocation${pinned ? ', pinned' : ''}, against the baseline client's for the same pages (fetch + JSON.parse of every page); the Lambda wall time is the invocation's CPU over the function's share of a vCPU (memory / ${fmtInt(LAMBDA_MB_PER_VCPU)} MB), never less than its wall time here:`,
+    '',
+    `| Cluster objects | Delegate CPU | per 100k objects | Baseline client CPU | per 100k objects | Delegate / baseline |${lambdaSizes.map((mb) => ` Lambda wall at ${fmtInt(mb)} MB |`).join('')}`,
+    `|---:|---:|---:|---:|---:|---:|${lambdaSizes.map(() => '---:|').join('')}`,
+    ...r.sizes.map((s) => `| ${fmtInt(s.backedUpObjects)} | ${sec(s.backup.cpuMs)} | ${sec(s.cpu.delegatePer100kMs)} | ${sec(s.baseline.cpuMs)} | ${sec(s.cpu.baselinePer100kMs)} | ${s.cpu.ratio.toFixed(2)} |${s.cpu.lambda.map((l) => ` ${sec(l.wallMs)} |`).join('')}`),
+    '',
+  );
   if (on22) {
     const pair = (a: number, b: number, f: (n: number) => string) => `${f(a)} | ${f(b)} (${signedPercent(b / a - 1)})`;
-    const miB = (n: number) => `${n.toFixed(0)} MiB`;
     lines.push(
-      `${v20} against ${v22}, the same bundle on the same cluster (ratio and objects/s above are ${v20}'s; in brackets, ${v22} against ${v20}):`,
+      `${v20} against ${v22}, the same bundle on the same cluster${pinned ? ', pinned' : ''} (ratio and objects/s above are ${v20}'s; in brackets, ${v22} against ${v20}):`,
       '',
       `| Cluster objects | Backup, ${v20} | ${v22} | Whole invocation, ${v20} | ${v22} | CPU, ${v20} | ${v22} | Peak RSS, ${v20} | ${v22} | Ratio on ${v22} |`,
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -172,14 +324,40 @@ export function renderReadme(r: BenchResults): string {
       '',
     );
   }
-  if (r.restore) {
-    const x = r.restore;
+  if (r.brokenApi) {
+    const x = r.brokenApi;
     lines.push(
-      `Restore of the ${fmtInt(x.atObjects)}-object recovery point into the recovery cluster (a second kube-apiserver and etcd on the same machine), ${x.concurrency} writes in flight; the baseline POSTs the same objects, already prepared, in the same order with the same concurrency; kubectl creates the extracted, prepared files (\`kubectl create -f\`):`,
+      `A broken aggregated API (metrics-server uninstalled or down is common): at ${fmtInt(x.atObjects)} seeded objects, the APIService \`${x.apiService}\` points at a service that does not exist, so the API server answers 503 for its group. One backup each${pinned ? ', pinned' : ''}:`,
       '',
-      '| Objects created | Restore | Baseline POSTs | Ratio | Objects/s | Peak RSS | Whole invocation | kubectl create |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${fmtInt(x.objects)} | ${sec(x.delegate.ms)} | ${sec(x.baseline.ms)} | ${x.ratio.toFixed(2)} | ${fmtInt(x.delegate.objectsPerSecond)} | ${x.delegate.peakRssMiB.toFixed(0)} MiB | ${sec(x.delegate.processMs)} | ${x.kubectl ? `${sec(x.kubectl.ms)} (${x.kubectl.speedup.toFixed(1)}x slower)` : 'not run'} |`,
+      '| APIService | Backup | Whole invocation | Status | Warnings |',
+      '|---|---:|---:|---|---|',
+      `| none | ${sec(x.without.ms)} | ${sec(x.without.processMs)} | COMPLETED | - |`,
+      `| broken | ${sec(x.with.ms)} (${signedPercent(x.with.ms / x.without.ms - 1)}) | ${sec(x.with.processMs)} | ${x.status} | ${x.warnings.map((w) => w.replace(/\|/g, '\\|')).join('; ') || '-'} |`,
+      '',
+    );
+  }
+  const restores = r.restores ?? [];
+  if (restores.length > 0) {
+    const c = restores.find((x) => x.baseline);
+    lines.push(
+      `Restore of the recovery point taken at each size into the recovery cluster (a second kube-apiserver and etcd on the same machine${pinned ? `, pinned with the primary's to core ${r.pin!.cluster}` : ''}), ${restores[0]!.concurrency} writes in flight${c ? `; at ${fmtInt(c.atObjects)}, the baseline POSTs the same objects, already prepared, in the same order with the same concurrency, and kubectl creates the extracted, prepared files (\`kubectl create -f\`)` : ''}; larger restores measure the delegate alone:`,
+      '',
+      `| Objects created | Restore${pinned ? ', pinned' : ''} | Baseline POSTs | Ratio | Objects/s | Peak RSS | CPU | Whole invocation | kubectl create |`,
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...restores.map((x) => `| ${fmtInt(x.objects)} | ${sec(x.delegate.ms)} | ${x.baseline ? sec(x.baseline.ms) : '-'} | ${x.ratio === null ? '-' : x.ratio.toFixed(2)} | ${fmtInt(x.delegate.objectsPerSecond)} | ${miB(x.delegate.peakRssMiB)} | ${sec(x.delegate.cpuMs)} | ${sec(x.delegate.processMs)} | ${x.kubectl ? `${sec(x.kubectl.ms)} (${x.kubectl.speedup.toFixed(1)}x slower)` : x.baseline ? 'not run' : '-'} |`),
+      '',
+    );
+  }
+  for (const x of r.large ?? []) {
+    const lm = x.machine;
+    lines.push(
+      `One-off large run (\`${x.command}\`, ${x.generatedAt.slice(0, 10)}${x.pinned ? ', pinned' : ''}, MemorySize ${x.memorySizeMb}): ${fmtInt(x.seededObjects)} objects seeded in ${fmtMinutes(x.seedMs)} (${fmtInt(x.seedObjectsPerSecond)}/s, ${x.seedConcurrency} in flight, ${x.seedVia === 'etcd' ? 'straight into etcd' : 'through the API server'}), ${fmtInt(x.listedObjects)} listed by the API server; load average ${lm.loadAverageStart} at the start, ${lm.loadAverageAtBackup ?? '-'} before the first backup, ${lm.loadAverageEnd} at the end (the machine is shared):`,
+      '',
+      '| Action | Objects | Wall time | Objects/s | Peak RSS | CPU | Whole invocation |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...x.backups.map((b, i) => `| backup ${i + 1} | ${fmtInt(x.backedUpObjects)} | ${sec(b.ms)} | ${fmtInt(b.objectsPerSecond)} | ${miB(b.peakRssMiB)} | ${sec(b.cpuMs)} | ${sec(b.processMs)} |`),
+      `| verify-recovery-point (${x.verify.status}) | ${fmtInt(x.backedUpObjects)} | ${sec(x.verify.ms)} | ${fmtInt(x.backedUpObjects / (x.verify.ms / 1000))} | ${miB(x.verify.peakRssMiB)} | ${sec(x.verify.cpuMs)} | ${sec(x.verify.processMs)} |`,
+      `| diff-recovery-points (${x.diff.changed} changed, ${x.diff.added} added, ${x.diff.removed} removed) | ${fmtInt(x.backedUpObjects)} x 2 | ${sec(x.diff.ms)} | ${fmtInt(x.backedUpObjects / (x.diff.ms / 1000))} | ${miB(x.diff.peakRssMiB)} | ${sec(x.diff.cpuMs)} | ${sec(x.diff.processMs)} |`,
       '',
     );
   }
@@ -194,10 +372,20 @@ export function renderReadme(r: BenchResults): string {
     '|---|---:|:---:|',
     ...r.targets.map((t) => `| ${t.description}${t.note ? ` (${t.note})` : ''} | ${t.value === null ? '-' : fmtNum(t.value)} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`),
     '',
-    'Figures and raw runs: [bench/results.json](bench/results.json). Options: `npm run bench -- --objects 1000,20000,100000 --page-size 500 --runs 3 --memory-size 320 --node 22`.',
+    'Figures and raw runs: [bench/results.json](bench/results.json). Options (defaults first): `npm run bench -- --objects 1000,20000,100000 --page-size 500 --runs 3 --memory-size 320 --restore-at 20000,100000`, and:',
+    '',
+    '- `--pin` / `--no-pin`: pinned (the default on two or more cores with `taskset`) measures every size pinned and co-located, alternating; `--no-pin` only co-located. A 1-core machine, or one without util-linux\'s `taskset`, is not pinned, with a note.',
+    '- `--restore-at 20000,100000`: the first size is restored against the POST baseline and `kubectl create`, the others by the delegate alone (wall time, peak RSS) into renamed namespaces; `--no-restore` skips restores.',
+    '- `--no-broken-api`: leaves out the backup with a broken APIService (by default at the smallest size).',
+    '- `--node 22`: the delegate also on the Lambda runtime\'s major, alternating with the bench\'s own node.',
+    `- \`--objects 1000000 --seed-via etcd --seed-concurrency 16\`: a one-off large run (any size above ${fmtInt(LARGE_SIZE)}, alone; \`--one-off\` makes any single size one): seeds, counts what the API server lists, two backups, \`verify-recovery-point\` of the second and \`diff-recovery-points\` of the two, through the bundle; recorded under \`large\` in bench/results.json, which later normal runs keep. Not in CI. \`--seed-via etcd\` (one-off runs only) writes the objects straight into the stand-in's etcd, batched (1,635 objects/s against 100 to 300/s through the API server, both measured on the shared machine under load 15 to 25); the run proves the API server serves them by counting them through it.`,
     '',
   );
   return lines.join('\n');
+}
+
+function fmtMinutes(ms: number): string {
+  return ms < 120_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 60_000).toFixed(1)} min`;
 }
 
 function signedPercent(x: number): string {

@@ -8,6 +8,7 @@ import { RecoveryPointReader } from '../lib/recovery-point';
 import { prepareForRestore, restoreOrder } from '../lib/restore';
 import type { StandInClient } from '../tests/standin/StandInClient';
 import { ApiConnection } from './ApiConnection';
+import { pinnedArgv, type CpuPin } from './CpuPin';
 import { BenchProcessError } from './errors';
 import { KUBECTL } from './kubectlDump';
 import { lambdaRuntimeNodeArgs } from './lambdaRuntime';
@@ -17,10 +18,13 @@ export interface RestoreFigures {
   /** Objects the delegate created. */
   objects: number;
   concurrency: number;
+  /** Whether the delegate, the baseline and kubectl ran on their own core, the two clusters on the other. */
+  pinned: boolean;
   delegate: { ms: number; processMs: number; peakRssMiB: number; cpuMs: number; objectsPerSecond: number };
-  baseline: { ms: number; objectsPerSecond: number };
-  /** delegate / baseline wall time of the writes. */
-  ratio: number;
+  /** Null when only the delegate was measured (MeasureRestoreOptions.compare). */
+  baseline: { ms: number; objectsPerSecond: number } | null;
+  /** delegate / baseline wall time of the writes; null without a baseline. */
+  ratio: number | null;
   kubectl: { ms: number; peakRssMiB: number; speedup: number } | null;
 }
 
@@ -37,8 +41,20 @@ export interface MeasureRestoreOptions {
   memorySizeMb: number;
   /** Writes in flight, for the delegate (RESTORE_CONCURRENCY) and the baseline alike. @default 8 */
   concurrency?: number;
-  /** Run kubectl create too. */
+  /** Run kubectl create too (only with compare). */
   kubectl: boolean;
+  /**
+   * Measure the POST baseline (and kubectl) too; without, only the delegate's restore (its wall time and
+   * peak RSS), which is what the larger restore is for. @default true
+   */
+  compare?: boolean;
+  /**
+   * Restore the tenant namespaces under `<ns>-<suffix>` (the event's namespaceMapping), so a second
+   * restore into the same recovery cluster creates every object anew. @default undefined (same names)
+   */
+  namespaceSuffix?: string;
+  /** Pin: the delegate, the baseline and kubectl run on the under-test core. @default undefined (not pinned) */
+  pin?: CpuPin;
   /** Node binary for the delegate. @default process.execPath */
   node?: string;
   log: (msg: string) => void;
@@ -51,16 +67,26 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
   const bucket = o.primary.conn.bucket;
   const folder = o.location.replace(`s3://${bucket}/`, '');
   const recoveryPointId = folder.split('/').at(-2) ?? '';
+  const compare = o.compare ?? true;
+  const underTest = o.pin?.layout.underTest;
+  const reader = await RecoveryPointReader.open(o.primary.s3(), bucket, folder);
+  const namespaceMapping: Record<string, string> = {};
+  if (o.namespaceSuffix !== undefined) {
+    for await (const entry of reader.objects()) {
+      if (entry.resourceName === 'namespaces' && TENANT.test(entry.name)) namespaceMapping[entry.name] = `${entry.name}-${o.namespaceSuffix}`;
+    }
+  }
 
   o.log(`restore: the delegate restores ${recoveryPointId} into ${o.recovery.conn.clusterName} (${concurrency} writes in flight)`);
   const eventFile = join(o.workDir, 'restore-event.json');
   const responseFile = join(o.workDir, 'restore.response.json');
   writeFileSync(eventFile, JSON.stringify({
     action: 'restore', source: { clusterName: o.primary.conn.clusterName, region: o.primary.conn.region, recoveryPointId },
+    ...(o.namespaceSuffix !== undefined ? { namespaceMapping } : {}),
   }));
   writeFileSync(responseFile, '');
   const [run] = await measureProcesses(o.python, [{
-    argv: [o.node ?? process.execPath, ...lambdaRuntimeNodeArgs(o.memorySizeMb), join(o.repoRoot, 'scripts', 'invoke-bundle.cjs'), eventFile, '--response-file', responseFile],
+    argv: pinnedArgv([o.node ?? process.execPath, ...lambdaRuntimeNodeArgs(o.memorySizeMb), join(o.repoRoot, 'scripts', 'invoke-bundle.cjs'), eventFile, '--response-file', responseFile], underTest),
     env: baseEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN', RESTORE_CONCURRENCY: String(concurrency), ...o.delegateEnv }),
     stdout: join(o.workDir, 'restore.stdout'), stderr: join(o.workDir, 'restore.stderr'),
   }]);
@@ -70,9 +96,13 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
     throw new BenchProcessError('restore', run?.exitCode ?? null, `${text.slice(0, 2000)}\n${readFileSync(join(o.workDir, 'restore.stderr'), 'utf8').slice(-2000)}`);
   }
   o.log(`restore: ${response.created} objects in ${(response.durationMs / 1000).toFixed(2)} s, peak ${Math.round(run.maxRssKiB / 1024)} MiB`);
+  const delegate = {
+    ms: response.durationMs, processMs: Math.round(run.wallMs), peakRssMiB: Math.round(run.maxRssKiB / 1024),
+    cpuMs: Math.round(run.userMs + run.systemMs), objectsPerSecond: Math.round(response.created / (response.durationMs / 1000)),
+  };
+  if (!compare) return { objects: response.created, concurrency, pinned: underTest !== undefined, delegate, baseline: null, ratio: null, kubectl: null };
 
   // The same objects, prepared as the delegate prepares them, into `<ns>-b` (baseline) and `<ns>-k` (kubectl).
-  const reader = await RecoveryPointReader.open(o.primary.s3(), bucket, folder);
   const byType = new Map<string, Array<{ collection: string; body: Record<string, unknown> }>>();
   const kubectlDir = join(o.workDir, 'kubectl-create');
   for await (const entry of reader.objects()) {
@@ -96,8 +126,8 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
 
   o.log(`restore baseline: POST ${objects} prepared objects, ${concurrency} in flight, types in restore order`);
   const api = new ApiConnection({ apiServerUrl: o.recovery.conn.apiServerUrl, caPem: o.recovery.conn.caPem, token: o.recovery.conn.adminToken, maxSockets: concurrency });
-  const t0 = performance.now();
-  try {
+  const post = async (): Promise<number> => {
+    const t0 = performance.now();
     for (const type of restoreOrder(byType.keys())) {
       const list = byType.get(type)!;
       let next = 0;
@@ -108,10 +138,14 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
         }
       }));
     }
+    return performance.now() - t0;
+  };
+  let baselineMs: number;
+  try {
+    baselineMs = o.pin ? await o.pin.onUnderTestCore(true, post) : await post();
   } finally {
     api.destroy();
   }
-  const baselineMs = performance.now() - t0;
   o.log(`restore baseline: ${(baselineMs / 1000).toFixed(2)} s`);
 
   let kubectl: RestoreFigures['kubectl'] = null;
@@ -128,7 +162,7 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
     mkdirSync(home, { recursive: true });
     const env = baseEnv({ HOME: home, KUBECONFIG: kubeconfig });
     const steps = await measureProcesses(o.python, ['0-namespaces', '1-objects'].map((d) => ({
-      argv: [KUBECTL, 'create', '-f', join(kubectlDir, d), '-o', 'name'], env,
+      argv: pinnedArgv([KUBECTL, 'create', '-f', join(kubectlDir, d), '-o', 'name'], underTest), env,
       stdout: join(o.workDir, `kubectl-${d}.out`), stderr: join(o.workDir, `kubectl-${d}.err`),
     })));
     steps.forEach((s, i) => {
@@ -142,10 +176,8 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
   return {
     objects: response.created,
     concurrency,
-    delegate: {
-      ms: response.durationMs, processMs: Math.round(run.wallMs), peakRssMiB: Math.round(run.maxRssKiB / 1024),
-      cpuMs: Math.round(run.userMs + run.systemMs), objectsPerSecond: Math.round(response.created / (response.durationMs / 1000)),
-    },
+    pinned: underTest !== undefined,
+    delegate,
     baseline: { ms: Math.round(baselineMs), objectsPerSecond: Math.round(objects / (baselineMs / 1000)) },
     ratio: Math.round((response.durationMs / baselineMs) * 1000) / 1000,
     kubectl,

@@ -3,7 +3,7 @@
 // (issue 8, DESIGN.md section 7). Writes bench/results.json and the README's Performance table.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseManifest } from '../lib/recovery-point';
@@ -13,14 +13,19 @@ import { StandInClient, type StandInConnection } from '../tests/standin/StandInC
 import { ApiConnection } from './ApiConnection';
 import { baselineFetch, type ListedResource } from './baselineFetch';
 import { buildS3OnlyBundle, compareBundles, median } from './bundleLoad';
+import { CpuPin, cpuLayout, tasksetInstalled } from './CpuPin';
 import { BenchSanityError, BenchUsageError } from './errors';
 import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
-import { evaluateTargets, mib, round, updateReadme, writeResults, type BackupFigures, type BenchResults, type MachineInfo, type SizeResult } from './report';
+import {
+  cpuFigures, evaluateTargets, mib, recordedLargeRuns, round, updateReadme, withLargeRun, writeResults,
+  type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type LargeResult, type MachineInfo, type SizeResult,
+} from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
-import { runDelegate, type DelegateRun } from './runDelegate';
-import { installBenchCrd, seedObjects } from './seedCluster';
+import { seedObjectsViaEtcd } from './etcdSeed';
+import { runAction, runDelegate, type ActionResponse, type DelegateRun } from './runDelegate';
+import { BENCH_CRD_GROUP, installBenchCrd, seedObjects } from './seedCluster';
 
 const REPO_ROOT = join(__dirname, '..');
 const DELEGATE_BUNDLE = join(REPO_ROOT, 'dist', 'delegate', 'index.js');
@@ -38,16 +43,25 @@ interface Context {
   lastLocation?: string;
   /** The Node 22 binary that runs the delegate too (--node 22). */
   node22: string | undefined;
+  /** Set with --pin: moves the stand-in and this process between the pinned and the co-located layout. */
+  pin: CpuPin | undefined;
 }
+
+/** How one measurement runs: pinned (stand-in and process under test on separate cores) or co-located. */
+type Mode = 'pinned' | 'colocated';
 
 function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
 async function main(): Promise<void> {
+  const benchT0 = performance.now();
   // The stand-in's STS/S3 clients run in this process; the SDK's Node 20 notice is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const opts = parseBenchOptions(process.argv.slice(2), REPO_ROOT);
+  const taskset = tasksetInstalled();
+  const opts = parseBenchOptions(process.argv.slice(2), REPO_ROOT, { cpus: cpus().length, taskset });
+  const pinNote = opts.pin ? undefined : !taskset ? 'taskset (util-linux) is not installed' : cpus().length < 2 ? `${cpus().length} core` : '--no-pin';
+  if (pinNote && opts.pin === false && !process.argv.includes('--no-pin')) log(`not pinning: ${pinNote}`);
   const memorySizeMb = opts.memorySizeMb ?? templateMemorySizeMb(join(REPO_ROOT, 'template.yaml'));
   if (!existsSync(DELEGATE_BUNDLE)) throw new BenchUsageError(`${DELEGATE_BUNDLE} is missing: run \`npm run build\` (npm run bench does)`);
   const node22 = opts.node22 ? pinnedNode22() : undefined;
@@ -58,15 +72,20 @@ async function main(): Promise<void> {
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   // EKS, like kube-apiserver by default, caches a token review for 2 minutes; the tests' 1 s would bill
   // the delegate a webhook round trip (and an STS check in moto) every second.
-  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt !== undefined });
+  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt.length > 0 });
   const onSignal = () => void standIn.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const pin = opts.pin ? new CpuPin(cpuLayout(cpus().length), () => standIn.pids) : undefined;
+  const large = opts.oneOff;
 
   const sizes: SizeResult[] = [];
-  let restore: BenchResults['restore'];
+  const restores: NonNullable<BenchResults['restores']> = [];
+  let brokenApi: BrokenApiResult | undefined;
+  let largeRun: LargeResult | undefined;
   let seeder: ApiConnection | undefined;
   let kubernetesVersion: string | undefined;
+  let loadAverageAtBackup: number | undefined;
   try {
     const conn = await standIn.start();
     kubernetesVersion = conn.kubernetesVersion;
@@ -75,30 +94,64 @@ async function main(): Promise<void> {
     const creds = await client.issueRoleCredentials('bench-delegate');
     await client.setAwsAuth([{ rolearn: creds.roleArn, username: 'delegate', groups: ['system:masters'] }]);
     const ctx: Context = {
-      opts, conn, client, python, work, memorySizeMb, node22,
+      opts, conn, client, python, work, memorySizeMb, node22, pin,
       delegateEnv: client.delegateEnv(creds, { KUBE_PAGE_SIZE: String(opts.pageSize) }),
     };
     seeder = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: opts.seedConcurrency });
     await installBenchCrd(seeder);
     let seeded = 0;
     for (const size of opts.sizes) {
+      // Seeding is not measured against anything: it may use every core.
+      pin?.colocated();
       log(`seeding objects ${seeded} to ${size} (${opts.seedConcurrency} in flight)`);
       const t0 = performance.now();
-      await seedObjects(seeder, seeded, size, {
-        concurrency: opts.seedConcurrency,
-        onProgress: (p) => log(`  seeded ${p.done}/${p.total}`),
-      });
+      const onProgress = (p: { done: number; total: number }) => log(`  seeded ${p.done}/${p.total} (${Math.round(p.done / ((performance.now() - t0) / 1000))}/s)`);
+      if (opts.seedVia === 'etcd') await seedObjectsViaEtcd(seeded, size, { etcdUrl: conn.etcdUrl ?? '', concurrency: opts.seedConcurrency, onProgress });
+      else await seedObjects(seeder, seeded, size, { concurrency: opts.seedConcurrency, onProgress });
       const seedMs = performance.now() - t0;
       log(`seeded ${size - seeded} objects in ${(seedMs / 1000).toFixed(1)} s`);
       seeded = size;
+      if (large) {
+        loadAverageAtBackup = round(loadavg()[0]!, 2);
+        largeRun = await measureLarge(ctx, size, seedMs, seeder);
+        continue;
+      }
       sizes.push(await measureSize(ctx, size, seedMs));
-      if (size === opts.restoreAt) restore = { atObjects: size, ...(await benchRestore(ctx, client)) };
+      if (opts.brokenApi && size === opts.sizes[0]) brokenApi = await measureBrokenApi(ctx, size);
+      const restoreIndex = opts.restoreAt.indexOf(size);
+      if (restoreIndex >= 0) {
+        // The first restore is compared with the baseline and kubectl; later ones measure the delegate alone.
+        restores.push({ atObjects: size, ...(await benchRestore(ctx, client, restoreIndex === 0 ? undefined : `r${restoreIndex}`)) });
+      }
     }
   } finally {
     seeder?.destroy();
+    pin?.colocated();
     await standIn.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+
+  const machine: MachineInfo = {
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown', cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1),
+    nodeVersion: process.version, ...(node22Version ? { node22Version } : {}), kernel: release(), loadAverageStart: round(machineStart, 2), loadAverageEnd: round(loadavg()[0]!, 2),
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    ...(loadAverageAtBackup !== undefined ? { loadAverageAtBackup } : {}),
+  };
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
+  if (largeRun) {
+    // A one-off large run changes only the `large` key of the recorded results.
+    const run: LargeResult = { ...largeRun, generatedAt: new Date().toISOString(), command, machine };
+    const file = opts.out;
+    if (!existsSync(file)) throw new BenchUsageError(`${file} does not exist: run the normal bench first, then the large size`);
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+    const results: BenchResults = { ...recorded, large: withLargeRun(recorded.large ?? [], run) };
+    writeResults(file, results);
+    log(`large run recorded in ${file} (key "large")`);
+    if (opts.updateReadme) updateReadme(join(REPO_ROOT, 'README.md'), results);
+    rmSync(work, { recursive: true, force: true });
+    log(`large: ${JSON.stringify(run.backups)}; verify ${JSON.stringify(run.verify)}; diff ${JSON.stringify(run.diff)}`);
+    return;
   }
 
   log(`bundle: building the S3-only reference and loading each bundle ${opts.loadRuns} times`);
@@ -107,22 +160,23 @@ async function main(): Promise<void> {
   const bundleNode22 = node22 === undefined ? undefined : compareBundles(DELEGATE_BUNDLE, s3OnlyBundle, opts.loadRuns, node22);
   rmSync(work, { recursive: true, force: true });
 
-  const machine: MachineInfo = {
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown', cpus: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1),
-    nodeVersion: process.version, ...(node22Version ? { node22Version } : {}), kernel: release(), loadAverageStart: round(machineStart, 2), loadAverageEnd: round(loadavg()[0]!, 2),
-    ...(kubernetesVersion ? { kubernetesVersion } : {}),
-  };
+  const largeRuns = recordedLargeRuns(opts.out);
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+    command,
     machine, pageSize: opts.pageSize, runs: opts.runs,
     lambda: { memorySizeMb, nodeArgs: lambdaRuntimeNodeArgs(memorySizeMb) },
     baselineToken: `the stand-in's static admin token (system:masters), so the baseline pays no token webhook; the delegate's EKS token is reviewed by the webhook once, then cached (--authentication-token-webhook-cache-ttl=${BENCH_TOKEN_REVIEW_CACHE_TTL}, kube-apiserver's default)`,
+    pin: pin?.layout ?? null,
+    ...(pinNote ? { pinNote } : {}),
     sizes,
     bundle,
     ...(bundleNode22 ? { bundleNode22 } : {}),
-    ...(restore ? { restore } : {}),
-    targets: evaluateTargets(sizes, bundle),
+    ...(restores.length ? { restores } : {}),
+    ...(brokenApi ? { brokenApi } : {}),
+    ...(largeRuns.length ? { large: largeRuns } : {}),
+    benchMs: round(performance.now() - benchT0, 0),
+    targets: evaluateTargets(sizes, bundle, restores),
   };
   writeResults(opts.out, results);
   log(`results written to ${opts.out}`);
@@ -131,82 +185,213 @@ async function main(): Promise<void> {
     log('README.md Performance table updated');
   }
   printSummary(results);
+  log(`the whole bench took ${((performance.now() - benchT0) / 60_000).toFixed(1)} min`);
   if (opts.smoke) log('smoke run: the figures are plausible; targets are judged only by a full `npm run bench` on a quiet machine');
   const problems = sanityProblems(results);
   if (problems.length) throw new BenchSanityError(problems);
 }
 
+/** Puts the stand-in and this process in the mode's layout; returns the cores the process under test gets. */
+function enter(ctx: Context, mode: Mode): string | undefined {
+  if (!ctx.pin) return undefined;
+  if (mode === 'colocated') {
+    ctx.pin.colocated();
+    return undefined;
+  }
+  ctx.pin.pinned();
+  return ctx.pin.layout.underTest;
+}
+
+interface ModeRuns {
+  warm: DelegateRun;
+  warm22?: DelegateRun;
+  baselines: Array<{ ms: number; cpuMs: number; pages: number; bytes: number; items: number }>;
+  backups: DelegateRun[];
+  backups22: DelegateRun[];
+}
+
 async function measureSize(ctx: Context, size: number, seedMs: number): Promise<SizeResult> {
   const { opts, conn, client, node22 } = ctx;
-  const delegate = (cpuProf: boolean, node?: string) => runDelegate({
-    repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb,
-    ...(cpuProf && opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}),
-    ...(node ? { node } : {}),
-  });
-  log(`${size}: warm-up backup`);
-  const warm = await delegate(false);
-  ctx.lastLocation = warm.response.location;
-  const warm22 = node22 === undefined ? undefined : await delegate(false, node22);
-  const resources = await listedResources(client, warm.response.location);
+  // The first mode is the primary one (its figures fill `backup`, `baseline`, the Node 22 runs and kubectl).
+  const modes: Mode[] = ctx.pin ? ['pinned', 'colocated'] : ['colocated'];
+  const delegate = (mode: Mode, cpuProf: boolean, node?: string) => {
+    const cpuList = enter(ctx, mode);
+    return runDelegate({
+      repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb,
+      ...(cpuProf && opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}),
+      ...(node ? { node } : {}),
+      ...(cpuList ? { cpuList } : {}),
+    });
+  };
   const api = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: 1 });
+  const baseline = async (mode: Mode, resources: ListedResource[]) => {
+    enter(ctx, mode);
+    const run = () => baselineFetch(api, resources, opts.pageSize);
+    return ctx.pin ? ctx.pin.onUnderTestCore(mode === 'pinned', run) : run();
+  };
   try {
-    await baselineFetch(api, resources, opts.pageSize);
-    const baselines = [];
-    const backups: DelegateRun[] = [];
-    const backups22: DelegateRun[] = [];
-    for (let i = 0; i < opts.runs; i++) {
-      baselines.push(await baselineFetch(api, resources, opts.pageSize));
-      // With Node 22 too, the two nodes take turns going first, so neither always follows the baseline.
-      const on22First = node22 !== undefined && i % 2 === 1;
-      if (on22First) backups22.push(await delegate(true, node22));
-      backups.push(await delegate(true));
-      if (node22 !== undefined && !on22First) backups22.push(await delegate(true, node22));
-      const b = backups[i]!;
-      log(`${size}: run ${i + 1}/${opts.runs}: baseline ${ms(baselines[i]!.ms)}, backup ${ms(b.response.durationMs)} (process ${ms(b.process.wallMs)}, ${mib(b.process.maxRssKiB)} MiB)`
-        + (backups22[i] ? `, on Node 22 ${ms(backups22[i]!.response.durationMs)} (process ${ms(backups22[i]!.process.wallMs)}, ${mib(backups22[i]!.process.maxRssKiB)} MiB)` : ''));
+    log(`${size}: warm-up backup`);
+    const runs = new Map<Mode, ModeRuns>();
+    let resources: ListedResource[] | undefined;
+    for (const mode of modes) {
+      const warm = await delegate(mode, false);
+      ctx.lastLocation = warm.response.location;
+      const warm22 = node22 === undefined || mode !== modes[0] ? undefined : await delegate(mode, false, node22);
+      resources ??= await listedResources(client, warm.response.location);
+      await baseline(mode, resources);
+      runs.set(mode, { warm, ...(warm22 ? { warm22 } : {}), baselines: [], backups: [], backups22: [] });
     }
-    const backup = backupFigures(warm, backups);
-    const baselineMs = median(baselines.map((b) => b.ms));
-    const processMs = backup.processMs;
-    const peakRssMiB = backup.peakRssMiB;
-    const objects = warm.response.objects;
-    const backup22 = warm22 === undefined ? undefined : backupFigures(warm22, backups22);
+    for (let i = 0; i < opts.runs; i++) {
+      // The modes take turns going first, and so do the two nodes, so none always follows the same work.
+      const order = i % 2 === 0 ? modes : [...modes].reverse();
+      for (const mode of order) {
+        const r = runs.get(mode)!;
+        r.baselines.push(await baseline(mode, resources!));
+        const with22 = node22 !== undefined && mode === modes[0];
+        const on22First = with22 && i % 2 === 1;
+        if (on22First) r.backups22.push(await delegate(mode, true, node22));
+        r.backups.push(await delegate(mode, true));
+        if (with22 && !on22First) r.backups22.push(await delegate(mode, true, node22));
+        const b = r.backups[i]!;
+        const b22 = r.backups22[i];
+        log(`${size}: run ${i + 1}/${opts.runs}, ${mode}: baseline ${ms(r.baselines[i]!.ms)} (CPU ${ms(r.baselines[i]!.cpuMs)}), backup ${ms(b.response.durationMs)} (process ${ms(b.process.wallMs)}, CPU ${ms(b.process.userMs + b.process.systemMs)}, ${mib(b.process.maxRssKiB)} MiB)`
+          + (b22 ? `, on Node 22 ${ms(b22.response.durationMs)} (process ${ms(b22.process.wallMs)}, ${mib(b22.process.maxRssKiB)} MiB)` : ''));
+      }
+    }
+    const primaryMode = modes[0]!;
+    const primary = runs.get(primaryMode)!;
+    const backup = backupFigures(primary.warm, primary.backups);
+    const baselineFigures = baselineOf(primary.baselines);
+    const objects = primary.warm.response.objects;
+    const backup22 = primary.warm22 === undefined ? undefined : backupFigures(primary.warm22, primary.backups22);
+    const co = primaryMode === 'pinned' ? runs.get('colocated') : undefined;
+    const colocated = co === undefined ? undefined : (() => {
+      const b = backupFigures(co.warm, co.backups);
+      const base = baselineOf(co.baselines);
+      return { backup: b, baseline: base, ratio: round(b.ms / base.ms, 3), objectsPerSecond: round(objects / (b.ms / 1000), 0) };
+    })();
 
     let kubectl: SizeResult['kubectl'] = null;
     let kubectlSkipped: string | undefined;
     if (!opts.kubectl) kubectlSkipped = 'turned off (--no-kubectl)';
     else if (!existsSync(KUBECTL)) kubectlSkipped = `${KUBECTL} not installed`;
     else {
-      log(`${size}: kubectl dump of every listable type`);
+      log(`${size}: kubectl dump of every listable type (${primaryMode})`);
+      const cpuList = enter(ctx, primaryMode);
       const dir = mkdtempSync(join(ctx.work, 'kubectl-'));
-      const k = await kubectlDump({ python: ctx.python, workDir: dir, apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, pageSize: opts.pageSize });
+      const k = await kubectlDump({ python: ctx.python, workDir: dir, apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, pageSize: opts.pageSize, ...(cpuList ? { cpuList } : {}) });
       rmSync(dir, { recursive: true, force: true });
       const { peakRssKiB, ...rest } = k;
       kubectl = {
         ...rest, ms: round(k.ms), peakRssMiB: mib(peakRssKiB),
-        speedup: round(k.ms / processMs, 2), memoryRatio: round(mib(peakRssKiB) / peakRssMiB, 2),
+        speedup: round(k.ms / backup.processMs, 2), memoryRatio: round(mib(peakRssKiB) / backup.peakRssMiB, 2),
       };
       log(`${size}: kubectl ${ms(k.ms)}, peak ${mib(peakRssKiB)} MiB (${k.peakRssType}), ${k.types} types`);
     }
     return {
       seededObjects: size,
       backedUpObjects: objects,
-      resourceTypes: resources.length,
+      resourceTypes: resources!.length,
       seedMs: round(seedMs),
       seedObjectsPerSecond: round(size / (seedMs / 1000), 0),
       backup,
-      baseline: { ms: round(baselineMs), runsMs: baselines.map((b) => round(b.ms)), pages: baselines[0]!.pages, bytes: baselines[0]!.bytes },
-      ratio: round(backup.ms / baselineMs, 3),
+      baseline: baselineFigures,
+      ratio: round(backup.ms / baselineFigures.ms, 3),
       objectsPerSecond: round(objects / (backup.ms / 1000), 0),
+      pinned: primaryMode === 'pinned',
+      ...(colocated ? { colocated } : {}),
+      cpu: cpuFigures(backup, objects, baselineFigures, ctx.memorySizeMb),
       kubectl,
       ...(kubectlSkipped ? { kubectlSkipped } : {}),
       ...(backup22 ? {
-        node22: { backup: backup22, ratio: round(backup22.ms / baselineMs, 3), objectsPerSecond: round(objects / (backup22.ms / 1000), 0) },
+        node22: { backup: backup22, ratio: round(backup22.ms / baselineFigures.ms, 3), objectsPerSecond: round(objects / (backup22.ms / 1000), 0) },
       } : {}),
     };
   } finally {
     api.destroy();
   }
+}
+
+function baselineOf(runs: ModeRuns['baselines']): BaselineFigures {
+  return {
+    ms: round(median(runs.map((b) => b.ms))), runsMs: runs.map((b) => round(b.ms)), cpuMs: round(median(runs.map((b) => b.cpuMs))),
+    pages: runs[0]!.pages, bytes: runs[0]!.bytes, items: runs[0]!.items,
+  };
+}
+
+/** One backup without, then one with a broken APIService (issue 16 item 3), in the primary mode. */
+async function measureBrokenApi(ctx: Context, size: number): Promise<BrokenApiResult> {
+  const cpuList = enter(ctx, ctx.pin ? 'pinned' : 'colocated');
+  const backup = () => runDelegate({
+    repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb, ...(cpuList ? { cpuList } : {}),
+  });
+  const without = await backup();
+  log(`${size}: registering an APIService whose service is missing`);
+  const apiService = await ctx.client.createBrokenApiService();
+  let broken: DelegateRun;
+  try {
+    broken = await backup();
+  } finally {
+    await ctx.client.deleteApiService(apiService);
+  }
+  log(`${size}: backup ${ms(without.response.durationMs)} without, ${ms(broken.response.durationMs)} with the broken APIService (${broken.response.status}; ${(broken.response.warnings ?? []).join('; ')})`);
+  return {
+    atObjects: size, apiService,
+    without: { ms: without.response.durationMs, processMs: round(without.process.wallMs) },
+    with: { ms: broken.response.durationMs, processMs: round(broken.process.wallMs) },
+    warnings: broken.response.warnings ?? [],
+    status: broken.response.status,
+  };
+}
+
+/** A one-off large size: list count, two backups, verify of the second, diff of the two (issue 16 item 4). */
+async function measureLarge(ctx: Context, size: number, seedMs: number, seeder: ApiConnection): Promise<LargeResult> {
+  const listedObjects = await countSeeded(seeder);
+  log(`${size}: the API server lists ${listedObjects} objects of the seeded types`);
+  if (listedObjects < size) throw new BenchSanityError([`the API server lists ${listedObjects} seeded objects, fewer than the ${size} seeded`]);
+  const cpuList = enter(ctx, ctx.pin ? 'pinned' : 'colocated');
+  const base = { repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb, ...(cpuList ? { cpuList } : {}) };
+  const figures = (r: { response: ActionResponse; process: DelegateRun['process'] }): ActionFigures => ({
+    ms: r.response.durationMs, processMs: round(r.process.wallMs), peakRssMiB: mib(r.process.maxRssKiB), cpuMs: round(r.process.userMs + r.process.systemMs),
+  });
+  const backups: LargeResult['backups'] = [];
+  let objects = 0;
+  for (let i = 1; i <= 2; i++) {
+    log(`${size}: backup ${i}/2`);
+    const b = await runDelegate(base);
+    objects = b.response.objects;
+    backups.push({ ...figures(b), objectsPerSecond: round(objects / (b.response.durationMs / 1000), 0), archiveBytes: b.response.bytes });
+    log(`${size}: backup ${i}: ${objects} objects in ${ms(b.response.durationMs)}, peak ${mib(b.process.maxRssKiB)} MiB, CPU ${ms(b.process.userMs + b.process.systemMs)}`);
+  }
+  log(`${size}: verify-recovery-point latest`);
+  const verify = await runAction<ActionResponse>({ ...base, event: { action: 'verify-recovery-point', recoveryPointId: 'latest' }, okStatuses: ['VALID', 'INVALID'] });
+  log(`${size}: verify ${verify.response.status} in ${ms(verify.response.durationMs)}, peak ${mib(verify.process.maxRssKiB)} MiB`);
+  log(`${size}: diff-recovery-points (the two backups)`);
+  const diff = await runAction<ActionResponse & { counts: { added: number; removed: number; changed: number } }>({ ...base, event: { action: 'diff-recovery-points' }, okStatuses: ['OK'] });
+  log(`${size}: diff ${JSON.stringify(diff.response.counts)} in ${ms(diff.response.durationMs)}, peak ${mib(diff.process.maxRssKiB)} MiB`);
+  return {
+    generatedAt: '', command: '', machine: { cpuModel: '', cpus: 0, memoryGiB: 0, nodeVersion: '', kernel: '', loadAverageStart: 0, loadAverageEnd: 0 },
+    pinned: cpuList !== undefined, memorySizeMb: ctx.memorySizeMb,
+    seededObjects: size, listedObjects, seedMs: round(seedMs), seedObjectsPerSecond: round(size / (seedMs / 1000), 0), seedConcurrency: ctx.opts.seedConcurrency, seedVia: ctx.opts.seedVia,
+    backedUpObjects: objects, backups,
+    verify: { ...figures(verify), status: verify.response.status },
+    diff: { ...figures(diff), ...diff.response.counts },
+  };
+}
+
+/** Objects of the seeded types the API server lists (page by page, counting items): proof the seed is served. */
+async function countSeeded(api: ApiConnection): Promise<number> {
+  const paths = ['/api/v1/namespaces', '/api/v1/serviceaccounts', '/apis/apps/v1/deployments', '/api/v1/services', '/api/v1/configmaps', '/api/v1/secrets', `/apis/${BENCH_CRD_GROUP}/v1/widgets`];
+  let n = 0;
+  for (const p of paths) {
+    let token: string | undefined;
+    do {
+      const page = await api.getJson<{ items: Array<{ metadata: { namespace?: string; name: string } }>; metadata?: { continue?: string } }>(`${p}?limit=5000${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+      n += page.items.filter((o) => (o.metadata.namespace ?? o.metadata.name).startsWith('tenant-')).length;
+      token = page.metadata?.continue || undefined;
+    } while (token);
+  }
+  return n;
 }
 
 /** Medians of the timed runs; the peak RSS of any run, the warm-up's included. */
@@ -226,8 +411,13 @@ function pinnedNode22(): string {
   return execFileSync('bash', [join(REPO_ROOT, 'scripts', 'node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
-/** The delegate restores the last backup into the recovery cluster (issue 12's restore figure). */
-async function benchRestore(ctx: Context, primary: StandInClient): Promise<RestoreFigures> {
+/**
+ * The delegate restores the last backup into the recovery cluster (issue 12's restore figure), pinned when
+ * pinning. Without `namespaceSuffix`, against the POST baseline and kubectl; with it, the delegate alone,
+ * into `<tenant>-<suffix>` namespaces so that every object is created anew.
+ */
+async function benchRestore(ctx: Context, primary: StandInClient, namespaceSuffix?: string): Promise<RestoreFigures> {
+  enter(ctx, ctx.pin ? 'pinned' : 'colocated');
   const recovery = primary.recovery();
   const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'bench-recovery-delegate');
   const dir = mkdtempSync(join(ctx.work, 'restore-'));
@@ -236,6 +426,9 @@ async function benchRestore(ctx: Context, primary: StandInClient): Promise<Resto
       python: ctx.python, repoRoot: REPO_ROOT, workDir: dir, primary, recovery,
       delegateEnv: recovery.delegateEnv(creds), location: ctx.lastLocation ?? '', memorySizeMb: ctx.memorySizeMb,
       kubectl: ctx.opts.kubectl && existsSync(KUBECTL), log,
+      compare: namespaceSuffix === undefined,
+      ...(namespaceSuffix !== undefined ? { namespaceSuffix } : {}),
+      ...(ctx.pin ? { pin: ctx.pin } : {}),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -271,7 +464,10 @@ function sanityProblems(r: BenchResults): string[] {
     if (s.node22 && !(s.node22.backup.ms > 0 && s.node22.backup.peakRssMiB > 20 && s.node22.backup.peakRssMiB < 4096)) p.push(`${at}: the Node 22 figures are implausible`);
   }
   if (r.bundleNode22 && !(r.bundleNode22.delegate.loadMs > 0)) p.push('the Node 22 bundle load is empty');
-  if (r.restore && r.restore.objects < r.restore.atObjects) p.push(`the restore created ${r.restore.objects} objects, fewer than the ${r.restore.atObjects} seeded`);
+  for (const x of r.restores ?? []) if (x.objects < x.atObjects) p.push(`the restore at ${x.atObjects} created ${x.objects} objects, fewer than the ${x.atObjects} seeded`);
+  if (r.brokenApi && r.brokenApi.status !== 'COMPLETED') p.push(`the backup with a broken APIService is ${r.brokenApi.status}, not COMPLETED`);
+  if (r.brokenApi && !r.brokenApi.warnings.some((w) => w.startsWith('metrics.k8s.io/'))) p.push('the backup with a broken APIService gave no warning for metrics.k8s.io');
+  for (const s of r.sizes) if (!(s.baseline.cpuMs > 0 && s.backup.cpuMs > 0)) p.push(`at ${s.seededObjects}: a CPU time is not positive`);
   if (!(r.bundle.delegate.bytes > 0 && r.bundle.s3Only.bytes > 0 && r.bundle.delegate.loadMs > 0 && r.bundle.s3Only.loadMs > 0)) p.push('bundle figures are empty');
   return p;
 }

@@ -349,7 +349,7 @@ describe('API server faults', () => {
 
 describe('a broken aggregated API (APIService whose service is missing)', () => {
   it('is asked at most twice by a backup and by check-access, both of which complete and name the group', async () => {
-    const removeApiService = await standIn.addBrokenApiService();
+    const apiService = await standIn.createBrokenApiService();
     const broken = '/apis/metrics.k8s.io/v1beta1';
     try {
       await withApiFront(() => undefined, async (front) => {
@@ -369,7 +369,7 @@ describe('a broken aggregated API (APIService whose service is missing)', () => 
         expect(front.seen.filter((s) => s.url === broken).length - backupAsks).toBeLessThanOrEqual(2);
       });
     } finally {
-      await removeApiService();
+      await standIn.deleteApiService(apiService);
     }
   });
 });

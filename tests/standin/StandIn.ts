@@ -203,7 +203,7 @@ export class StandIn {
 
     const conn: StandInConnection = {
       region: spec.region, clusterName: spec.name, account: spec.account, kubernetesVersion: majorMinor(version),
-      apiServerUrl, caPem: certs.caPem, adminToken, controlUrl: '', motoUrl, bucket: this.#opts.bucket,
+      apiServerUrl, caPem: certs.caPem, adminToken, controlUrl: '', motoUrl, bucket: this.#opts.bucket, etcdUrl,
       ...(spec.delegateRoleName ? { delegateRoleName: spec.delegateRoleName } : {}),
     };
     // The control server needs the API server's address for DescribeCluster and the admin token to read aws-auth.

@@ -24,6 +24,8 @@ export interface StandInConnection {
   motoUrl: string;
   /** The recovery-point bucket; one for both clusters (a restore reads the primary's recovery points). */
   bucket: string;
+  /** etcd's client URL (plain http on 127.0.0.1): the bench's large run seeds straight into it. */
+  etcdUrl?: string;
   /** `major.minor` of the running kube-apiserver, as DescribeCluster reports it, e.g. `1.20`. */
   kubernetesVersion: string;
   /** Recovery cluster only: the delegate role mapped to system:masters in its aws-auth at start-up. */
@@ -62,6 +64,8 @@ export interface KubeObject {
 }
 
 export const CONNECTION_FILE_ENV = 'EKS_STANDIN_CONNECTION';
+
+const API_SERVICES = '/apis/apiregistration.k8s.io/v1/apiservices';
 
 /** Types left out of snapshot(): not stored, or changed by the API server on its own. */
 const SNAPSHOT_SKIPPED_RESOURCES = new Set(['events', 'events.events.k8s.io', 'componentstatuses']);
@@ -210,29 +214,38 @@ export class StandInClient {
   }
 
   /**
-   * Registers an aggregated API whose service does not exist (`v1beta1.metrics.k8s.io` pointing at a
-   * kube-system/metrics-server that is not there, as when metrics-server is down) and waits until the API
-   * server answers its group version with 503. Call the returned function to remove it: other tests and the
-   * bench share the stand-in.
+   * Registers an aggregated API whose backing service does not exist, as a cluster with metrics-server
+   * uninstalled or down has (by default `v1beta1.metrics.k8s.io` -> kube-system/metrics-server). Waits
+   * until the API server lists the group in `/apis` and answers 503 for its group version, which is
+   * what discovery then meets. Returns the APIService's name, for deleteApiService.
    */
-  async addBrokenApiService(timeoutMs = 20_000): Promise<() => Promise<void>> {
-    const path = '/apis/apiregistration.k8s.io/v1/apiservices';
-    await this.apply(path, {
-      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1beta1.metrics.k8s.io' },
-      spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100,
-        insecureSkipTLSVerify: true, service: { name: 'metrics-server', namespace: 'kube-system' } },
+  async createBrokenApiService(group = 'metrics.k8s.io', version = 'v1beta1', service = { namespace: 'kube-system', name: 'metrics-server' }): Promise<string> {
+    const name = `${version}.${group}`;
+    await this.apply(API_SERVICES, {
+      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name },
+      spec: { group, version, service, groupPriorityMinimum: 100, versionPriority: 100, insecureSkipTLSVerify: true },
     });
-    const remove = () => this.delete(`${path}/v1beta1.metrics.k8s.io`);
-    // The aggregator answers 404 until its proxy for the group is registered, then 503 (service missing).
+    await this.#until(`${name} answering 503`, async () => {
+      const groups = (await this.kube('GET', '/apis')).json<{ groups: Array<{ name: string }> }>().groups;
+      return groups.some((g) => g.name === group) && (await this.kube('GET', `/apis/${group}/${version}`)).status === 503;
+    });
+    return name;
+  }
+
+  /** Deletes an APIService and waits until `/apis` no longer lists its group. */
+  async deleteApiService(name: string): Promise<void> {
+    await this.delete(`${API_SERVICES}/${name}`);
+    const group = name.slice(name.indexOf('.') + 1);
+    await this.#until(`${name} gone from /apis`, async () =>
+      !(await this.kube('GET', '/apis')).json<{ groups: Array<{ name: string }> }>().groups.some((g) => g.name === group));
+  }
+
+  async #until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((await this.kube('GET', '/apis/metrics.k8s.io/v1beta1')).status !== 503) {
-      if (Date.now() > deadline) {
-        await remove();
-        throw new Error('the broken APIService v1beta1.metrics.k8s.io never answered 503');
-      }
-      await new Promise((r) => setTimeout(r, 200));
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`${this.conn.clusterName}: timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    return remove;
   }
 
   /** Writes kube-system/aws-auth mapRoles (replacing the ConfigMap), as `eksctl create iamidentitymapping` would. */

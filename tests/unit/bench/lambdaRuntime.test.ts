@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from '../../../bench/lambdaRuntime';
+import { lambdaRuntimeNodeArgs, lambdaWallMs, templateMemorySizeMb } from '../../../bench/lambdaRuntime';
 
 describe('the Lambda runtime emulation of the bench', () => {
   it('gives node the flags the Node.js runtime bootstrap derives from the function memory', () => {
@@ -15,5 +15,18 @@ describe('the Lambda runtime emulation of the bench', () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'template-')), 'template.yaml');
     writeFileSync(broken, readFileSync(templatePath, 'utf8').replace(/^ {4}Default: 320$/m, '    Default: lots'));
     expect(() => templateMemorySizeMb(broken)).toThrow('MemorySize.Default is not an integer');
+  });
+});
+
+describe('the Lambda wall time a CPU time implies', () => {
+  it('stretches the CPU over the function\'s share of a vCPU, 1 vCPU per 1,769 MB', () => {
+    // 4.7 s of CPU at 320 MB: 4.7 / (320 / 1769) = 26.0 s, the issue's figure.
+    expect(lambdaWallMs(4700, 3000, 320)).toBeCloseTo(25_982, 0);
+    expect(lambdaWallMs(4700, 3000, 1769)).toBe(4700);
+  });
+
+  it('is never less than the wall time measured, and no process gets more than one vCPU', () => {
+    expect(lambdaWallMs(1000, 9000, 320)).toBe(9000);
+    expect(lambdaWallMs(4000, 3000, 3538)).toBe(4000);
   });
 });

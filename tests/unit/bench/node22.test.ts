@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchUsageError } from '../../../bench/errors';
 import { parseBenchOptions } from '../../../bench/options';
 import { renderReadme, type BenchResults } from '../../../bench/report';
+import { benchResultsFixture } from './benchResultsFixture';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
@@ -16,7 +16,7 @@ describe('npm run bench -- --node 22', () => {
   });
 
   it('puts a Node 22 column in the README table when the results have Node 22 figures, and none otherwise', () => {
-    const results = JSON.parse(readFileSync(join(REPO_ROOT, 'bench', 'results.json'), 'utf8')) as BenchResults;
+    const results = benchResultsFixture();
     const only20: BenchResults = {
       ...results, machine: { ...results.machine, nodeVersion: 'v20.20.2' }, sizes: results.sizes.map(({ node22: _, ...s }) => s),
     };

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { cpuLayout, pinnedArgv, TASKSET } from '../../../bench/CpuPin';
+import { BenchUsageError } from '../../../bench/errors';
+import { LARGE_SIZE, parseBenchOptions } from '../../../bench/options';
+
+const REPO_ROOT = join(__dirname, '..', '..', '..');
+const TWO_CORES = { cpus: 2, taskset: true };
+
+describe('npm run bench -- --pin / --no-pin', () => {
+  it('pins by default on two cores with taskset, and not on one core or without taskset', () => {
+    expect(parseBenchOptions([], REPO_ROOT, TWO_CORES).pin).toBe(true);
+    expect(parseBenchOptions(['--smoke'], REPO_ROOT, TWO_CORES).pin).toBe(true);
+    expect(parseBenchOptions([], REPO_ROOT, { cpus: 1, taskset: true }).pin).toBe(false);
+    expect(parseBenchOptions([], REPO_ROOT, { cpus: 8, taskset: false }).pin).toBe(false);
+    expect(parseBenchOptions([], REPO_ROOT).pin).toBe(false);
+  });
+
+  it('turns pinning off with --no-pin, and refuses --pin where it cannot pin', () => {
+    expect(parseBenchOptions(['--no-pin'], REPO_ROOT, TWO_CORES).pin).toBe(false);
+    expect(parseBenchOptions(['--pin'], REPO_ROOT, TWO_CORES).pin).toBe(true);
+    expect(() => parseBenchOptions(['--pin'], REPO_ROOT, { cpus: 1, taskset: true })).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(['--pin'], REPO_ROOT, { cpus: 2, taskset: false })).toThrow('no taskset');
+    expect(() => parseBenchOptions(['--pin', '--no-pin'], REPO_ROOT, TWO_CORES)).toThrow('exclude each other');
+  });
+
+  it('puts the stand-in on core 0 and the process under test on core 1, through taskset', () => {
+    expect(cpuLayout(2)).toEqual({ cluster: '0', underTest: '1', all: '0-1' });
+    expect(cpuLayout(8).all).toBe('0-7');
+    expect(() => cpuLayout(1)).toThrow('two cores');
+    expect(pinnedArgv(['node', 'x.js'], '1')).toEqual([TASKSET, '-c', '1', 'node', 'x.js']);
+    expect(pinnedArgv(['node', 'x.js'], undefined)).toEqual(['node', 'x.js']);
+  });
+});
+
+describe('npm run bench -- --restore-at, --no-broken-api', () => {
+  it('restores at 20k and 100k by default, at the smallest size otherwise, at the sizes given, or not at all', () => {
+    expect(parseBenchOptions([], REPO_ROOT).restoreAt).toEqual([20_000, 100_000]);
+    expect(parseBenchOptions(['--objects', '1000,20000'], REPO_ROOT).restoreAt).toEqual([20_000]);
+    expect(parseBenchOptions(['--smoke'], REPO_ROOT).restoreAt).toEqual([1000]);
+    expect(parseBenchOptions(['--objects', '1k,20k,100k', '--restore-at', '1k,100k'], REPO_ROOT).restoreAt).toEqual([1000, 100_000]);
+    expect(parseBenchOptions(['--no-restore'], REPO_ROOT).restoreAt).toEqual([]);
+    expect(() => parseBenchOptions(['--objects', '1000', '--restore-at', '20000'], REPO_ROOT)).toThrow('must be one of --objects');
+  });
+
+  it('measures the broken-APIService case unless told not to', () => {
+    expect(parseBenchOptions(['--smoke'], REPO_ROOT).brokenApi).toBe(true);
+    expect(parseBenchOptions(['--no-broken-api'], REPO_ROOT).brokenApi).toBe(false);
+  });
+});
+
+describe('npm run bench -- --objects 1000000', () => {
+  it('is a one-off large run: alone, without restore or the broken-APIService case', () => {
+    const o = parseBenchOptions(['--objects', '1m'], REPO_ROOT, TWO_CORES);
+    expect(o).toMatchObject({ sizes: [1_000_000], restoreAt: [], brokenApi: false, pin: true, oneOff: true });
+    expect(parseBenchOptions(['--objects', String(LARGE_SIZE + 1)], REPO_ROOT)).toMatchObject({ restoreAt: [], oneOff: true });
+    expect(parseBenchOptions(['--objects', String(LARGE_SIZE)], REPO_ROOT).oneOff).toBe(false);
+    expect(parseBenchOptions(['--objects', '2000', '--one-off'], REPO_ROOT)).toMatchObject({ sizes: [2000], restoreAt: [], oneOff: true });
+    expect(() => parseBenchOptions(['--objects', '100000,1000000'], REPO_ROOT)).toThrow('measures one size on its own');
+    expect(() => parseBenchOptions(['--objects', '1000,2000', '--one-off'], REPO_ROOT)).toThrow('measures one size on its own');
+  });
+
+  it('seeds through the API server unless a one-off run asks for etcd', () => {
+    expect(parseBenchOptions([], REPO_ROOT).seedVia).toBe('api');
+    expect(parseBenchOptions(['--objects', '1m', '--seed-via', 'etcd'], REPO_ROOT).seedVia).toBe('etcd');
+    expect(() => parseBenchOptions(['--seed-via', 'etcd'], REPO_ROOT)).toThrow('only for a one-off run');
+    expect(() => parseBenchOptions(['--objects', '1m', '--seed-via', 'kubectl'], REPO_ROOT)).toThrow('must be api or etcd');
+  });
+});

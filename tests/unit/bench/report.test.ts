@@ -1,0 +1,85 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuFigures, recordedLargeRuns, renderReadme, withLargeRun, type LargeResult } from '../../../bench/report';
+import { benchResultsFixture } from './benchResultsFixture';
+
+function largeRun(objects: number, generatedAt: string): LargeResult {
+  const action = { ms: 200_000, processMs: 201_000, peakRssMiB: 180, cpuMs: 100_000 };
+  return {
+    generatedAt, command: `npm run bench -- --objects ${objects}`, machine: benchResultsFixture().machine, pinned: true, memorySizeMb: 320,
+    seededObjects: objects, listedObjects: objects, seedMs: 600_000, seedObjectsPerSecond: 500, seedConcurrency: 128, seedVia: 'etcd', backedUpObjects: objects + 184,
+    backups: [{ ...action, objectsPerSecond: 5000, archiveBytes: 1 }],
+    verify: { ...action, status: 'VALID' }, diff: { ...action, changed: 0, added: 0, removed: 0 },
+  };
+}
+
+describe('the bench report: CPU and Lambda wall time', () => {
+  it('gives CPU per 100k objects for the delegate and the baseline client, and the Lambda wall time at 320 MB and 1,769 MB', () => {
+    const backup = { ms: 14_000, runsMs: [], processMs: 15_000, peakRssMiB: 140, cpuMs: 4700, archiveBytes: 1 };
+    const baseline = { ms: 13_000, runsMs: [], cpuMs: 1175, pages: 200, bytes: 1, items: 100_000 };
+    expect(cpuFigures(backup, 200_000, baseline, 320)).toEqual({
+      delegatePer100kMs: 2350, baselinePer100kMs: 1175, ratio: 2,
+      lambda: [{ memorySizeMb: 320, wallMs: 25_982.2 }, { memorySizeMb: 1769, wallMs: 15_000 }],
+    });
+    expect(cpuFigures(backup, 200_000, baseline, 1769).lambda).toEqual([{ memorySizeMb: 1769, wallMs: 15_000 }]);
+  });
+});
+
+describe('the bench README region', () => {
+  it('shows the pinned figures first, the co-located ones beside them, and says which cores', () => {
+    const text = renderReadme(benchResultsFixture(true));
+    expect(text).toContain('| Cluster objects | Backup | Baseline fetch | Ratio, pinned | Co-located: backup | baseline | ratio | Objects/s |');
+    expect(text).toContain('| 1,184 (1,000 seeded) | 0.54 s | 0.40 s | 1.35 | 0.81 s | 0.48 s | 1.69 |');
+    expect(text).toContain('kube-apiserver, etcd and moto on core 0, the process under test (the delegate, the baseline client, kubectl) on core 1');
+    expect(text).toContain('the whole run took 10.0 min');
+  });
+
+  it('has no co-located columns when not pinned, and says why', () => {
+    const text = renderReadme(benchResultsFixture(false));
+    expect(text).toContain('| Cluster objects | Backup | Baseline fetch | Ratio | Objects/s |');
+    expect(text).toContain('Not pinned: everything shares every core (--no-pin).');
+    expect(text).not.toContain('Co-located');
+  });
+
+  it('has a CPU table: per 100k objects, delegate against baseline, Lambda wall time at 320 MB and 1,769 MB', () => {
+    const text = renderReadme(benchResultsFixture());
+    expect(text).toContain('| Cluster objects | Delegate CPU | per 100k objects | Baseline client CPU | per 100k objects | Delegate / baseline | Lambda wall at 320 MB | Lambda wall at 1,769 MB |');
+    // 20,184 objects: delegate 1.58 s CPU (7.83 s per 100k), baseline 0.75 s (3.72 s per 100k); at 320 MB 1.58 / (320 / 1769) = 8.73 s.
+    expect(text).toContain('| 20,184 | 1.58 s | 7.83 s | 0.75 s | 3.72 s | 2.11 | 8.73 s | 3.66 s |');
+  });
+
+  it('has the broken-APIService case and a restore row per size, the larger without baseline', () => {
+    const text = renderReadme(benchResultsFixture());
+    expect(text).toContain('| broken | 5.40 s (+900%) | 5.90 s | COMPLETED | metrics.k8s.io/v1beta1: discovery failed: 503 \\| unavailable |');
+    expect(text).toContain('| 1,001 | 4.00 s | 3.80 s | 1.05 | 250 | 110 MiB | 2.00 s | 4.50 s | 30.0 s (6.7x slower) |');
+    expect(text).toContain('| 20,001 | 40.0 s | - | - | 500 | 140 MiB | 20.0 s | 40.5 s | - |');
+  });
+
+  it('judges the issue 16 targets on the pinned figures, and marks them not pinned otherwise', () => {
+    const pinned = benchResultsFixture(true).targets;
+    expect(pinned.find((t) => t.id === 'ratio@1000')).toMatchObject({ limit: 1.5, met: true });
+    expect(pinned.find((t) => t.id === 'ratio@20000')).toMatchObject({ limit: 1.05, met: false });
+    expect(pinned.find((t) => t.id === 'restore-ratio')).toMatchObject({ value: 1.053, met: true });
+    expect(pinned.find((t) => t.id === 'restore-vs-kubectl')).toMatchObject({ value: 6.67, met: true });
+    expect(pinned.find((t) => t.id === 'cpu-vs-baseline')).toMatchObject({ value: 2.11, met: false });
+    expect(benchResultsFixture(false).targets.find((t) => t.id === 'ratio@1000')?.note).toBe('not pinned: the target is pinned');
+  });
+
+  it('keeps one-off large runs across normal runs, one per size, and renders each', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    expect(recordedLargeRuns(join(dir, 'missing.json'))).toEqual([]);
+    const old = largeRun(1_000_000, '2026-11-29T00:00:00.000Z');
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...benchResultsFixture(), large: [old] }));
+    expect(recordedLargeRuns(join(dir, 'results.json'))).toEqual([old]);
+    const again = largeRun(1_000_000, '2026-11-30T00:00:00.000Z');
+    const smaller = largeRun(300_000, '2026-11-30T00:00:00.000Z');
+    expect(withLargeRun(withLargeRun([old], again), smaller)).toEqual([smaller, again]);
+
+    const text = renderReadme({ ...benchResultsFixture(), large: [again] });
+    expect(text).toContain('1,000,000 objects seeded in 10.0 min (500/s, 128 in flight, straight into etcd), 1,000,000 listed by the API server');
+    expect(text).toContain('| backup 1 | 1,000,184 | 200.0 s | 5,000 | 180 MiB | 100.0 s | 201.0 s |');
+    expect(text).toContain('| verify-recovery-point (VALID) |');
+    expect(text).toContain('| diff-recovery-points (0 changed, 0 added, 0 removed) | 1,000,184 x 2 |');
+  });
+});
