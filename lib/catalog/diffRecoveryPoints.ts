@@ -1,10 +1,13 @@
 // diff-recovery-points (DESIGN.md section 9): configuration drift between two recovery points. Memory is
-// bounded by one short digest per object key, never by the objects:
-//   1. stream `from`: key -> digest of the normalized object;
-//   2. stream `to`: compare digests; added keys and changed keys are found, and for changed keys only the
+// bounded by 16 bytes per object of `from` (DigestTable: a hash of its key and of its normalized content),
+// never by the objects or their names:
+//   1. stream `from`: key hash -> digest;
+//   2. stream `to`: compare digests; added and changed objects are found, and for changed ones only the
 //      leaf map (path -> digest of the value) is kept;
-//   3. only when something changed, stream `from` again for the changed keys' leaf maps, and name the paths.
+//   3. only when something changed or was removed, stream `from` again: name the removed objects (the
+//      table holds no names) and the changed objects' paths.
 // Values are hashed, never kept or returned: a Secret's changed paths name its keys, never its data.
+import { DigestTable } from './DigestTable';
 import { NotEnoughRecoveryPointsError } from './errors';
 import { openRecoveryPoint, usableRecoveryPoints } from './findLatestRecoveryPoint';
 import { differingPaths, leafDigests, normalizeObject, objectDigest } from './objectDigest';
@@ -88,10 +91,13 @@ export async function diffRecoveryPoints(from: RecoveryPointReader, to: Recovery
   };
 
   // 1. from: key -> digest.
-  const fromDigests = new Map<string, string>();
-  for await (const o of read(from)) fromDigests.set(keyOf(o.resourceName, o.namespace, o.name), objectDigest(normalizeObject(o.object)));
+  const fromDigests = new DigestTable(from.manifest.archive.objects);
+  let fromCount = 0;
+  for await (const o of read(from)) {
+    fromCount++;
+    fromDigests.set(keyOf(o.resourceName, o.namespace, o.name), objectDigest(normalizeObject(o.object)));
+  }
   done(from);
-  const fromCount = fromDigests.size;
 
   // 2. to: compare; keep leaf maps of changed objects only.
   const added: DiffObjectRef[] = [];
@@ -100,25 +106,23 @@ export async function diffRecoveryPoints(from: RecoveryPointReader, to: Recovery
   for await (const o of read(to)) {
     toCount++;
     const key = keyOf(o.resourceName, o.namespace, o.name);
-    const before = fromDigests.get(key);
-    if (before === undefined) {
-      added.push(refOf(o.resourceName, o.namespace, o.name));
-      continue;
-    }
-    fromDigests.delete(key);
     const normalized = normalizeObject(o.object);
-    if (objectDigest(normalized) !== before) changedLeaves.set(key, leafDigests(normalized));
+    const match = fromDigests.match(key, objectDigest(normalized));
+    if (match === 'absent') added.push(refOf(o.resourceName, o.namespace, o.name));
+    else if (match === 'changed') changedLeaves.set(key, leafDigests(normalized));
   }
   done(to);
-  // What is left of `from` was not in `to`.
-  const removed = [...fromDigests.keys()].map(parseKey);
-  fromDigests.clear();
 
-  // 3. from again, for the changed objects' paths.
+  // 3. from again: what `to` never matched was removed; the changed objects' paths.
+  const removed: DiffObjectRef[] = [];
   const changed: ChangedObject[] = [];
-  if (changedLeaves.size > 0) {
+  if (changedLeaves.size > 0 || fromDigests.unseen() > 0) {
     for await (const o of read(from)) {
       const key = keyOf(o.resourceName, o.namespace, o.name);
+      if (!fromDigests.wasSeen(key)) {
+        removed.push(refOf(o.resourceName, o.namespace, o.name));
+        continue;
+      }
       const after = changedLeaves.get(key);
       if (!after) continue;
       changed.push({ ...refOf(o.resourceName, o.namespace, o.name), paths: differingPaths(leafDigests(normalizeObject(o.object)), after) });
@@ -152,11 +156,6 @@ export async function diffRecoveryPoints(from: RecoveryPointReader, to: Recovery
 // Resource names, namespaces and names never hold '/' (the layout refuses them), so '/' separates safely.
 function keyOf(resource: string, namespace: string | undefined, name: string): string {
   return `${resource}/${namespace ?? ''}/${name}`;
-}
-
-function parseKey(key: string): DiffObjectRef {
-  const [resource = '', namespace = '', ...name] = key.split('/');
-  return refOf(resource, namespace === '' ? undefined : namespace, name.join('/'));
 }
 
 function refOf(resource: string, namespace: string | undefined, name: string): DiffObjectRef {

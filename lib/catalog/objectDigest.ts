@@ -46,9 +46,9 @@ export function normalizeObject(object: Record<string, unknown>): Record<string,
   return out;
 }
 
-/** 16 bytes of SHA-256 over the normalized object's canonical JSON (keys sorted): equal objects, equal digests. */
-export function objectDigest(normalized: unknown): string {
-  return createHash('sha256').update(canonicalJson(normalized)).digest('base64').slice(0, 22);
+/** SHA-256 over the normalized object's canonical JSON (keys sorted): equal objects, equal digests. */
+export function objectDigest(normalized: unknown): Buffer {
+  return createHash('sha256').update(canonicalJson(normalized)).digest();
 }
 
 /**
