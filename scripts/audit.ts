@@ -8,6 +8,7 @@
 // Usage: tsx scripts/audit.ts [--refresh]   (AUDIT_REQUIRED=true: an unreachable registry fails too)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mapWithConcurrency } from '../lib/concurrency/mapWithConcurrency';
 import {
   ageInDays, bulkRequest, checkAgainstRegistry, flattenBulkAnswer, matchAdvisories, productionPackages,
   type Advisory, type AdvisoryFile, type LockedPackage, type RegistryKey, type RegistryVerdict, type RegistryVersion,
@@ -42,18 +43,6 @@ async function liveAdvisories(packages: LockedPackage[]): Promise<{ advisories: 
   } catch (err) {
     return { why: err instanceof Error ? err.message : String(err) };
   }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
 }
 
 async function main(): Promise<number> {
@@ -97,7 +86,7 @@ async function main(): Promise<number> {
   let unreachable = 0;
   let signed = 0;
   const deprecated: string[] = [];
-  const results = await mapLimit(packages, CONCURRENCY, async (pkg): Promise<{ pkg: LockedPackage; verdict: RegistryVerdict | { kind: 'unreachable' } }> => {
+  const results = await mapWithConcurrency(packages, CONCURRENCY, async (pkg): Promise<{ pkg: LockedPackage; verdict: RegistryVerdict | { kind: 'unreachable' } }> => {
     try {
       const { status, body } = await fetchJson(`${REGISTRY}${pkg.name.replace('/', '%2f')}/${pkg.version}`);
       if (status !== 200) return { pkg, verdict: { kind: 'problem', problem: `the registry answered HTTP ${status}` } };

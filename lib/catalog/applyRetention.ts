@@ -8,7 +8,7 @@ import { ManifestError, RecoveryPointNotFoundError } from '../recovery-point/err
 import { MANIFEST_FILE_NAME, RESTORE_LOCK_MAX_AGE_MS, RESTORE_LOCK_SUFFIX, RESTORES_DIR, recoveryPointFolder } from '../recovery-point/layout';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { RetentionDeleteError } from './errors';
-import { mapWithConcurrency } from './mapWithConcurrency';
+import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
 import { listFolderObjects, listRecoveryPointIds, type ClusterLocation } from './recoveryPointFolders';
 
 /** An incomplete folder younger than this may belong to a backup still running: it is left alone. */

@@ -5,7 +5,7 @@ import { ManifestError, RecoveryPointNotFoundError } from '../recovery-point/err
 import { recoveryPointFolder } from '../recovery-point/layout';
 import type { RecoveryPointStatus } from '../recovery-point/manifest';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
-import { mapWithConcurrency } from './mapWithConcurrency';
+import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
 import { listFolderObjects, listRecoveryPointIds, type ClusterLocation } from './recoveryPointFolders';
 
 /** Rows per page when the caller names no limit. */

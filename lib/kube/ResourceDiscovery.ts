@@ -7,6 +7,7 @@ import { KubeApiError, KubeNetworkError } from './errors';
 import { parseJsonObjectResponse, withBodyRetries, type JsonObject } from './responseBody';
 import type { DiscoveredResource, KubeRequest, KubeTransport } from './types';
 import type { DiscoveredGroup, DiscoveryOptions, DiscoverySummary, DuplicateResource, FailedGroupVersion } from './discoveryTypes';
+import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
 
 /** Group versions fetched at once unless DiscoveryOptions.concurrency says otherwise. */
 export const DEFAULT_DISCOVERY_CONCURRENCY = 8;
@@ -216,22 +217,4 @@ export class ResourceDiscovery implements AsyncIterable<DiscoveredGroup> {
       throw err;
     }
   }
-}
-
-/** Runs fn over items with at most `limit` in flight; stops starting new ones after the first failure. */
-async function mapWithConcurrency<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        await fn(items[i] as T);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
