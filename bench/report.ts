@@ -154,6 +154,10 @@ export interface LargeResult {
   seedConcurrency: number;
   /** Through the API server, or straight into etcd (then listedObjects proves the API server serves them). */
   seedVia: 'api' | 'etcd';
+  /** Whether the stand-in's kube-apiserver ran with its watch cache (--no-watch-cache turns it off). */
+  watchCache?: boolean;
+  /** Peak resident memory (VmHWM) of the stand-in's kube-apiserver and etcd at the end of the run. */
+  standInPeakRssMiB?: { kubeApiserver: number; etcd: number };
   backedUpObjects: number;
   /** Two backups of the same cluster (the second gives the diff two recovery points). */
   backups: Array<ActionFigures & { objectsPerSecond: number; archiveBytes: number }>;

@@ -45,6 +45,8 @@ interface Context {
   node22: string | undefined;
   /** Set with --pin: moves the stand-in and this process between the pinned and the co-located layout. */
   pin: CpuPin | undefined;
+  /** The stand-in's processes now (kube-apiserver, etcd, moto, ...). */
+  standInPids: () => number[];
 }
 
 /** How one measurement runs: pinned (stand-in and process under test on separate cores) or co-located. */
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   // EKS, like kube-apiserver by default, caches a token review for 2 minutes; the tests' 1 s would bill
   // the delegate a webhook round trip (and an STS check in moto) every second.
-  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt.length > 0 });
+  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt.length > 0, watchCache: opts.watchCache });
   const onSignal = () => void standIn.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
     const creds = await client.issueRoleCredentials('bench-delegate');
     await client.setAwsAuth([{ rolearn: creds.roleArn, username: 'delegate', groups: ['system:masters'] }]);
     const ctx: Context = {
-      opts, conn, client, python, work, memorySizeMb, node22, pin,
+      opts, conn, client, python, work, memorySizeMb, node22, pin, standInPids: () => standIn.pids,
       delegateEnv: client.delegateEnv(creds, { KUBE_PAGE_SIZE: String(opts.pageSize) }),
     };
     seeder = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: opts.seedConcurrency });
@@ -373,10 +375,30 @@ async function measureLarge(ctx: Context, size: number, seedMs: number, seeder: 
     generatedAt: '', command: '', machine: { cpuModel: '', cpus: 0, memoryGiB: 0, nodeVersion: '', kernel: '', loadAverageStart: 0, loadAverageEnd: 0 },
     pinned: cpuList !== undefined, memorySizeMb: ctx.memorySizeMb,
     seededObjects: size, listedObjects, seedMs: round(seedMs), seedObjectsPerSecond: round(size / (seedMs / 1000), 0), seedConcurrency: ctx.opts.seedConcurrency, seedVia: ctx.opts.seedVia,
+    watchCache: ctx.opts.watchCache, standInPeakRssMiB: standInPeakRss(ctx.standInPids()),
     backedUpObjects: objects, backups,
     verify: { ...figures(verify), status: verify.response.status },
     diff: { ...figures(diff), ...diff.response.counts },
   };
+}
+
+/**
+ * The stand-in's kube-apiserver and etcd high-water marks (VmHWM), by process name: at a million objects
+ * the stand-in, not the delegate, is what this machine's memory bounds.
+ */
+function standInPeakRss(pids: number[]): { kubeApiserver: number; etcd: number } {
+  const peak = { kubeApiserver: 0, etcd: 0 };
+  for (const pid of pids) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      if (comm === 'kube-apiserver') peak.kubeApiserver = Math.max(peak.kubeApiserver, mib(kib));
+      if (comm === 'etcd') peak.etcd = Math.max(peak.etcd, mib(kib));
+    } catch {
+      // Gone already: nothing to read.
+    }
+  }
+  return peak;
 }
 
 /** Objects of the seeded types the API server lists (page by page, counting items): proof the seed is served. */

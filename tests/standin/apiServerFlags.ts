@@ -13,6 +13,8 @@ export interface ApiServerFlagInputs {
   webhookConfigFile: string;
   /** `--authentication-token-webhook-cache-ttl`, e.g. `1s`. */
   webhookCacheTtl: string;
+  /** `--watch-cache`; false only for the bench's largest sizes (StandInOptions.watchCache). */
+  watchCache: boolean;
   serviceAccountKeyFile: string;
   serviceAccountSigningKeyFile: string;
 }
@@ -57,6 +59,7 @@ export function apiServerFlags(version: KubeVersion, i: ApiServerFlagInputs): st
     '--disable-admission-plugins=ServiceAccount',
     '--enable-priority-and-fairness=false',
     '--max-requests-inflight=1000', '--max-mutating-requests-inflight=500',
+    ...(i.watchCache ? [] : ['--watch-cache=false']),
     '--v=1',
   ];
 }

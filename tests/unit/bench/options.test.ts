@@ -65,4 +65,11 @@ describe('npm run bench -- --objects 1000000', () => {
     expect(() => parseBenchOptions(['--seed-via', 'etcd'], REPO_ROOT)).toThrow('only for a one-off run');
     expect(() => parseBenchOptions(['--objects', '1m', '--seed-via', 'kubectl'], REPO_ROOT)).toThrow('must be api or etcd');
   });
+
+  it('turns the watch cache off only for a one-off run, and only when asked', () => {
+    expect(parseBenchOptions(['--objects', '1m'], REPO_ROOT).watchCache).toBe(true);
+    expect(parseBenchOptions(['--objects', '1m', '--no-watch-cache'], REPO_ROOT).watchCache).toBe(false);
+    expect(parseBenchOptions([], REPO_ROOT).watchCache).toBe(true);
+    expect(() => parseBenchOptions(['--no-watch-cache'], REPO_ROOT)).toThrow('only for a one-off run');
+  });
 });

@@ -4,7 +4,7 @@ import { parseKubeVersion } from '../../standin/kubeVersion';
 const inputs: ApiServerFlagInputs = {
   etcdUrl: 'http://127.0.0.1:2379', securePort: 6443,
   tlsCertFile: '/s/server.crt', tlsKeyFile: '/s/server.key', clientCaFile: '/s/ca.crt',
-  tokenAuthFile: '/s/tokens.csv', webhookConfigFile: '/s/webhook.kubeconfig', webhookCacheTtl: '1s',
+  tokenAuthFile: '/s/tokens.csv', webhookConfigFile: '/s/webhook.kubeconfig', webhookCacheTtl: '1s', watchCache: true,
   serviceAccountKeyFile: '/s/sa.pub', serviceAccountSigningKeyFile: '/s/sa.key',
 };
 
@@ -42,6 +42,13 @@ describe('apiServerFlags', () => {
 
   it('differs between 1.20 and 1.33 by the insecure port only', () => {
     expect(flagsFor('v1.20.2').filter((f) => f !== '--insecure-port=0')).toEqual(flagsFor('v1.33.1'));
+  });
+
+  it('keeps the watch cache by default and turns it off only when asked (the million-object bench)', () => {
+    expect(names(flagsFor('v1.20.2'))).not.toContain('--watch-cache');
+    const off = apiServerFlags(parseKubeVersion('v1.20.2'), { ...inputs, watchCache: false });
+    expect(off).toContain('--watch-cache=false');
+    expect(off.filter((f) => f !== '--watch-cache=false')).toEqual(flagsFor('v1.20.2'));
   });
 
   it('never names a flag twice', () => {
