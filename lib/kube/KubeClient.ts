@@ -1,4 +1,5 @@
 import { Agent, request as httpsRequest } from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createSecureContext } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { KubeBodyInterruptedError, KubeNetworkError, KubeTlsError } from './errors';
@@ -223,9 +224,13 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+/**
+ * node:timers/promises removes its abort listener when the delay ends: the run's one signal saw a listener
+ * left behind by every retry before (MaxListenersExceededWarning in the million-object backup).
+ * Rejects with the signal's reason, as the retry loop expects.
+ */
+async function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  await delay(ms, undefined, signal ? { signal } : {}).catch((err: unknown) => {
+    throw signal?.aborted ? signal.reason : err;
   });
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -226,6 +227,44 @@ describe('KubeClient.stream', () => {
       const denied = await c.stream({ method: 'GET', path: '/api/v1/secrets' });
       expect(denied.status).toBe(403);
       expect(Buffer.concat(await collect(denied.body)).toString()).toContain('Forbidden');
+    } finally {
+      c.destroy();
+    }
+  });
+
+  it('leaves no abort listener on the run\'s signal after its retries (a million-object backup warned of 11)', async () => {
+    script = [
+      (res) => res.writeHead(503).end('busy'),
+      (res) => res.writeHead(503).end('busy'),
+      (res) => res.writeHead(200).end('{"items":[]}'),
+    ];
+    // The real sleep, kept short: the retries must wait on the signal and let go of it afterwards.
+    const c = new KubeClient({ endpoint, caPem, tokens, baseDelayMs: 5, maxDelayMs: 10 });
+    const controller = new AbortController();
+    try {
+      for (let i = 0; i < 4; i++) {
+        served = 0;
+        const res = await c.stream({ method: 'GET', path: '/api/v1/configmaps', signal: controller.signal });
+        await collect(res.body);
+        expect(served).toBe(3);
+      }
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      c.destroy();
+    }
+  });
+
+  it('stops a retry\'s wait when the signal is aborted, with the signal\'s reason', async () => {
+    script = [(res) => res.writeHead(503).end('busy')];
+    const c = new KubeClient({ endpoint, caPem, tokens, baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    const controller = new AbortController();
+    const reason = new Error('deadline');
+    try {
+      const t0 = Date.now();
+      const pending = c.stream({ method: 'GET', path: '/api/v1/configmaps', signal: controller.signal });
+      setTimeout(() => controller.abort(reason), 100);
+      await expect(pending).rejects.toBe(reason);
+      expect(Date.now() - t0).toBeLessThan(5_000);
     } finally {
       c.destroy();
     }
