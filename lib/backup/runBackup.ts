@@ -17,6 +17,10 @@ import { createResourceFilter } from './filters';
 import type { BackupDependencies, BackupOptions, BackupOutcome, ResourceOutcome, UnreadableResource } from './types';
 
 const DEFAULT_LIST_CONCURRENCY = 4;
+/** The one resource whose values are sealed: the filters decide up front whether a data key is needed. */
+const CORE_SECRETS: DiscoveredResource = {
+  group: '', version: 'v1', groupVersion: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true, verbs: ['list'], name: 'secrets',
+};
 const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
 /**
  * Archive parts uploaded at once. One 5 MiB part in flight while the next fills keeps up with the
@@ -69,8 +73,9 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   }));
   // Awaited below in every path; until then a rejection must not count as unhandled.
   writerReady.catch(() => undefined);
-  // One data key per recovery point for the Secrets (README "Secrets"), fetched while discovery runs.
-  const envelopeReady = options.secretsKmsKeyId
+  // One data key per recovery point for the Secrets (README "Secrets"), fetched while discovery runs; none
+  // when the filters leave Secrets out (nothing to seal, and no KMS call or permission needed).
+  const envelopeReady = options.secretsKmsKeyId && filter.includesResource(CORE_SECRETS)
     ? SecretEnvelope.create(deps.kms, options.secretsKmsKeyId, `${connection.name}/${recoveryPointId}`, { signal })
     : undefined;
   envelopeReady?.catch(() => undefined);
@@ -138,9 +143,10 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
           await streamResourceItems<ArchivableItem>((req, onItems) => streamListItems(deps.kube, resource, req, ns, onItems, { pool: windows }), archive, {
             pageSize, signal,
             onRestart: (info) => {
-              logger.warn('list restarted after its continue token expired', { stage: 'list', resource: resource.name, ...info });
-              // In the response too: objects made or changed while the list started over may be at either version.
-              warnings.push(`${resource.name}${ns ? ` in ${ns}` : ''}: list restarted after its continue token expired (HTTP 410), attempt ${info.attempt}`);
+              const what = info.mode === 'continued' ? 'list went on past its expired continue token' : 'list restarted after its continue token expired';
+              logger.warn(what, { stage: 'list', resource: resource.name, ...info });
+              // In the response too: objects made or changed while the list went on may be at either version.
+              warnings.push(`${resource.name}${ns ? ` in ${ns}` : ''}: ${what} (HTTP 410), attempt ${info.attempt}`);
             },
           });
         }

@@ -137,6 +137,20 @@ describe('a backup whose Secrets key cannot be used', () => {
   });
 });
 
+describe('a backup whose filters leave Secrets out', () => {
+  it('asks KMS for no data key: the same unusable key does not stop it, and the manifest names no key', async () => {
+    const missing = keyArn.replace(/key\/.*$/, 'key/00000000-0000-0000-0000-000000000000');
+    const id = `20261130T000001Z-${randomBytes(2).toString('hex')}`;
+    const { response } = await invoke<Response>('backup (secrets excluded, missing key)', {
+      action: 'backup', includeNamespaces: [ns], excludeResources: ['secrets'], recoveryPointId: id,
+    }, sourceEnv({ SECRETS_KMS_KEY_ID: missing }));
+    expect(response).toMatchObject({ status: 'COMPLETED' });
+    const manifest = parseManifest(await getObjectBytes(s3, bucket, `${folderOf(id)}manifest.json`));
+    expect(manifest.secrets).toBeUndefined();
+    expect(manifest.resources.find((r) => r.name === 'secrets')?.status).toBe('excluded');
+  });
+});
+
 describe('reading it back', () => {
   it('verify passes; describe and verify, as responses and the CLI\'s --json, name the key and no value', async () => {
     const env = catalogEnv(sourceCreds);
