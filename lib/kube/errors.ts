@@ -11,11 +11,17 @@ export class KubeApiError extends KubeError {
   readonly status: number;
   readonly reason: string | undefined;
   readonly path: string;
-  constructor(status: number, path: string, reason?: string, message?: string, options?: { cause?: unknown }) {
-    super(`${path}: HTTP ${status}${reason ? ` ${reason}` : ''}${message ? `: ${message}` : ''}`, options);
+  /**
+   * The Status's `metadata.continue`: with a 410 for an expired continue token, the API server hands out a
+   * token that goes on from the same place at the current resource version (an "inconsistent" continue).
+   */
+  readonly continueToken: string | undefined;
+  constructor(status: number, path: string, reason?: string, message?: string, options?: { cause?: unknown; continueToken?: string }) {
+    super(`${path}: HTTP ${status}${reason ? ` ${reason}` : ''}${message ? `: ${message}` : ''}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.reason = reason;
     this.path = path;
+    this.continueToken = options?.continueToken;
   }
 }
 

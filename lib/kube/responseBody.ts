@@ -16,16 +16,19 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function apiErrorFromResponse(res: KubeResponse, path: string): KubeApiError {
   let reason: string | undefined;
   let message: string | undefined;
+  let continueToken: string | undefined;
   try {
     const status: unknown = JSON.parse(res.body.toString('utf8'));
     if (isJsonObject(status)) {
       if (typeof status.reason === 'string' && status.reason !== '') reason = status.reason;
       if (typeof status.message === 'string' && status.message !== '') message = status.message;
+      const meta = status.metadata;
+      if (isJsonObject(meta) && typeof meta.continue === 'string' && meta.continue !== '') continueToken = meta.continue;
     }
   } catch {
     // Not JSON: keep the status code alone.
   }
-  return new KubeApiError(res.status, path, reason, message);
+  return new KubeApiError(res.status, path, reason, message, continueToken === undefined ? undefined : { continueToken });
 }
 
 /** A body already read whole, as the one chunk of a streamed body. */

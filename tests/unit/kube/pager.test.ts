@@ -1,4 +1,4 @@
-import { KubeApiError } from '../../../lib/kube/errors';
+import { KubeApiError, KubeBodyInterruptedError } from '../../../lib/kube/errors';
 import { compareKeys, DEFAULT_PAGE_SIZE, itemKey, streamResourceItems, type PagerOptions, type RestartInfo } from '../../../lib/kube/pager';
 import { ListRestartsExhaustedError } from '../../../lib/kube/pagerErrors';
 import type { ListPage } from '../../../lib/kube/types';
@@ -65,9 +65,84 @@ describe('streamResourceItems', () => {
     const pages = await collect(server.fetchPage, { onRestart: (info) => restarts.push(info) });
     expect(server.violations).toEqual([]);
     expect(keysOf(pages)).toEqual(keysOfItems(items));
-    expect(restarts).toEqual([{ attempt: 1, reason: expect.stringContaining('HTTP 410 Expired') }]);
+    expect(restarts).toEqual([{ attempt: 1, reason: expect.stringContaining('HTTP 410 Expired'), mode: 'restarted' }]);
     // page 1, the expired request, the restart from the beginning, then two more pages
     expect(server.requests.map((r) => r.continue)).toEqual([undefined, 'tok-1', undefined, 'tok-2', 'tok-3']);
+  });
+
+  describe('when the 410 carries a continue token (a real API server\'s "inconsistent continue")', () => {
+    it('goes on with it from where the list stood: no page read twice, nothing missed, nothing twice', async () => {
+      const items = makeItems(1203);
+      const server = new FakeListServer(items, { expectedLimit: 500, expireOnRequests: [2], inconsistentContinue: true });
+      const restarts: RestartInfo[] = [];
+      const pages = await collect(server.fetchPage, { onRestart: (info) => restarts.push(info) });
+      expect(server.violations).toEqual([]);
+      expect(keysOf(pages)).toEqual(keysOfItems(items));
+      expect(restarts).toEqual([{ attempt: 1, reason: expect.stringContaining('HTTP 410 Expired'), mode: 'continued' }]);
+      // page 1, the expired request, then the token the 410 carried, then the last page: 1,203 items read once
+      expect(server.requests.map((r) => r.continue)).toEqual([undefined, 'tok-1', 'inc-2', 'tok-3']);
+    });
+
+    it('sees what was created past the last key meanwhile, as a restart would, and not what sorts before it', async () => {
+      const items = makeItems(9);
+      const created: Item[] = [
+        { metadata: { namespace: 'aaa', name: 'early', uid: 'new-1' } },
+        { metadata: { namespace: 'zzz', name: 'late', uid: 'new-2' } },
+      ];
+      const server = new FakeListServer(items, {
+        expectedLimit: 3, expireOnRequests: [2], inconsistentContinue: true,
+        beforeRequest: (n, s) => {
+          if (n === 2) s.items = sortByKey([...s.items, ...created]);
+        },
+      });
+      const keys = keysOf(await collect(server.fetchPage, { pageSize: 3 }));
+      expect(server.violations).toEqual([]);
+      expect(keys).toEqual(keysOfItems([...items, created[1] as Item]));
+    });
+
+    it('does not count against maxRestarts: a list that expires at every other page still ends', async () => {
+      const items = makeItems(10);
+      const server = new FakeListServer(items, { expectedLimit: 2, expireOnRequests: [2, 4, 6, 8], inconsistentContinue: true });
+      const restarts: RestartInfo[] = [];
+      const pages = await collect(server.fetchPage, { pageSize: 2, maxRestarts: 1, onRestart: (i) => restarts.push(i) });
+      expect(keysOf(pages)).toEqual(keysOfItems(items));
+      expect(restarts.map((r) => `${r.attempt}:${r.mode}`)).toEqual(['1:continued', '2:continued', '3:continued', '4:continued']);
+    });
+
+    it('starts over when the token it carried expires too before any item came (no progress)', async () => {
+      const items = makeItems(9);
+      const server = new FakeListServer(items, { expectedLimit: 3, expireOnRequests: [2, 3], inconsistentContinue: true });
+      const restarts: RestartInfo[] = [];
+      const pages = await collect(server.fetchPage, { pageSize: 3, onRestart: (i) => restarts.push(i) });
+      expect(server.violations).toEqual([]);
+      expect(keysOf(pages)).toEqual(keysOfItems(items));
+      expect(restarts.map((r) => r.mode)).toEqual(['continued', 'restarted']);
+      // the second 410's own token (inc-3) is not used: nothing came since the first
+      expect(server.requests.map((r) => r.continue)).toEqual([undefined, 'tok-1', 'inc-2', undefined, 'tok-4', 'tok-5']);
+    });
+
+    it('skips what a broken page handed on before its repeat met the 410', async () => {
+      const items = sortByKey(makeItems(9));
+      const page = (from: number, next?: string) => ({ items: items.slice(from, from + 3), ...(next ? { metadata: { continue: next } } : {}) });
+      const calls: Array<string | undefined> = [];
+      const handed: string[] = [];
+      await streamResourceItems<Item>(async (req, onItems) => {
+        calls.push(req.continue);
+        const n = calls.length;
+        if (n === 2) {
+          // The second page's first item goes out, then its body breaks: the page is asked for again...
+          await onItems(items.slice(3, 4));
+          throw new KubeBodyInterruptedError('/api/v1/configmaps', 'socket hang up');
+        }
+        // ...and that repeat meets the 410, whose token goes on after the first page, as the expired one did.
+        if (n === 3) throw new KubeApiError(410, '/api/v1/configmaps', 'Expired', 'too old', { continueToken: 'b' });
+        const p = n === 1 ? page(0, 'a') : n === 4 ? page(3, 'c') : page(6);
+        await onItems(p.items);
+        return p;
+      }, async (got) => void handed.push(...got.map(itemKey)), { pageSize: 3 });
+      expect(calls).toEqual([undefined, 'a', 'a', 'b', 'c']);
+      expect(handed).toEqual(items.map(itemKey));
+    });
   });
 
   it('skips pages that hold only items already yielded instead of yielding them empty', async () => {

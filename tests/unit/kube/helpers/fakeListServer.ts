@@ -12,6 +12,12 @@ export interface FakeListServerOptions {
   expectedLimit: number;
   /** 1-based request numbers whose continue token has expired (answered with 410 Expired). */
   expireOnRequests?: number[];
+  /**
+   * The 410 carries a token that goes on after the same key (kube-apiserver's "inconsistent continue",
+   * Status.metadata.continue), as a real API server's does.
+   * @default false
+   */
+  inconsistentContinue?: boolean;
   /** Called before each request is served, to change the stored items (e.g. while a list restarts). */
   beforeRequest?: (requestNumber: number, server: FakeListServer) => void;
 }
@@ -44,7 +50,12 @@ export class FakeListServer {
       if (afterKey === undefined) this.violate(`request ${n} sent continue token ${JSON.stringify(req.continue)} that was never issued`);
       this.issued.delete(req.continue); // each token is used once
       if (this.options.expireOnRequests?.includes(n)) {
-        throw new KubeApiError(410, '/api/v1/configmaps', 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.');
+        let continueToken: string | undefined;
+        if (this.options.inconsistentContinue && afterKey !== undefined) {
+          continueToken = `inc-${++this.tokenSeq}`;
+          this.issued.set(continueToken, afterKey);
+        }
+        throw new KubeApiError(410, '/api/v1/configmaps', 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.', continueToken === undefined ? undefined : { continueToken });
       }
     }
     const rest = afterKey === undefined ? this.items : this.items.filter((i) => compareKeys(itemKey(i), afterKey) > 0);
