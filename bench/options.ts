@@ -104,6 +104,14 @@ export interface BenchOptions {
    */
   watchCache: boolean;
   /**
+   * The CPU-floor run (`--cpu-floor`, one size, pinned, 100000 by default): the delegate's CPU beside the
+   * baseline client receiving the same pages without parsing them and with parsing them, each alone on the
+   * under-test core, and how much a fixed workload's CPU on that core grows while the cluster's core is busy.
+   * Recorded under results.json's `cpuFloor` key, which other runs keep.
+   * @default false
+   */
+  cpuFloor: boolean;
+  /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
    */
@@ -113,7 +121,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--page-size 500] [--runs 3] [--load-runs 15]
                        [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
                        [--cpu-prof DIR] [--node 22] [--restore-at SIZE,... | --no-restore] [--pin | --no-pin]
-                       [--no-broken-api] [--one-off] [--seed-via api|etcd] [--no-watch-cache] [--smoke]
+                       [--no-broken-api] [--one-off] [--seed-via api|etcd] [--no-watch-cache] [--cpu-floor] [--smoke]
        npm run bench -- --objects 1000000   (a one-off large size: see LARGE_SIZE)`;
 
 /**
@@ -130,7 +138,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new BenchUsageError(`unexpected argument "${arg}"\n${USAGE}`);
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (['--no-readme', '--no-kubectl', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--no-watch-cache', '--smoke', '--help'].includes(flag)) {
+    if (['--no-readme', '--no-kubectl', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--no-watch-cache', '--cpu-floor', '--smoke', '--help'].includes(flag)) {
       given.set(flag, true);
       continue;
     }
@@ -139,7 +147,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--no-watch-cache', '--smoke']);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--no-watch-cache', '--cpu-floor', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -159,7 +167,8 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     throw new BenchUsageError(`--node: only 22 (the Lambda runtime's major, beside this node ${process.version}) is supported (got "${nodeText}")`);
   }
   const sizesText = text('--objects');
-  const sizes = sizesText === undefined ? (smoke ? [1000] : [1000, 20_000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
+  const cpuFloor = given.has('--cpu-floor');
+  const sizes = sizesText === undefined ? (smoke ? [1000] : cpuFloor ? [100_000] : [1000, 20_000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
     throw new BenchUsageError(`--objects must list ascending sizes, e.g. 1000,100000 (got "${sizesText}")`);
   }
@@ -167,9 +176,13 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
   if (large.length > 0 && (sizes.length > 1 || smoke)) {
     throw new BenchUsageError(`--objects: a one-off run (--one-off, or a size above ${LARGE_SIZE}) measures one size on its own (got "${sizesText ?? sizes.join(',')}")`);
   }
+  if (cpuFloor) {
+    if (sizes.length > 1 || smoke || large.length > 0) throw new BenchUsageError('--cpu-floor measures one size of at most 200000 on its own, without --one-off or --smoke');
+    if (given.has('--no-pin') || !(machine.cpus >= 2 && machine.taskset)) throw new BenchUsageError('--cpu-floor needs pinning: two cores and taskset, and no --no-pin');
+  }
   const restoreText = text('--restore-at');
   const restoreDefault = [20_000, 100_000].filter((s) => sizes.includes(s));
-  const restoreAt = given.has('--no-restore') || large.length > 0 ? []
+  const restoreAt = given.has('--no-restore') || large.length > 0 || cpuFloor ? []
     : restoreText !== undefined ? restoreText.split(',').map((s) => parseSize(s.trim()))
       : restoreDefault.length > 0 ? restoreDefault : [sizes[0]!];
   for (const at of restoreAt) if (!sizes.includes(at)) throw new BenchUsageError(`--restore-at ${at} must be one of --objects (${sizes.join(', ')})`);
@@ -181,7 +194,8 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     sizes,
     restoreAt,
     pin: !given.has('--no-pin') && machine.cpus >= 2 && machine.taskset,
-    brokenApi: !given.has('--no-broken-api') && large.length === 0,
+    brokenApi: !given.has('--no-broken-api') && large.length === 0 && !cpuFloor,
+    cpuFloor,
     oneOff: large.length > 0,
     seedVia: seedVia(text('--seed-via'), large.length > 0),
     pageSize: int('--page-size', 500, 1, 10_000),

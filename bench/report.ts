@@ -165,6 +165,30 @@ export interface LargeResult {
   diff: ActionFigures & { changed: number; added: number; removed: number };
 }
 
+/** `--cpu-floor`: what bounds the delegate's CPU per 100k objects on this machine (issue 16 item 2). */
+export interface CpuFloorResult {
+  generatedAt: string;
+  command: string;
+  machine: MachineInfo;
+  seededObjects: number;
+  /** Objects in each backup (the seeded ones and what the API server keeps). */
+  objects: number;
+  bytes: number;
+  /** Every process under test ran alone on this core, the stand-in on the other. */
+  cores: { underTest: string; cluster: string };
+  /** The delegate's backups: CPU (user + sys, all threads) of each whole invocation. */
+  delegate: { cpuMs: number[]; per100kMs: number };
+  /** The same pages received and dropped, one process, one request at a time: no client can do less. */
+  receive: { cpuMs: number[]; per100kMs: number };
+  /** The same pages received and JSON.parse'd: the bench's baseline client. */
+  parse: { cpuMs: number[]; per100kMs: number };
+  /**
+   * One fixed workload (bench/cpuWorkload.ts) on the under-test core with the cluster's core idle, then
+   * while the stand-in serves lists on it: `factor` is busy / idle, medians.
+   */
+  interference: { idleMs: number[]; busyMs: number[]; factor: number };
+}
+
 export interface BenchResults {
   generatedAt: string;
   command: string;
@@ -187,6 +211,8 @@ export interface BenchResults {
   brokenApi?: BrokenApiResult;
   /** One-off large runs (`--objects 1000000`), kept from earlier results by every later run. */
   large?: LargeResult[];
+  /** The last `--cpu-floor` run, kept by every later run. */
+  cpuFloor?: CpuFloorResult;
   /** Wall time of the whole bench run, seeding included. */
   benchMs?: number;
   targets: TargetResult[];
@@ -260,6 +286,12 @@ export function recordedLargeRuns(file: string): LargeResult[] {
   if (!existsSync(file)) return [];
   const recorded = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>;
   return recorded.large ?? [];
+}
+
+/** The `--cpu-floor` run already recorded in `file`, which a new run keeps. */
+export function recordedCpuFloor(file: string): CpuFloorResult | undefined {
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>).cpuFloor;
 }
 
 /** `runs` with `run` in place of any earlier run of the same size. */
@@ -365,6 +397,22 @@ export function renderReadme(r: BenchResults): string {
       '',
     );
   }
+  const f = r.cpuFloor;
+  if (f) {
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    lines.push(
+      `CPU floor (\`${f.command}\`, ${f.generatedAt.slice(0, 10)}, ${fmtInt(f.objects)} objects, ${(f.bytes / 1e6).toFixed(0)} MB of list pages): each process alone on core ${f.cores.underTest}, the stand-in on core ${f.cores.cluster}; CPU is user + system of all threads, per 100k objects:`,
+      '',
+      '| Process | CPU per 100k objects | Runs (CPU) |',
+      '|---|---:|---|',
+      `| the delegate's backup (whole invocation) | ${sec(f.delegate.per100kMs)} | ${f.delegate.cpuMs.map((x) => sec(x)).join(', ')} |`,
+      `| receive the pages and drop them (no client does less) | ${sec(f.receive.per100kMs)} | ${f.receive.cpuMs.map((x) => sec(x)).join(', ')} |`,
+      `| receive and JSON.parse every page (the baseline client) | ${sec(f.parse.per100kMs)} | ${f.parse.cpuMs.map((x) => sec(x)).join(', ')} |`,
+      '',
+      `The same fixed workload on core ${f.cores.underTest} took ${sec(med(f.interference.idleMs))} of CPU with core ${f.cores.cluster} idle and ${sec(med(f.interference.busyMs))} while the stand-in served lists on it: **${f.interference.factor.toFixed(2)}x**: how much the cluster's load on the other core can add to any CPU figure measured during a backup (the delegate's and the baseline's alike).`,
+      '',
+    );
+  }
   const b22 = r.bundleNode22;
   lines.push(
     `| Bundle | Size | Cold \`require()\` (median)${b22 ? `, ${v20} | ${v22}` : ''} |`,
@@ -382,6 +430,7 @@ export function renderReadme(r: BenchResults): string {
     '- `--restore-at 20000,100000`: the first size is restored against the POST baseline and `kubectl create`, the others by the delegate alone (wall time, peak RSS) into renamed namespaces; `--no-restore` skips restores.',
     '- `--no-broken-api`: leaves out the backup with a broken APIService (by default at the smallest size).',
     '- `--node 22`: the delegate also on the Lambda runtime\'s major, alternating with the bench\'s own node.',
+    '- `--cpu-floor [--objects 100000]`: one size, pinned: three backups, each beside a client that only receives the same pages and one that also parses them, each alone on the under-test core; then a fixed workload (bench/cpuWorkload.ts) on that core with the cluster\'s core idle and busy. Recorded under `cpuFloor` in bench/results.json, which later normal runs keep.',
     `- \`--objects 1000000 --seed-via etcd --seed-concurrency 16\`: a one-off large run (any size above ${fmtInt(LARGE_SIZE)}, alone; \`--one-off\` makes any single size one): seeds, counts what the API server lists, two backups, \`verify-recovery-point\` of the second and \`diff-recovery-points\` of the two, through the bundle; recorded under \`large\` in bench/results.json, which later normal runs keep. Not in CI. \`--seed-via etcd\` (one-off runs only) writes the objects straight into the stand-in's etcd, batched (1,635 objects/s against 100 to 300/s through the API server, both measured on the shared machine under load 15 to 25); the run proves the API server serves them by counting them through it. \`--no-watch-cache\` (one-off runs only) starts the stand-in's kube-apiserver without its watch cache, which for a million objects would need more memory than this machine has.`,
     '',
   );

@@ -19,11 +19,12 @@ import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
 import {
-  cpuFigures, evaluateTargets, mib, recordedLargeRuns, round, updateReadme, withLargeRun, writeResults,
+  cpuFigures, evaluateTargets, mib, recordedCpuFloor, recordedLargeRuns, round, updateReadme, withLargeRun, writeResults,
   type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type LargeResult, type MachineInfo, type SizeResult,
 } from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
 import { seedObjectsViaEtcd } from './etcdSeed';
+import { measureCpuFloor } from './cpuFloor';
 import { runAction, runDelegate, type ActionResponse, type DelegateRun } from './runDelegate';
 import { BENCH_CRD_GROUP, installBenchCrd, seedObjects } from './seedCluster';
 
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   const restores: NonNullable<BenchResults['restores']> = [];
   let brokenApi: BrokenApiResult | undefined;
   let largeRun: LargeResult | undefined;
+  let cpuFloorRun: Awaited<ReturnType<typeof measureCpuFloor>> | undefined;
   let seeder: ApiConnection | undefined;
   let kubernetesVersion: string | undefined;
   let loadAverageAtBackup: number | undefined;
@@ -113,6 +115,10 @@ async function main(): Promise<void> {
       const seedMs = performance.now() - t0;
       log(`seeded ${size - seeded} objects in ${(seedMs / 1000).toFixed(1)} s`);
       seeded = size;
+      if (opts.cpuFloor) {
+        cpuFloorRun = await runCpuFloor(ctx, size);
+        continue;
+      }
       if (large) {
         loadAverageAtBackup = round(loadavg()[0]!, 2);
         largeRun = await measureLarge(ctx, size, seedMs, seeder);
@@ -141,6 +147,18 @@ async function main(): Promise<void> {
     ...(loadAverageAtBackup !== undefined ? { loadAverageAtBackup } : {}),
   };
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
+  if (cpuFloorRun) {
+    // Like a one-off large run, it changes only its own key of the recorded results.
+    const file = opts.out;
+    if (!existsSync(file)) throw new BenchUsageError(`${file} does not exist: run the normal bench first, then --cpu-floor`);
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+    const results: BenchResults = { ...recorded, cpuFloor: { ...cpuFloorRun, generatedAt: new Date().toISOString(), command, machine, seededObjects: opts.sizes[0]! } };
+    writeResults(file, results);
+    log(`CPU floor recorded in ${file} (key "cpuFloor")`);
+    if (opts.updateReadme) updateReadme(join(REPO_ROOT, 'README.md'), results);
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
   if (largeRun) {
     // A one-off large run changes only the `large` key of the recorded results.
     const run: LargeResult = { ...largeRun, generatedAt: new Date().toISOString(), command, machine };
@@ -163,6 +181,7 @@ async function main(): Promise<void> {
   rmSync(work, { recursive: true, force: true });
 
   const largeRuns = recordedLargeRuns(opts.out);
+  const cpuFloor = recordedCpuFloor(opts.out);
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
     command,
@@ -177,6 +196,7 @@ async function main(): Promise<void> {
     ...(restores.length ? { restores } : {}),
     ...(brokenApi ? { brokenApi } : {}),
     ...(largeRuns.length ? { large: largeRuns } : {}),
+    ...(cpuFloor ? { cpuFloor } : {}),
     benchMs: round(performance.now() - benchT0, 0),
     targets: evaluateTargets(sizes, bundle, restores),
   };
@@ -344,6 +364,25 @@ async function measureBrokenApi(ctx: Context, size: number): Promise<BrokenApiRe
     warnings: broken.response.warnings ?? [],
     status: broken.response.status,
   };
+}
+
+/** `--cpu-floor`: the delegate, the receive-only and the parsing client, each alone on the under-test core. */
+async function runCpuFloor(ctx: Context, size: number): Promise<Awaited<ReturnType<typeof measureCpuFloor>>> {
+  const cpuList = enter(ctx, 'pinned');
+  if (!cpuList || !ctx.pin) throw new BenchUsageError('--cpu-floor needs pinning');
+  const base = { repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb, cpuList };
+  log(`${size}: warm-up backup`);
+  const warm = await runDelegate(base);
+  const resources = await listedResources(ctx.client, warm.response.location);
+  return measureCpuFloor({
+    workDir: ctx.work, layout: ctx.pin.layout, pageSize: ctx.opts.pageSize, objects: warm.response.objects, resources,
+    api: { apiServerUrl: ctx.conn.apiServerUrl, caPem: ctx.conn.caPem, token: ctx.conn.adminToken },
+    backup: async () => {
+      const b = await runDelegate(base);
+      return { cpuMs: b.process.userMs + b.process.systemMs };
+    },
+    log,
+  });
 }
 
 /** A one-off large size: list count, two backups, verify of the second, diff of the two (issue 16 item 4). */

@@ -66,6 +66,17 @@ describe('npm run bench -- --objects 1000000', () => {
     expect(() => parseBenchOptions(['--objects', '1m', '--seed-via', 'kubectl'], REPO_ROOT)).toThrow('must be api or etcd');
   });
 
+  it('measures the CPU floor at one size, pinned, 100000 unless told', () => {
+    const pinnable = { cpus: 2, taskset: true };
+    expect(parseBenchOptions(['--cpu-floor'], REPO_ROOT, pinnable)).toMatchObject({ cpuFloor: true, sizes: [100_000], restoreAt: [], brokenApi: false, pin: true, oneOff: false });
+    expect(parseBenchOptions(['--cpu-floor', '--objects', '20k'], REPO_ROOT, pinnable).sizes).toEqual([20_000]);
+    expect(parseBenchOptions([], REPO_ROOT, pinnable).cpuFloor).toBe(false);
+    expect(() => parseBenchOptions(['--cpu-floor', '--objects', '1k,20k'], REPO_ROOT, pinnable)).toThrow('one size');
+    expect(() => parseBenchOptions(['--cpu-floor', '--objects', '1m'], REPO_ROOT, pinnable)).toThrow('one size');
+    expect(() => parseBenchOptions(['--cpu-floor'], REPO_ROOT, { cpus: 1, taskset: true })).toThrow('needs pinning');
+    expect(() => parseBenchOptions(['--cpu-floor', '--no-pin'], REPO_ROOT, pinnable)).toThrow('needs pinning');
+  });
+
   it('turns the watch cache off only for a one-off run, and only when asked', () => {
     expect(parseBenchOptions(['--objects', '1m'], REPO_ROOT).watchCache).toBe(true);
     expect(parseBenchOptions(['--objects', '1m', '--no-watch-cache'], REPO_ROOT).watchCache).toBe(false);

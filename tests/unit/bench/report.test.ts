@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuFigures, recordedLargeRuns, renderReadme, withLargeRun, type LargeResult } from '../../../bench/report';
+import { continueTokenOf } from '../../../bench/baselineFetch';
+import { cpuFigures, recordedCpuFloor, recordedLargeRuns, renderReadme, withLargeRun, type CpuFloorResult, type LargeResult } from '../../../bench/report';
 import { benchResultsFixture } from './benchResultsFixture';
 
 function largeRun(objects: number, generatedAt: string): LargeResult {
@@ -81,5 +82,36 @@ describe('the bench README region', () => {
     expect(text).toContain('| backup 1 | 1,000,184 | 200.0 s | 5,000 | 180 MiB | 100.0 s | 201.0 s |');
     expect(text).toContain('| verify-recovery-point (VALID) |');
     expect(text).toContain('| diff-recovery-points (0 changed, 0 added, 0 removed) | 1,000,184 x 2 |');
+  });
+
+  it('keeps the CPU floor across normal runs and renders it: per 100k, each run, and the interference factor', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    expect(recordedCpuFloor(join(dir, 'missing.json'))).toBeUndefined();
+    const floor: CpuFloorResult = {
+      generatedAt: '2026-11-30T13:00:00.000Z', command: 'npm run bench -- --cpu-floor', machine: benchResultsFixture().machine,
+      seededObjects: 100_000, objects: 100_184, bytes: 143_800_000, cores: { underTest: '1', cluster: '0' },
+      delegate: { cpuMs: [5000, 4800, 5200], per100kMs: 4991 },
+      receive: { cpuMs: [700, 690, 710], per100kMs: 699 },
+      parse: { cpuMs: [2000, 1990, 2010], per100kMs: 1996 },
+      interference: { idleMs: [200, 205, 199], busyMs: [310, 300, 320], factor: 1.55 },
+    };
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...benchResultsFixture(), cpuFloor: floor }));
+    expect(recordedCpuFloor(join(dir, 'results.json'))).toEqual(floor);
+    const text = renderReadme({ ...benchResultsFixture(), cpuFloor: floor });
+    expect(text).toContain('100,184 objects, 144 MB of list pages): each process alone on core 1, the stand-in on core 0');
+    expect(text).toContain("| the delegate's backup (whole invocation) | 4.99 s | 5.00 s, 4.80 s, 5.20 s |");
+    expect(text).toContain('| receive the pages and drop them (no client does less) | 0.70 s |');
+    expect(text).toContain('took 0.20 s of CPU with core 0 idle and 0.31 s while the stand-in served lists on it: **1.55x**');
+  });
+
+  it('finds a page\'s continue token without parsing it, before the items (built-in types) or after them (custom resources)', () => {
+    // Item metadata never has a continue field; a value may spell one, escaped inside its string.
+    const items = Array.from({ length: 300 }, (_, i) => ({ metadata: { name: `cm-${i}`, labels: { app: 'x' } }, data: { json: '{"metadata":{"continue":"not-this-one"}}' } }));
+    const builtIn = Buffer.from(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '9', continue: 'tok-a' }, items }));
+    const custom = Buffer.from(JSON.stringify({ apiVersion: 'x/v1', items, kind: 'WidgetList', metadata: { continue: 'tok-b', resourceVersion: '9' } }));
+    const last = Buffer.from(JSON.stringify({ kind: 'ConfigMapList', metadata: { resourceVersion: '9' }, items }));
+    expect(continueTokenOf(builtIn)).toBe('tok-a');
+    expect(continueTokenOf(custom)).toBe('tok-b');
+    expect(continueTokenOf(last)).toBeUndefined();
   });
 });
