@@ -15,6 +15,7 @@ import { decideBackupStatus } from './decideStatus';
 import { BackupAccessError, BackupDeadlineError, BackupPreconditionError } from './errors';
 import { createResourceFilter } from './filters';
 import type { BackupDependencies, BackupOptions, BackupOutcome, ResourceOutcome, UnreadableResource } from './types';
+import { runAbortController } from '../concurrency/runAbortController';
 
 const DEFAULT_LIST_CONCURRENCY = 4;
 /** The one resource whose values are sealed: the filters decide up front whether a data key is needed. */
@@ -48,7 +49,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   const filter = createResourceFilter(options.filters);
 
   // Deadline: abort in-flight requests when the remaining time falls under the margin.
-  const controller = new AbortController();
+  const controller = runAbortController();
   const margin = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
   const remaining = deps.remainingTimeMs?.();
   const deadlineTimer = remaining === undefined ? undefined

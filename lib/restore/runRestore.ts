@@ -19,6 +19,7 @@ import type {
   ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
   SkipCategory, UntranslatedReferences,
 } from './types';
+import { runAbortController } from '../concurrency/runAbortController';
 
 /** Writes in flight within one resource type. */
 export const DEFAULT_RESTORE_CONCURRENCY = 8;
@@ -45,7 +46,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   const now = deps.now ?? (() => new Date());
   const started = now();
   const { logger } = deps;
-  const controller = new AbortController();
+  const controller = runAbortController();
   const margin = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
   const remaining = deps.remainingTimeMs?.();
   const deadlineTimer = remaining === undefined ? undefined
