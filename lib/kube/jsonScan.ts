@@ -47,6 +47,21 @@ export class ListBodySyntaxError extends Error {
     super(`${reason} at byte ${offset}`);
     this.name = 'ListBodySyntaxError';
   }
+
+  /**
+   * The body ends inside the unit being scanned. While a page streams in this only means "wait for more
+   * bytes", and it is thrown at the end of nearly every chunk, so it is made without a stack trace (one was
+   * most of the cost of a throw); ListStreamScanner makes a real error if the body has truly ended.
+   */
+  static atEnd(reason: string, offset: number): ListBodySyntaxError {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new ListBodySyntaxError(reason, offset);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
 }
 
 export const QUOTE = 0x22;
@@ -137,7 +152,7 @@ export function skipString(body: Buffer, i: number): number {
     if (c === QUOTE) return j + 1;
     if (c === BACKSLASH) j++;
   }
-  throw new ListBodySyntaxError('the body ends inside a string', length);
+  throw ListBodySyntaxError.atEnd('the body ends inside a string', length);
 }
 
 /** Offset after the JSON value starting at `i` (a string, object, array or scalar). */
@@ -163,7 +178,7 @@ export function skipValue(body: Buffer, i: number): number {
         if (depth === 0) return j + 1;
       }
     }
-    throw new ListBodySyntaxError('the body ends inside an object or array', length);
+    throw ListBodySyntaxError.atEnd('the body ends inside an object or array', length);
   }
   // A number, true, false or null: up to the next delimiter.
   let j = i;
@@ -172,7 +187,8 @@ export function skipValue(body: Buffer, i: number): number {
     if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
     j++;
   }
-  if (j === i || j === length) throw new ListBodySyntaxError('a value is missing or the body ends after it', j);
+  if (j === length) throw ListBodySyntaxError.atEnd('the body ends inside or after a value', j);
+  if (j === i) throw new ListBodySyntaxError('a value is missing', j);
   return j;
 }
 
@@ -205,5 +221,5 @@ function decodeString(body: Buffer, start: number, end: number): string {
 }
 
 export function unexpected(body: Buffer, i: number, what: string): ListBodySyntaxError {
-  return i >= body.length ? new ListBodySyntaxError(`the body ends where ${what} was expected`, i) : new ListBodySyntaxError(`expected ${what}`, i);
+  return i >= body.length ? ListBodySyntaxError.atEnd(`the body ends where ${what} was expected`, i) : new ListBodySyntaxError(`expected ${what}`, i);
 }

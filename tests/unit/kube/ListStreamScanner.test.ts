@@ -65,3 +65,26 @@ describe('ListStreamScanner', () => {
     expect(scanner.push(body.subarray(99, 150)).items.length).toBeGreaterThan(0);
   });
 });
+
+describe('a body that ends early', () => {
+  it('is waited for without a stack trace per chunk, and leaves the process\'s stack trace limit as it was', () => {
+    const before = Error.stackTraceLimit;
+    const waiting = ListBodySyntaxError.atEnd('the body ends inside a string', 10);
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(waiting.stack?.split('\n').filter((line) => line.trim().startsWith('at '))).toEqual([]);
+  });
+
+  it('still fails with a real error, stack and offset, when the body has truly ended', () => {
+    const scanner = new ListStreamScanner({ scanThresholdBytes: 0 });
+    expect(scanner.push(Buffer.from('{"kind":"List","items":[{"metadata":{"name":"a"}},{"metadata":{"na')).items).toHaveLength(1);
+    let thrown: unknown;
+    try {
+      scanner.end();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ListBodySyntaxError);
+    expect((thrown as ListBodySyntaxError).message).toMatch(/at byte \d+$/);
+    expect((thrown as ListBodySyntaxError).stack?.split('\n').some((line) => line.trim().startsWith('at '))).toBe(true);
+  });
+});
