@@ -2,8 +2,9 @@ import { getMaxListeners } from 'node:events';
 import { RUN_SIGNAL_MAX_LISTENERS, runAbortController } from '../../../lib/concurrency/runAbortController';
 
 describe('runAbortController', () => {
-  it('lets its signal carry a run\'s requests in flight before Node warns (a plain one warns at the 11th)', () => {
-    expect(getMaxListeners(new AbortController().signal)).toBe(10);
+  it('lets its signal carry a run\'s requests in flight before Node warns', () => {
+    // A plain signal warns at the 11th listener on Node 20 (limit 10); Node 22 sets no limit on signals (0).
+    expect([0, 10]).toContain(getMaxListeners(new AbortController().signal));
     expect(getMaxListeners(runAbortController().signal)).toBe(RUN_SIGNAL_MAX_LISTENERS);
     // KubeClient's 16 sockets, a retry wait each, the upload's parts, EKS and KMS.
     expect(RUN_SIGNAL_MAX_LISTENERS).toBeGreaterThanOrEqual(16 * 2 + 8);
