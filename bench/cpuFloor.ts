@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BaselineResult, ListedResource } from './baselineFetch';
 import { pinnedArgv, type CpuLayout } from './CpuPin';
-import { BenchProcessError } from './errors';
 import { median } from './bundleLoad';
+import { runToEnd } from './measureProcesses';
 import { round, type CpuFloorResult } from './report';
 
 const BUILD = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' } as const;
@@ -79,18 +79,8 @@ export async function measureCpuFloor(i: CpuFloorInputs): Promise<Measured> {
 }
 
 /** Runs a child that prints JSON lines; resolves with them once it exits 0. */
-function runJson<T>(argv: string[]): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new BenchProcessError(argv.join(' '), code, err.slice(-2000)));
-      resolve(out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as T));
-    });
-  });
+async function runJson<T>(argv: string[]): Promise<T[]> {
+  const out = await runToEnd(argv);
+  return out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as T);
 }
 

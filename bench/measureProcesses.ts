@@ -25,23 +25,30 @@ export interface ProcessMeasurement {
  * Runs the commands one after another under measure-process.py (os.wait4: the exact peak RSS of each
  * child, the same way for node and for kubectl) and returns one measurement per command.
  */
-export function measureProcesses(python: string, commands: MeasuredCommand[]): Promise<ProcessMeasurement[]> {
+export async function measureProcesses(python: string, commands: MeasuredCommand[]): Promise<ProcessMeasurement[]> {
+  const argv = [python, join(__dirname, 'measure-process.py')];
+  const out = await runToEnd(argv, { stdin: JSON.stringify(commands), env: process.env });
+  try {
+    return JSON.parse(out) as ProcessMeasurement[];
+  } catch (cause) {
+    throw new BenchProcessError('measure-process.py', 0, `unreadable output: ${out.slice(0, 500)}`, { cause });
+  }
+}
+
+/**
+ * Runs a command to its end and resolves with its stdout; rejects with BenchProcessError (the tail of its
+ * stderr) unless it exits 0.
+ */
+export function runToEnd(argv: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [join(__dirname, 'measure-process.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new BenchProcessError('measure-process.py', code, err.slice(-2000)));
-      try {
-        resolve(JSON.parse(out) as ProcessMeasurement[]);
-      } catch (cause) {
-        reject(new BenchProcessError('measure-process.py', code, `unreadable output: ${out.slice(0, 500)}`, { cause }));
-      }
-    });
-    child.stdin.end(JSON.stringify(commands));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new BenchProcessError(argv.join(' '), code, err.slice(-2000)))));
+    child.stdin.end(options.stdin ?? '');
   });
 }
 
