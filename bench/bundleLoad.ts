@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BenchProcessError } from './errors';
+import { median } from './report';
 
 /**
  * scripts/build.mjs's esbuild options, repeated here because that script exports nothing; keep the two
@@ -69,12 +70,6 @@ export function compareBundles(delegateBundle: string, s3OnlyBundle: string, run
   const delegate = { bytes: statSync(delegateBundle).size, loadMs: round1(median(d)), loadRunsMs: d.map(round1) };
   const s3Only = { bytes: statSync(s3OnlyBundle).size, loadMs: round1(median(s)), loadRunsMs: s.map(round1) };
   return { delegate, s3Only, loadRatio: Math.round((median(d) / median(s)) * 1000) / 1000 };
-}
-
-export function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
 function round1(n: number): number {

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BaselineResult, ListedResource } from './baselineFetch';
 import { pinnedArgv, type CpuLayout } from './CpuPin';
-import { median } from './bundleLoad';
 import { runToEnd } from './measureProcesses';
-import { round, type CpuFloorResult } from './report';
+import { median, round, type CpuFloorResult } from './report';
 
 const BUILD = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' } as const;
 /** Runs of each measurement (medians); the workload runs this many times idle and as many busy. */
@@ -21,7 +20,7 @@ export interface CpuFloorInputs {
   resources: ListedResource[];
   pageSize: number;
   objects: number;
-  /** One backup by the delegate, on the under-test core; returns its CPU (ms) and archive bytes. */
+  /** One backup by the delegate, on the under-test core; returns its CPU (ms, user + sys, all threads). */
   backup: () => Promise<{ cpuMs: number }>;
   log: (msg: string) => void;
 }
@@ -33,11 +32,15 @@ export async function measureCpuFloor(i: CpuFloorInputs): Promise<Measured> {
   const workload = join(i.workDir, 'cpu-workload.js');
   await build({ ...BUILD, entryPoints: [join(__dirname, 'cpuFloorClient.ts')], outfile: client });
   await build({ ...BUILD, entryPoints: [join(__dirname, 'cpuWorkload.ts')], outfile: workload });
-  const job = (parse: boolean, repeat = 1) => {
+  const job = (parse: boolean, repeat: number) => {
     const file = join(i.workDir, `floor-${parse ? 'parse' : 'receive'}-${repeat}.json`);
     writeFileSync(file, JSON.stringify({ ...i.api, resources: i.resources, pageSize: i.pageSize, parse, repeat }));
     return file;
   };
+  const receiveJob = job(false, 1);
+  const parseJob = job(true, 1);
+  // The cluster's core kept busy the way a backup keeps it: the stand-in serving list pages, to a client on that core.
+  const busyJob = job(true, 1000);
   const per100k = (ms: number[]) => Math.round((median(ms) / i.objects) * 100_000);
 
   const delegate: number[] = [];
@@ -46,8 +49,8 @@ export async function measureCpuFloor(i: CpuFloorInputs): Promise<Measured> {
   let bytes = 0;
   for (let r = 1; r <= RUNS; r++) {
     delegate.push((await i.backup()).cpuMs);
-    const [received] = await runJson<BaselineResult>(pinnedArgv([process.execPath, client, job(false)], i.layout.underTest));
-    const [parsed] = await runJson<BaselineResult>(pinnedArgv([process.execPath, client, job(true)], i.layout.underTest));
+    const [received] = await runJson<BaselineResult>(pinnedArgv([process.execPath, client, receiveJob], i.layout.underTest));
+    const [parsed] = await runJson<BaselineResult>(pinnedArgv([process.execPath, client, parseJob], i.layout.underTest));
     receive.push(received!.cpuMs);
     parse.push(parsed!.cpuMs);
     bytes = parsed!.bytes;
@@ -56,8 +59,7 @@ export async function measureCpuFloor(i: CpuFloorInputs): Promise<Measured> {
 
   const idle: number[] = [];
   for (let r = 0; r < RUNS; r++) idle.push((await runJson<{ cpuMs: number }>(pinnedArgv([process.execPath, workload], i.layout.underTest)))[0]!.cpuMs);
-  // The cluster's core kept busy the way a backup keeps it: the stand-in serving list pages, to a client on that core.
-  const [cmd, ...args] = pinnedArgv([process.execPath, client, job(true, 1000)], i.layout.cluster);
+  const [cmd, ...args] = pinnedArgv([process.execPath, client, busyJob], i.layout.cluster);
   const busyLoad = spawn(cmd!, args, { stdio: 'ignore' });
   const busy: number[] = [];
   try {

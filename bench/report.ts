@@ -399,7 +399,6 @@ export function renderReadme(r: BenchResults): string {
   }
   const f = r.cpuFloor;
   if (f) {
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     lines.push(
       `CPU floor (\`${f.command}\`, ${f.generatedAt.slice(0, 10)}, ${fmtInt(f.objects)} objects, ${(f.bytes / 1e6).toFixed(0)} MB of list pages): each process alone on core ${f.cores.underTest}, the stand-in on core ${f.cores.cluster}; CPU is user + system of all threads, per 100k objects:`,
       '',
@@ -409,7 +408,7 @@ export function renderReadme(r: BenchResults): string {
       `| receive the pages and drop them (no client does less) | ${sec(f.receive.per100kMs)} | ${f.receive.cpuMs.map((x) => sec(x)).join(', ')} |`,
       `| receive and JSON.parse every page (the baseline client) | ${sec(f.parse.per100kMs)} | ${f.parse.cpuMs.map((x) => sec(x)).join(', ')} |`,
       '',
-      `The same fixed workload on core ${f.cores.underTest} took ${sec(med(f.interference.idleMs))} of CPU with core ${f.cores.cluster} idle and ${sec(med(f.interference.busyMs))} while the stand-in served lists on it: **${f.interference.factor.toFixed(2)}x**: how much the cluster's load on the other core can add to any CPU figure measured during a backup (the delegate's and the baseline's alike).`,
+      `The same fixed workload on core ${f.cores.underTest} took ${sec(median(f.interference.idleMs))} of CPU with core ${f.cores.cluster} idle and ${sec(median(f.interference.busyMs))} while the stand-in served lists on it: **${f.interference.factor.toFixed(2)}x**: how much the cluster's load on the other core can add to any CPU figure measured during a backup (the delegate's and the baseline's alike).`,
       '',
     );
   }
@@ -456,6 +455,13 @@ function fmtInt(n: number): string {
 
 function fmtNum(n: number): string {
   return Math.abs(n) >= 100 ? fmtInt(n) : String(round(n, 2));
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
 export function round(n: number, digits = 1): number {

@@ -12,15 +12,15 @@ import { StandIn } from '../tests/standin/StandIn';
 import { StandInClient, type StandInConnection } from '../tests/standin/StandInClient';
 import { ApiConnection } from './ApiConnection';
 import { baselineFetch, type ListedResource } from './baselineFetch';
-import { buildS3OnlyBundle, compareBundles, median } from './bundleLoad';
+import { buildS3OnlyBundle, compareBundles } from './bundleLoad';
 import { CpuPin, cpuLayout, tasksetInstalled } from './CpuPin';
 import { BenchSanityError, BenchUsageError } from './errors';
 import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
 import {
-  cpuFigures, evaluateTargets, mib, recordedCpuFloor, recordedLargeRuns, round, updateReadme, withLargeRun, writeResults,
-  type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type LargeResult, type MachineInfo, type SizeResult,
+  cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, round, updateReadme, withLargeRun, writeResults,
+  type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type CpuFloorResult, type LargeResult, type MachineInfo, type SizeResult,
 } from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
 import { seedObjectsViaEtcd } from './etcdSeed';
@@ -147,29 +147,24 @@ async function main(): Promise<void> {
     ...(loadAverageAtBackup !== undefined ? { loadAverageAtBackup } : {}),
   };
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
-  if (cpuFloorRun) {
-    // Like a one-off large run, it changes only its own key of the recorded results.
+  // A one-off large run or a CPU-floor run changes only its own key of the recorded results.
+  const recordOwnKey = (key: 'large' | 'cpuFloor', merge: (recorded: BenchResults) => BenchResults) => {
     const file = opts.out;
-    if (!existsSync(file)) throw new BenchUsageError(`${file} does not exist: run the normal bench first, then --cpu-floor`);
-    const recorded = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-    const results: BenchResults = { ...recorded, cpuFloor: { ...cpuFloorRun, generatedAt: new Date().toISOString(), command, machine, seededObjects: opts.sizes[0]! } };
+    if (!existsSync(file)) throw new BenchUsageError(`${file} does not exist: run the normal bench first, then this one (${key})`);
+    const results = merge(JSON.parse(readFileSync(file, 'utf8')) as BenchResults);
     writeResults(file, results);
-    log(`CPU floor recorded in ${file} (key "cpuFloor")`);
+    log(`recorded in ${file} (key "${key}")`);
     if (opts.updateReadme) updateReadme(join(REPO_ROOT, 'README.md'), results);
     rmSync(work, { recursive: true, force: true });
+  };
+  if (cpuFloorRun) {
+    const run: CpuFloorResult = { ...cpuFloorRun, generatedAt: new Date().toISOString(), command, machine, seededObjects: opts.sizes[0]! };
+    recordOwnKey('cpuFloor', (recorded) => ({ ...recorded, cpuFloor: run }));
     return;
   }
   if (largeRun) {
-    // A one-off large run changes only the `large` key of the recorded results.
     const run: LargeResult = { ...largeRun, generatedAt: new Date().toISOString(), command, machine };
-    const file = opts.out;
-    if (!existsSync(file)) throw new BenchUsageError(`${file} does not exist: run the normal bench first, then the large size`);
-    const recorded = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-    const results: BenchResults = { ...recorded, large: withLargeRun(recorded.large ?? [], run) };
-    writeResults(file, results);
-    log(`large run recorded in ${file} (key "large")`);
-    if (opts.updateReadme) updateReadme(join(REPO_ROOT, 'README.md'), results);
-    rmSync(work, { recursive: true, force: true });
+    recordOwnKey('large', (recorded) => ({ ...recorded, large: withLargeRun(recorded.large ?? [], run) }));
     log(`large: ${JSON.stringify(run.backups)}; verify ${JSON.stringify(run.verify)}; diff ${JSON.stringify(run.diff)}`);
     return;
   }
