@@ -1,4 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { runAbortController } from '../concurrency/runAbortController';
 import { collectPodIdentityAssociations, DependencyCollector, type AwsDependency } from '../dependencies';
 import { KubeApiError, KubeTlsError } from '../kube/errors';
 import { ResourceDiscovery } from '../kube/ResourceDiscovery';
@@ -15,14 +16,13 @@ import { decideBackupStatus } from './decideStatus';
 import { BackupAccessError, BackupDeadlineError, BackupPreconditionError } from './errors';
 import { createResourceFilter } from './filters';
 import type { BackupDependencies, BackupOptions, BackupOutcome, ResourceOutcome, UnreadableResource } from './types';
-import { runAbortController } from '../concurrency/runAbortController';
 
 const DEFAULT_LIST_CONCURRENCY = 4;
+const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
 /** The one resource whose values are sealed: the filters decide up front whether a data key is needed. */
 const CORE_SECRETS: DiscoveredResource = {
   group: '', version: 'v1', groupVersion: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true, verbs: ['list'], name: 'secrets',
 };
-const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
 /**
  * Archive parts uploaded at once. One 5 MiB part in flight while the next fills keeps up with the
  * archive (gzip makes ~4 MB/s of it at 14k objects/s, one part takes well under a second to send) and
@@ -133,7 +133,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
           const { name, namespace } = item.metadata;
           const ns = resource.namespaced ? namespace : undefined;
           // Secrets alone are parsed, their values sealed for their archive path; other items go as sent.
-          const parts = envelope && resource.name === 'secrets' ? envelope.cipher.sealJson(objectEntryPath(resource.name, ns, name ?? ''), item.parts) : item.parts;
+          const parts = envelope && resource.name === CORE_SECRETS.name ? envelope.cipher.sealJson(objectEntryPath(resource.name, ns, name ?? ''), item.parts) : item.parts;
           await w.addObject(resource.name, ns, name ?? '', parts);
           collector.observeJson(item.withoutManagedFields ?? item.parts);
           count++;

@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
 import { DiscoveryError } from './discoveryErrors';
 import {
   AGGREGATED_DISCOVERY_ACCEPT, COHABITATING_RESOURCES, isAggregatedDocument, parseAggregatedGroups, parseLegacyCoreVersions,
@@ -7,7 +8,6 @@ import { KubeApiError, KubeNetworkError } from './errors';
 import { parseJsonObjectResponse, withBodyRetries, type JsonObject } from './responseBody';
 import type { DiscoveredResource, KubeRequest, KubeTransport } from './types';
 import type { DiscoveredGroup, DiscoveryOptions, DiscoverySummary, DuplicateResource, FailedGroupVersion } from './discoveryTypes';
-import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
 
 /** Group versions fetched at once unless DiscoveryOptions.concurrency says otherwise. */
 export const DEFAULT_DISCOVERY_CONCURRENCY = 8;

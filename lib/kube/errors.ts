@@ -17,7 +17,7 @@ export class KubeApiError extends KubeError {
    */
   readonly continueToken: string | undefined;
   constructor(status: number, path: string, reason?: string, message?: string, options?: { cause?: unknown; continueToken?: string }) {
-    super(`${path}: HTTP ${status}${reason ? ` ${reason}` : ''}${message ? `: ${message}` : ''}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(`${path}: HTTP ${status}${reason ? ` ${reason}` : ''}${message ? `: ${message}` : ''}`, options);
     this.status = status;
     this.reason = reason;
     this.path = path;

@@ -128,8 +128,9 @@ class ListCursor {
     const attempt = ++this.#expiries;
     // Items of a page whose body broke and was asked for again may precede the 410: skip them either way.
     this.#skipUpTo = this.#lastKey;
-    if (err.continueToken !== undefined && this.#progressed) {
-      this.#progressed = false;
+    const progressed = this.#progressed;
+    this.#progressed = false;
+    if (err.continueToken !== undefined && progressed) {
       this.options.onRestart?.({ attempt, reason: err.message, mode: 'continued' });
       this.continueToken = err.continueToken;
       return true;
@@ -137,7 +138,6 @@ class ListCursor {
     const maxRestarts = this.options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
     if (this.restarts >= maxRestarts) throw new ListRestartsExhaustedError(this.restarts, { cause: err });
     this.restarts += 1;
-    this.#progressed = false;
     this.options.onRestart?.({ attempt, reason: err.message, mode: 'restarted' });
     this.continueToken = undefined;
     return true;
@@ -160,9 +160,8 @@ class ListCursor {
 /**
  * Streams every item of a list to `onItems`, page after page, without holding a page (modelled on
  * client-go tools/pager: continue tokens; when one expires, the token the 410 carries, else a restart
- * from the beginning). A page whose
- * body breaks (cut short, connection lost) after some of its items were handed on is asked for again, and
- * those items are skipped (the same continue token gives the same snapshot in the same order). Other
+ * from the beginning). A page whose body breaks (cut short, connection lost) after some of its items were
+ * handed on is asked for again, and those items are skipped (the same continue token gives the same snapshot in the same order). Other
  * errors propagate unchanged: retrying 429/5xx is the transport's job.
  */
 export async function streamResourceItems<T extends PagedItem>(

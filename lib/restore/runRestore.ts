@@ -1,4 +1,5 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { runAbortController } from '../concurrency/runAbortController';
 import { createResourceFilter, type ResourceFilter } from '../backup/filters';
 import { KubeApiError, KubeError } from '../kube/errors';
 import { apiErrorFromResponse, parseJsonObjectResponse } from '../kube/responseBody';
@@ -19,7 +20,6 @@ import type {
   ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
   SkipCategory, UntranslatedReferences,
 } from './types';
-import { runAbortController } from '../concurrency/runAbortController';
 
 /** Writes in flight within one resource type. */
 export const DEFAULT_RESTORE_CONCURRENCY = 8;
