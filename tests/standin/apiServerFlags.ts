@@ -57,6 +57,8 @@ export function apiServerFlags(version: KubeVersion, i: ApiServerFlagInputs): st
     '--service-cluster-ip-range=10.0.0.0/24',
     // No controller-manager runs, so no namespace gets a default service account: let pods in anyway.
     '--disable-admission-plugins=ServiceAccount',
+    // EKS allows privileged containers; the CSI drivers' node DaemonSets (EBS, EFS) need them.
+    '--allow-privileged=true',
     '--enable-priority-and-fairness=false',
     '--max-requests-inflight=1000', '--max-mutating-requests-inflight=500',
     ...(i.watchCache ? [] : ['--watch-cache=false']),

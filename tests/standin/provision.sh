@@ -72,6 +72,12 @@ else
   need_debs etcd-server
   etcd=$(command -v etcd || echo /usr/bin/etcd)
   apiserver="$cache/bin/kube-apiserver"
+  # What the cached binary was built with; a binary built before a fix was added here is rebuilt.
+  build_fixes="reflect2-1.0.2 validate-zero-is-not-null"
+  if [ -x "$apiserver" ] && [ "$(cat "$apiserver.fixes" 2>/dev/null)" != "$build_fixes" ]; then
+    log "cached kube-apiserver lacks fixes ($build_fixes): rebuilding"
+    rm -f "$apiserver" "$apiserver.fixes"
+  fi
   if [ ! -x "$apiserver" ]; then
     need_debs golang-go rsync dpkg-dev
     uri=$(debian_uri)
@@ -85,12 +91,25 @@ else
     # reflect2 1.0.1 crashes (mapiterinit SIGSEGV) when built with Go >= 1.18; 1.0.2 fixes it.
     rm -rf "$work/src/vendor/github.com/modern-go/reflect2"
     cp -r /usr/share/gocode/src/github.com/modern-go/reflect2 "$work/src/vendor/github.com/modern-go/reflect2"
+    # Built with Go >= 1.16, the vendored OpenAPI validators take every zero value ("", 0, false) for null
+    # and refuse it in custom resources, and refuse CRDs with `default: ""` (kubernetes#99804). Upstream's
+    # fix (go-openapi/validate#138, kube-openapi#230) tests only for nil; apply it to both copies.
+    patched=0
+    for f in vendor/github.com/go-openapi/validate/type.go vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go; do
+      [ -f "$work/src/$f" ] || continue
+      patched=$((patched + 1))
+      sed -i 's/if data == nil || reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data)), reflect.ValueOf(data)) {/if data == nil {/' "$work/src/$f"
+      grep -q 'reflect.Zero(reflect.TypeOf(data))' "$work/src/$f" \
+        && { log "could not apply the zero-value fix to $f"; exit 1; }
+    done
+    [ "$patched" -gt 0 ] || { log "no vendored OpenAPI validator found to fix"; exit 1; }
     log "building kube-apiserver (about 5 minutes on 2 cores)"
     start=$SECONDS
     (cd "$work/src" && GOPATH="$work/src/.go" GOFLAGS=-mod=vendor CGO_ENABLED=0 GOCACHE="$work/gocache" \
        make WHAT=cmd/kube-apiserver >"$work/build.log" 2>&1) || { tail -30 "$work/build.log" >&2; exit 1; }
     mkdir -p "$cache/bin"
     cp "$work/src/_output/bin/kube-apiserver" "$apiserver.tmp" && mv "$apiserver.tmp" "$apiserver"
+    echo "$build_fixes" >"$apiserver.fixes"
     log "kube-apiserver built in $((SECONDS - start))s"
     rm -rf "$work"
   fi

@@ -21,6 +21,8 @@ const ALWAYS = [
   '--service-account-key-file=/s/sa.pub', '--service-account-signing-key-file=/s/sa.key',
   '--service-account-issuer=https://kubernetes.default.svc', '--api-audiences=https://kubernetes.default.svc',
   '--disable-admission-plugins=ServiceAccount', '--enable-priority-and-fairness=false',
+  // EKS allows privileged containers; CSI node DaemonSets are refused without it.
+  '--allow-privileged=true',
 ];
 
 describe('apiServerFlags', () => {
