@@ -36,7 +36,7 @@ export interface BenchOptions {
    */
   out: string;
   /**
-   * Rewrite the README's bench region (`--no-readme` turns it off).
+   * Rewrite the bench region of docs/benchmark.md (`--no-readme` turns it off).
    * @default true (false with --smoke)
    */
   updateReadme: boolean;

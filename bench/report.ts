@@ -423,7 +423,7 @@ export function renderReadme(r: BenchResults): string {
     '|---|---:|:---:|',
     ...r.targets.map((t) => `| ${t.description}${t.note ? ` (${t.note})` : ''} | ${t.value === null ? '-' : fmtNum(t.value)} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`),
     '',
-    'Figures and raw runs: [bench/results.json](bench/results.json). Options (defaults first): `npm run bench -- --objects 1000,20000,100000 --page-size 500 --runs 3 --memory-size 320 --restore-at 20000,100000`, and:',
+    'Figures and raw runs: [bench/results.json](../bench/results.json). Options (defaults first): `npm run bench -- --objects 1000,20000,100000 --page-size 500 --runs 3 --memory-size 320 --restore-at 20000,100000`, and:',
     '',
     '- `--pin` / `--no-pin`: pinned (the default on two or more cores with `taskset`) measures every size pinned and co-located, alternating; `--no-pin` only co-located. A 1-core machine, or one without util-linux\'s `taskset`, is not pinned, with a note.',
     '- `--restore-at 20000,100000`: the first size is restored against the POST baseline and `kubectl create`, the others by the delegate alone (wall time, peak RSS) into renamed namespaces; `--no-restore` skips restores.',
