@@ -16,11 +16,14 @@ import { invokeDelegate, type DelegateResponse } from './delegate';
 import { EXIT, exitCodeOf } from './cli/exitCodes';
 import { colorsFor } from './cli/format';
 import { progressLine } from './cli/progress';
+import { invokeDeployedDelegate } from './cli/remoteInvoke';
 import { renderDescribe, renderDiff, renderFailure, renderList, renderRestore, renderVerify } from './cli/render';
 
 const EPILOG = `
 Defaults come from CLUSTER_NAME, AWS_REGION, RECOVERY_BUCKET, RECOVERY_PREFIX; AWS credentials from the
 standard chain (environment, profile, instance/container role). Recovery point ids may be "latest".
+--function <name|arn> runs any action on the deployed delegate instead (lambda:InvokeFunction): from a laptop,
+a private cluster's endpoint is reachable only from the function in its subnets.
 Exit codes: 0 ok, 1 failed or invalid, 2 partial, 64 usage.`;
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -61,7 +64,9 @@ async function runAction(event: Record<string, unknown>, o: Flags, render?: (r: 
   const progress = progressLine();
   let response: DelegateResponse;
   try {
-    response = await invokeDelegate(event, { onProgress: (p) => progress.update(p) });
+    response = typeof o.function === 'string'
+      ? await invokeDeployedDelegate(o.function, event, { region: str(o.region) ?? process.env.AWS_REGION })
+      : await invokeDelegate(event, { onProgress: (p) => progress.update(p) });
   } finally {
     progress.stop();
   }
@@ -80,6 +85,7 @@ function program(setExit: (code: number) => void): Command {
     .description('Backs up an Amazon EKS cluster to S3 recovery points, and tells you what you have.')
     .addHelpText('after', EPILOG)
     .showHelpAfterError('(eks-delegate --help lists the commands)')
+    .option('--function <name|arn>', 'run the action on the deployed delegate (lambda:InvokeFunction) instead of on this machine')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
@@ -93,7 +99,7 @@ function program(setExit: (code: number) => void): Command {
   const action = (cmd: Command, run: (o: Flags, args: string[]) => Promise<number>) => cmd.action(async (...args: unknown[]) => {
     // commander passes the positional arguments, then the options, then the command.
     const command = args.at(-1) as Command;
-    setExit(await run(command.opts<Flags>(), command.args));
+    setExit(await run(command.optsWithGlobals<Flags>(), command.args));
   });
 
   action(clusterFlags(p.command('token').description('print an ExecCredential (kubectl exec plugin)')), async (o) => {
