@@ -30,7 +30,11 @@ export interface RecoveryPointDescription {
   cluster: ManifestCluster;
   startedAt: string;
   completedAt: string;
-  durationMs: number;
+  /**
+   * How long the backup took. Not `durationMs`: every response carries that as its own run time, and the
+   * describe action's would replace the backup's.
+   */
+  backupDurationMs: number;
   archive: { key: string; bytes: number; sha256: string; objects: number };
   /** Resource types per status (ok, forbidden, failed, excluded, gone). */
   resourceStatuses: Partial<Record<ResourceStatus, number>>;
@@ -65,7 +69,7 @@ export async function describeRecoveryPoint(
     cluster: m.cluster,
     startedAt: m.startedAt,
     completedAt: m.completedAt,
-    durationMs: Math.max(0, Date.parse(m.completedAt) - Date.parse(m.startedAt)),
+    backupDurationMs: Math.max(0, Date.parse(m.completedAt) - Date.parse(m.startedAt)),
     archive: { key: m.archive.key, bytes: m.archive.bytes, sha256: m.archive.sha256, objects: m.archive.objects },
     resourceStatuses,
     resources: m.resources

@@ -34,7 +34,7 @@ describe('CLI pages', () => {
     const describe = renderDescribe({
       action: 'describe-recovery-point', status: 'PARTIAL', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
-      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', durationMs: 4200,
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', backupDurationMs: 4200, durationMs: 58,
       archive: { key: 'k', bytes: 3_456_789, sha256: 'ab'.repeat(32), objects: 12_345 },
       resourceStatuses: { ok: 2, forbidden: 1 },
       resources: [{ name: 'configmaps', kind: 'ConfigMap', apiVersion: 'v1', namespaced: true, count: 12_000, status: 'ok' }, { name: 'deployments.apps', kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true, count: 345, status: 'ok' }, { name: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true, count: 0, status: 'forbidden', error: 'forbidden' }],
@@ -56,11 +56,20 @@ describe('CLI pages', () => {
     expect(Math.max(...`${verify}\n${diff}`.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
   });
 
+  it("describe shows how long the backup took, not how long describe itself took", () => {
+    const d = { action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: 'r', location: 's3://b/r/',
+      cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:01.215Z', backupDurationMs: 215, durationMs: 58,
+      archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 }, resources: [], unreadable: [], warnings: [], dependencyCounts: {} };
+    expect(renderDescribe(d, plain)).toContain('took 215ms');
+    expect(renderDescribe(d, plain)).not.toContain('took 58ms');
+  });
+
   it('describe names the KMS key that seals the Secrets, when one does', () => {
     const base = {
       action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
-      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', durationMs: 4200,
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', backupDurationMs: 4200, durationMs: 58,
       archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 },
       resources: [{ name: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true, count: 1, status: 'ok' as const }],
       unreadable: [], warnings: [], dependencyCounts: {},
