@@ -1,6 +1,7 @@
 import type { DelegateEnvironment } from '../config/environment';
 import { isRegionName } from '../eks/stsHost';
 import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
+import { GITOPS_MODES, type GitopsMode } from '../restore/gitops';
 import type { ExistingResourcePolicy, RestoreRequest, TranslationMode } from './delegateRequest';
 import { EventFields } from './EventFields';
 import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
@@ -35,6 +36,10 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
   if (!TRANSLATION_MODES.includes(translate as TranslationMode)) {
     f.problems.push(`translate "${translate}" must be one of ${TRANSLATION_MODES.join(', ')}`);
   }
+  const gitops = f.string('gitops') ?? 'off';
+  if (!GITOPS_MODES.includes(gitops as GitopsMode)) {
+    f.problems.push(`gitops "${gitops}" must be one of ${GITOPS_MODES.join(', ')} (pause: Argo CD and Flux restored with automated sync held; resume-gitops releases them)`);
+  }
   const filters = readFilters(f);
   const namespaceMapping = f.stringMap('namespaceMapping') ?? {};
   for (const [from, to] of Object.entries(namespaceMapping)) {
@@ -57,5 +62,6 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
     existingResourcePolicy: policy as ExistingResourcePolicy,
     filters, namespaceMapping, identifierMap,
     translate: translate as TranslationMode,
+    gitops: gitops as GitopsMode,
   };
 }

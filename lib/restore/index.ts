@@ -3,6 +3,8 @@ export { restoreOrder, restoreRank, skipReason, PRIORITY_RESOURCES, LAST_RESOURC
 export type { RecoveryPointFacts, SkipReason } from './plan';
 export { prepareForRestore, prepareObject, carryOverForUpdate, alreadyMatches } from './prepareObject';
 export type { PrepareOptions, PreparedObject } from './prepareObject';
+export { runResumeGitops } from './runResumeGitops';
+export type { ResumeGitopsOptions, ResumeGitopsDependencies, ResumeGitopsOutcome, ResumedObject } from './runResumeGitops';
 export { GITOPS_KINDS, GITOPS_MODES, GITOPS_PAUSED_ANNOTATION, pauseGitops, resumeGitops, mapGitopsNamespaces, parseHeldFields, GitopsAnnotationError } from './gitops';
 export { admissionWebhooks, describeMatches, webhooksWithoutEndpoints, webhooksWarning, endpointsHaveReadyAddress, sliceHasReadyEndpoint, WEBHOOK_CONFIGURATION_KINDS } from './webhooks';
 export type { AdmissionWebhook, ServiceReadiness } from './webhooks';

@@ -9,15 +9,17 @@ import { restoreLockKey } from '../recovery-point/layout';
 import type { ManifestResource } from '../recovery-point/manifest';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { mergeAwsAuth, TranslationError } from '../translation';
+import { checkWebhookEndpoints } from './checkWebhookEndpoints';
 import { checkWriteAccess } from './checkWriteAccess';
 import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from './errors';
 import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
-import { alreadyMatches, carryOverForUpdate, prepareForRestore } from './prepareObject';
+import { alreadyMatches, carryOverForUpdate, prepareObject } from './prepareObject';
 import { RestoreReport } from './RestoreReport';
 import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
 import { collectionPath, objectKey, objectPath, TargetApi, type TargetEndpoint } from './TargetApi';
+import { admissionWebhooks, webhooksWarning, type AdmissionWebhook, type WebhookWithoutEndpoints } from './webhooks';
 import type {
-  ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
+  GitopsPausedObject, ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
   SkipCategory, UntranslatedReferences,
 } from './types';
 
@@ -73,6 +75,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     if (lockWarning) run.warn(lockWarning);
     try {
       await run.restoreAll();
+      await run.checkWebhooks();
     } finally {
       if (deadlineTimer) clearTimeout(deadlineTimer);
     }
@@ -167,6 +170,12 @@ class RestoreRun {
   readonly #warnings: string[] = [];
   /** Namespaces this run creates (in a dry run: would create), so objects in them are not failures of the dry run. */
   readonly #namespacesCreated = new Set<string>();
+  /** Webhooks of the configurations written (dry run: that would be), checked once the restore is done. */
+  readonly #webhooks: AdmissionWebhook[] = [];
+  #webhooksWithoutEndpoints: WebhookWithoutEndpoints[] = [];
+  /** Appliers written held (`gitops: pause`), and those left as they exist (not held by this restore). */
+  readonly #gitopsPaused: GitopsPausedObject[] = [];
+  readonly #gitopsNotWritten: string[] = [];
   /** CRDs of this recovery point that never became established: `crdName -> why`. */
   readonly #crdFailures = new Map<string, string>();
   #created = 0;
@@ -224,6 +233,19 @@ class RestoreRun {
     }
   }
 
+  /**
+   * After the last write: which restored webhooks have no ready endpoint in the recovery cluster, so they
+   * will refuse (or skip) the writes they match until their controller runs. Not once the run was stopped.
+   */
+  async checkWebhooks(): Promise<void> {
+    if (this.#webhooks.length === 0 || this.#signal.aborted) return;
+    const { found, warnings } = await checkWebhookEndpoints(this.#target, this.#webhooks);
+    this.#webhooksWithoutEndpoints = found;
+    this.#warnings.push(...warnings);
+    const warning = webhooksWarning(found, this.#opts.dryRun);
+    if (warning) this.#warnings.push(warning);
+  }
+
   async finish(recoveryPointId: string, sourceCluster: string, started: Date, completed: Date): Promise<RestoreOutcome> {
     const status = this.#failed > 0 || this.#stopped || this.#notAttempted > 0 ? (this.#created + this.#updated > 0 || this.#skipped.exists > 0 ? 'PARTIAL' : 'FAILED') : 'COMPLETED';
     const outcome: RestoreOutcome = {
@@ -240,7 +262,9 @@ class RestoreRun {
       failures: this.#failures.slice(0, MAX_FAILURES_IN_RESPONSE),
       translations: { ...this.#translations },
       untranslatedReferences: this.#untranslated?.references() ?? [],
-      warnings: this.#warnings,
+      webhooksWithoutEndpoints: this.#webhooksWithoutEndpoints,
+      ...(this.#opts.gitops === 'pause' ? { gitops: { mode: 'pause' as const, paused: this.#gitopsPaused.length, objects: this.#gitopsPaused } } : {}),
+      warnings: this.#gitopsWarnings(),
       ...(this.#stopped ? { stoppedReason: this.#stopped.reason, error: this.#stopped.error } : {}),
       startedAt: started.toISOString(),
       durationMs: completed.getTime() - started.getTime(),
@@ -323,7 +347,7 @@ class RestoreRun {
     const skip = skipReason(resourceName, obj, this.#spool);
     if (skip) return this.#skip(resourceName, obj, skip.skip, skip.why);
 
-    const prepared = prepareForRestore(resourceName, obj, { namespaceMapping: this.#opts.namespaceMapping });
+    const { object: prepared, gitopsHeld } = prepareObject(resourceName, obj, { namespaceMapping: this.#opts.namespaceMapping, gitops: this.#opts.gitops ?? 'off' });
     prepared.apiVersion = endpoint.groupVersion;
     const rewrites = this.#translator?.translate(resourceName, prepared) ?? [];
     this.#untranslated?.observe(prepared);
@@ -334,6 +358,7 @@ class RestoreRun {
       ...(rewrites.length ? { rewrites } : {}),
       ...(ns !== undefined && ns !== namespaceOf(obj) ? { targetNamespace: ns } : {}),
       ...(name !== nameOf(obj) ? { targetName: name } : {}),
+      ...(gitopsHeld ? { gitopsHeld: gitopsHeld.map((f) => f.path) } : {}),
     };
     const dryRun = this.#opts.dryRun ? { dryRun: 'All' } : {};
 
@@ -386,6 +411,7 @@ class RestoreRun {
     });
     if (res.status === 200 || res.status === 201) {
       this.#updated++;
+      this.#noteWritten(resourceName, prepared);
       return this.#row(resourceName, obj, { outcome: 'updated', ...extra });
     }
     return this.#fail(resourceName, obj, failureText(res, path), res.status, extra);
@@ -446,6 +472,7 @@ class RestoreRun {
   async #recordCreated(resourceName: string, obj: Json, prepared: Json, extra: Partial<RestoreReportRow>): Promise<void> {
     if (resourceName === 'namespaces') this.#namespacesCreated.add(String((prepared.metadata as Json).name));
     this.#created++;
+    this.#noteWritten(resourceName, prepared);
     return this.#row(resourceName, obj, { outcome: 'created', ...extra });
   }
 
@@ -471,12 +498,29 @@ class RestoreRun {
     const { rewrites, ...rest } = fields;
     const written = rest.outcome === 'created' || rest.outcome === 'updated';
     if (written) for (const r of rewrites ?? []) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
+    if (rest.gitopsHeld) {
+      const where = rest.targetNamespace ?? namespaceOf(obj);
+      if (written) this.#gitopsPaused.push({ resource: resourceName, ...(where !== undefined ? { namespace: where } : {}), name: nameOf(obj), held: rest.gitopsHeld });
+      else if (rest.outcome === 'exists') this.#gitopsNotWritten.push(`${resourceName} ${where ?? ''}/${nameOf(obj)}`);
+    }
     this.#reportedOfType?.add(rowKey(obj));
     const ns = namespaceOf(obj);
     await this.#report.add({
       resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name: nameOf(obj), ...rest,
       ...(written && rewrites?.length ? { rewrites } : {}),
     });
+  }
+
+  /** What must be looked at once the restore is done: the webhooks of a written webhook configuration. */
+  #noteWritten(resourceName: string, prepared: Json): void {
+    this.#webhooks.push(...admissionWebhooks(resourceName, prepared));
+  }
+
+  /** The warnings, with one about appliers that existed already (policy skip): this restore did not hold them. */
+  #gitopsWarnings(): string[] {
+    if (this.#gitopsNotWritten.length === 0) return this.#warnings;
+    const names = this.#gitopsNotWritten;
+    return [...this.#warnings, `gitops pause: ${names.length} GitOps applier(s) existed in the recovery cluster and were not written, so this restore did not pause them: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}`];
   }
 
   async #each(resourceName: string, fn: (obj: Json) => Promise<void>): Promise<void> {
