@@ -17,7 +17,7 @@ import { alreadyMatches, carryOverForUpdate, prepareObject } from './prepareObje
 import { RestoreReport } from './RestoreReport';
 import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
 import { collectionPath, objectKey, objectPath, TargetApi, type TargetEndpoint } from './TargetApi';
-import { admissionWebhooks, webhooksWarning, type AdmissionWebhook, type WebhookWithoutEndpoints } from './webhooks';
+import { admissionWebhooks, endpointsHaveReadyAddress, webhooksWarning, type AdmissionWebhook, type ServiceReadiness, type WebhookWithoutEndpoints } from './webhooks';
 import type {
   GitopsPausedObject, ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
   SkipCategory, UntranslatedReferences,
@@ -173,6 +173,8 @@ class RestoreRun {
   /** Webhooks of the configurations written (dry run: that would be), checked once the restore is done. */
   readonly #webhooks: AdmissionWebhook[] = [];
   #webhooksWithoutEndpoints: WebhookWithoutEndpoints[] = [];
+  /** Dry run: Services the restore would create (`ns/name`), and whether their restored Endpoints have a ready address. */
+  readonly #plannedServices = new Map<string, ServiceReadiness>();
   /** Appliers written held (`gitops: pause`), and those left as they exist (not held by this restore). */
   readonly #gitopsPaused: GitopsPausedObject[] = [];
   readonly #gitopsNotWritten: string[] = [];
@@ -239,7 +241,7 @@ class RestoreRun {
    */
   async checkWebhooks(): Promise<void> {
     if (this.#webhooks.length === 0 || this.#signal.aborted) return;
-    const { found, warnings } = await checkWebhookEndpoints(this.#target, this.#webhooks);
+    const { found, warnings } = await checkWebhookEndpoints(this.#target, this.#webhooks, this.#opts.dryRun ? this.#plannedServices : undefined);
     this.#webhooksWithoutEndpoints = found;
     this.#warnings.push(...warnings);
     const warning = webhooksWarning(found, this.#opts.dryRun);
@@ -300,7 +302,7 @@ class RestoreRun {
     if (!endpoint) {
       if (crd) {
         // Only in a dry run: a real run has created and waited for the CRD by now.
-        return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'needsCrd', `needs CRD ${crd.crdName} from this recovery point`));
+        return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'needsCrd', `needs CRD ${crd.crdName} from this recovery point`, this.#wouldHold(resourceName, obj)));
       }
       const why = `the recovery cluster does not serve ${resource.groupVersion}/${resource.resource} (${resource.kind}) and this recovery point has no CRD for it`;
       this.#warnings.push(why);
@@ -500,7 +502,8 @@ class RestoreRun {
     if (written) for (const r of rewrites ?? []) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
     if (rest.gitopsHeld) {
       const where = rest.targetNamespace ?? namespaceOf(obj);
-      if (written) this.#gitopsPaused.push({ resource: resourceName, ...(where !== undefined ? { namespace: where } : {}), name: nameOf(obj), held: rest.gitopsHeld });
+      // A dry run's objects that wait for their CRD are created by the real run: held then.
+      if (written || rest.skipped === 'needsCrd') this.#gitopsPaused.push({ resource: resourceName, ...(where !== undefined ? { namespace: where } : {}), name: nameOf(obj), held: rest.gitopsHeld });
       else if (rest.outcome === 'exists') this.#gitopsNotWritten.push(`${resourceName} ${where ?? ''}/${nameOf(obj)}`);
     }
     this.#reportedOfType?.add(rowKey(obj));
@@ -511,9 +514,23 @@ class RestoreRun {
     });
   }
 
+  /** For an object a dry run cannot send (its CRD is not there yet): what `gitops: pause` would hold on it. */
+  #wouldHold(resourceName: string, obj: Json): Partial<RestoreReportRow> {
+    if (this.#opts.gitops !== 'pause') return {};
+    const { object, gitopsHeld } = prepareObject(resourceName, obj, { namespaceMapping: this.#opts.namespaceMapping, gitops: 'pause' });
+    if (!gitopsHeld) return {};
+    const ns = namespaceOf(object);
+    return { gitopsHeld: gitopsHeld.map((f) => f.path), ...(ns !== undefined && ns !== namespaceOf(obj) ? { targetNamespace: ns } : {}) };
+  }
+
   /** What must be looked at once the restore is done: the webhooks of a written webhook configuration. */
   #noteWritten(resourceName: string, prepared: Json): void {
     this.#webhooks.push(...admissionWebhooks(resourceName, prepared));
+    if (!this.#opts.dryRun) return;
+    // A dry run writes nothing: what the webhook check would find is what this restore would have made.
+    const key = `${namespaceOf(prepared) ?? ''}/${nameOf(prepared)}`;
+    if (resourceName === 'services') this.#plannedServices.set(key, this.#plannedServices.get(key) ?? 'no-ready-endpoints');
+    if (resourceName === 'endpoints' && endpointsHaveReadyAddress(prepared)) this.#plannedServices.set(key, 'ready');
   }
 
   /** The warnings, with one about appliers that existed already (policy skip): this restore did not hold them. */
