@@ -117,7 +117,20 @@ const KIND_CHANGES: Record<string, KindChange> = {
   },
   'rolebindings.rbac.authorization.k8s.io': mapServiceAccountSubjects,
   'clusterrolebindings.rbac.authorization.k8s.io': mapServiceAccountSubjects,
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io': mapWebhookServices,
+  'validatingwebhookconfigurations.admissionregistration.k8s.io': mapWebhookServices,
 };
+
+/**
+ * A webhook whose Service is in a mapped namespace calls it there: the Service moved with its namespace,
+ * and the old one may not exist in the recovery cluster (its endpoints are checked where it now is).
+ */
+function mapWebhookServices(obj: Json, mapNs: (ns: string) => string): void {
+  for (const webhook of list(obj.webhooks)) {
+    const service = record(record(webhook.clientConfig).service);
+    if (typeof service.namespace === 'string') service.namespace = mapNs(service.namespace);
+  }
+}
 
 /** A binding to a service account of a mapped namespace follows it there (as Velero does). */
 function mapServiceAccountSubjects(obj: Json, mapNs: (ns: string) => string): void {
