@@ -9,6 +9,11 @@ import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
 const POLICIES: readonly ExistingResourcePolicy[] = ['skip', 'update'];
 const TRANSLATION_MODES: readonly TranslationMode[] = ['known-fields', 'everywhere', 'off'];
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A namespace name: a DNS-1123 label of at most 63 characters. */
+export function isNamespaceName(ns: string): boolean {
+  return DNS1123_LABEL.test(ns) && ns.length <= 63;
+}
 /** `latest` picks the newest usable recovery point. */
 export const LATEST = 'latest';
 
@@ -44,7 +49,7 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
   const namespaceMapping = f.stringMap('namespaceMapping') ?? {};
   for (const [from, to] of Object.entries(namespaceMapping)) {
     for (const ns of [from, to]) {
-      if (!DNS1123_LABEL.test(ns) || ns.length > 63) f.problems.push(`namespaceMapping: "${ns}" is not a valid namespace name`);
+      if (!isNamespaceName(ns)) f.problems.push(`namespaceMapping: "${ns}" is not a valid namespace name`);
     }
   }
   const targets = Object.values(namespaceMapping);

@@ -24,14 +24,19 @@ export interface HeldField {
 const REMOVED = Symbol('removed');
 
 interface GitopsKind {
-  /** The fields that hold the applier, and the value each is given (REMOVED: the field is removed). */
+  /** The fields that hold the applier, and the value each is given (REMOVED: the field is removed); [] for a kind that applies nothing. */
   hold: ReadonlyArray<{ path: string; held: unknown }>;
   /** The spec fields that name namespaces of the recovery point: they follow namespaceMapping. */
   namespaceFields: readonly string[];
 }
 
-/** The appliers, by restore name. */
+/** The appliers (and Argo CD's projects, which say where they may apply), by restore name. */
 export const GITOPS_KINDS: Readonly<Record<string, GitopsKind>> = {
+  'appprojects.argoproj.io': {
+    hold: [],
+    // An Application whose destination moved to a namespace its project does not allow would not sync.
+    namespaceFields: ['spec.destinations[].namespace'],
+  },
   'applications.argoproj.io': {
     hold: [
       // No automated sync; a pending `operation` would start a sync by itself.

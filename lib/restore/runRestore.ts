@@ -9,7 +9,6 @@ import { restoreLockKey } from '../recovery-point/layout';
 import type { ManifestResource } from '../recovery-point/manifest';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { mergeAwsAuth, TranslationError } from '../translation';
-import { checkWebhookEndpoints } from './checkWebhookEndpoints';
 import { checkWriteAccess } from './checkWriteAccess';
 import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from './errors';
 import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
@@ -17,9 +16,11 @@ import { alreadyMatches, carryOverForUpdate, prepareObject } from './prepareObje
 import { RestoreReport } from './RestoreReport';
 import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
 import { collectionPath, objectKey, objectPath, TargetApi, type TargetEndpoint } from './TargetApi';
-import { admissionWebhooks, endpointsHaveReadyAddress, webhooksWarning, type AdmissionWebhook, type ServiceReadiness, type WebhookWithoutEndpoints } from './webhooks';
+import { GitopsTally } from './GitopsTally';
+import { RestoredWebhooks } from './RestoredWebhooks';
+import type { WebhookWithoutEndpoints } from './webhooks';
 import type {
-  GitopsPausedObject, ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
+  ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
   SkipCategory, UntranslatedReferences,
 } from './types';
 
@@ -170,14 +171,10 @@ class RestoreRun {
   readonly #warnings: string[] = [];
   /** Namespaces this run creates (in a dry run: would create), so objects in them are not failures of the dry run. */
   readonly #namespacesCreated = new Set<string>();
-  /** Webhooks of the configurations written (dry run: that would be), checked once the restore is done. */
-  readonly #webhooks: AdmissionWebhook[] = [];
+  /** Webhook configurations written (dry run: that would be), checked once the restore is done. */
+  readonly #webhooks: RestoredWebhooks;
   #webhooksWithoutEndpoints: WebhookWithoutEndpoints[] = [];
-  /** Dry run: Services the restore would create (`ns/name`), and whether their restored Endpoints have a ready address. */
-  readonly #plannedServices = new Map<string, ServiceReadiness>();
-  /** Appliers written held (`gitops: pause`), and those left as they exist (not held by this restore). */
-  readonly #gitopsPaused: GitopsPausedObject[] = [];
-  readonly #gitopsNotWritten: string[] = [];
+  readonly #gitops: GitopsTally;
   /** CRDs of this recovery point that never became established: `crdName -> why`. */
   readonly #crdFailures = new Map<string, string>();
   #created = 0;
@@ -204,6 +201,8 @@ class RestoreRun {
     this.#target = new TargetApi(deps.kube, signal);
     this.#report = new RestoreReport(opts.scratchDirectory);
     this.#concurrency = Math.max(1, opts.concurrency ?? DEFAULT_RESTORE_CONCURRENCY);
+    this.#webhooks = new RestoredWebhooks(opts.dryRun);
+    this.#gitops = new GitopsTally(opts.gitops ?? 'off');
   }
 
   warn(warning: string): void {
@@ -240,16 +239,16 @@ class RestoreRun {
    * will refuse (or skip) the writes they match until their controller runs. Not once the run was stopped.
    */
   async checkWebhooks(): Promise<void> {
-    if (this.#webhooks.length === 0 || this.#signal.aborted) return;
-    const { found, warnings } = await checkWebhookEndpoints(this.#target, this.#webhooks, this.#opts.dryRun ? this.#plannedServices : undefined);
+    if (this.#signal.aborted) return;
+    const { found, warnings } = await this.#webhooks.check(this.#target);
     this.#webhooksWithoutEndpoints = found;
     this.#warnings.push(...warnings);
-    const warning = webhooksWarning(found, this.#opts.dryRun);
-    if (warning) this.#warnings.push(warning);
   }
 
   async finish(recoveryPointId: string, sourceCluster: string, started: Date, completed: Date): Promise<RestoreOutcome> {
     const status = this.#failed > 0 || this.#stopped || this.#notAttempted > 0 ? (this.#created + this.#updated > 0 || this.#skipped.exists > 0 ? 'PARTIAL' : 'FAILED') : 'COMPLETED';
+    const gitops = this.#gitops.summary();
+    const gitopsWarning = this.#gitops.warning();
     const outcome: RestoreOutcome = {
       status,
       dryRun: this.#opts.dryRun,
@@ -265,8 +264,8 @@ class RestoreRun {
       translations: { ...this.#translations },
       untranslatedReferences: this.#untranslated?.references() ?? [],
       webhooksWithoutEndpoints: this.#webhooksWithoutEndpoints,
-      ...(this.#opts.gitops === 'pause' ? { gitops: { mode: 'pause' as const, paused: this.#gitopsPaused.length, objects: this.#gitopsPaused } } : {}),
-      warnings: this.#gitopsWarnings(),
+      ...(gitops ? { gitops } : {}),
+      warnings: [...this.#warnings, ...(gitopsWarning ? [gitopsWarning] : [])],
       ...(this.#stopped ? { stoppedReason: this.#stopped.reason, error: this.#stopped.error } : {}),
       startedAt: started.toISOString(),
       durationMs: completed.getTime() - started.getTime(),
@@ -413,7 +412,7 @@ class RestoreRun {
     });
     if (res.status === 200 || res.status === 201) {
       this.#updated++;
-      this.#noteWritten(resourceName, prepared);
+      this.#webhooks.noteWritten(resourceName, prepared);
       return this.#row(resourceName, obj, { outcome: 'updated', ...extra });
     }
     return this.#fail(resourceName, obj, failureText(res, path), res.status, extra);
@@ -474,7 +473,7 @@ class RestoreRun {
   async #recordCreated(resourceName: string, obj: Json, prepared: Json, extra: Partial<RestoreReportRow>): Promise<void> {
     if (resourceName === 'namespaces') this.#namespacesCreated.add(String((prepared.metadata as Json).name));
     this.#created++;
-    this.#noteWritten(resourceName, prepared);
+    this.#webhooks.noteWritten(resourceName, prepared);
     return this.#row(resourceName, obj, { outcome: 'created', ...extra });
   }
 
@@ -500,12 +499,7 @@ class RestoreRun {
     const { rewrites, ...rest } = fields;
     const written = rest.outcome === 'created' || rest.outcome === 'updated';
     if (written) for (const r of rewrites ?? []) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
-    if (rest.gitopsHeld) {
-      const where = rest.targetNamespace ?? namespaceOf(obj);
-      // A dry run's objects that wait for their CRD are created by the real run: held then.
-      if (written || rest.skipped === 'needsCrd') this.#gitopsPaused.push({ resource: resourceName, ...(where !== undefined ? { namespace: where } : {}), name: nameOf(obj), held: rest.gitopsHeld });
-      else if (rest.outcome === 'exists') this.#gitopsNotWritten.push(`${resourceName} ${where ?? ''}/${nameOf(obj)}`);
-    }
+    this.#gitops.note({ resource: resourceName, name: nameOf(obj), ...rest }, rest.targetNamespace ?? namespaceOf(obj));
     this.#reportedOfType?.add(rowKey(obj));
     const ns = namespaceOf(obj);
     await this.#report.add({
@@ -521,23 +515,6 @@ class RestoreRun {
     if (!gitopsHeld) return {};
     const ns = namespaceOf(object);
     return { gitopsHeld: gitopsHeld.map((f) => f.path), ...(ns !== undefined && ns !== namespaceOf(obj) ? { targetNamespace: ns } : {}) };
-  }
-
-  /** What must be looked at once the restore is done: the webhooks of a written webhook configuration. */
-  #noteWritten(resourceName: string, prepared: Json): void {
-    this.#webhooks.push(...admissionWebhooks(resourceName, prepared));
-    if (!this.#opts.dryRun) return;
-    // A dry run writes nothing: what the webhook check would find is what this restore would have made.
-    const key = `${namespaceOf(prepared) ?? ''}/${nameOf(prepared)}`;
-    if (resourceName === 'services') this.#plannedServices.set(key, this.#plannedServices.get(key) ?? 'no-ready-endpoints');
-    if (resourceName === 'endpoints' && endpointsHaveReadyAddress(prepared)) this.#plannedServices.set(key, 'ready');
-  }
-
-  /** The warnings, with one about appliers that existed already (policy skip): this restore did not hold them. */
-  #gitopsWarnings(): string[] {
-    if (this.#gitopsNotWritten.length === 0) return this.#warnings;
-    const names = this.#gitopsNotWritten;
-    return [...this.#warnings, `gitops pause: ${names.length} GitOps applier(s) existed in the recovery cluster and were not written, so this restore did not pause them: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}`];
   }
 
   async #each(resourceName: string, fn: (obj: Json) => Promise<void>): Promise<void> {

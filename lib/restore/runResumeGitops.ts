@@ -57,10 +57,13 @@ export async function runResumeGitops(options: ResumeGitopsOptions, deps: Resume
   const failures: RestoreFailure[] = [];
   const warnings: string[] = [];
   const namespaces = options.namespaces.length ? options.namespaces : undefined;
-  for (const resource of Object.keys(GITOPS_KINDS)) {
+  let served = 0;
+  for (const [resource, kind] of Object.entries(GITOPS_KINDS)) {
+    if (kind.hold.length === 0) continue;
     const dot = resource.indexOf('.');
     const endpoint = await target.resolve({ group: resource.slice(dot + 1), version: VERSIONS[resource] ?? 'v1', resource: resource.slice(0, dot) });
     if (!endpoint) continue;
+    served++;
     await target.eachObject(endpoint, namespaces, async (obj) => {
       const meta = obj.metadata as Record<string, unknown> | undefined;
       if (typeof (meta?.annotations as Record<string, unknown> | undefined)?.[GITOPS_PAUSED_ANNOTATION] !== 'string') return;
@@ -76,6 +79,7 @@ export async function runResumeGitops(options: ResumeGitopsOptions, deps: Resume
       deps.logger.info('gitops applier resumed', { stage: 'resume-gitops', resource, namespace: ns, name, dryRun: options.dryRun });
     });
   }
+  if (served === 0) warnings.push('the recovery cluster serves none of Argo CD\'s or Flux\'s appliers (their CRDs are not installed): nothing to resume');
   const status: RestoreStatus = failures.length === 0 ? 'COMPLETED' : objects.length > 0 ? 'PARTIAL' : 'FAILED';
   return { status, dryRun: options.dryRun, resumed: objects.length, objects, failed: failures.length, failures, warnings };
 }

@@ -30,6 +30,7 @@ describe('pauseGitops: one applier kind per row', () => {
     ['HelmRelease: suspended (was false)', HELMRELEASES, obj({ suspend: false }), obj({ suspend: true }), [{ path: 'spec.suspend', value: false }]],
     ['Kustomization suspended in the recovery point: left as it is', KUSTOMIZATIONS, obj({ suspend: true }), obj({ suspend: true }), []],
     ['Application without automated sync: nothing held', APPS, obj({ syncPolicy: {} }), obj({ syncPolicy: {} }), []],
+    ['AppProject: applies nothing, holds nothing', 'appprojects.argoproj.io', obj({ destinations: [{ namespace: '*' }] }), obj({ destinations: [{ namespace: '*' }] }), []],
     ['any other kind: untouched', 'deployments.apps', obj({ suspend: false }), obj({ suspend: false }), []],
   ];
   it.each(cases)('%s', (_name, resource, input, expected, held) => {
@@ -99,6 +100,9 @@ describe('mapGitopsNamespaces (velero #7848)', () => {
     ['HelmRelease target, storage and chart source', HELMRELEASES,
       { metadata: {}, spec: { targetNamespace: 'shop', storageNamespace: 'shop', chart: { spec: { chart: 'web', sourceRef: { kind: 'HelmRepository', name: 'charts', namespace: 'flux-system' } } } } },
       { metadata: {}, spec: { targetNamespace: 'shop-dr', storageNamespace: 'shop-dr', chart: { spec: { chart: 'web', sourceRef: { kind: 'HelmRepository', name: 'charts', namespace: 'flux-dr' } } } } }],
+    ['AppProject destinations (a pattern is kept)', 'appprojects.argoproj.io',
+      { metadata: {}, spec: { destinations: [{ namespace: 'shop', server: '*' }, { namespace: 'team-*', server: '*' }] } },
+      { metadata: {}, spec: { destinations: [{ namespace: 'shop-dr', server: '*' }, { namespace: 'team-*', server: '*' }] } }],
     ['unmapped namespaces stay', KUSTOMIZATIONS, { metadata: {}, spec: { targetNamespace: 'other' } }, { metadata: {}, spec: { targetNamespace: 'other' } }],
   ];
   it.each(cases)('%s', (_name, resource, input, expected) => {

@@ -81,6 +81,14 @@ describe('runResumeGitops', () => {
     expect((objects.get(`${APPS}/shop`)!.metadata as Json).annotations).toBeUndefined();
   });
 
+  it('says so when the recovery cluster serves none of the appliers', async () => {
+    const kube: KubeTransport = { request: async () => json(404, { kind: 'Status', status: 'Failure', code: 404 }) };
+    expect(await runResumeGitops({ dryRun: false, namespaces: [] }, { kube, logger: silentLogger })).toEqual({
+      status: 'COMPLETED', dryRun: false, resumed: 0, objects: [], failed: 0, failures: [],
+      warnings: [expect.stringMatching(/serves none of Argo CD's or Flux's appliers/)],
+    });
+  });
+
   it('records an object whose annotation it cannot read, and one the API server refuses, and goes on', async () => {
     const broken = heldApp('broken', '1');
     ((broken.metadata as Json).annotations as Json)[GITOPS_PAUSED_ANNOTATION] = 'not json';
