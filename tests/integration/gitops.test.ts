@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeHelmRelease, GITOPS_PAUSED_ANNOTATION } from '../../lib/restore';
@@ -64,8 +64,14 @@ const labels = (o: KubeObject) => (o.metadata.labels ?? {}) as Record<string, st
  * read back by decoding it as Helm does.
  */
 async function helmList(c: StandInClient, namespace: string): Promise<Array<Record<string, unknown>> | undefined> {
-  const helm = process.env.HELM_BIN;
-  if (!helm) return undefined;
+  const out = await helm(c, ['list', '-n', namespace, '-o', 'json']);
+  return out === undefined ? undefined : JSON.parse(out) as Array<Record<string, unknown>>;
+}
+
+/** Runs HELM_BIN against a cluster (as its admin); its stdout, or undefined without HELM_BIN. */
+async function helm(c: StandInClient, args: string[]): Promise<string | undefined> {
+  const bin = process.env.HELM_BIN;
+  if (!bin) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'helm-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, JSON.stringify({
@@ -73,9 +79,18 @@ async function helmList(c: StandInClient, namespace: string): Promise<Array<Reco
     clusters: [{ name: 'c', cluster: { server: c.conn.apiServerUrl, 'certificate-authority-data': Buffer.from(c.conn.caPem).toString('base64') } }],
     users: [{ name: 'u', user: { token: c.conn.adminToken } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
   }), { mode: 0o600 });
-  const out = await run(helm, ['list', '-n', namespace, '-o', 'json', '--kubeconfig', kubeconfig], { HOME: dir, PATH: process.env.PATH ?? '' });
-  if (out.code !== 0) throw new Error(`helm list: ${out.stderr}`);
-  return JSON.parse(out.stdout) as Array<Record<string, unknown>>;
+  const out = await run(bin, [...args, '--kubeconfig', kubeconfig], { HOME: dir, PATH: process.env.PATH ?? '' });
+  if (out.code !== 0) throw new Error(`helm ${args[0]}: ${out.stderr}`);
+  return out.stdout;
+}
+
+/** A one-template chart, for `helm upgrade` of the restored release. */
+function writeChart(version: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chart-'));
+  writeFileSync(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: web\nversion: ${version}\n`);
+  mkdirSync(join(dir, 'templates'));
+  writeFileSync(join(dir, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-upgraded\ndata:\n  replicas: "{{ .Values.replicas }}"\n');
+  return dir;
 }
 
 const ours = (webhooks: Webhook[]) => webhooks.filter((w) => w.configuration === scenario.validating || w.configuration === scenario.mutating)
@@ -204,6 +219,12 @@ describe('GitOps-aware restore and webhooks after restore', () => {
     expect(labels(secret)).toEqual({ owner: 'helm', name: 'web', status: 'deployed', version: '1', modifiedAt: '1765000000' });
     expect(decodeHelmRelease((secret.data as { release: string }).release)).toMatchObject({ name: 'web', version: 1, namespace: mapped, info: { status: 'deployed' }, config: { replicas: 2 } });
     const listed = await helmList(recovery, mapped);
-    if (listed) expect(listed).toEqual([expect.objectContaining({ name: 'web', namespace: mapped, revision: '1', status: 'deployed' })]);
+    if (listed) {
+      expect(listed).toEqual([expect.objectContaining({ name: 'web', namespace: mapped, revision: '1', status: 'deployed' })]);
+      // helm upgrade reads the restored release (its values reused) and writes revision 2 in the mapped namespace.
+      await helm(recovery, ['upgrade', 'web', writeChart('1.2.4'), '-n', mapped, '--reuse-values']);
+      expect(await helmList(recovery, mapped)).toEqual([expect.objectContaining({ name: 'web', namespace: mapped, revision: '2', status: 'deployed', chart: 'web-1.2.4' })]);
+      expect((await get(recovery, `/api/v1/namespaces/${mapped}/configmaps`, 'web-upgraded')).data).toEqual({ replicas: '2' });
+    }
   });
 });
