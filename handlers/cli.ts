@@ -2,7 +2,7 @@
 // `aws eks get-token`, so the delegate's own token works as a kubectl exec credential plugin; every other
 // subcommand builds the event its action reads from the flags and runs the same handler code. The catalog
 // subcommands (list, describe, verify, diff) print tables for people and, with --json, the response as is;
-// backup, check-access, preflight and invoke print the JSON response.
+// restore and resume-gitops print a summary; backup, check-access, preflight and invoke print the JSON response.
 //
 // Exit codes: 0 ok, 1 failed (or the recovery point is INVALID), 2 partial, 64 usage (bad flags or input).
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { EXIT, exitCodeOf } from './cli/exitCodes';
 import { colorsFor } from './cli/format';
 import { progressLine } from './cli/progress';
 import { invokeDeployedDelegate } from './cli/remoteInvoke';
-import { renderDescribe, renderDiff, renderFailure, renderList, renderRestore, renderVerify } from './cli/render';
+import { renderDescribe, renderDiff, renderFailure, renderList, renderRestore, renderResumeGitops, renderVerify } from './cli/render';
 
 const EPILOG = `
 Defaults come from CLUSTER_NAME, AWS_REGION, RECOVERY_BUCKET, RECOVERY_PREFIX; AWS credentials from the
@@ -162,6 +162,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--namespace-mapping <from=to,...>', 'restore namespaces under other names')
     .option('--identifier-map <from=to,...>', 'replacements for AWS-generated ids (volumes, certificates, ...)')
     .option('--translate <known-fields|everywhere|off>', 'where AWS identifiers are rewritten (default known-fields)')
+    .option('--gitops <pause|off>', 'pause: restore Argo CD and Flux with automated sync held (release with resume-gitops; default off)')
     .option('--include-namespaces <a,b>').option('--exclude-namespaces <a,b>')
     .option('--include-resources <a,b>').option('--exclude-resources <a,b>'))), (o, args) => runAction(eventOf({
     action: 'restore', clusterName: str(o.clusterName), region: str(o.region),
@@ -170,10 +171,17 @@ function program(setExit: (code: number) => void): Command {
       recoveryPointId: args[0] ?? 'latest',
     }),
     dryRun: o.dryRun === true ? true : undefined, existingResourcePolicy: str(o.existingResourcePolicy), translate: str(o.translate),
+    gitops: str(o.gitops),
     namespaceMapping: pairs(o.namespaceMapping), identifierMap: pairs(o.identifierMap),
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
   }), o, (r) => renderRestore(r, colorsFor(process.stdout))));
+  action(json(clusterFlags(p.command('resume-gitops').description('release the Argo CD and Flux appliers a `restore --gitops pause` held, back to the recovery point\'s settings')
+    .option('--dry-run', 'send every write with dryRun=All: nothing is stored')
+    .option('--namespaces <a,b>', 'only appliers in these namespaces (default all)'))), (o) => runAction(eventOf({
+    action: 'resume-gitops', clusterName: str(o.clusterName), region: str(o.region),
+    dryRun: o.dryRun === true ? true : undefined, namespaces: csv(o.namespaces),
+  }), o, (r) => renderResumeGitops(r, colorsFor(process.stdout))));
   return p;
 }
 

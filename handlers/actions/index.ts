@@ -4,6 +4,7 @@ import { describeRecoveryPointAction, diffRecoveryPointsAction, listRecoveryPoin
 import { checkAccessAction } from './checkAccess';
 import { preflightAction } from './preflight';
 import { restoreAction } from './restore';
+import { resumeGitopsAction } from './resumeGitops';
 import type { ActionRunner } from './types';
 
 /** The delegate's actions: one function each, in lib/'s terms. Adding an action is one line here. */
@@ -12,6 +13,7 @@ export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequ
   'check-access': checkAccessAction,
   preflight: preflightAction,
   restore: restoreAction,
+  'resume-gitops': resumeGitopsAction,
   'list-recovery-points': listRecoveryPointsAction,
   'describe-recovery-point': describeRecoveryPointAction,
   'verify-recovery-point': verifyRecoveryPointAction,

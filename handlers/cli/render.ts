@@ -4,6 +4,7 @@
 import type {
   ChangedObject, DiffObjectRef, DiffResult, IncompleteRecoveryPoint, RecoveryPointDescription, RecoveryPointRow, VerifyResult,
 } from '../../lib/catalog';
+import type { GitopsSummary, ResumedObject, WebhookWithoutEndpoints } from '../../lib/restore';
 import type { DelegateResponse } from '../delegate';
 import { count, humanBytes, humanDuration, humanTime, shortTime, statusText, table, type Colors } from './format';
 
@@ -128,6 +129,8 @@ type RestoreResponse = DelegateResponse & {
   failures: Array<{ resource: string; namespace?: string; name: string; status?: number; error: string }>;
   translations: { arns: number; images: number; identifiers: number };
   untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
+  webhooksWithoutEndpoints?: WebhookWithoutEndpoints[];
+  gitops?: GitopsSummary;
   warnings: string[];
 };
 
@@ -154,11 +157,39 @@ export function renderRestore(response: DelegateResponse, c: Colors): string {
     lines.push('Still pointing at the source account or region:');
     for (const u of r.untranslatedReferences) lines.push(`  ${u.type} ${u.id}  (${u.objects.slice(0, 3).join(', ')}${u.objects.length > 3 ? ', ...' : ''})`);
   }
+  if (r.gitops) {
+    lines.push(`GitOps ${would}paused: ${r.gitops.paused} applier(s)${r.gitops.paused ? ' (eks-delegate resume-gitops releases them)' : ''}`);
+    for (const g of r.gitops.objects) lines.push(`  ${g.resource} ${g.namespace ? `${g.namespace}/` : ''}${g.name}  held: ${g.held.join(', ')}`);
+  }
+  const webhooks = r.webhooksWithoutEndpoints ?? [];
+  if (webhooks.length) {
+    lines.push('Admission webhooks without a ready endpoint in the recovery cluster:');
+    for (const w of webhooks) {
+      const effect = w.problem === 'url-not-checked' ? `called at ${w.url ?? 'a URL'}: cannot be checked`
+        : `${w.service ?? ''} ${w.problem}; ${w.refuses ? `refuses ${w.refuses}` : `skipped for ${w.skippedFor ?? ''}`}`;
+      lines.push(`  ${w.kind} ${w.configuration}/${w.webhook} (failurePolicy ${w.failurePolicy}): ${effect}`);
+    }
+  }
   if (r.failures.length) {
     lines.push(`Failed${r.failed > r.failures.length ? ` (first ${r.failures.length} of ${r.failed})` : ''}:`);
     for (const f of r.failures) lines.push(`  ${f.resource} ${f.namespace ? `${f.namespace}/` : ''}${f.name}${f.status ? ` ${f.status}` : ''}: ${f.error}`);
   }
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   if (r.report) lines.push(`Report: ${r.report}`);
+  return lines.join('\n');
+}
+
+type ResumeGitopsResponse = DelegateResponse & {
+  dryRun: boolean; clusterName: string; resumed: number; objects: ResumedObject[]; failed: number;
+  failures: Array<{ resource: string; namespace?: string; name: string; error: string }>; warnings: string[];
+};
+
+/** resume-gitops for people: what was released (or would be), and what could not be. */
+export function renderResumeGitops(response: DelegateResponse, c: Colors): string {
+  const r = response as ResumeGitopsResponse;
+  const lines = [`${r.dryRun ? 'DRY RUN ' : ''}${statusText(r.status, c)}: ${r.resumed} GitOps applier(s) ${r.dryRun ? 'would be ' : ''}resumed in ${r.clusterName}`];
+  for (const o of r.objects) lines.push(`  ${o.resource} ${o.namespace ? `${o.namespace}/` : ''}${o.name}  put back: ${o.restored.join(', ') || '(nothing)'}`);
+  if (r.failures.length) lines.push(`Failed (${r.failed}):`, ...r.failures.map((f) => `  ${f.resource} ${f.namespace ? `${f.namespace}/` : ''}${f.name}: ${f.error}`));
+  for (const w of r.warnings) lines.push(`Warning: ${w}`);
   return lines.join('\n');
 }

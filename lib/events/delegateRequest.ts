@@ -1,10 +1,10 @@
 import type { ResourceFilterSpec } from '../backup/filters';
-import type { ExistingResourcePolicy } from '../restore/types';
+import type { ExistingResourcePolicy, GitopsMode } from '../restore/types';
 import type { TranslationMode } from '../translation/types';
 
 export type DelegateAction = DelegateRequest['action'];
 export const DELEGATE_ACTIONS: readonly DelegateAction[] = [
-  'backup', 'check-access', 'preflight', 'restore',
+  'backup', 'check-access', 'preflight', 'restore', 'resume-gitops',
   'list-recovery-points', 'describe-recovery-point', 'verify-recovery-point', 'diff-recovery-points',
 ];
 
@@ -71,7 +71,7 @@ export interface DiffRecoveryPointsRequest extends CatalogTarget {
 
 export type CatalogRequest = ListRecoveryPointsRequest | DescribeRecoveryPointRequest | VerifyRecoveryPointRequest | DiffRecoveryPointsRequest;
 
-export type { ExistingResourcePolicy, TranslationMode };
+export type { ExistingResourcePolicy, GitopsMode, TranslationMode };
 
 /** The recovery point a restore reads. */
 export interface RestoreSource {
@@ -100,7 +100,18 @@ export interface RestoreRequest extends ClusterTarget {
   identifierMap: Record<string, string>;
   /** @default 'known-fields' */
   translate: TranslationMode;
+  /** `pause`: Argo CD and Flux appliers restored held, for resume-gitops to release. @default 'off' */
+  gitops: GitopsMode;
+}
+
+/** Releases what a `gitops: pause` restore held in the recovery cluster (clusterName/region name it). */
+export interface ResumeGitopsRequest extends ClusterTarget {
+  action: 'resume-gitops';
+  /** Every write is sent with `?dryRun=All`. @default false */
+  dryRun: boolean;
+  /** Only appliers in these namespaces (of the recovery cluster). @default every namespace */
+  namespaces: string[];
 }
 
 /** A validated event: everything the delegate needs, defaults applied. */
-export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | CatalogRequest;
+export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | ResumeGitopsRequest | CatalogRequest;

@@ -4,6 +4,6 @@ export { DELEGATE_ACTIONS } from './delegateRequest';
 export { LATEST } from './parseRestoreEvent';
 export type {
   DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest, RestoreRequest, RestoreSource,
-  ExistingResourcePolicy, TranslationMode,
+  ResumeGitopsRequest, ExistingResourcePolicy, GitopsMode, TranslationMode,
   CatalogRequest, ListRecoveryPointsRequest, DescribeRecoveryPointRequest, VerifyRecoveryPointRequest, DiffRecoveryPointsRequest,
 } from './delegateRequest';

@@ -5,6 +5,7 @@ import { EventFields } from './EventFields';
 import { InvalidEventError } from './errors';
 import { parseBackupEvent } from './parseBackupEvent';
 import { parseRestoreEvent } from './parseRestoreEvent';
+import { parseResumeGitopsEvent } from './parseResumeGitopsEvent';
 import { parseDescribeEvent, parseDiffEvent, parseListEvent, parseVerifyEvent } from './parseCatalogEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
@@ -19,6 +20,7 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   'check-access': (_f, target) => ({ action: 'check-access', ...target }),
   preflight: (_f, target) => ({ action: 'preflight', ...target }),
   restore: parseRestoreEvent,
+  'resume-gitops': parseResumeGitopsEvent,
   'list-recovery-points': parseListEvent,
   'describe-recovery-point': parseDescribeEvent,
   'verify-recovery-point': parseVerifyEvent,

@@ -1,6 +1,7 @@
 import type { DelegateEnvironment } from '../config/environment';
 import { isRegionName } from '../eks/stsHost';
 import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
+import { GITOPS_MODES, type GitopsMode } from '../restore/gitops';
 import type { ExistingResourcePolicy, RestoreRequest, TranslationMode } from './delegateRequest';
 import { EventFields } from './EventFields';
 import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
@@ -8,6 +9,11 @@ import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
 const POLICIES: readonly ExistingResourcePolicy[] = ['skip', 'update'];
 const TRANSLATION_MODES: readonly TranslationMode[] = ['known-fields', 'everywhere', 'off'];
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A namespace name: a DNS-1123 label of at most 63 characters. */
+export function isNamespaceName(ns: string): boolean {
+  return DNS1123_LABEL.test(ns) && ns.length <= 63;
+}
 /** `latest` picks the newest usable recovery point. */
 export const LATEST = 'latest';
 
@@ -35,11 +41,15 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
   if (!TRANSLATION_MODES.includes(translate as TranslationMode)) {
     f.problems.push(`translate "${translate}" must be one of ${TRANSLATION_MODES.join(', ')}`);
   }
+  const gitops = f.string('gitops') ?? 'off';
+  if (!GITOPS_MODES.includes(gitops as GitopsMode)) {
+    f.problems.push(`gitops "${gitops}" must be one of ${GITOPS_MODES.join(', ')} (pause: Argo CD and Flux restored with automated sync held; resume-gitops releases them)`);
+  }
   const filters = readFilters(f);
   const namespaceMapping = f.stringMap('namespaceMapping') ?? {};
   for (const [from, to] of Object.entries(namespaceMapping)) {
     for (const ns of [from, to]) {
-      if (!DNS1123_LABEL.test(ns) || ns.length > 63) f.problems.push(`namespaceMapping: "${ns}" is not a valid namespace name`);
+      if (!isNamespaceName(ns)) f.problems.push(`namespaceMapping: "${ns}" is not a valid namespace name`);
     }
   }
   const targets = Object.values(namespaceMapping);
@@ -57,5 +67,6 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
     existingResourcePolicy: policy as ExistingResourcePolicy,
     filters, namespaceMapping, identifierMap,
     translate: translate as TranslationMode,
+    gitops: gitops as GitopsMode,
   };
 }

@@ -1,8 +1,9 @@
-import { streamListItems, type ArchivableItem } from '../kube/listItems';
+import { archivableJson, streamListItems, type ArchivableItem } from '../kube/listItems';
 import { streamResourceItems } from '../kube/pager';
 import { isJsonObject, parseJsonObjectResponse, withBodyRetries, type JsonObject } from '../kube/responseBody';
 import type { DiscoveredResource, KubeTransport } from '../kube/types';
 import { CrdNotEstablishedError } from './errors';
+import { endpointsHaveReadyAddress, sliceHasReadyEndpoint, type ServiceReadiness } from './webhooks';
 
 /** How long a restored CRD may take to be Established and NamesAccepted. @default 60 s */
 export const DEFAULT_CRD_WAIT_MS = 60_000;
@@ -69,6 +70,22 @@ export class TargetApi {
     return names;
   }
 
+  /** Every object of a type in the recovery cluster (in the given namespaces, or all), parsed, page by page. */
+  async eachObject(endpoint: TargetEndpoint, namespaces: readonly string[] | undefined, onObject: (obj: JsonObject) => Promise<void>): Promise<void> {
+    const scopes = endpoint.namespaced && namespaces ? namespaces : [undefined];
+    for (const ns of scopes) {
+      await streamResourceItems<ArchivableItem>(
+        (req, onItems) => streamListItems(this.#kube, endpoint, req, ns, onItems),
+        async (items) => {
+          // Parsed before the handler awaits: the items' buffers are reused once this returns.
+          const objects = items.map((item) => JSON.parse(archivableJson(item).toString('utf8')) as JsonObject);
+          for (const obj of objects) await onObject(obj);
+        },
+        this.#signal ? { signal: this.#signal } : {},
+      );
+    }
+  }
+
   /**
    * Waits until a CRD is Established and NamesAccepted (what Velero waits for before its custom
    * resources); throws CrdNotEstablishedError after `timeoutMs`.
@@ -95,6 +112,34 @@ export class TargetApi {
       if (Date.now() >= deadline) throw new CrdNotEstablishedError(crdName, timeoutMs, last);
       await new Promise((r) => setTimeout(r, CRD_POLL_MS));
     }
+  }
+
+  /**
+   * Whether a Service has a ready endpoint: a ready address in its Endpoints or in one of its EndpointSlices
+   * (what an admission webhook's call needs). An ExternalName Service has no endpoints to check: ready.
+   */
+  async serviceReadiness(namespace: string, name: string): Promise<ServiceReadiness> {
+    const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+    const service = await this.#getObject(`${base}/services/${encodeURIComponent(name)}`);
+    if (!service) return 'service-not-found';
+    if (isJsonObject(service.spec) && service.spec.type === 'ExternalName') return 'ready';
+    const endpoints = await this.#getObject(`${base}/endpoints/${encodeURIComponent(name)}`);
+    if (endpoints && endpointsHaveReadyAddress(endpoints)) return 'ready';
+    const slices = await this.resolve({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' });
+    if (slices) {
+      const path = collectionPath(slices, namespace);
+      const res = await this.#kube.request({ method: 'GET', path, query: { labelSelector: `kubernetes.io/service-name=${name}` }, signal: this.#signal });
+      const items = res.status === 200 ? parseJsonObjectResponse(res, path).items : undefined;
+      if (Array.isArray(items) && items.filter(isJsonObject).some(sliceHasReadyEndpoint)) return 'ready';
+    }
+    return 'no-ready-endpoints';
+  }
+
+  /** One object, or undefined when it does not exist. */
+  async #getObject(path: string): Promise<JsonObject | undefined> {
+    const res = await this.#kube.request({ method: 'GET', path, signal: this.#signal });
+    if (res.status === 404) return undefined;
+    return parseJsonObjectResponse(res, path);
   }
 
   async #find(group: string, version: string, resource: string): Promise<TargetEndpoint | undefined> {

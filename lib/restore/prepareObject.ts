@@ -1,5 +1,7 @@
 // What is changed on an object before it is written to the recovery cluster (DESIGN.md section 8,
 // "Changed on the way"): one small function per kind, applied to a copy. Pure and table-tested.
+import { mapGitopsNamespaces, pauseGitops, type GitopsMode, type HeldField } from './gitops';
+import { moveHelmRelease } from './helmRelease';
 
 type Json = Record<string, unknown>;
 
@@ -17,21 +19,43 @@ const PVC_BIND_ANNOTATIONS = [...PV_BIND_ANNOTATIONS, 'volume.kubernetes.io/sele
 export interface PrepareOptions {
   /** Source namespace -> recovery namespace. @default {} */
   namespaceMapping?: Readonly<Record<string, string>>;
+  /** `pause`: Argo CD and Flux appliers are held (lib/restore/gitops.ts). @default 'off' */
+  gitops?: GitopsMode;
+}
+
+/** An object as it is to be written, and what was changed on it beyond "Changed on the way". */
+export interface PreparedObject {
+  object: Json;
+  /** The fields `gitops: pause` held, with their recovery-point values; absent when it held none. */
+  gitopsHeld?: HeldField[];
+  /** GitOps ownership marks and namespace fields that followed namespaceMapping. */
+  gitopsMapped?: number;
 }
 
 /** A copy of `obj` as it is to be created in the recovery cluster. `obj` is left unchanged. */
 export function prepareForRestore(resourceName: string, obj: Readonly<Json>, options: PrepareOptions = {}): Json {
+  return prepareObject(resourceName, obj, options).object;
+}
+
+/** prepareForRestore, saying what the GitOps changes did. */
+export function prepareObject(resourceName: string, obj: Readonly<Json>, options: PrepareOptions = {}): PreparedObject {
   const out = structuredClone(obj) as Json;
-  const mapNs = (ns: string): string => options.namespaceMapping?.[ns] ?? ns;
+  const mapping = options.namespaceMapping ?? {};
+  const mapNs = (ns: string): string => mapping[ns] ?? ns;
   const meta = record(out.metadata);
   for (const field of SERVER_METADATA) delete meta[field];
   if (typeof meta.name === 'string' && meta.name !== '') delete meta.generateName;
+  const moved = typeof meta.namespace === 'string' && mapNs(meta.namespace) !== meta.namespace;
   if (typeof meta.namespace === 'string') meta.namespace = mapNs(meta.namespace);
   delete out.status;
   KIND_CHANGES[resourceName]?.(out, mapNs);
+  // A Helm release moved to another namespace says so inside, or Helm would manage it in the old one.
+  if (resourceName === 'secrets' && moved) moveHelmRelease(out, String(meta.namespace));
+  const gitopsMapped = Object.keys(mapping).length ? mapGitopsNamespaces(resourceName, out, mapNs) : 0;
+  const gitopsHeld = options.gitops === 'pause' ? pauseGitops(resourceName, out) : undefined;
   dropEmpty(meta, 'annotations');
   dropEmpty(meta, 'labels');
-  return out;
+  return { object: out, ...(gitopsHeld ? { gitopsHeld } : {}), ...(gitopsMapped ? { gitopsMapped } : {}) };
 }
 
 type KindChange = (obj: Json, mapNs: (ns: string) => string) => void;
@@ -93,7 +117,20 @@ const KIND_CHANGES: Record<string, KindChange> = {
   },
   'rolebindings.rbac.authorization.k8s.io': mapServiceAccountSubjects,
   'clusterrolebindings.rbac.authorization.k8s.io': mapServiceAccountSubjects,
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io': mapWebhookServices,
+  'validatingwebhookconfigurations.admissionregistration.k8s.io': mapWebhookServices,
 };
+
+/**
+ * A webhook whose Service is in a mapped namespace calls it there: the Service moved with its namespace,
+ * and the old one may not exist in the recovery cluster (its endpoints are checked where it now is).
+ */
+function mapWebhookServices(obj: Json, mapNs: (ns: string) => string): void {
+  for (const webhook of list(obj.webhooks)) {
+    const service = record(record(webhook.clientConfig).service);
+    if (typeof service.namespace === 'string') service.namespace = mapNs(service.namespace);
+  }
+}
 
 /** A binding to a service account of a mapped namespace follows it there (as Velero does). */
 function mapServiceAccountSubjects(obj: Json, mapNs: (ns: string) => string): void {

@@ -12,10 +12,13 @@ import { mergeAwsAuth, TranslationError } from '../translation';
 import { checkWriteAccess } from './checkWriteAccess';
 import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from './errors';
 import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
-import { alreadyMatches, carryOverForUpdate, prepareForRestore } from './prepareObject';
+import { alreadyMatches, carryOverForUpdate, prepareObject } from './prepareObject';
 import { RestoreReport } from './RestoreReport';
 import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
 import { collectionPath, objectKey, objectPath, TargetApi, type TargetEndpoint } from './TargetApi';
+import { GitopsTally } from './GitopsTally';
+import { RestoredWebhooks } from './RestoredWebhooks';
+import type { WebhookWithoutEndpoints } from './webhooks';
 import type {
   ObjectTranslator, RestoreDependencies, RestoreFailure, RestoreOptions, RestoreOutcome, RestoreReportRow, RestoreRewrite,
   SkipCategory, UntranslatedReferences,
@@ -73,6 +76,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     if (lockWarning) run.warn(lockWarning);
     try {
       await run.restoreAll();
+      await run.checkWebhooks();
     } finally {
       if (deadlineTimer) clearTimeout(deadlineTimer);
     }
@@ -167,6 +171,10 @@ class RestoreRun {
   readonly #warnings: string[] = [];
   /** Namespaces this run creates (in a dry run: would create), so objects in them are not failures of the dry run. */
   readonly #namespacesCreated = new Set<string>();
+  /** Webhook configurations written (dry run: that would be), checked once the restore is done. */
+  readonly #webhooks: RestoredWebhooks;
+  #webhooksWithoutEndpoints: WebhookWithoutEndpoints[] = [];
+  readonly #gitops: GitopsTally;
   /** CRDs of this recovery point that never became established: `crdName -> why`. */
   readonly #crdFailures = new Map<string, string>();
   #created = 0;
@@ -193,6 +201,8 @@ class RestoreRun {
     this.#target = new TargetApi(deps.kube, signal);
     this.#report = new RestoreReport(opts.scratchDirectory);
     this.#concurrency = Math.max(1, opts.concurrency ?? DEFAULT_RESTORE_CONCURRENCY);
+    this.#webhooks = new RestoredWebhooks(opts.dryRun);
+    this.#gitops = new GitopsTally(opts.gitops ?? 'off');
   }
 
   warn(warning: string): void {
@@ -224,8 +234,21 @@ class RestoreRun {
     }
   }
 
+  /**
+   * After the last write: which restored webhooks have no ready endpoint in the recovery cluster, so they
+   * will refuse (or skip) the writes they match until their controller runs. Not once the run was stopped.
+   */
+  async checkWebhooks(): Promise<void> {
+    if (this.#signal.aborted) return;
+    const { found, warnings } = await this.#webhooks.check(this.#target);
+    this.#webhooksWithoutEndpoints = found;
+    this.#warnings.push(...warnings);
+  }
+
   async finish(recoveryPointId: string, sourceCluster: string, started: Date, completed: Date): Promise<RestoreOutcome> {
     const status = this.#failed > 0 || this.#stopped || this.#notAttempted > 0 ? (this.#created + this.#updated > 0 || this.#skipped.exists > 0 ? 'PARTIAL' : 'FAILED') : 'COMPLETED';
+    const gitops = this.#gitops.summary();
+    const gitopsWarning = this.#gitops.warning();
     const outcome: RestoreOutcome = {
       status,
       dryRun: this.#opts.dryRun,
@@ -240,7 +263,9 @@ class RestoreRun {
       failures: this.#failures.slice(0, MAX_FAILURES_IN_RESPONSE),
       translations: { ...this.#translations },
       untranslatedReferences: this.#untranslated?.references() ?? [],
-      warnings: this.#warnings,
+      webhooksWithoutEndpoints: this.#webhooksWithoutEndpoints,
+      ...(gitops ? { gitops } : {}),
+      warnings: [...this.#warnings, ...(gitopsWarning ? [gitopsWarning] : [])],
       ...(this.#stopped ? { stoppedReason: this.#stopped.reason, error: this.#stopped.error } : {}),
       startedAt: started.toISOString(),
       durationMs: completed.getTime() - started.getTime(),
@@ -276,7 +301,7 @@ class RestoreRun {
     if (!endpoint) {
       if (crd) {
         // Only in a dry run: a real run has created and waited for the CRD by now.
-        return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'needsCrd', `needs CRD ${crd.crdName} from this recovery point`));
+        return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'needsCrd', `needs CRD ${crd.crdName} from this recovery point`, this.#wouldHold(resourceName, obj)));
       }
       const why = `the recovery cluster does not serve ${resource.groupVersion}/${resource.resource} (${resource.kind}) and this recovery point has no CRD for it`;
       this.#warnings.push(why);
@@ -323,7 +348,7 @@ class RestoreRun {
     const skip = skipReason(resourceName, obj, this.#spool);
     if (skip) return this.#skip(resourceName, obj, skip.skip, skip.why);
 
-    const prepared = prepareForRestore(resourceName, obj, { namespaceMapping: this.#opts.namespaceMapping });
+    const { object: prepared, gitopsHeld } = prepareObject(resourceName, obj, { namespaceMapping: this.#opts.namespaceMapping, gitops: this.#opts.gitops ?? 'off' });
     prepared.apiVersion = endpoint.groupVersion;
     const rewrites = this.#translator?.translate(resourceName, prepared) ?? [];
     this.#untranslated?.observe(prepared);
@@ -334,6 +359,7 @@ class RestoreRun {
       ...(rewrites.length ? { rewrites } : {}),
       ...(ns !== undefined && ns !== namespaceOf(obj) ? { targetNamespace: ns } : {}),
       ...(name !== nameOf(obj) ? { targetName: name } : {}),
+      ...(gitopsHeld ? { gitopsHeld: gitopsHeld.map((f) => f.path) } : {}),
     };
     const dryRun = this.#opts.dryRun ? { dryRun: 'All' } : {};
 
@@ -386,6 +412,7 @@ class RestoreRun {
     });
     if (res.status === 200 || res.status === 201) {
       this.#updated++;
+      this.#webhooks.noteWritten(resourceName, prepared);
       return this.#row(resourceName, obj, { outcome: 'updated', ...extra });
     }
     return this.#fail(resourceName, obj, failureText(res, path), res.status, extra);
@@ -446,6 +473,7 @@ class RestoreRun {
   async #recordCreated(resourceName: string, obj: Json, prepared: Json, extra: Partial<RestoreReportRow>): Promise<void> {
     if (resourceName === 'namespaces') this.#namespacesCreated.add(String((prepared.metadata as Json).name));
     this.#created++;
+    this.#webhooks.noteWritten(resourceName, prepared);
     return this.#row(resourceName, obj, { outcome: 'created', ...extra });
   }
 
@@ -471,12 +499,22 @@ class RestoreRun {
     const { rewrites, ...rest } = fields;
     const written = rest.outcome === 'created' || rest.outcome === 'updated';
     if (written) for (const r of rewrites ?? []) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
+    this.#gitops.note({ resource: resourceName, name: nameOf(obj), ...rest }, rest.targetNamespace ?? namespaceOf(obj));
     this.#reportedOfType?.add(rowKey(obj));
     const ns = namespaceOf(obj);
     await this.#report.add({
       resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name: nameOf(obj), ...rest,
       ...(written && rewrites?.length ? { rewrites } : {}),
     });
+  }
+
+  /** For an object a dry run cannot send (its CRD is not there yet): what `gitops: pause` would hold on it. */
+  #wouldHold(resourceName: string, obj: Json): Partial<RestoreReportRow> {
+    if (this.#opts.gitops !== 'pause') return {};
+    const { object, gitopsHeld } = prepareObject(resourceName, obj, { namespaceMapping: this.#opts.namespaceMapping, gitops: 'pause' });
+    if (!gitopsHeld) return {};
+    const ns = namespaceOf(object);
+    return { gitopsHeld: gitopsHeld.map((f) => f.path), ...(ns !== undefined && ns !== namespaceOf(obj) ? { targetNamespace: ns } : {}) };
   }
 
   async #each(resourceName: string, fn: (obj: Json) => Promise<void>): Promise<void> {

@@ -4,6 +4,11 @@ import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 import type { KmsClientFor } from '../secrets';
+import type { GitopsMode } from './gitops';
+import type { WebhookWithoutEndpoints } from './webhooks';
+
+export type { GitopsMode, HeldField } from './gitops';
+export type { WebhookWithoutEndpoints, FailurePolicy } from './webhooks';
 
 /** `skip`: an object that exists is left alone and reported; `update`: it is brought to the recovery point's version. */
 export type ExistingResourcePolicy = 'skip' | 'update';
@@ -60,6 +65,8 @@ export interface RestoreReportRow {
   /** HTTP status of a failed write. */
   status?: number;
   rewrites?: RestoreRewrite[];
+  /** With `gitops: pause`: the fields held on this applier (see GITOPS_PAUSED_ANNOTATION). */
+  gitopsHeld?: string[];
 }
 
 export interface RestoreOptions {
@@ -69,6 +76,8 @@ export interface RestoreOptions {
   existingResourcePolicy: ExistingResourcePolicy;
   filters: ResourceFilterSpec;
   namespaceMapping: Readonly<Record<string, string>>;
+  /** `pause`: Argo CD and Flux appliers restored held (docs/gitops-and-webhooks.md). @default 'off' */
+  gitops?: GitopsMode;
   /** Where the report goes. */
   report: { bucket: string; key: string };
   restoreId: string;
@@ -130,6 +139,10 @@ export interface RestoreOutcome {
   failures: RestoreFailure[];
   translations: { arns: number; images: number; identifiers: number };
   untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
+  /** Restored (dry run: would-be-restored) admission webhooks that will not answer in the recovery cluster. */
+  webhooksWithoutEndpoints: WebhookWithoutEndpoints[];
+  /** With `gitops: pause`: the appliers written held (dry run: that would be). */
+  gitops?: GitopsSummary;
   warnings: string[];
   /** Why a PARTIAL or FAILED restore stopped early: 'deadline' | 'unauthorized' | 'forbidden' | 'error'. */
   stoppedReason?: string;
@@ -138,4 +151,20 @@ export interface RestoreOutcome {
   report?: string;
   startedAt: string;
   durationMs: number;
+}
+
+/** One applier restored held by `gitops: pause`. */
+export interface GitopsPausedObject {
+  resource: string;
+  /** In the recovery cluster (after namespaceMapping). */
+  namespace?: string;
+  name: string;
+  /** The fields held: their recovery-point values are in the object's annotation. */
+  held: string[];
+}
+
+export interface GitopsSummary {
+  mode: GitopsMode;
+  paused: number;
+  objects: GitopsPausedObject[];
 }

@@ -1,7 +1,7 @@
 import { EXIT, exitCodeOf } from '../../../handlers/cli/exitCodes';
 import { colorsFor, humanBytes, humanDuration } from '../../../handlers/cli/format';
 import { progressLine, progressText } from '../../../handlers/cli/progress';
-import { renderDescribe, renderDiff, renderList, renderVerify } from '../../../handlers/cli/render';
+import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderVerify } from '../../../handlers/cli/render';
 
 // Fixed responses, so the tables are snapshots with stable columns.
 const plain = colorsFor({ isTTY: false });
@@ -78,6 +78,40 @@ describe('CLI pages', () => {
     expect(renderDescribe({ ...base, secretsEncryption: { encryption: 'kms-envelope-aes-256-gcm', kmsKeyId: key } }, plain))
       .toContain(`Secrets         values sealed with KMS key ${key}`);
     expect(renderDescribe(base, plain)).not.toContain('Secrets ');
+  });
+});
+
+describe('restore and resume-gitops pages', () => {
+  const restore = {
+    action: 'restore', status: 'COMPLETED', dryRun: true, clusterName: 'prod-dr', restoreId: 'r1', report: 's3://b/r1.json',
+    source: { location: 's3://b/eks/prod/x/', recoveryPointId: 'x', clusterName: 'prod' },
+    created: 3, updated: 0, failed: 0, skipped: { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 }, failures: [],
+    translations: { arns: 0, images: 0, identifiers: 0 }, untranslatedReferences: [], warnings: [],
+    gitops: { mode: 'pause', paused: 1, objects: [{ resource: 'applications.argoproj.io', namespace: 'argocd', name: 'shop', held: ['spec.syncPolicy.automated'] }] },
+    webhooksWithoutEndpoints: [
+      { kind: 'ValidatingWebhookConfiguration', configuration: 'lb', webhook: 'vingress.elbv2.k8s.aws', service: 'kube-system/lb-webhook', failurePolicy: 'Fail', refuses: 'CREATE,UPDATE of ingresses.networking.k8s.io', problem: 'no-ready-endpoints' },
+      { kind: 'MutatingWebhookConfiguration', configuration: 'side', webhook: 'inject.example.com', url: 'https://h.example.com/m', failurePolicy: 'Ignore', skippedFor: 'CREATE of pods', problem: 'url-not-checked' },
+    ],
+  };
+  it('restore names what it would hold and the webhooks that will not answer, with what they refuse', () => {
+    const out = renderRestore(restore, plain);
+    expect(out).toContain('GitOps would be paused: 1 applier(s) (eks-delegate resume-gitops releases them)\n  applications.argoproj.io argocd/shop  held: spec.syncPolicy.automated');
+    expect(out).toContain('  ValidatingWebhookConfiguration lb/vingress.elbv2.k8s.aws (failurePolicy Fail): kube-system/lb-webhook no-ready-endpoints; refuses CREATE,UPDATE of ingresses.networking.k8s.io');
+    expect(out).toContain('  MutatingWebhookConfiguration side/inject.example.com (failurePolicy Ignore): called at https://h.example.com/m: cannot be checked');
+    // Without them (gitops off, every webhook answering), the page is as it was.
+    expect(renderRestore({ ...restore, gitops: undefined, webhooksWithoutEndpoints: [] }, plain)).not.toMatch(/GitOps|webhook/);
+  });
+  it('resume-gitops lists what it put back and what it could not', () => {
+    expect(renderResumeGitops({
+      action: 'resume-gitops', status: 'PARTIAL', dryRun: false, clusterName: 'prod-dr', resumed: 1, failed: 1, warnings: [],
+      objects: [{ resource: 'kustomizations.kustomize.toolkit.fluxcd.io', namespace: 'flux-system', name: 'apps', restored: ['spec.suspend'] }],
+      failures: [{ resource: 'applications.argoproj.io', namespace: 'argocd', name: 'x', error: 'HTTP 422' }],
+    }, plain)).toBe([
+      'PARTIAL: 1 GitOps applier(s) resumed in prod-dr',
+      '  kustomizations.kustomize.toolkit.fluxcd.io flux-system/apps  put back: spec.suspend',
+      'Failed (1):',
+      '  applications.argoproj.io argocd/x: HTTP 422',
+    ].join('\n'));
   });
 });
 

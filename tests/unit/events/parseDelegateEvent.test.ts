@@ -83,15 +83,16 @@ describe('parseDelegateEvent', () => {
     expect(parseDelegateEvent({ action: 'restore', clusterName: 'prod-dr', region: 'us-west-2' }, env)).toEqual({
       action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
       source: { bucket: 'recovery-bucket', region: 'us-west-2', prefix: 'eks/', clusterName: 'prod-dr', recoveryPointId: 'latest' },
-      dryRun: false, existingResourcePolicy: 'skip', filters: {}, namespaceMapping: {}, identifierMap: {}, translate: 'known-fields',
+      dryRun: false, existingResourcePolicy: 'skip', filters: {}, namespaceMapping: {}, identifierMap: {}, translate: 'known-fields', gitops: 'off',
     });
     const full = parseDelegateEvent({
       action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
       source: { bucket: 'other-bucket', region: 'us-east-1', prefix: '', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a' },
       dryRun: true, existingResourcePolicy: 'update', includeNamespaces: ['shop'], namespaceMapping: { shop: 'shop-restored' },
-      identifierMap: { 'vol-0123456789abcdef0': 'vol-0fedcba9876543210' }, translate: 'everywhere',
+      identifierMap: { 'vol-0123456789abcdef0': 'vol-0fedcba9876543210' }, translate: 'everywhere', gitops: 'pause',
     }, env);
     expect(full).toMatchObject({
+      gitops: 'pause',
       source: { bucket: 'other-bucket', region: 'us-east-1', prefix: '', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a' },
       dryRun: true, existingResourcePolicy: 'update', filters: { includeNamespaces: ['shop'] }, namespaceMapping: { shop: 'shop-restored' },
       translate: 'everywhere',
@@ -115,6 +116,21 @@ describe('parseDelegateEvent', () => {
       'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
     ]));
     expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);
+  });
+
+  it('refuses a gitops mode it does not know, saying which ones it knows', () => {
+    expect(problemsOf({ action: 'restore', gitops: 'suspend' })).toEqual([expect.stringMatching(/^gitops "suspend" must be one of pause, off \(/)]);
+    expect(problemsOf({ action: 'restore', gitops: true })).toEqual([expect.stringMatching(/^gitops must be a string/)]);
+  });
+
+  it('reads resume-gitops: a dry run and namespaces of the recovery cluster, nothing else', () => {
+    expect(parseDelegateEvent({ action: 'resume-gitops', clusterName: 'prod-dr', region: 'us-west-2' }, env)).toEqual({
+      action: 'resume-gitops', clusterName: 'prod-dr', region: 'us-west-2', dryRun: false, namespaces: [],
+    });
+    expect(parseDelegateEvent({ action: 'resume-gitops', dryRun: true, namespaces: ['argocd'] }, env)).toMatchObject({ dryRun: true, namespaces: ['argocd'] });
+    expect(problemsOf({ action: 'resume-gitops', namespaces: ['Bad_NS'], gitops: 'pause' })).toEqual([
+      'namespaces: "Bad_NS" is not a valid namespace name', 'field(s) gitops only apply to action "restore"',
+    ]);
   });
 
   it('reads the catalog events with backup\'s location defaults, `latest` where no id is given', () => {

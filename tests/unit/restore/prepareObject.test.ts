@@ -55,7 +55,7 @@ describe('prepareForRestore', () => {
     expect(prepareForRestore(resource, obj)).toEqual(expected);
   });
 
-  it('moves objects, namespaces, PV claims and service account subjects with namespaceMapping', () => {
+  it('moves objects, namespaces, PV claims, service account subjects and webhook Services with namespaceMapping', () => {
     const mapping = { namespaceMapping: { shop: 'shop-restored' } };
     expect(prepareForRestore('namespaces', { metadata: { name: 'shop' }, spec: { finalizers: ['kubernetes'] } }, mapping)).toEqual({ metadata: { name: 'shop-restored' } });
     expect(prepareForRestore('configmaps', { metadata: { name: 'c', namespace: 'shop' } }, mapping)).toEqual({ metadata: { name: 'c', namespace: 'shop-restored' } });
@@ -68,6 +68,13 @@ describe('prepareForRestore', () => {
     }, mapping)).toEqual({
       metadata: { name: 'rb', namespace: 'shop-restored' },
       subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'shop-restored' }, { kind: 'Group', name: 'devs' }],
+    });
+    expect(prepareForRestore('validatingwebhookconfigurations.admissionregistration.k8s.io', {
+      metadata: { name: 'v' },
+      webhooks: [{ name: 'a', clientConfig: { service: { namespace: 'shop', name: 'hook' } } }, { name: 'b', clientConfig: { url: 'https://h.example.com' } }],
+    }, mapping)).toEqual({
+      metadata: { name: 'v' },
+      webhooks: [{ name: 'a', clientConfig: { service: { namespace: 'shop-restored', name: 'hook' } } }, { name: 'b', clientConfig: { url: 'https://h.example.com' } }],
     });
   });
 });
