@@ -1,8 +1,9 @@
 /**
  * Volumes and keys in storage objects: CSI volume handles of the EBS and EFS drivers, in-tree
  * awsElasticBlockStore volume IDs, StorageClass parameters, and EBS snapshot handles.
- * Formats: aws-ebs-csi-driver docs/parameters.md, aws-efs-csi-driver README (volumeHandle
- * `fs-id[:subpath[:fsap-id]]`), Kubernetes in-tree AWS volume IDs (`aws://<zone>/vol-id`).
+ * Formats: aws-ebs-csi-driver docs/parameters.md, aws-efs-csi-driver README and examples (volumeHandle
+ * `fs-id`, `fs-id:/path`, `fs-id::fsap-id`, `fs-id:/path:fsap-id`, each also written with an `efs:` prefix
+ * as users and generated manifests do), Kubernetes in-tree AWS volume IDs (`aws://<zone>/vol-id`).
  */
 import { classifyArn, parseArn, regionOfZone, RESOURCE_ID_PATTERNS } from './arns';
 import type { DependencySighting } from './types';
@@ -11,7 +12,8 @@ export const EBS_CSI_DRIVER = 'ebs.csi.aws.com';
 export const EFS_CSI_DRIVER = 'efs.csi.aws.com';
 const IN_TREE_EBS_PROVISIONER = 'kubernetes.io/aws-ebs';
 const KMS_KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+)$/;
-const EFS_HANDLE = /^(fs-[0-9a-f]+)(?::[^:]*)?(?::(fsap-[0-9a-f]+))?$/;
+/** `[efs:]fs-id[:subpath[:fsap-id]]`; an `efs:` handle's access point was missed before (issue 24). */
+const EFS_HANDLE = /^(?:efs:)?(fs-[0-9a-f]+)(?::[^:]*)?(?::(fsap-[0-9a-f]+))?$/;
 
 /** The volumes a CSI `volumeHandle` names, for the EBS and EFS drivers; empty for other drivers. */
 export function recognizeCsiVolumeHandle(driver: string, handle: string, region: string | undefined): DependencySighting[] {
