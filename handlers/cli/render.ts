@@ -126,10 +126,16 @@ type RestoreResponse = DelegateResponse & {
   created: number; updated: number; failed: number; notAttempted?: number;
   skipped: { exists: number; notRestorable: number; owned: number; excluded: number; needsCrd: number };
   failures: Array<{ resource: string; namespace?: string; name: string; status?: number; error: string }>;
-  translations: { arns: number; images: number; identifiers: number };
+  translations: { arns: number; images: number; identifiers: number; regions?: number; zones?: number; clusterNames?: number };
   untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
   warnings: string[];
 };
+
+/** The region, zone and cluster-name rewrites, when there were any (older responses have no such counts). */
+function namesTranslated(t: RestoreResponse['translations']): string {
+  const parts = [[t.regions, 'region(s)'], [t.zones, 'zone(s)'], [t.clusterNames, 'cluster name(s)']] as const;
+  return parts.filter(([n]) => n).map(([n, what]) => `, ${n} ${what}`).join('');
+}
 
 /** A restore (or its dry run) for people: what happened, in counts, then what needs a look. */
 export function renderRestore(response: DelegateResponse, c: Colors): string {
@@ -148,7 +154,7 @@ export function renderRestore(response: DelegateResponse, c: Colors): string {
       ...(r.notAttempted ? [['not reached', count(r.notAttempted)]] : []),
       ['failed', count(r.failed)],
     ], ['left', 'right']),
-    `Translated: ${r.translations.arns} ARN(s), ${r.translations.images} image(s), ${r.translations.identifiers} identifier(s).`,
+    `Translated: ${r.translations.arns} ARN(s), ${r.translations.images} image(s), ${r.translations.identifiers} identifier(s)${namesTranslated(r.translations)}.`,
   ];
   if (r.untranslatedReferences.length) {
     lines.push('Still pointing at the source account or region:');

@@ -4,6 +4,7 @@ import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 import type { KmsClientFor } from '../secrets';
+import type { RewriteCounts, RewriteKind } from '../translation';
 
 /** `skip`: an object that exists is left alone and reported; `update`: it is brought to the recovery point's version. */
 export type ExistingResourcePolicy = 'skip' | 'update';
@@ -14,7 +15,7 @@ export interface RestoreRewrite {
   path: string;
   from: string;
   to: string;
-  kind: 'arn' | 'image' | 'identifier';
+  kind: RewriteKind;
 }
 
 /**
@@ -128,7 +129,7 @@ export interface RestoreOutcome {
   notAttempted: number;
   /** The first failures (the report has them all). */
   failures: RestoreFailure[];
-  translations: { arns: number; images: number; identifiers: number };
+  translations: RewriteCounts;
   untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
   warnings: string[];
   /** Why a PARTIAL or FAILED restore stopped early: 'deadline' | 'unauthorized' | 'forbidden' | 'error'. */
