@@ -23,6 +23,9 @@ export type KnownDependencyType =
   | 'ebs-snapshot'
   | 'efs-file-system'
   | 'efs-access-point'
+  // The EFS CSI driver's `s3files:` handles (Amazon S3 Files file systems and their access points).
+  | 's3files-file-system'
+  | 's3files-access-point'
   | 'kms-key'
   | 'acm-certificate'
   | 'wafv2-web-acl'

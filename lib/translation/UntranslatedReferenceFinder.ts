@@ -13,7 +13,9 @@ export const MAX_OBJECTS_PER_REFERENCE = 10;
  * Identifiers AWS generates that carry neither account nor region: they belong to the source's account
  * and region unless identifierMap replaced them. (A KMS key given by alias is a name, not listed.)
  */
-const GENERATED_TYPES: ReadonlySet<string> = new Set([...GENERATED_ID_TYPES.values(), 'kms-key', 'waf-regional-web-acl']);
+const GENERATED_TYPES: ReadonlySet<string> = new Set([
+  ...GENERATED_ID_TYPES.values(), 'kms-key', 'waf-regional-web-acl', 's3files-file-system', 's3files-access-point',
+]);
 
 export interface UntranslatedReferenceFinderOptions {
   source: AwsLocation;

@@ -61,6 +61,8 @@ describe('the scanner in custom resources and EFS handles (issue 24)', () => {
     ['efs:fs-0123456789abcdef0', ['fs-0123456789abcdef0']],
     ['efs:fs-0123456789abcdef0::fsap-0fedcba9876543210', ['fs-0123456789abcdef0', 'fsap-0fedcba9876543210']],
     ['efs:fs-0123456789abcdef0:/data:fsap-0fedcba9876543210', ['fs-0123456789abcdef0', 'fsap-0fedcba9876543210']],
+    ['fs-0123456789abcdef0::', ['fs-0123456789abcdef0']],
+    ['efs:fs-01234567:', ['fs-01234567']],
   ])('reads the EFS CSI handle %s: file system and access point, with the zone\'s region', (handle, ids) => {
     const pv = {
       apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'shared' },
@@ -72,6 +74,14 @@ describe('the scanner in custom resources and EFS handles (issue 24)', () => {
     const collector = new DependencyCollector(options);
     collector.observeJson(json(pv));
     expect(collector.result().map((d) => [d.id, d.region, d.crossRegion]).sort()).toEqual(ids.map((id) => [id, 'us-west-2', true]).sort());
+  });
+
+  it('types an s3files: handle\'s file system and access point as S3 Files, and refuses malformed handles', () => {
+    const pv = (volumeHandle: string) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'p' }, spec: { csi: { driver: 'efs.csi.aws.com', volumeHandle } } });
+    expect(found(pv('s3files:fs-0123456789abcdef0:/x:fsap-0fedcba9876543210')).map(([type, id]) => [type, id])).toEqual([
+      ['s3files-access-point', 'fsap-0fedcba9876543210'], ['s3files-file-system', 'fs-0123456789abcdef0'],
+    ]);
+    expect(found(pv('nfs:fs-0123456789abcdef0'), pv('fs-0123456789abcdef0:a:b:c'), pv('efs:fs-xyz'))).toEqual([]);
   });
 
   it('never reads a CustomResourceDefinition\'s schema or its documentation', () => {
