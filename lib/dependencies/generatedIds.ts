@@ -26,6 +26,9 @@ export const GENERATED_ID_TYPES: ReadonlyMap<string, KnownDependencyType> = new 
   ['tgw', 'ec2-transit-gateway'],
   ['lt', 'ec2-launch-template'],
   ['pl', 'ec2-prefix-list'],
+  // Karpenter EC2NodeClass capacityReservationSelectorTerms[].id and placementGroupSelector.id.
+  ['cr', 'ec2-capacity-reservation'],
+  ['pg', 'ec2-placement-group'],
 ]);
 
 const PREFIXES = [...GENERATED_ID_TYPES.keys()].sort((a, b) => b.length - a.length).join('|');

@@ -43,6 +43,8 @@ export type KnownDependencyType =
   | 'ec2-transit-gateway'
   | 'ec2-launch-template'
   | 'ec2-prefix-list'
+  | 'ec2-capacity-reservation'
+  | 'ec2-placement-group'
   | 's3-bucket'
   // Restore only (sourceMentions.ts): values naming the source cluster's region, zone, account or name.
   | 'region'

@@ -53,6 +53,13 @@ export function namedFieldAt(node: PathNode, owner: FieldOwner): NamedField | un
       if (typeof envName === 'string' && CLUSTER_ENV.has(envName)) return 'cluster-name';
     }
   }
+  // `args: ['--region', 'us-east-1']`: the value after a flag that takes one.
+  if (typeof key === 'number' && key > 0 && parent?.key === 'args' && isContainer(parent.parent)) {
+    const args = valueAt(owner.root, parent);
+    const flag = Array.isArray(args) ? args[key - 1] : undefined;
+    if (typeof flag === 'string' && REGION_FLAGS.includes(`${flag}=`)) return 'region';
+    if (typeof flag === 'string' && CLUSTER_FLAGS.includes(`${flag}=`)) return 'cluster-name';
+  }
   // `{key: topology.kubernetes.io/zone, operator: In, values: [...]}`: node affinity, allowedTopologies
   // (matchLabelExpressions), pod affinity and Karpenter NodePool requirements.
   if (typeof key === 'number' && parent?.key === 'values' && parent.parent) {
