@@ -157,7 +157,7 @@ export function renderRestore(response: DelegateResponse, c: Colors): string {
     `Translated: ${r.translations.arns} ARN(s), ${r.translations.images} image(s), ${r.translations.identifiers} identifier(s)${namesTranslated(r.translations)}.`,
   ];
   if (r.untranslatedReferences.length) {
-    lines.push('Still pointing at the source account or region:');
+    lines.push('Still pointing at the source (its account, region, zones, cluster name, or ids not in identifierMap):');
     for (const u of r.untranslatedReferences) lines.push(`  ${u.type} ${u.id}  (${u.objects.slice(0, 3).join(', ')}${u.objects.length > 3 ? ', ...' : ''})`);
   }
   if (r.failures.length) {
