@@ -9,7 +9,7 @@ import { isAwsAuthConfigMap, parseMapRoles } from './awsAuth';
 import { mightBeEcrImage, parseImageReference, type EcrImage } from './imageReference';
 import { child, pathOf, type PathNode } from './jsonPath';
 import { recognizeLoadBalancerAnnotation } from './loadBalancerAnnotations';
-import { locateSourceMentions, type SourceMentionPatterns } from './sourceMentions';
+import { locateSourceMentions, namesKubernetesObject, type SourceMentionPatterns } from './sourceMentions';
 import type { DependencySighting } from './types';
 import {
   dig,
@@ -228,7 +228,8 @@ function scanString(value: string, node: PathNode | undefined, scan: Scan): void
   if (!scan.inVolumeHandle) for (const { id, type } of locateGeneratedIds(outsideArns)) scan.sink({ type, id }, node);
   // The registry host of an ECR image names its account and region: the image is the reference.
   if (scan.sourceMentions && !ecrImage && !isObjectIdentity(node)) {
-    for (const { type, value: mentioned } of locateSourceMentions(outsideArns, scan.sourceMentions)) scan.sink({ type, id: mentioned }, node);
+    const mentions = locateSourceMentions(outsideArns, scan.sourceMentions, { clusterName: !namesKubernetesObject(node?.key) });
+    for (const { type, value: mentioned } of mentions) scan.sink({ type, id: mentioned }, node);
   }
 }
 

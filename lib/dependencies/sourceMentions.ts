@@ -46,8 +46,20 @@ export function sourceMentionPatterns(facts: SourceFacts): SourceMentionPatterns
   };
 }
 
-/** Every mention of a source fact in `text`, in order of kind then position. */
-export function locateSourceMentions(text: string, patterns: SourceMentionPatterns): SourceMention[] {
+/**
+ * A field that names a Kubernetes object (`name`, `namespace`, `serviceAccountName`, `storageClassName`,
+ * `claimName`, ...): a cluster named like a common object (`default`, `main`) must not make every
+ * reference to that object a mention of the cluster. `clusterName` itself is not one of them.
+ */
+export function namesKubernetesObject(key: string | number | undefined): boolean {
+  return typeof key === 'string' && (key === 'name' || key === 'namespace' || (key.endsWith('Name') && key !== 'clusterName'));
+}
+
+/**
+ * Every mention of a source fact in `text`, in order of kind then position. `clusterName: false` leaves
+ * the cluster's name out (the text is in a field that names a Kubernetes object).
+ */
+export function locateSourceMentions(text: string, patterns: SourceMentionPatterns, options: { clusterName?: boolean } = {}): SourceMention[] {
   const { facts } = patterns;
   const found: SourceMention[] = [];
   if (text.includes(facts.region)) {
@@ -59,7 +71,7 @@ export function locateSourceMentions(text: string, patterns: SourceMentionPatter
   if (text.includes(facts.account)) {
     for (const match of text.matchAll(patterns.account)) found.push({ index: match.index ?? 0, value: match[0], type: 'account-id' });
   }
-  if (facts.clusterName !== '' && text.includes(facts.clusterName)) {
+  if (options.clusterName !== false && facts.clusterName !== '' && text.includes(facts.clusterName)) {
     if (text.trim() === facts.clusterName) found.push({ index: text.indexOf(facts.clusterName), value: facts.clusterName, type: 'cluster-name' });
     else if (!WHITESPACE.test(text)) {
       for (const match of text.matchAll(patterns.clusterName)) found.push({ index: match.index ?? 0, value: match[0], type: 'cluster-name' });

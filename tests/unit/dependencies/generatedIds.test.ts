@@ -144,6 +144,12 @@ describe('source mentions (restore only)', () => {
     expect(mentions('x', 'value', pod)).toEqual([['ecr-repository', 'arn:aws:ecr:us-east-1:111122223333:repository/shop']]);
   });
 
+  it('does not take a field naming a Kubernetes object for the cluster, whatever the cluster is called', () => {
+    const pod = { spec: { serviceAccountName: 'prod', volumes: [{ name: 'prod', persistentVolumeClaim: { claimName: 'prod' } }] } };
+    expect(mentions('x', 'value', pod)).toEqual([]);
+    expect(mentions('x', 'value', { spec: { values: { clusterName: 'prod' } } })).toEqual([['cluster-name', 'prod']]);
+  });
+
   it('does not take the object\'s own name and namespace for references', () => {
     expect(mentions('nothing')).toEqual([]);
   });
