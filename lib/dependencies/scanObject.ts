@@ -188,6 +188,7 @@ function visitRecord(value: Record<string, unknown>, node: PathNode | undefined,
 /** Recognizers keyed on an object's own fields: CSI volumes, in-tree EBS volumes, annotations. */
 function scanRecord(value: Record<string, unknown>, node: PathNode | undefined, scan: Scan): void {
   const { sink } = scan;
+  if (scan.sourceMentions) sightClusterNameKeys(value, node, scan.sourceMentions, sink);
   const { driver, volumeHandle } = value;
   if (typeof driver === 'string' && typeof volumeHandle === 'string') {
     for (const s of recognizeCsiVolumeHandle(driver, volumeHandle, scan.volumeRegion)) sink(s, child(node, 'volumeHandle'));
@@ -230,6 +231,21 @@ function scanString(value: string, node: PathNode | undefined, scan: Scan): void
   if (scan.sourceMentions && !ecrImage && !isObjectIdentity(node)) {
     const mentions = locateSourceMentions(outsideArns, scan.sourceMentions, { clusterName: !namesKubernetesObject(node?.key) });
     for (const { type, value: mentioned } of mentions) scan.sink({ type, id: mentioned }, node);
+  }
+}
+
+/**
+ * The source cluster's name inside a map key: the `kubernetes.io/cluster/<name>` tag that subnet and security
+ * group selectors (Karpenter, IngressClassParams) match on. Keys are never rewritten, so it is listed.
+ */
+function sightClusterNameKeys(value: Record<string, unknown>, node: PathNode | undefined, patterns: SourceMentionPatterns, sink: SightingSink): void {
+  const name = patterns.facts.clusterName;
+  if (name === '') return;
+  for (const key in value) {
+    if (!key.includes(name)) continue;
+    for (const mention of locateSourceMentions(key, patterns)) {
+      if (mention.type === 'cluster-name') sink({ type: 'cluster-name', id: mention.value }, child(node, key));
+    }
   }
 }
 

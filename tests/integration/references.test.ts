@@ -138,7 +138,7 @@ add('ec2nodeclasses.karpenter.k8s.aws', '/apis/karpenter.k8s.aws/v1/ec2nodeclass
     role: `KarpenterNodeRole-${SRC.cluster}`,
     amiSelectorTerms: [{ alias: 'al2023@latest' }, { id: AMI }],
     subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': SRC.cluster } }, { id: SUBNET_MAPPED }, { id: SUBNET_NODES }],
-    securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': SRC.cluster } }, { id: SG_NODES }],
+    securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': SRC.cluster } }, { id: SG_NODES }, { tags: { [`kubernetes.io/cluster/${SRC.cluster}`]: 'owned' } }],
     blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: '100Gi', volumeType: 'gp3', encrypted: true, kmsKeyID: KMS_KEY } }],
     metadataOptions: { httpTokens: 'required' },
   },
@@ -353,7 +353,8 @@ describe(`references of real-shaped workloads (${SRC.account}/${SRC.region}/${SR
     expect(listed).toEqual([
       { type: 'account-id', id: SRC.account, objects: [config] },
       { type: 'availability-zone', id: zone(SRC.region, 'b'), objects: [labelOf(`${ns}-gp3`)] },
-      { type: 'cluster-name', id: SRC.cluster, objects: [config] },
+      // A ConfigMap value, and a tag key of the EC2NodeClass (keys are never rewritten).
+      { type: 'cluster-name', id: SRC.cluster, objects: [config, ec2NodeClass].sort() },
       { type: 'ebs-volume', id: VOLUME, objects: [labelOf(`${ns}-ebs`)] },
       { type: 'ec2-ami', id: AMI, objects: [ec2NodeClass] },
       { type: 'ec2-security-group', id: SG_NODES, objects: [ec2NodeClass] },

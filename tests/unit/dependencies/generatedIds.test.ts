@@ -150,6 +150,11 @@ describe('source mentions (restore only)', () => {
     expect(mentions('x', 'value', { spec: { values: { clusterName: 'prod' } } })).toEqual([['cluster-name', 'prod']]);
   });
 
+  it('sights the cluster\'s name in a tag key (kubernetes.io/cluster/<name>), not in other keys', () => {
+    const selector = { spec: { subnets: { tags: { 'kubernetes.io/cluster/prod': ['owned', 'shared'], 'kubernetes.io/role/internal-elb': ['1'], products: ['x'] } } } };
+    expect(mentions('x', 'value', selector)).toEqual([['cluster-name', 'prod']]);
+  });
+
   it('does not take the object\'s own name and namespace for references', () => {
     expect(mentions('nothing')).toEqual([]);
   });
