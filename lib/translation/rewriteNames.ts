@@ -5,9 +5,8 @@
  * regionMap rewrites region names as whole tokens where the translation mode reaches. Never inside an ARN
  * (that is one reference, rewritten or reported as such) nor an ECR image host.
  */
-import { locateArns, parseImageReference } from '../dependencies';
+import { locateArns, parseImageReference, type PathNode } from '../dependencies';
 import { flagOf, namedFieldAt, type FieldOwner, type NamedField } from './namedFields';
-import type { PathNode } from '../dependencies';
 import type { StringRewrite } from './rewriteString';
 
 /** What name rewrites need, built once per Translator. */

@@ -1,7 +1,7 @@
 import { EXIT, exitCodeOf } from '../../../handlers/cli/exitCodes';
 import { colorsFor, humanBytes, humanDuration } from '../../../handlers/cli/format';
 import { progressLine, progressText } from '../../../handlers/cli/progress';
-import { renderDescribe, renderDiff, renderList, renderVerify } from '../../../handlers/cli/render';
+import { renderDescribe, renderDiff, renderList, renderRestore, renderVerify } from '../../../handlers/cli/render';
 
 // Fixed responses, so the tables are snapshots with stable columns.
 const plain = colorsFor({ isTTY: false });
@@ -69,6 +69,24 @@ describe('CLI pages', () => {
     expect(renderDescribe({ ...base, secretsEncryption: { encryption: 'kms-envelope-aes-256-gcm', kmsKeyId: key } }, plain))
       .toContain(`Secrets         values sealed with KMS key ${key}`);
     expect(renderDescribe(base, plain)).not.toContain('Secrets ');
+  });
+});
+
+describe('restore page', () => {
+  const response = (translations: Record<string, number>) => ({
+    action: 'restore', status: 'COMPLETED', dryRun: false, clusterName: 'prod-dr', restoreId: 'r', source: { location: 's3://b/', recoveryPointId: 'p', clusterName: 'prod' },
+    created: 3, updated: 0, failed: 0, skipped: { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 }, failures: [], warnings: [],
+    translations, untranslatedReferences: [{ type: 'region', id: 'us-east-1', objects: ['ConfigMap/shop/orders-config'] }],
+  });
+
+  it('counts region, zone and cluster-name rewrites when there were any, and lists what is left', () => {
+    const out = renderRestore(response({ arns: 1, images: 0, identifiers: 2, regions: 3, zones: 0, clusterNames: 1 }), colorsFor({ isTTY: false }));
+    expect(out).toContain('Translated: 1 ARN(s), 0 image(s), 2 identifier(s), 3 region(s), 1 cluster name(s).');
+    expect(out).toContain('  region us-east-1  (ConfigMap/shop/orders-config)');
+  });
+
+  it('reads a response without the newer counts', () => {
+    expect(renderRestore(response({ arns: 0, images: 0, identifiers: 0 }), colorsFor({ isTTY: false }))).toContain('Translated: 0 ARN(s), 0 image(s), 0 identifier(s).');
   });
 });
 
