@@ -5,7 +5,7 @@
  * field-by-field recognizers never knew (issue 24). A KMS key given by bare id is a UUID or `mrk-...`,
  * which only means a key in a field named for one (`kmsKeyID`, `kmsKeyId`, `kms_key_id`).
  */
-import type { KnownDependencyType } from './types';
+import type { AwsDependencyType, KnownDependencyType } from './types';
 
 /** The prefix of each generated id, and the dependency type it names. */
 export const GENERATED_ID_TYPES: ReadonlyMap<string, KnownDependencyType> = new Map<string, KnownDependencyType>([
@@ -29,6 +29,15 @@ export const GENERATED_ID_TYPES: ReadonlyMap<string, KnownDependencyType> = new 
   // Karpenter EC2NodeClass capacityReservationSelectorTerms[].id and placementGroupSelector.id.
   ['cr', 'ec2-capacity-reservation'],
   ['pg', 'ec2-placement-group'],
+]);
+
+/**
+ * Every dependency type whose id AWS generated and which carries neither account nor region: the prefixed
+ * ids, KMS keys and WAF Classic ACLs by bare id, S3 Files file systems and access points of `s3files:`
+ * handles. One list, for whoever needs to know that such an id belongs to where it was created.
+ */
+export const GENERATED_DEPENDENCY_TYPES: ReadonlySet<AwsDependencyType> = new Set<AwsDependencyType>([
+  ...GENERATED_ID_TYPES.values(), 'kms-key', 'waf-regional-web-acl', 's3files-file-system', 's3files-access-point',
 ]);
 
 const PREFIXES = [...GENERATED_ID_TYPES.keys()].sort((a, b) => b.length - a.length).join('|');

@@ -13,7 +13,7 @@ export { parseImageReference, type EcrImage, type ParsedImage } from './imageRef
 export { child, pathOf, renderPath, type PathNode } from './jsonPath';
 export { isLoadBalancerAnnotation } from './loadBalancerAnnotations';
 export { CONTAINER_LISTS, LAST_APPLIED, MANAGED_FIELDS, scanObject, type ScanOptions, type SightingSink } from './scanObject';
-export { GENERATED_ID_TYPES, KMS_KEY_FIELD, KMS_KEY_ID, locateGeneratedIds, type LocatedId } from './generatedIds';
+export { GENERATED_DEPENDENCY_TYPES, GENERATED_ID_TYPES, KMS_KEY_FIELD, KMS_KEY_ID, locateGeneratedIds, type LocatedId } from './generatedIds';
 export { locateSourceMentions, sourceMentionPatterns, type SourceFacts, type SourceMention, type SourceMentionPatterns } from './sourceMentions';
 export type {
   AwsDependency,

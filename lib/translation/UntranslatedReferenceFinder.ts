@@ -2,20 +2,12 @@
  * After translation, what the recovery cluster still depends on in the source account or region
  * (DESIGN.md section 8): lib/dependencies' scanObject run over the objects as they will be restored.
  */
-import { GENERATED_ID_TYPES, scanObject, sourceMentionPatterns, type DependencySighting, type SourceMentionPatterns } from '../dependencies';
+import { GENERATED_DEPENDENCY_TYPES, scanObject, sourceMentionPatterns, type DependencySighting, type SourceMentionPatterns } from '../dependencies';
 import { isRecord } from './stringLeaves';
 import type { AwsLocation, UntranslatedReference } from './types';
 
 /** Objects listed per reference; further ones are counted in `objectsTruncated`. */
 export const MAX_OBJECTS_PER_REFERENCE = 10;
-
-/**
- * Identifiers AWS generates that carry neither account nor region: they belong to the source's account
- * and region unless identifierMap replaced them. (A KMS key given by alias is a name, not listed.)
- */
-const GENERATED_TYPES: ReadonlySet<string> = new Set([
-  ...GENERATED_ID_TYPES.values(), 'kms-key', 'waf-regional-web-acl', 's3files-file-system', 's3files-access-point',
-]);
 
 export interface UntranslatedReferenceFinderOptions {
   source: AwsLocation;
@@ -99,7 +91,9 @@ export class UntranslatedReferenceFinder {
       return (this.crossAccount && sighting.account === this.source.account) || (this.crossRegion && sighting.region === this.source.region);
     }
     if (!this.crossAccount && !this.crossRegion) return false;
-    return GENERATED_TYPES.has(sighting.type) && !sighting.id.startsWith('alias/');
+    // A generated id without account or region (GENERATED_DEPENDENCY_TYPES) belongs to the source unless
+    // identifierMap replaced it. (A KMS key given by alias is a name, not listed.)
+    return GENERATED_DEPENDENCY_TYPES.has(sighting.type) && !sighting.id.startsWith('alias/');
   }
 }
 
