@@ -161,6 +161,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--existing-resource-policy <skip|update>', 'what to do with objects that exist (default skip)')
     .option('--namespace-mapping <from=to,...>', 'restore namespaces under other names')
     .option('--identifier-map <from=to,...>', 'replacements for AWS-generated ids (volumes, certificates, ...)')
+    .option('--zone-map <from=to,...>', 'source zone -> recovery zone (us-east-1a=us-west-2a); from:to also accepted')
+    .option('--region-map <from=to,...>', 'region -> region for region names in translated fields; from:to also accepted')
     .option('--translate <known-fields|everywhere|off>', 'where AWS identifiers are rewritten (default known-fields)')
     .option('--gitops <pause|off>', 'pause: restore Argo CD and Flux with automated sync held (release with resume-gitops; default off)')
     .option('--include-namespaces <a,b>').option('--exclude-namespaces <a,b>')
@@ -173,6 +175,7 @@ function program(setExit: (code: number) => void): Command {
     dryRun: o.dryRun === true ? true : undefined, existingResourcePolicy: str(o.existingResourcePolicy), translate: str(o.translate),
     gitops: str(o.gitops),
     namespaceMapping: pairs(o.namespaceMapping), identifierMap: pairs(o.identifierMap),
+    zoneMap: pairs(o.zoneMap, ':'), regionMap: pairs(o.regionMap, ':'),
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
   }), o, (r) => renderRestore(r, colorsFor(process.stdout))));
@@ -185,12 +188,17 @@ function program(setExit: (code: number) => void): Command {
   return p;
 }
 
-/** `a=b,c=d` as `{a: 'b', c: 'd'}`; an entry without `=` maps to '' so the handler names it. */
-function pairs(v: string | boolean | undefined): Record<string, string> | undefined {
+/**
+ * `a=b,c=d` as `{a: 'b', c: 'd'}`; an entry without `=` maps to '' so the handler names it. `alternative`
+ * (Velero's `src:dst`) is accepted where no key or value can hold it: zone and region names have no colon,
+ * while identifiers (ARNs) do, so --identifier-map takes `=` only.
+ */
+function pairs(v: string | boolean | undefined, alternative?: string): Record<string, string> | undefined {
   const list = csv(v);
   if (list === undefined) return undefined;
   return Object.fromEntries(list.map((entry) => {
-    const at = entry.indexOf('=');
+    let at = entry.indexOf('=');
+    if (at < 0 && alternative) at = entry.indexOf(alternative);
     return at < 0 ? [entry, ''] : [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
   }));
 }

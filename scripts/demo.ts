@@ -4,7 +4,8 @@
 // summary and the archive's table of contents; then, day two, a small change, a second backup, and the
 // CLI's list and diff of the two recovery points; then disaster recovery: the delegate of the recovery
 // cluster (another account and region) restores the latest recovery point, dry run first, with the AWS
-// identifiers translated, through the CLI. Then it stops everything.
+// identifiers translated and the references left pointing at the source listed (the sample's SQS queue URL
+// names the source region and account), through the CLI. Then it stops everything.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -58,9 +58,17 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
       translatorFor: (from) => {
         const target: AwsLocation = { partition: partitionOf(session.connection.arn), account: session.connection.account, region: session.connection.region };
         const sourceLocation: AwsLocation = { partition: partitionOf(from.arn), account: from.account, region: from.region };
+        // The manifest's cluster ARN names the backed-up cluster; the request's source.clusterName is where it was found.
+        const clusterNames = { sourceClusterName: clusterNameOf(from.arn) ?? source.clusterName, targetClusterName: request.clusterName };
         return {
-          translator: Translator.create({ source: sourceLocation, target, identifierMap: request.identifierMap, mode: request.translate }),
-          untranslated: new UntranslatedReferenceFinder({ source: sourceLocation, target, identifierMapTargets: Object.values(request.identifierMap) }),
+          translator: Translator.create({
+            source: sourceLocation, target, identifierMap: request.identifierMap, mode: request.translate,
+            zoneMap: request.zoneMap, regionMap: request.regionMap, ...clusterNames,
+          }),
+          untranslated: new UntranslatedReferenceFinder({
+            source: sourceLocation, target, ...clusterNames,
+            identifierMapTargets: [...Object.values(request.identifierMap), ...Object.values(request.zoneMap), ...Object.values(request.regionMap)],
+          }),
         };
       },
       ...(lambda ? { remainingTimeMs: () => lambda.getRemainingTimeInMillis() } : {}),
@@ -109,6 +117,12 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
 function reportLocation(request: RestoreRequest, folder: string, restoreId: string, ownBucket: string | undefined, ownPrefix: string): { bucket: string; key: string } {
   if (ownBucket && ownBucket !== request.source.bucket) return { bucket: ownBucket, key: `${ownPrefix}${request.clusterName}/restores/${restoreId}.json` };
   return { bucket: request.source.bucket, key: `${folder}restores/${restoreId}.json` };
+}
+
+/** The name in an EKS cluster ARN (`arn:aws:eks:<region>:<account>:cluster/<name>`). */
+function clusterNameOf(arn: string): string | undefined {
+  const resource = parseArn(arn)?.resource;
+  return resource?.startsWith('cluster/') ? resource.slice('cluster/'.length) : undefined;
 }
 
 /** `aws`, `aws-cn` or `aws-us-gov`, from a cluster ARN (the dependency scanner's ARN parser). */

@@ -127,12 +127,18 @@ type RestoreResponse = DelegateResponse & {
   created: number; updated: number; failed: number; notAttempted?: number;
   skipped: { exists: number; notRestorable: number; owned: number; excluded: number; needsCrd: number };
   failures: Array<{ resource: string; namespace?: string; name: string; status?: number; error: string }>;
-  translations: { arns: number; images: number; identifiers: number };
+  translations: { arns: number; images: number; identifiers: number; regions?: number; zones?: number; clusterNames?: number };
   untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
   webhooksWithoutEndpoints?: WebhookWithoutEndpoints[];
   gitops?: GitopsSummary;
   warnings: string[];
 };
+
+/** The region, zone and cluster-name rewrites, when there were any (older responses have no such counts). */
+function namesTranslated(t: RestoreResponse['translations']): string {
+  const parts = [[t.regions, 'region(s)'], [t.zones, 'zone(s)'], [t.clusterNames, 'cluster name(s)']] as const;
+  return parts.filter(([n]) => n).map(([n, what]) => `, ${n} ${what}`).join('');
+}
 
 /** A restore (or its dry run) for people: what happened, in counts, then what needs a look. */
 export function renderRestore(response: DelegateResponse, c: Colors): string {
@@ -151,10 +157,10 @@ export function renderRestore(response: DelegateResponse, c: Colors): string {
       ...(r.notAttempted ? [['not reached', count(r.notAttempted)]] : []),
       ['failed', count(r.failed)],
     ], ['left', 'right']),
-    `Translated: ${r.translations.arns} ARN(s), ${r.translations.images} image(s), ${r.translations.identifiers} identifier(s).`,
+    `Translated: ${r.translations.arns} ARN(s), ${r.translations.images} image(s), ${r.translations.identifiers} identifier(s)${namesTranslated(r.translations)}.`,
   ];
   if (r.untranslatedReferences.length) {
-    lines.push('Still pointing at the source account or region:');
+    lines.push('Still pointing at the source (its account, region, zones, cluster name, or ids not in identifierMap):');
     for (const u of r.untranslatedReferences) lines.push(`  ${u.type} ${u.id}  (${u.objects.slice(0, 3).join(', ')}${u.objects.length > 3 ? ', ...' : ''})`);
   }
   if (r.gitops) {

@@ -1,3 +1,5 @@
+import { MARKER_SOURCE } from './generatedIds';
+
 /**
  * A cheap pre-filter for DependencyCollector.observeJson: most objects of a cluster (secrets, services,
  * config maps without ARNs, custom resources) name no AWS resource, and searching their bytes for a few
@@ -21,6 +23,13 @@ const MARKERS: readonly string[] = [
 ];
 
 /**
+ * Markers that are patterns, not words (generatedIds.ts): a generated id (`subnet-0123456789abcdef0` in a
+ * Karpenter EC2NodeClass) and a KMS key-id field (`"kmsKeyID"`) whose bare UUID value names a key.
+ * Precise enough that the many objects with `fs-` or `sg-` in a word, or only a UUID, are still skipped.
+ */
+const PATTERN_MARKERS: readonly string[] = [MARKER_SOURCE];
+
+/**
  * A JSON escape can spell any marker in a way a byte search cannot see (`\u0061ws`, `alb.ingress\/`);
  * objects with a backslash are walked. The API server only escapes <, > and &, so this is rare.
  */
@@ -31,7 +40,7 @@ const BACKSLASH = '\\';
  * code), where a byte search per marker and piece cost 20 native calls for an object without any: at
  * 20k objects 60 ms, now about 35 ms including the decoding the parse needs anyway (issue 16).
  */
-const ANY_MARKER = new RegExp([...MARKERS, BACKSLASH].map(escapeRegExp).join('|'));
+const ANY_MARKER = new RegExp([...[...MARKERS, BACKSLASH].map(escapeRegExp), ...PATTERN_MARKERS].join('|'));
 
 /**
  * False only when the object's JSON text cannot name any AWS dependency the collector recognizes;

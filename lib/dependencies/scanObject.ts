@@ -3,11 +3,13 @@
  * DependencyCollector records each sighting, the restore's translation (lib/translation) rewrites the
  * value at the sighting's path. One notion of "an AWS reference", used at backup and at restore (issue 13).
  */
-import { classifyArn, findArns } from './arns';
+import { classifyArn, locateArns, type LocatedArn } from './arns';
+import { KMS_KEY_FIELD, KMS_KEY_ID, locateGeneratedIds } from './generatedIds';
 import { isAwsAuthConfigMap, parseMapRoles } from './awsAuth';
 import { mightBeEcrImage, parseImageReference, type EcrImage } from './imageReference';
 import { child, pathOf, type PathNode } from './jsonPath';
 import { recognizeLoadBalancerAnnotation } from './loadBalancerAnnotations';
+import { locateSourceMentions, namesKubernetesObject, type SourceMentionPatterns } from './sourceMentions';
 import type { DependencySighting } from './types';
 import {
   dig,
@@ -35,9 +37,26 @@ export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  */
 export const MANAGED_FIELDS = 'managedFields';
 
+/** What a restore adds to the scan (a backup passes nothing). */
+export interface ScanOptions {
+  /**
+   * Report values naming the source cluster's region, zones, account or name (sourceMentions.ts).
+   * @default undefined (not reported: a backup has no source to compare with)
+   */
+  sourceMentions?: SourceMentionPatterns;
+}
+
 /** State of one scan. */
 interface Scan {
   sink: SightingSink;
+  sourceMentions: SourceMentionPatterns | undefined;
+  /** A CustomResourceDefinition: its spec is a schema and its documentation, never a reference (issue 24). */
+  isSchema: boolean;
+  /**
+   * The string being visited is a CSI `volumeHandle`: the driver's recognizer (volumes.ts) reads it, and a
+   * handle of another driver (FSx's `fs-...`) is not an EFS file system however it looks.
+   */
+  inVolumeHandle: boolean;
   clusterRegion: string | undefined;
   /** Region a PersistentVolume's node affinity pins its volume to. */
   volumeRegion: string | undefined;
@@ -50,15 +69,22 @@ interface Scan {
  * can be reported more than once (by two recognizers); the sink deduplicates if it needs to.
  * `clusterRegion` picks the partition of S3 bucket ARNs built from bucket names.
  */
-export function scanObject(obj: Record<string, unknown>, clusterRegion: string | undefined, sink: SightingSink): void {
-  const scan: Scan = { sink, clusterRegion, volumeRegion: undefined, mapRolesParsed: false };
+export function scanObject(obj: Record<string, unknown>, clusterRegion: string | undefined, sink: SightingSink, options: ScanOptions = {}): void {
+  const scan: Scan = {
+    sink, clusterRegion, volumeRegion: undefined, mapRolesParsed: false, sourceMentions: options.sourceMentions,
+    isSchema: isCustomResourceDefinition(obj), inVolumeHandle: false,
+  };
   scanWholeObject(obj, scan);
   walk(obj, scan);
 }
 
 /** Hands every well-formed, customer-owned ARN inside `text` to `sink`, at `node`. */
 export function sightArnsIn(text: string, node: PathNode | undefined, sink: SightingSink): void {
-  for (const parsed of findArns(text)) {
+  sightLocatedArns(locateArns(text), node, sink);
+}
+
+function sightLocatedArns(located: readonly LocatedArn[], node: PathNode | undefined, sink: SightingSink): void {
+  for (const { arn: parsed } of located) {
     const classified = classifyArn(parsed);
     if (!classified) continue;
     sink(
@@ -143,10 +169,18 @@ function visitChild(value: unknown, parent: PathNode | undefined, key: string | 
 function visitRecord(value: Record<string, unknown>, node: PathNode | undefined, depth: number, scan: Scan): void {
   scanRecord(value, node, scan);
   const isObjectMetadata = depth === 1 && node?.key === 'metadata';
+  const isSchemaRoot = depth === 0 && scan.isSchema;
   const keys = Object.keys(value);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     if (isObjectMetadata && key === MANAGED_FIELDS) continue;
+    if (isSchemaRoot && key === 'spec') continue;
+    if (key === 'volumeHandle' && typeof value['driver'] === 'string') {
+      scan.inVolumeHandle = true;
+      visitChild(value[key], node, key, depth + 1, scan);
+      scan.inVolumeHandle = false;
+      continue;
+    }
     visitChild(value[key], node, key, depth + 1, scan);
   }
 }
@@ -154,6 +188,7 @@ function visitRecord(value: Record<string, unknown>, node: PathNode | undefined,
 /** Recognizers keyed on an object's own fields: CSI volumes, in-tree EBS volumes, annotations. */
 function scanRecord(value: Record<string, unknown>, node: PathNode | undefined, scan: Scan): void {
   const { sink } = scan;
+  if (scan.sourceMentions) sightClusterNameKeys(value, node, scan.sourceMentions, sink);
   const { driver, volumeHandle } = value;
   if (typeof driver === 'string' && typeof volumeHandle === 'string') {
     for (const s of recognizeCsiVolumeHandle(driver, volumeHandle, scan.volumeRegion)) sink(s, child(node, 'volumeHandle'));
@@ -172,16 +207,68 @@ function scanRecord(value: Record<string, unknown>, node: PathNode | undefined, 
 function scanString(value: string, node: PathNode | undefined, scan: Scan): void {
   if (node?.key === LAST_APPLIED && node.parent?.key === 'annotations') return;
   if (scan.mapRolesParsed && node?.key === 'mapRoles' && node.parent?.key === 'data' && node.parent.parent === undefined) return;
+  let ecrImage = false;
   if (isContainerImage(node)) {
     const image = parseImageReference(value);
     if (image?.kind === 'ecr') sinkEcrImage(image, value, node, scan.sink);
     else if (image) scan.sink({ type: 'external-image', id: image.repository, image: value.trim() }, node);
+    ecrImage = image?.kind === 'ecr';
   } else if (mightBeEcrImage(value)) {
     // An ECR image named outside a pod spec (an operator's `spec.image`, a config value).
     const image = parseImageReference(value);
     if (image?.kind === 'ecr') sinkEcrImage(image, value, node, scan.sink);
+    ecrImage = image?.kind === 'ecr';
   }
-  sightArnsIn(value, node, scan.sink);
+  const arns = locateArns(value);
+  sightLocatedArns(arns, node, scan.sink);
+  if (typeof node?.key === 'string' && KMS_KEY_FIELD.test(node.key) && KMS_KEY_ID.test(value.trim())) {
+    scan.sink({ type: 'kms-key', id: value.trim() }, node);
+  }
+  // An ARN is one reference: the ids, region and account inside it are not sighted again.
+  const outsideArns = arns.length === 0 ? value : blankOut(value, arns);
+  if (!scan.inVolumeHandle) for (const { id, type } of locateGeneratedIds(outsideArns)) scan.sink({ type, id }, node);
+  // The registry host of an ECR image names its account and region: the image is the reference.
+  if (scan.sourceMentions && !ecrImage && !isObjectIdentity(node)) {
+    const mentions = locateSourceMentions(outsideArns, scan.sourceMentions, { clusterName: !namesKubernetesObject(node?.key) });
+    for (const { type, value: mentioned } of mentions) scan.sink({ type, id: mentioned }, node);
+  }
+}
+
+/**
+ * The source cluster's name inside a map key: the `kubernetes.io/cluster/<name>` tag that subnet and security
+ * group selectors (Karpenter, IngressClassParams) match on. Keys are never rewritten, so it is listed.
+ */
+function sightClusterNameKeys(value: Record<string, unknown>, node: PathNode | undefined, patterns: SourceMentionPatterns, sink: SightingSink): void {
+  const name = patterns.facts.clusterName;
+  if (name === '') return;
+  for (const key in value) {
+    if (!key.includes(name)) continue;
+    for (const mention of locateSourceMentions(key, patterns)) {
+      if (mention.type === 'cluster-name') sink({ type: 'cluster-name', id: mention.value }, child(node, key));
+    }
+  }
+}
+
+/** `text` with each ARN replaced by spaces (positions kept). */
+function blankOut(text: string, arns: readonly LocatedArn[]): string {
+  let result = '';
+  let position = 0;
+  for (const { index, arn } of arns) {
+    result += text.slice(position, index) + ' '.repeat(arn.arn.length);
+    position = index + arn.arn.length;
+  }
+  return result + text.slice(position);
+}
+
+/** The object's own name and namespace say what it is, not what it points at. */
+function isObjectIdentity(node: PathNode | undefined): boolean {
+  return node?.parent?.key === 'metadata' && node.parent.parent === undefined && (node.key === 'name' || node.key === 'namespace' || node.key === 'generateName');
+}
+
+/** Any version of apiextensions.k8s.io's CustomResourceDefinition. */
+function isCustomResourceDefinition(obj: Record<string, unknown>): boolean {
+  const apiVersion = obj['apiVersion'];
+  return obj['kind'] === 'CustomResourceDefinition' && typeof apiVersion === 'string' && apiVersion.startsWith('apiextensions.k8s.io/');
 }
 
 function sinkEcrImage(image: EcrImage, value: string, node: PathNode | undefined, sink: SightingSink): void {

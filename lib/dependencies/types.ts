@@ -7,8 +7,10 @@
  * - `external-image`: id = the normalized repository without tag or digest (`docker.io/library/nginx`,
  *   `public.ecr.aws/eks/aws-load-balancer-controller`); the full reference is kept on each reference.
  * - EC2 and EFS resources (`ebs-volume`, `ebs-snapshot`, `efs-file-system`, `efs-access-point`,
- *   `ec2-security-group`, `ec2-subnet`, `ec2-elastic-ip`): id = the resource ID (`vol-...`, `fs-...`),
- *   which is how Kubernetes names them; `arn` is filled when an ARN for it was seen.
+ *   `ec2-security-group`, `ec2-subnet`, `ec2-elastic-ip`, `ec2-ami`, `ec2-vpc`, ... see generatedIds.ts):
+ *   id = the resource ID (`vol-...`, `fs-...`), which is how Kubernetes names them; `arn` is filled when an
+ *   ARN for it was seen.
+ * - `region`, `availability-zone`, `account-id`, `cluster-name` (restore only): id = the value named.
  * - Everything else: id = the ARN (or, for a KMS key or WAF Classic ACL given by bare ID, that ID).
  */
 
@@ -21,6 +23,9 @@ export type KnownDependencyType =
   | 'ebs-snapshot'
   | 'efs-file-system'
   | 'efs-access-point'
+  // The EFS CSI driver's `s3files:` handles (Amazon S3 Files file systems and their access points).
+  | 's3files-file-system'
+  | 's3files-access-point'
   | 'kms-key'
   | 'acm-certificate'
   | 'wafv2-web-acl'
@@ -28,7 +33,24 @@ export type KnownDependencyType =
   | 'ec2-security-group'
   | 'ec2-subnet'
   | 'ec2-elastic-ip'
-  | 's3-bucket';
+  | 'ec2-ami'
+  | 'ec2-network-interface'
+  | 'ec2-internet-gateway'
+  | 'ec2-vpc'
+  | 'ec2-nat-gateway'
+  | 'ec2-route-table'
+  | 'ec2-vpc-endpoint'
+  | 'ec2-transit-gateway'
+  | 'ec2-launch-template'
+  | 'ec2-prefix-list'
+  | 'ec2-capacity-reservation'
+  | 'ec2-placement-group'
+  | 's3-bucket'
+  // Restore only (sourceMentions.ts): values naming the source cluster's region, zone, account or name.
+  | 'region'
+  | 'availability-zone'
+  | 'account-id'
+  | 'cluster-name';
 
 /**
  * A known type, or `arn:<service>` for any other well-formed ARN, typed by its service

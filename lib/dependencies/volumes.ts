@@ -1,17 +1,24 @@
 /**
  * Volumes and keys in storage objects: CSI volume handles of the EBS and EFS drivers, in-tree
  * awsElasticBlockStore volume IDs, StorageClass parameters, and EBS snapshot handles.
- * Formats: aws-ebs-csi-driver docs/parameters.md, aws-efs-csi-driver README (volumeHandle
- * `fs-id[:subpath[:fsap-id]]`), Kubernetes in-tree AWS volume IDs (`aws://<zone>/vol-id`).
+ * Formats: aws-ebs-csi-driver docs/parameters.md; aws-efs-csi-driver pkg/driver/node.go parseVolumeId (the
+ * volumeHandle is `[<type>:]<fs-id>[:<path>[:<fsap-id>]]`, type `efs` or `s3files`, path and access point
+ * optional and possibly empty: `fs-id`, `fs-id::`, `fs-id:/path`, `fs-id::fsap-id`, `efs:fs-id::fsap-id` as
+ * its dynamic provisioning writes them, `s3files:fs-id:/path:fsap-id`); Kubernetes in-tree AWS volume IDs
+ * (`aws://<zone>/vol-id`).
  */
 import { classifyArn, parseArn, regionOfZone, RESOURCE_ID_PATTERNS } from './arns';
-import type { DependencySighting } from './types';
+import type { DependencySighting, KnownDependencyType } from './types';
 
 export const EBS_CSI_DRIVER = 'ebs.csi.aws.com';
 export const EFS_CSI_DRIVER = 'efs.csi.aws.com';
 const IN_TREE_EBS_PROVISIONER = 'kubernetes.io/aws-ebs';
 const KMS_KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+)$/;
-const EFS_HANDLE = /^(fs-[0-9a-f]+)(?::[^:]*)?(?::(fsap-[0-9a-f]+))?$/;
+/** The file system types an EFS CSI handle may start with, and what their ids name. */
+const EFS_HANDLE_TYPES: ReadonlyMap<string, { fileSystem: KnownDependencyType; accessPoint: KnownDependencyType }> = new Map([
+  ['efs', { fileSystem: 'efs-file-system', accessPoint: 'efs-access-point' }],
+  ['s3files', { fileSystem: 's3files-file-system', accessPoint: 's3files-access-point' }],
+] as const);
 
 /** The volumes a CSI `volumeHandle` names, for the EBS and EFS drivers; empty for other drivers. */
 export function recognizeCsiVolumeHandle(driver: string, handle: string, region: string | undefined): DependencySighting[] {
@@ -20,13 +27,16 @@ export function recognizeCsiVolumeHandle(driver: string, handle: string, region:
     return RESOURCE_ID_PATTERNS.volume.test(value) ? [withRegion({ type: 'ebs-volume', id: value }, region)] : [];
   }
   if (driver === EFS_CSI_DRIVER) {
-    const match = EFS_HANDLE.exec(value);
-    const [, fileSystem = '', accessPoint] = match ?? [];
-    if (!RESOURCE_ID_PATTERNS.fileSystem.test(fileSystem)) return [];
-    const found: DependencySighting[] = [withRegion({ type: 'efs-file-system', id: fileSystem }, region)];
-    if (accessPoint && RESOURCE_ID_PATTERNS.accessPoint.test(accessPoint)) {
-      found.push(withRegion({ type: 'efs-access-point', id: accessPoint }, region));
-    }
+    // Read as the driver reads it: split on colons, an optional type first (an `efs:` handle's access
+    // point was missed before, issue 24).
+    const fields = value.split(':');
+    const types = EFS_HANDLE_TYPES.get(fields[0] ?? '');
+    if (types) fields.shift();
+    const { fileSystem: fileSystemType, accessPoint: accessPointType } = types ?? EFS_HANDLE_TYPES.get('efs')!;
+    const [fileSystem = '', , accessPoint = ''] = fields;
+    if (fields.length > 3 || !RESOURCE_ID_PATTERNS.fileSystem.test(fileSystem)) return [];
+    const found: DependencySighting[] = [withRegion({ type: fileSystemType, id: fileSystem }, region)];
+    if (RESOURCE_ID_PATTERNS.accessPoint.test(accessPoint)) found.push(withRegion({ type: accessPointType, id: accessPoint }, region));
     return found;
   }
   return [];

@@ -98,6 +98,10 @@ export interface RestoreRequest extends ClusterTarget {
   namespaceMapping: Record<string, string>;
   /** Exact AWS-generated identifiers -> their recovery-side replacements. @default {} */
   identifierMap: Record<string, string>;
+  /** Source availability zone -> recovery zone, for zone fields (lib/translation). @default {} */
+  zoneMap: Record<string, string>;
+  /** Region -> region, for region names in known fields (everywhere with translate: everywhere). @default {} */
+  regionMap: Record<string, string>;
   /** @default 'known-fields' */
   translate: TranslationMode;
   /** `pause`: Argo CD and Flux appliers restored held, for resume-gitops to release. @default 'off' */

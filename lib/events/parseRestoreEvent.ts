@@ -1,4 +1,5 @@
 import type { DelegateEnvironment } from '../config/environment';
+import { regionOfZone } from '../dependencies';
 import { isRegionName } from '../eks/stsHost';
 import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
 import { GITOPS_MODES, type GitopsMode } from '../restore/gitops';
@@ -59,13 +60,23 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
   for (const [from, to] of Object.entries(identifierMap)) {
     if (from.trim() === '' || to.trim() === '') f.problems.push('identifierMap entries must not be empty');
   }
+  // The form here; that keys are the source's zones and values the recovery region's is checked once the
+  // recovery point's manifest says where it came from (lib/translation, before anything is written).
+  const zoneMap = f.stringMap('zoneMap') ?? {};
+  for (const [from, to] of Object.entries(zoneMap)) {
+    for (const zone of [from, to]) if (!regionOfZone(zone)) f.problems.push(`zoneMap: "${zone}" is not an availability zone name (like us-east-1a)`);
+  }
+  const regionMap = f.stringMap('regionMap') ?? {};
+  for (const [from, to] of Object.entries(regionMap)) {
+    for (const region of [from, to]) if (!isRegionName(region)) f.problems.push(`regionMap: "${region}" is not an AWS region name (like us-east-1)`);
+  }
 
   return {
     action: 'restore', ...target,
     source: { bucket: bucket ?? '', region: sourceRegion, prefix, clusterName: sourceCluster, recoveryPointId },
     dryRun,
     existingResourcePolicy: policy as ExistingResourcePolicy,
-    filters, namespaceMapping, identifierMap,
+    filters, namespaceMapping, identifierMap, zoneMap, regionMap,
     translate: translate as TranslationMode,
     gitops: gitops as GitopsMode,
   };

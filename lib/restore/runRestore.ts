@@ -8,7 +8,7 @@ import { ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError,
 import { restoreLockKey } from '../recovery-point/layout';
 import type { ManifestResource } from '../recovery-point/manifest';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
-import { mergeAwsAuth, TranslationError } from '../translation';
+import { emptyRewriteCounts, mergeAwsAuth, REWRITE_COUNT_KEYS, TranslationError } from '../translation';
 import { checkWriteAccess } from './checkWriteAccess';
 import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from './errors';
 import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
@@ -167,7 +167,7 @@ class RestoreRun {
 
   readonly #skipped: Record<SkipCategory, number> = { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 };
   readonly #failures: RestoreFailure[] = [];
-  readonly #translations = { arns: 0, images: 0, identifiers: 0 };
+  readonly #translations = emptyRewriteCounts();
   readonly #warnings: string[] = [];
   /** Namespaces this run creates (in a dry run: would create), so objects in them are not failures of the dry run. */
   readonly #namespacesCreated = new Set<string>();
@@ -498,7 +498,7 @@ class RestoreRun {
     // Rewrites are made only by a write: an object left as it exists, or refused, changed nothing.
     const { rewrites, ...rest } = fields;
     const written = rest.outcome === 'created' || rest.outcome === 'updated';
-    if (written) for (const r of rewrites ?? []) this.#translations[r.kind === 'arn' ? 'arns' : r.kind === 'image' ? 'images' : 'identifiers']++;
+    if (written) for (const r of rewrites ?? []) this.#translations[REWRITE_COUNT_KEYS[r.kind]]++;
     this.#gitops.note({ resource: resourceName, name: nameOf(obj), ...rest }, rest.targetNamespace ?? namespaceOf(obj));
     this.#reportedOfType?.add(rowKey(obj));
     const ns = namespaceOf(obj);

@@ -4,6 +4,7 @@ import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 import type { KmsClientFor } from '../secrets';
+import type { RewriteCounts, RewriteKind } from '../translation';
 import type { GitopsMode } from './gitops';
 import type { WebhookWithoutEndpoints } from './webhooks';
 
@@ -19,7 +20,7 @@ export interface RestoreRewrite {
   path: string;
   from: string;
   to: string;
-  kind: 'arn' | 'image' | 'identifier';
+  kind: RewriteKind;
 }
 
 /**
@@ -137,7 +138,7 @@ export interface RestoreOutcome {
   notAttempted: number;
   /** The first failures (the report has them all). */
   failures: RestoreFailure[];
-  translations: { arns: number; images: number; identifiers: number };
+  translations: RewriteCounts;
   untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
   /** Restored (dry run: would-be-restored) admission webhooks that will not answer in the recovery cluster. */
   webhooksWithoutEndpoints: WebhookWithoutEndpoints[];

@@ -7,6 +7,8 @@ import { isAwsAuthConfigMap, renderPath, scanObject, type PathNode } from '../de
 import { MAPPING_KEYS, rewriteMappings, type MappingKey } from './awsAuthMappings';
 import { TranslationConfigError } from './errors';
 import { isKnownField } from './knownFields';
+import { fieldOwner } from './namedFields';
+import { nameContext, rewriteNames, rewritesNames, type NameContext } from './rewriteNames';
 import { rewriteContext, rewriteString, type RewriteContext } from './rewriteString';
 import { isRecord, stringLeaves } from './stringLeaves';
 import type { Rewrite, TranslationMode, TranslatorOptions } from './types';
@@ -18,12 +20,18 @@ export const DEFAULT_TRANSLATION_MODE: TranslationMode = 'known-fields';
 export class Translator {
   private readonly mode: TranslationMode;
   private readonly context: RewriteContext;
+  private readonly names: NameContext;
   private readonly hasIdentifiers: boolean;
 
   private constructor(options: TranslatorOptions) {
     this.mode = options.mode ?? DEFAULT_TRANSLATION_MODE;
     const identifierMap = options.identifierMap ?? {};
     this.context = rewriteContext(options.source, options.target, identifierMap);
+    this.names = nameContext({
+      sourceRegion: options.source.region, targetRegion: options.target.region,
+      regionMap: options.regionMap ?? {}, zoneMap: options.zoneMap ?? {},
+      sourceClusterName: options.sourceClusterName, targetClusterName: options.targetClusterName,
+    });
     this.hasIdentifiers = this.context.arnIdentifiers.size + this.context.bareIdentifiers.size > 0;
   }
 
@@ -38,9 +46,9 @@ export class Translator {
     return new Translator(options);
   }
 
-  /** True when nothing can be rewritten (mode off, or same location and an empty identifierMap). */
+  /** True when nothing can be rewritten (mode off, or same location and cluster name, and no map). */
   get isNoop(): boolean {
-    return this.mode === 'off' || (!this.context.crossing && !this.hasIdentifiers);
+    return this.mode === 'off' || (!this.context.crossing && !this.hasIdentifiers && !rewritesNames(this.names));
   }
 
   /**
@@ -50,10 +58,15 @@ export class Translator {
    */
   translate(resourceName: string, object: Record<string, unknown>): Rewrite[] {
     if (this.isNoop) return [];
-    const sighted = this.context.crossing ? sightedPaths(object) : new Set<string>();
+    const sighted = this.context.crossing || this.hasIdentifiers ? sightedPaths(object) : new Set<string>();
     const awsAuth = isAwsAuthObject(object);
     const secret = resourceName === 'secrets' || object['kind'] === 'Secret';
-    const skip = (node: PathNode): boolean => secret && node.parent === undefined && (node.key === 'data' || node.key === 'stringData');
+    // A CRD's spec is its schema and documentation: examples in it are not references (issue 24).
+    const schema = object['kind'] === 'CustomResourceDefinition';
+    const skip = (node: PathNode): boolean =>
+      node.parent === undefined && ((secret && (node.key === 'data' || node.key === 'stringData')) || (schema && node.key === 'spec'));
+    const owner = fieldOwner(object);
+    const everywhere = this.mode === 'everywhere';
     const rewrites: Rewrite[] = [];
     for (const leaf of stringLeaves(object, skip)) {
       const mappingKey = awsAuth ? mappingKeyOf(leaf.node) : undefined;
@@ -63,12 +76,18 @@ export class Translator {
         rewrites.push(...rewritten.rewrites);
         continue;
       }
-      if (this.mode !== 'everywhere' && !isKnownField(leaf.node, resourceName)) continue;
+      const broad = everywhere || isKnownField(leaf.node, resourceName);
       const path = renderPath(leaf.node);
-      const rewritten = rewriteString(leaf.value, this.context, sighted.has(path));
-      if (rewritten.rewrites.length === 0) continue;
-      setLeaf(leaf.container, leaf.key, rewritten.value);
-      for (const r of rewritten.rewrites) rewrites.push({ path, ...r });
+      const isSighted = sighted.has(path);
+      // identifierMap's exact ids are replaced wherever the scanner sees a generated id (an EC2NodeClass's
+      // subnet, an IngressClassParams' subnets): the operator named them, nothing is guessed (issue 24).
+      const rewritten = broad || isSighted ? rewriteString(leaf.value, this.context, broad && isSighted) : { value: leaf.value, rewrites: [] };
+      // Region, zone and cluster-name fields are read wherever they are, whatever the mode (but off).
+      const renamed = rewriteNames(rewritten.value, leaf.node, owner, this.names, { broad, everywhere });
+      const all = [...rewritten.rewrites, ...renamed.rewrites];
+      if (all.length === 0) continue;
+      setLeaf(leaf.container, leaf.key, renamed.value);
+      for (const r of all) rewrites.push({ path, ...r });
     }
     return rewrites;
   }

@@ -2,27 +2,24 @@
  * After translation, what the recovery cluster still depends on in the source account or region
  * (DESIGN.md section 8): lib/dependencies' scanObject run over the objects as they will be restored.
  */
-import { scanObject, type DependencySighting } from '../dependencies';
+import { GENERATED_DEPENDENCY_TYPES, scanObject, sourceMentionPatterns, type DependencySighting, type SourceMentionPatterns } from '../dependencies';
 import { isRecord } from './stringLeaves';
 import type { AwsLocation, UntranslatedReference } from './types';
 
 /** Objects listed per reference; further ones are counted in `objectsTruncated`. */
 export const MAX_OBJECTS_PER_REFERENCE = 10;
 
-/**
- * Identifiers AWS generates that carry neither account nor region: they belong to the source's account
- * and region unless identifierMap replaced them. (A KMS key given by alias is a name, not listed.)
- */
-const GENERATED_ID_TYPES: ReadonlySet<string> = new Set([
-  'ebs-volume', 'ebs-snapshot', 'efs-file-system', 'efs-access-point', 'ec2-security-group', 'ec2-subnet', 'ec2-elastic-ip',
-  'kms-key', 'waf-regional-web-acl',
-]);
-
 export interface UntranslatedReferenceFinderOptions {
   source: AwsLocation;
   target: AwsLocation;
   /** identifierMap's replacements: never listed, whatever their form. @default none */
   identifierMapTargets?: Iterable<string>;
+  /**
+   * The backed-up and the recovery cluster's names: where they differ, values still naming the source
+   * cluster are listed (`cluster-name`). @default undefined (not checked)
+   */
+  sourceClusterName?: string;
+  targetClusterName?: string;
 }
 
 interface Entry {
@@ -38,7 +35,9 @@ export class UntranslatedReferenceFinder {
   private readonly source: AwsLocation;
   private readonly crossAccount: boolean;
   private readonly crossRegion: boolean;
+  private readonly clusterRenamed: boolean;
   private readonly mapped: ReadonlySet<string>;
+  private readonly mentions: SourceMentionPatterns;
   private readonly entries = new Map<string, Entry>();
   private observations = 0;
 
@@ -46,12 +45,15 @@ export class UntranslatedReferenceFinder {
     this.source = options.source;
     this.crossAccount = options.source.account !== options.target.account || options.source.partition !== options.target.partition;
     this.crossRegion = options.source.region !== options.target.region;
+    const { sourceClusterName, targetClusterName } = options;
+    this.clusterRenamed = sourceClusterName !== undefined && targetClusterName !== undefined && sourceClusterName !== targetClusterName;
     this.mapped = new Set(options.identifierMapTargets ?? []);
+    this.mentions = sourceMentionPatterns({ ...options.source, clusterName: this.clusterRenamed ? (sourceClusterName ?? '') : '' });
   }
 
   /** Records the references of one object (as it will be restored) that still point at the source. */
   observe(object: Record<string, unknown>): void {
-    if (!this.crossAccount && !this.crossRegion) return;
+    if (!this.crossAccount && !this.crossRegion && !this.clusterRenamed) return;
     const observation = ++this.observations;
     const label = labelOf(object);
     scanObject(withoutSecretValues(object), undefined, (sighting) => {
@@ -63,7 +65,7 @@ export class UntranslatedReferenceFinder {
       entry.lastObservation = observation;
       if (entry.objects.length < MAX_OBJECTS_PER_REFERENCE) entry.objects.push(label);
       else entry.truncated++;
-    });
+    }, { sourceMentions: this.mentions });
   }
 
   /** Sorted by type then id; each reference's objects sorted. */
@@ -81,10 +83,17 @@ export class UntranslatedReferenceFinder {
    */
   private pointsAtSource(sighting: DependencySighting): boolean {
     if (sighting.type === 'external-image' || this.mapped.has(sighting.id) || (sighting.arn !== undefined && this.mapped.has(sighting.arn))) return false;
+    // Values naming the source's place (sourceMentions.ts): only where the restore leaves that place.
+    if (sighting.type === 'region' || sighting.type === 'availability-zone') return this.crossRegion;
+    if (sighting.type === 'account-id') return this.crossAccount;
+    if (sighting.type === 'cluster-name') return this.clusterRenamed;
     if (sighting.account !== undefined || (sighting.region !== undefined && sighting.id.startsWith('arn:'))) {
       return (this.crossAccount && sighting.account === this.source.account) || (this.crossRegion && sighting.region === this.source.region);
     }
-    return GENERATED_ID_TYPES.has(sighting.type) && !sighting.id.startsWith('alias/');
+    if (!this.crossAccount && !this.crossRegion) return false;
+    // A generated id without account or region (GENERATED_DEPENDENCY_TYPES) belongs to the source unless
+    // identifierMap replaced it. (A KMS key given by alias is a name, not listed.)
+    return GENERATED_DEPENDENCY_TYPES.has(sighting.type) && !sighting.id.startsWith('alias/');
   }
 }
 

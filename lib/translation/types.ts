@@ -31,14 +31,39 @@ export interface TranslatorOptions {
   identifierMap?: Record<string, string>;
   /** @default 'known-fields' */
   mode?: TranslationMode;
+  /**
+   * The backed-up cluster's name (the recovery point's manifest) and the recovery cluster's: where they
+   * differ, the source's name becomes the recovery cluster's in the fields controllers read it from
+   * (Karpenter's `karpenter.sh/discovery` tags, `--cluster-name=`, `CLUSTER_NAME`, `clusterName`).
+   * @default undefined (no cluster name is rewritten)
+   */
+  sourceClusterName?: string;
+  targetClusterName?: string;
+  /**
+   * Source availability zone -> recovery zone (`{"us-east-1a": "us-west-2a"}`), applied to zone fields
+   * (topology label values: PV node affinity, StorageClass allowedTopologies, selectors; in-tree EBS volume
+   * IDs), and in `everywhere` mode to every zone token. Keys must be zones of the source region, values
+   * zones of the recovery region. Nothing is guessed: a zone without an entry stays and is reported.
+   * @default {}
+   */
+  zoneMap?: Record<string, string>;
+  /**
+   * Region -> region, applied to region names as whole tokens in known fields (or every value in
+   * `everywhere` mode), never inside ARNs or ECR hosts. Region fields controllers read (External Secrets,
+   * AWS_REGION, `--aws-region=`, topology region labels) follow the recovery region without it; an entry for
+   * the source region decides where they go instead.
+   * @default {}
+   */
+  regionMap?: Record<string, string>;
 }
 
 /**
  * `arn`: a source-account ARN of a customer-named resource given the target's account and region;
  * `image`: an ECR image of the source account moved to the target's registry; `identifier`: an
- * identifierMap entry replaced.
+ * identifierMap entry replaced; `region`: a region field or a regionMap entry; `zone`: a zoneMap entry;
+ * `cluster-name`: the source cluster's name replaced by the recovery cluster's.
  */
-export type RewriteKind = 'arn' | 'image' | 'identifier';
+export type RewriteKind = 'arn' | 'image' | 'identifier' | 'region' | 'zone' | 'cluster-name';
 
 /** One rewrite in one object. */
 export interface Rewrite {
@@ -58,6 +83,9 @@ export interface RewriteCounts {
   arns: number;
   images: number;
   identifiers: number;
+  regions: number;
+  zones: number;
+  clusterNames: number;
 }
 
 /** An AWS reference still pointing at the source account or region after translation. */

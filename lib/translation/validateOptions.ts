@@ -1,5 +1,5 @@
 /** Checks translation options before anything is translated or written; every problem is named. */
-import { partitionOfRegion, REGION_PATTERN } from '../dependencies';
+import { partitionOfRegion, REGION_PATTERN, regionOfZone } from '../dependencies';
 import { identifierKind } from './identifierKinds';
 import type { AwsLocation, TranslationMode, TranslatorOptions } from './types';
 
@@ -17,7 +17,35 @@ export function problemsOf(options: TranslatorOptions): string[] {
       ? []
       : [`mode ${JSON.stringify(options.mode)} is not one of ${[...TRANSLATION_MODES].join(', ')}`]),
     ...Object.entries(options.identifierMap ?? {}).flatMap(([from, to]) => identifierMapProblems(from, to, options.target)),
+    ...Object.entries(options.zoneMap ?? {}).flatMap(([from, to]) => zoneMapProblems(from, to, options)),
+    ...Object.entries(options.regionMap ?? {}).flatMap(([from, to]) => regionMapProblems(from, to)),
   ];
+}
+
+/**
+ * A zoneMap entry maps a zone of the source region to a zone of the recovery region. Any other key could
+ * never match a restored value (a typo, or a map meant for another recovery point) and any other value
+ * would pin volumes where the recovery cluster has no nodes: both are errors, not warnings, so that a
+ * restore never runs with a map that silently does nothing or does harm.
+ */
+export function zoneMapProblems(from: string, to: unknown, options: Pick<TranslatorOptions, 'source' | 'target'>): string[] {
+  const entry = `zoneMap[${JSON.stringify(from)}]`;
+  const fromRegion = regionOfZone(from);
+  if (!fromRegion) return [`${entry}: ${JSON.stringify(from)} is not an availability zone name (like us-east-1a)`];
+  const toRegion = typeof to === 'string' ? regionOfZone(to) : undefined;
+  if (!toRegion) return [`${entry}: the replacement ${JSON.stringify(to)} is not an availability zone name (like us-west-2a)`];
+  const problems: string[] = [];
+  if (options.source && fromRegion !== options.source.region) problems.push(`${entry}: ${from} is not a zone of the source region ${options.source.region}`);
+  if (options.target && toRegion !== options.target.region) problems.push(`${entry}: ${String(to)} is not a zone of the recovery region ${options.target.region}`);
+  return problems;
+}
+
+/** A regionMap entry maps a region name to a region name. */
+export function regionMapProblems(from: string, to: unknown): string[] {
+  const entry = `regionMap[${JSON.stringify(from)}]`;
+  if (!REGION_PATTERN.test(from)) return [`${entry}: ${JSON.stringify(from)} is not a region name (like us-east-1)`];
+  if (typeof to !== 'string' || !REGION_PATTERN.test(to)) return [`${entry}: the replacement ${JSON.stringify(to)} is not a region name (like us-west-2)`];
+  return [];
 }
 
 function locationProblems(name: 'source' | 'target', location: AwsLocation | undefined): string[] {

@@ -63,7 +63,7 @@ interface RestoreResponse {
   created: number; updated: number; failed: number; report: string;
   skipped: Record<string, number>;
   failures: Array<{ resource: string; namespace?: string; name: string; error: string }>;
-  translations: { arns: number; images: number; identifiers: number };
+  translations: { arns: number; images: number; identifiers: number; regions: number; zones: number; clusterNames: number };
   untranslatedReferences: UntranslatedReference[];
 }
 interface ReportRow { resource: string; namespace?: string; name: string; outcome: string; reason?: string; rewrites?: Rewrite[] }
@@ -160,6 +160,8 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
     [OUR_OBJECTS.sa.row]: [{ path: 'metadata.annotations["eks.amazonaws.com/role-arn"]', from: IRSA_ROLE, to: IRSA_ROLE.replace(SRC.account, DST.account), kind: 'arn' }],
     [OUR_OBJECTS.deployment.row]: [
       { path: 'spec.template.spec.containers[0].image', from: OWN_IMAGE, to: `${DST.account}.dkr.ecr.${DST.region}.amazonaws.com/shop/orders:1.4.2`, kind: 'image' },
+      // `--region <source region>`: the SDK reads it, it follows the recovery region (issue 24).
+      { path: 'spec.template.spec.containers[0].args[1]', from: SRC.region, to: DST.region, kind: 'region' },
       { path: 'spec.template.spec.containers[0].env[0].value', from: TOPIC, to: to(TOPIC), kind: 'arn' },
     ],
     [OUR_OBJECTS.ingress.row]: [{ path: 'metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]', from: CERT, to: CERT_RECOVERY, kind: 'identifier' }],
@@ -186,8 +188,8 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
     const dry = await restore({ dryRun: true });
     expect(await recovery.snapshot()).toEqual(before);
     expect(dry).toMatchObject({ status: 'COMPLETED', dryRun: true, failed: 0, failures: [] });
-    // 1 IRSA role + 1 SNS topic + 2 aws-auth roles; 1 own ECR image; the certificate and the mapped volume.
-    expect(dry.translations).toEqual({ arns: 4, images: 1, identifiers: 2 });
+    // 1 IRSA role + 1 SNS topic + 2 aws-auth roles; 1 own ECR image; the certificate and the mapped volume; the region arg.
+    expect(dry.translations).toEqual({ arns: 4, images: 1, identifiers: 2, regions: 1, zones: 0, clusterNames: 0 });
     expectOurReferences(dry);
 
     const rows = await reportRows(dry.report);
@@ -211,7 +213,7 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
   it('the real restore writes the translated values, and leaves everything else byte-identical', async () => {
     const real = await restore();
     expect(real).toMatchObject({ status: 'COMPLETED', dryRun: false, failed: 0, failures: [] });
-    expect(real.translations).toEqual({ arns: 4, images: 1, identifiers: 2 });
+    expect(real.translations).toEqual({ arns: 4, images: 1, identifiers: 2, regions: 1, zones: 0, clusterNames: 0 });
     expectOurReferences(real);
     const rows = await reportRows(real.report);
     for (const [key, rewrites] of Object.entries(expectedRewrites())) expect(rows.get(key)?.rewrites).toEqual(rewrites);
@@ -222,6 +224,7 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
       ['deployment', 'deployments.apps', [
         [['spec', 'template', 'spec', 'containers', 0, 'image'], `${DST.account}.dkr.ecr.${DST.region}.amazonaws.com/shop/orders:1.4.2`],
         [['spec', 'template', 'spec', 'containers', 0, 'env', 0, 'value'], `arn:aws:sns:${DST.region}:${DST.account}:order-events-${suffix}`],
+        [['spec', 'template', 'spec', 'containers', 0, 'args', 1], DST.region],
       ]],
       ['ingress', 'ingresses.networking.k8s.io', [[['metadata', 'annotations', 'alb.ingress.kubernetes.io/certificate-arn'], CERT_RECOVERY]]],
       ['pvMapped', 'persistentvolumes', [[['spec', 'csi', 'volumeHandle'], VOLUME_RECOVERY]]],
@@ -238,7 +241,7 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
     const containers = (deployment['spec'] as { template: { spec: { containers: Array<{ image: string; env?: Array<{ value: string }>; args?: string[] }> } } }).template.spec.containers;
     expect(containers.map((c) => c.image)).toEqual([`${DST.account}.dkr.ecr.${DST.region}.amazonaws.com/shop/orders:1.4.2`, VENDOR_IMAGE, PUBLIC_IMAGE]);
     expect(containers[0]?.env?.map((e) => e.value)).toEqual([`arn:aws:sns:${DST.region}:${DST.account}:order-events-${suffix}`, BUCKET_NAME]);
-    expect(containers[0]?.args).toEqual(['--region', SRC.region]);
+    expect(containers[0]?.args).toEqual(['--region', DST.region]);
     expect((await read(recovery, '/api/v1/persistentvolumes', pvUnmapped))['spec']).toMatchObject({ awsElasticBlockStore: { volumeID: VOLUME_UNMAPPED } });
 
     // aws-auth merged: the recovery cluster's own mappings stay, the source's are added with the target's account.
@@ -254,7 +257,7 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
 
   it('a second run, which finds everything in place, writes nothing and so reports no rewrite', async () => {
     const again = await restore();
-    expect(again).toMatchObject({ status: 'COMPLETED', created: 0, updated: 0, failed: 0, translations: { arns: 0, images: 0, identifiers: 0 } });
+    expect(again).toMatchObject({ status: 'COMPLETED', created: 0, updated: 0, failed: 0, translations: { arns: 0, images: 0, identifiers: 0, regions: 0, zones: 0, clusterNames: 0 } });
   });
 
   it('answers an identifierMap entry of the wrong kind with FAILED invalid-input naming it, and writes nothing', async () => {

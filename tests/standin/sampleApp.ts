@@ -12,6 +12,7 @@ export const SAMPLE_IRSA_ROLE = `arn:aws:iam::${SAMPLE_ACCOUNT}:role/shop-orders
 export const SAMPLE_ECR_IMAGE = `${SAMPLE_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop/orders:1.4.2`;
 export const SAMPLE_CERT_ARN = `arn:aws:acm:us-east-1:${SAMPLE_ACCOUNT}:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
 export const SAMPLE_TOPIC_ARN = `arn:aws:sns:us-east-1:${SAMPLE_ACCOUNT}:order-events`;
+export const SAMPLE_QUEUE_URL = `https://sqs.us-east-1.amazonaws.com/${SAMPLE_ACCOUNT}/orders`;
 export const SAMPLE_EBS_VOLUME = 'vol-0a1b2c3d4e5f67890';
 export const SAMPLE_KMS_KEY = `arn:aws:kms:us-east-1:${SAMPLE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
@@ -61,7 +62,8 @@ export async function seedSampleApp(c: StandInClient, ns = 'shop'): Promise<Seed
   });
   await put('configmaps', nsPath('/api/v1/namespaces/{ns}/configmaps'), {
     apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-config', namespace: ns },
-    data: { 'topic.arn': SAMPLE_TOPIC_ARN, 'app.properties': 'retries=3\ntimeout=30s\n', '10': 'ten', '2': 'two' },
+    // The queue URL names the source region and account without an ARN: a restore elsewhere lists both (issue 24).
+    data: { 'topic.arn': SAMPLE_TOPIC_ARN, 'queue.url': SAMPLE_QUEUE_URL, 'app.properties': 'retries=3\ntimeout=30s\n', '10': 'ten', '2': 'two' },
   });
   await put('secrets', nsPath('/api/v1/namespaces/{ns}/secrets'), {
     apiVersion: 'v1', kind: 'Secret', metadata: { name: 'orders-db', namespace: ns }, type: 'Opaque',

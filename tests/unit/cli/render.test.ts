@@ -115,6 +115,24 @@ describe('restore and resume-gitops pages', () => {
   });
 });
 
+describe('restore page', () => {
+  const response = (translations: Record<string, number>) => ({
+    action: 'restore', status: 'COMPLETED', dryRun: false, clusterName: 'prod-dr', restoreId: 'r', source: { location: 's3://b/', recoveryPointId: 'p', clusterName: 'prod' },
+    created: 3, updated: 0, failed: 0, skipped: { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 }, failures: [], warnings: [],
+    translations, untranslatedReferences: [{ type: 'region', id: 'us-east-1', objects: ['ConfigMap/shop/orders-config'] }],
+  });
+
+  it('counts region, zone and cluster-name rewrites when there were any, and lists what is left', () => {
+    const out = renderRestore(response({ arns: 1, images: 0, identifiers: 2, regions: 3, zones: 0, clusterNames: 1 }), colorsFor({ isTTY: false }));
+    expect(out).toContain('Translated: 1 ARN(s), 0 image(s), 2 identifier(s), 3 region(s), 1 cluster name(s).');
+    expect(out).toContain('  region us-east-1  (ConfigMap/shop/orders-config)');
+  });
+
+  it('reads a response without the newer counts', () => {
+    expect(renderRestore(response({ arns: 0, images: 0, identifiers: 0 }), colorsFor({ isTTY: false }))).toContain('Translated: 0 ARN(s), 0 image(s), 0 identifier(s).');
+  });
+});
+
 describe('formatters and exit codes', () => {
   it('says sizes and durations the way people read them', () => {
     expect([0, 999, 1000, 3_456_789, 999_960, 2e12].map(humanBytes)).toEqual(['0 B', '999 B', '1.0 KB', '3.5 MB', '1.0 MB', '2.0 TB']);

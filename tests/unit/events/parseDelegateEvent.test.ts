@@ -83,16 +83,17 @@ describe('parseDelegateEvent', () => {
     expect(parseDelegateEvent({ action: 'restore', clusterName: 'prod-dr', region: 'us-west-2' }, env)).toEqual({
       action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
       source: { bucket: 'recovery-bucket', region: 'us-west-2', prefix: 'eks/', clusterName: 'prod-dr', recoveryPointId: 'latest' },
-      dryRun: false, existingResourcePolicy: 'skip', filters: {}, namespaceMapping: {}, identifierMap: {}, translate: 'known-fields', gitops: 'off',
+      dryRun: false, existingResourcePolicy: 'skip', filters: {}, namespaceMapping: {}, identifierMap: {}, zoneMap: {}, regionMap: {}, translate: 'known-fields', gitops: 'off',
     });
     const full = parseDelegateEvent({
       action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
       source: { bucket: 'other-bucket', region: 'us-east-1', prefix: '', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a' },
       dryRun: true, existingResourcePolicy: 'update', includeNamespaces: ['shop'], namespaceMapping: { shop: 'shop-restored' },
       identifierMap: { 'vol-0123456789abcdef0': 'vol-0fedcba9876543210' }, translate: 'everywhere', gitops: 'pause',
+      zoneMap: { 'us-east-1a': 'us-west-2a' }, regionMap: { 'us-east-1': 'us-west-2' },
     }, env);
     expect(full).toMatchObject({
-      gitops: 'pause',
+      gitops: 'pause', zoneMap: { 'us-east-1a': 'us-west-2a' }, regionMap: { 'us-east-1': 'us-west-2' },
       source: { bucket: 'other-bucket', region: 'us-east-1', prefix: '', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a' },
       dryRun: true, existingResourcePolicy: 'update', filters: { includeNamespaces: ['shop'] }, namespaceMapping: { shop: 'shop-restored' },
       translate: 'everywhere',
@@ -103,6 +104,7 @@ describe('parseDelegateEvent', () => {
     const problems = problemsOf({
       action: 'restore', source: { bucket: 'Bad_Bucket', region: 'mars-1', recoveryPointId: '../x', colour: 'red' },
       dryRun: 'yes', existingResourcePolicy: 'replace', namespaceMapping: { shop: 'Shop!', a: 'b', c: 'b' }, translate: 'sometimes', bucket: 'b',
+      zoneMap: { 'us-east-1a': 'us-west-2', useast1b: 'us-west-2b' }, regionMap: { 'us-east-1': 'us-west-2a' },
     });
     expect(problems).toEqual(expect.arrayContaining([
       'source.bucket "Bad_Bucket" is not a valid S3 bucket name',
@@ -113,6 +115,9 @@ describe('parseDelegateEvent', () => {
       'namespaceMapping: "Shop!" is not a valid namespace name',
       'namespaceMapping maps several namespaces to b',
       'translate "sometimes" must be one of known-fields, everywhere, off',
+      'zoneMap: "us-west-2" is not an availability zone name (like us-east-1a)',
+      'zoneMap: "useast1b" is not an availability zone name (like us-east-1a)',
+      'regionMap: "us-west-2a" is not an AWS region name (like us-east-1)',
       'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
     ]));
     expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);

@@ -62,6 +62,8 @@ describe('Translator', () => {
       expect(rewrites.map((r) => [r.path, r.kind, r.to])).toEqual([
         ['spec.template.spec.initContainers[0].image', 'image', `${TARGET.account}.dkr-ecr.us-east-1.on.aws/shop/migrate:3.1.0`],
         ['spec.template.spec.initContainers[0].args[0]', 'arn', `arn:aws:kms:us-east-1:${TARGET.account}:alias/orders`],
+        // A region flag and AWS_REGION are read by the SDK: they follow the recovery region (issue 24).
+        ['spec.template.spec.initContainers[0].args[1]', 'region', 'us-east-1'],
         [
           'spec.template.spec.containers[0].image',
           'image',
@@ -70,12 +72,14 @@ describe('Translator', () => {
         ['spec.template.spec.containers[0].args[1]', 'arn', `arn:aws:sns:us-east-1:${TARGET.account}:order-events`],
         ['spec.template.spec.containers[0].env[0].value', 'arn', `arn:aws:sqs:us-east-1:${TARGET.account}:orders`],
         ['spec.template.spec.containers[0].env[1].value', 'arn', `arn:aws:iam::${TARGET.account}:role/orders-writer`],
+        ['spec.template.spec.containers[0].env[4].value', 'region', 'us-east-1'],
         ['spec.template.spec.containers[1].image', 'image', `${TARGET.account}.dkr.ecr-fips.us-east-1.amazonaws.com/shop/proxy:1.2`],
       ]);
-      expect(countRewrites(rewrites)).toEqual({ arns: 4, images: 3, identifiers: 0 });
+      expect(countRewrites(rewrites)).toEqual({ arns: 4, images: 3, identifiers: 0, regions: 2, zones: 0, clusterNames: 0 });
     });
 
-    it('keeps the text around an ARN inside an argument', () => {
+    it('keeps the text around an ARN inside an argument, and the flag around a region', () => {
+      expect(at(object, 'spec.template.spec.initContainers[0].args[1]')).toBe('--region=us-east-1');
       expect(at(object, 'spec.template.spec.initContainers[0].args[0]')).toBe(`--kms-key=arn:aws:kms:us-east-1:${TARGET.account}:alias/orders`);
     });
 
@@ -84,8 +88,6 @@ describe('Translator', () => {
       ['a public image whose name contains the account id', 'spec.template.spec.containers[3].image', 'ghcr.io/acme/tools-111122223333:1.0'],
       ['a Secrets Manager ARN (generated suffix)', 'spec.template.spec.containers[0].env[2].value', 'arn:aws:secretsmanager:us-west-2:111122223333:secret:prod/orders/db-AbCdEf'],
       ['a bare bucket name in env', 'spec.template.spec.containers[0].env[3].value', 'orders-archive-111122223333'],
-      ['a region name in env', 'spec.template.spec.containers[0].env[4].value', 'us-west-2'],
-      ['a region name in args', 'spec.template.spec.initContainers[0].args[1]', '--region=us-west-2'],
       ['a description annotation mentioning arn:aws: and an ARN', 'metadata.annotations.description', 'Reads arn:aws: queues of the shop; dead letters go to arn:aws:sqs:us-west-2:111122223333:orders-dlq.'],
       ['a region name in a free-text annotation', 'metadata.annotations["team.example.com/notes"]', 'primary in us-west-2, account 111122223333'],
     ])('leaves %s alone', (_what, path, value) => {
@@ -103,7 +105,7 @@ describe('Translator', () => {
       );
       expect(at(object, 'metadata.annotations["team.example.com/notes"]')).toBe('primary in us-west-2, account 111122223333');
       expect(at(object, 'spec.template.spec.containers[0].env[3].value')).toBe('orders-archive-111122223333');
-      expect(countRewrites(rewrites)).toEqual({ arns: 5, images: 3, identifiers: 0 });
+      expect(countRewrites(rewrites)).toEqual({ arns: 5, images: 3, identifiers: 0, regions: 2, zones: 0, clusterNames: 0 });
     });
 
     it('reaches config map data that known-fields leaves alone', () => {
@@ -162,7 +164,7 @@ describe('Translator', () => {
       });
       const lastApplied = at(object, 'metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]');
       const rewrites = t.translate('ingresses.networking.k8s.io', object);
-      expect(countRewrites(rewrites)).toEqual({ arns: 0, images: 0, identifiers: 3 });
+      expect(countRewrites(rewrites)).toEqual({ arns: 0, images: 0, identifiers: 3, regions: 0, zones: 0, clusterNames: 0 });
       expect(at(object, 'metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]')).toBe(
         `${newCert},arn:aws:acm:us-west-2:111122223333:certificate/2b3c4d5e-6f7a-8b9c-0d1e-2f3a4b5c6d7e`,
       );

@@ -30,6 +30,8 @@ describe('UntranslatedReferenceFinder', () => {
   it('lists exactly the unmapped volumes and the source-region ARNs, not public images, mapped ids or translated references', () => {
     const references = untranslated({ 'vol-0a1b2c3d4e5f67890': 'vol-0fedcba98765432aa' });
     expect(references).toEqual([
+      // The notes annotation ("account 111122223333") and a bucket named after the account (issue 24).
+      { type: 'account-id', id: '111122223333', objects: ['Deployment/shop/orders'] },
       {
         type: 'arn:secretsmanager',
         id: 'arn:aws:secretsmanager:us-west-2:111122223333:secret:prod/orders/db-AbCdEf',
@@ -37,10 +39,14 @@ describe('UntranslatedReferenceFinder', () => {
       },
       // In a free-text annotation, which known-fields does not rewrite.
       { type: 'arn:sqs', id: 'arn:aws:sqs:us-west-2:111122223333:orders-dlq', objects: ['Deployment/shop/orders'] },
+      // The EBS volume's zone in its node affinity: no zoneMap was given.
+      { type: 'availability-zone', id: 'us-west-2b', objects: ['PersistentVolume/pvc-5d2a0c43-8c5e-4a0b-9d4c-6a3e1f0b2c7d'] },
       // Another account's image, but in the failed region.
       { type: 'ecr-repository', id: 'arn:aws:ecr:us-west-2:444455556666:repository/platform/base', objects: ['Deployment/shop/orders'] },
       { type: 'efs-access-point', id: 'fsap-0123456789abcdef0', objects: ['PersistentVolume/efs-pv'] },
       { type: 'efs-file-system', id: 'fs-0123456789abcdef0', objects: ['PersistentVolume/efs-pv'] },
+      // "primary in us-west-2" in the free-text notes annotation: a whole token.
+      { type: 'region', id: 'us-west-2', objects: ['Deployment/shop/orders'] },
     ]);
   });
 
