@@ -5,7 +5,7 @@
 // GITOPS_PAUSED_ANNOTATION records exactly the fields changed and their values in the recovery point, for
 // resume-gitops to put back. One small table: per kind, what is held and which namespace fields it names.
 
-type Json = Record<string, unknown>;
+import { child, list, record, type Json } from './jsonFields';
 
 /** `pause`: restore Argo CD and Flux appliers held (resume-gitops releases them); `off`: as they are. */
 export type GitopsMode = 'pause' | 'off';
@@ -215,20 +215,4 @@ function locate(obj: Json, path: string): Array<{ parent: Json; key: string }> {
     parents = parents.flatMap((p) => key.endsWith('[]') ? list(p[key.slice(0, -2)]) : [record(p[key])]);
   }
   return parents.map((parent) => ({ parent, key: keys.at(-1)! }));
-}
-
-function child(obj: Json, key: string): Json {
-  const v = obj[key];
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Json;
-  const created: Json = {};
-  obj[key] = created;
-  return created;
-}
-
-function record(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function list(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter((v): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)) : [];
 }

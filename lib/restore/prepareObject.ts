@@ -3,7 +3,7 @@
 import { mapGitopsNamespaces, pauseGitops, type GitopsMode, type HeldField } from './gitops';
 import { moveHelmRelease } from './helmRelease';
 
-type Json = Record<string, unknown>;
+import { child, list, record, type Json } from './jsonFields';
 
 /** Set by the server, or meaningful only in the cluster the object came from. */
 const SERVER_METADATA = [
@@ -206,22 +206,6 @@ export function alreadyMatches(desired: unknown, existing: unknown): boolean {
     return Object.entries(desired as Json).every(([k, v]) => alreadyMatches(v, e[k]));
   }
   return desired === existing;
-}
-
-function child(obj: Json, key: string): Json {
-  const v = obj[key];
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Json;
-  const created: Json = {};
-  obj[key] = created;
-  return created;
-}
-
-function record(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function list(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter((v): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)) : [];
 }
 
 function dropEmpty(obj: Json, key: string): void {

@@ -3,7 +3,7 @@
 // until its controller runs. These pure functions say which webhooks and which writes; TargetApi reads the
 // endpoints (serviceReadiness).
 
-type Json = Record<string, unknown>;
+import { list, record, type Json } from './jsonFields';
 
 /** The webhook configuration types, by restore name, with their kind. */
 export const WEBHOOK_CONFIGURATION_KINDS: Readonly<Record<string, 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration'>> = {
@@ -141,14 +141,6 @@ function selectorText(what: string, selector: unknown): string | undefined {
   const expressions = list(s.matchExpressions).length;
   if (!labels.length && !expressions) return undefined;
   return `${what} matching ${[...labels, ...(expressions ? [`${expressions} expression(s)`] : [])].join(',')}`;
-}
-
-function record(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function list(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter((v): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)) : [];
 }
 
 function strings(value: unknown): string[] {
