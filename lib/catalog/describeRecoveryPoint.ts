@@ -2,6 +2,7 @@
 import type { ManifestCluster, RecoveryPointStatus, ResourceStatus } from '../recovery-point/manifest';
 import { openRecoveryPoint } from './findLatestRecoveryPoint';
 import type { ClusterLocation } from './recoveryPointFolders';
+import { recoveryPointScope, type RecoveryPointScope } from './recoveryPointScope';
 
 /** One resource type of the recovery point. */
 export interface DescribedResourceType {
@@ -31,6 +32,8 @@ export interface RecoveryPointDescription {
   startedAt: string;
   completedAt: string;
   durationMs: number;
+  /** Whole-cluster or filtered, and the filters (docs/scope.md): only a whole-cluster one can be `latest`. */
+  scope: RecoveryPointScope;
   archive: { key: string; bytes: number; sha256: string; objects: number };
   /** Resource types per status (ok, forbidden, failed, excluded, gone). */
   resourceStatuses: Partial<Record<ResourceStatus, number>>;
@@ -66,6 +69,7 @@ export async function describeRecoveryPoint(
     startedAt: m.startedAt,
     completedAt: m.completedAt,
     durationMs: Math.max(0, Date.parse(m.completedAt) - Date.parse(m.startedAt)),
+    scope: recoveryPointScope(m),
     archive: { key: m.archive.key, bytes: m.archive.bytes, sha256: m.archive.sha256, objects: m.archive.objects },
     resourceStatuses,
     resources: m.resources

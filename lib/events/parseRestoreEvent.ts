@@ -1,3 +1,4 @@
+import { isLatestSelector, LATEST_ANY_RECOVERY_POINT, LATEST_RECOVERY_POINT } from '../catalog/findLatestRecoveryPoint';
 import type { DelegateEnvironment } from '../config/environment';
 import { isRegionName } from '../eks/stsHost';
 import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
@@ -8,8 +9,10 @@ import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
 const POLICIES: readonly ExistingResourcePolicy[] = ['skip', 'update'];
 const TRANSLATION_MODES: readonly TranslationMode[] = ['known-fields', 'everywhere', 'off'];
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** `latest` picks the newest usable recovery point. */
-export const LATEST = 'latest';
+/** `latest` picks the newest usable whole-cluster recovery point (docs/scope.md). */
+export const LATEST = LATEST_RECOVERY_POINT;
+/** `latest-any` picks the newest usable recovery point, filtered ones included. */
+export const LATEST_ANY = LATEST_ANY_RECOVERY_POINT;
 
 /** The restore event of DESIGN.md section 8; `source` defaults come from the event and the environment. */
 export function parseRestoreEvent(f: EventFields, target: { clusterName: string; region: string }, env: DelegateEnvironment): RestoreRequest {
@@ -21,7 +24,7 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
   const sourceCluster = source.string('clusterName', 'source.clusterName') ?? target.clusterName;
   if (source.has('clusterName')) source.problems.push(...validateClusterName(sourceCluster).map((p) => `source.${p}`));
   const recoveryPointId = source.string('recoveryPointId', 'source.recoveryPointId') ?? LATEST;
-  if (recoveryPointId !== LATEST) source.problems.push(...validateRecoveryPointId(recoveryPointId).map((p) => `source.${p}`));
+  if (!isLatestSelector(recoveryPointId)) source.problems.push(...validateRecoveryPointId(recoveryPointId).map((p) => `source.${p}`));
   f.problems.push(...source.problems);
   const unreadInSource = source.unread();
   if (unreadInSource.length) f.problems.push(`unknown field(s) in source: ${unreadInSource.join(', ')}`);
