@@ -20,6 +20,7 @@ import { createResourceFilter, effectiveFilters, recordedScope } from './filters
 import type { BackupDependencies, BackupOptions, BackupOutcome, ResourceOutcome, UnreadableResource } from './types';
 
 const DEFAULT_LIST_CONCURRENCY = 4;
+const NO_FINDINGS: FilterNameCheck = { problems: [], warnings: [] };
 const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
 /** The one resource whose values are sealed: the filters decide up front whether a data key is needed. */
 const CORE_SECRETS: DiscoveredResource = {
@@ -87,16 +88,21 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     : undefined;
   envelopeReady?.catch(() => undefined);
   let envelope: SecretEnvelope | undefined;
-  // Namespaces the filters name are checked against the cluster's before the first list; fetched meanwhile.
-  const namespacesReady: Promise<ClusterNamespaces> | undefined = namesNamespaces(options.filters)
-    ? listNamespaceNames(deps.kube, { signal }).then((names) => ({ names }), (err: unknown) => ({ unavailable: errorText(err) }))
-    : undefined;
-  /** Throws BackupPreconditionError naming every unknown name found so far; records the warnings otherwise. */
-  const refuseUnknownNames = async (resourceCheck: FilterNameCheck = { problems: [], warnings: [] }) => {
-    const namespaceCheck = namespacesReady ? checkNamespaceNames(options.filters, connection.name, await namespacesReady) : { problems: [], warnings: [] };
-    const problems = [...resourceCheck.problems, ...namespaceCheck.problems];
+  // Every name the filters give is checked before the first list (docs/scope.md); the namespaces they name
+  // are fetched meanwhile.
+  const namespaceCheck: Promise<FilterNameCheck> = namesNamespaces(options.filters)
+    ? listNamespaceNames(deps.kube, { signal })
+      .then((names): ClusterNamespaces => ({ names }), (err: unknown): ClusterNamespaces => ({ unavailable: errorText(err) }))
+      .then((namespaces) => checkNamespaceNames(options.filters, connection.name, namespaces))
+    : Promise.resolve(NO_FINDINGS);
+  let namesChecked = false;
+  /** Refuses the event, naming every unknown name, or records the warnings. Runs once, before the first list. */
+  const checkNames = async (resourceCheck: FilterNameCheck) => {
+    namesChecked = true;
+    const checks = [resourceCheck, await namespaceCheck];
+    const problems = checks.flatMap((c) => c.problems);
     if (problems.length > 0) throw new BackupPreconditionError(problems);
-    warnings.push(...resourceCheck.warnings, ...namespaceCheck.warnings);
+    warnings.push(...checks.flatMap((c) => c.warnings));
   };
 
   try {
@@ -200,12 +206,9 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     };
 
     const discoveredTypes: DiscoveredResource[] = [];
-    let namesChecked = false;
     const feed = async (resources: DiscoveredResource[]) => {
-      if (!namesChecked) {
-        namesChecked = true;
-        await refuseUnknownNames();
-      }
+      // Without include names lists start with the first group; the resource names are checked once all are known.
+      if (!namesChecked) await checkNames(NO_FINDINGS);
       for (const r of resources) {
         if (!filter.includesResource(r)) {
           outcomes.push(outcomeOf(r, 'excluded', 0));
@@ -227,20 +230,14 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     }
     const discovered = await discovery.done;
     warnings.push(...discovered.warnings);
-    // Without include names this finds only warnings (excludes), so lists already running are fine.
     const resourceCheck = checkResourceNames(options.filters, {
       clusterName: connection.name, resources: discoveredTypes,
       duplicates: discovered.duplicates.map((d) => d.name),
       failedGroups: discovered.failedGroups.map((g) => g.groupVersion.split('/')[0] ?? g.groupVersion),
     });
-    if (!namesChecked) {
-      namesChecked = true;
-      await refuseUnknownNames(resourceCheck);
-    } else {
-      // Lists started with the first group; the namespaces were checked then. Without include names (the
-      // only way lists start before this point) the resource check finds warnings only.
-      warnings.push(...resourceCheck.warnings);
-    }
+    // Lists already running had no include names to check: then this finds warnings (excludes) only.
+    if (namesChecked) warnings.push(...resourceCheck.warnings);
+    else await checkNames(resourceCheck);
     if (waitForAllTypes) await feed(discoveredTypes);
     logger.info('discovery complete', { stage: 'discovery', mode: discovered.mode, resourceTypes: discoveredTypes.length, warnings: discovered.warnings.length });
     startPodIdentity();

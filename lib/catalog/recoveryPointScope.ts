@@ -1,6 +1,6 @@
 // What a recovery point covers (DESIGN.md section 9, "Scope"; docs/scope.md): whole-cluster or filtered.
 // Since manifest 1.2.0 the backup records it; older manifests are judged by their resource rows.
-import { DEFAULT_EXCLUDED_RESOURCES } from '../backup/filters';
+import { DEFAULT_EXCLUDED_RESOURCES } from '../backup';
 import type { ManifestScope, RecoveryPointManifest } from '../recovery-point/manifest';
 
 type FilterList = Exclude<keyof ManifestScope, 'wholeCluster'>;

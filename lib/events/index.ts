@@ -1,7 +1,7 @@
 export { parseDelegateEvent } from './parseDelegateEvent';
 export { InvalidEventError } from './errors';
 export { DELEGATE_ACTIONS } from './delegateRequest';
-export { LATEST, LATEST_ANY } from './parseRestoreEvent';
+export { LATEST } from './parseRestoreEvent';
 export type {
   DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest, RestoreRequest, RestoreSource,
   ExistingResourcePolicy, TranslationMode,

@@ -1,5 +1,7 @@
 // The catalog actions' events (DESIGN.md section 9): where the recovery points are (bucket, prefix, cluster,
-// with backup's defaults) and which ones. Ids are checked like backup's; `latest` is the newest usable whole-cluster one, `latest-any` the newest of any scope.
+// with backup's defaults) and which ones. Ids are checked like backup's; `latest` is the newest usable
+// whole-cluster one, `latest-any` the newest of any scope (docs/scope.md).
+import { isLatestSelector } from '../catalog';
 import type { DelegateEnvironment } from '../config/environment';
 import { validateRecoveryPointId } from '../recovery-point/layout';
 import type {
@@ -7,7 +9,6 @@ import type {
 } from './delegateRequest';
 import type { EventFields } from './EventFields';
 import { readRecoveryPointLocation } from './parseBackupEvent';
-import { isLatestSelector } from '../catalog/findLatestRecoveryPoint';
 import { LATEST } from './parseRestoreEvent';
 
 type Target = { clusterName: string; region: string };

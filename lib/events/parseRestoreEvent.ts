@@ -1,4 +1,4 @@
-import { isLatestSelector, LATEST_ANY_RECOVERY_POINT, LATEST_RECOVERY_POINT } from '../catalog/findLatestRecoveryPoint';
+import { isLatestSelector, LATEST_RECOVERY_POINT } from '../catalog';
 import type { DelegateEnvironment } from '../config/environment';
 import { isRegionName } from '../eks/stsHost';
 import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
@@ -9,10 +9,8 @@ import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
 const POLICIES: readonly ExistingResourcePolicy[] = ['skip', 'update'];
 const TRANSLATION_MODES: readonly TranslationMode[] = ['known-fields', 'everywhere', 'off'];
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** `latest` picks the newest usable whole-cluster recovery point (docs/scope.md). */
+/** `latest` picks the newest usable whole-cluster recovery point; `latest-any` opts in to filtered ones (docs/scope.md). */
 export const LATEST = LATEST_RECOVERY_POINT;
-/** `latest-any` picks the newest usable recovery point, filtered ones included. */
-export const LATEST_ANY = LATEST_ANY_RECOVERY_POINT;
 
 /** The restore event of DESIGN.md section 8; `source` defaults come from the event and the environment. */
 export function parseRestoreEvent(f: EventFields, target: { clusterName: string; region: string }, env: DelegateEnvironment): RestoreRequest {
