@@ -89,6 +89,7 @@ function backupResponse(o: BackupOutcome, retention?: RetentionReport & { warnin
     unreadable: o.unreadable,
     warnings,
     awsDependencies: o.awsDependencyCounts,
+    scope: o.scope,
     ...(o.failureReason ? { reason: o.failureReason, error: o.error } : {}),
     ...(retention ? { retention: { deleted: retention.deleted, incompleteDeleted: retention.incompleteDeleted, kept: retention.kept } } : {}),
     ...(access ? { principalArn: access.identity?.roleArn, remediation: access.remediation } : {}),

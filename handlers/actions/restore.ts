@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buildRestoreRemediation, remediateBackupAccess } from '../../lib/access';
 import { createS3Client } from '../../lib/aws/clients';
-import { findLatestRecoveryPoint } from '../../lib/catalog/findLatestRecoveryPoint';
+import { findSelectedRecoveryPoint, isLatestSelector, noLatestReason, type ClusterLocation } from '../../lib/catalog';
 import { parseArn } from '../../lib/dependencies';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
-import { LATEST, type RestoreRequest } from '../../lib/events';
+import type { RestoreRequest } from '../../lib/events';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
@@ -19,17 +19,21 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
   const session = await connectToCluster(clients, request.clusterName, request.region, logger);
   try {
     let folder: string;
-    if (source.recoveryPointId === LATEST) {
+    if (isLatestSelector(source.recoveryPointId)) {
+      // `latest` is the newest whole-cluster recovery point; `latest-any` opts in to filtered ones (docs/scope.md).
+      const where: ClusterLocation = { s3: sourceS3, bucket: source.bucket, prefix: source.prefix, clusterName: source.clusterName, kmsFor: clients.kmsFor };
       let latest;
+      let missing: string | undefined;
       try {
-        latest = await findLatestRecoveryPoint(sourceS3, source.bucket, source.prefix, source.clusterName, { kmsFor: clients.kmsFor });
+        latest = await findSelectedRecoveryPoint(where, source.recoveryPointId);
+        if (!latest) missing = await noLatestReason(where, source.recoveryPointId);
       } catch (err) {
         // S3 itself failed (no bucket, no access, unreachable): say so, as for any other read of the source.
         const message = `finding the latest recovery point in s3://${source.bucket}/${source.prefix}${source.clusterName}/ failed: ${err instanceof Error ? err.message : String(err)}`;
         logger.error('restore source unreadable', { stage: 'read', error: message });
         return operationalFailure('restore', request.clusterName, message, started);
       }
-      if (!latest) return invalidInput('restore', [`cluster ${source.clusterName} has no COMPLETED or PARTIAL recovery point under s3://${source.bucket}/${source.prefix}`], started);
+      if (!latest) return invalidInput('restore', [missing ?? `cluster ${source.clusterName} has no usable recovery point`], started);
       folder = latest.folder;
     } else {
       folder = recoveryPointFolder(source.prefix, source.clusterName, source.recoveryPointId);

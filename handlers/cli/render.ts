@@ -2,7 +2,7 @@
 // prints and the Lambda returns) and lays it out; nothing here calls AWS. Secret values never reach a
 // response, so they cannot reach these pages either.
 import type {
-  ChangedObject, DiffObjectRef, DiffResult, IncompleteRecoveryPoint, RecoveryPointDescription, RecoveryPointRow, VerifyResult,
+  ChangedObject, DiffObjectRef, DiffResult, IncompleteRecoveryPoint, RecoveryPointDescription, RecoveryPointRow, RecoveryPointScope, VerifyResult,
 } from '../../lib/catalog';
 import type { GitopsSummary, ResumedObject, WebhookWithoutEndpoints } from '../../lib/restore';
 import type { DelegateResponse } from '../delegate';
@@ -25,18 +25,22 @@ export function renderList(response: DelegateResponse, c: Colors): string {
   const rows = [
     ...r.recoveryPoints.map((p) => ({
       id: p.recoveryPointId,
-      cells: [p.recoveryPointId, statusText(p.status, c), shortTime(p.startedAt), humanDuration(p.durationMs), count(p.objects), humanBytes(p.bytes), String(p.dependencies)],
+      cells: [p.recoveryPointId, statusText(p.status, c), shortTime(p.startedAt), humanDuration(p.durationMs), count(p.objects), humanBytes(p.bytes), scopeWord(p.scope)],
     })),
     ...r.incomplete.map((p) => ({
       id: p.recoveryPointId,
       cells: [p.recoveryPointId, statusText('INCOMPLETE', c), shortTime(p.lastModified), '-', '-', humanBytes(p.bytes), '-'],
     })),
   ].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  // SCOPE took the place of the AWS dependency count (still in --json and describe): which recovery points
+  // `latest` can pick matters more in an incident, and 80 columns hold one of the two.
+  const filtered = r.recoveryPoints.filter((p) => p.scope && !p.scope.wholeCluster).length;
   const lines = [
-    table(['ID', 'STATUS', 'STARTED', 'TOOK', 'OBJECTS', 'SIZE', 'DEPS'], rows.map((x) => x.cells), ['left', 'left', 'left', 'right', 'right', 'right', 'right']),
+    table(['ID', 'STATUS', 'STARTED', 'TOOK', 'OBJECTS', 'SIZE', 'SCOPE'], rows.map((x) => x.cells), ['left', 'left', 'left', 'right', 'right', 'right', 'left']),
     '',
     `${r.recoveryPoints.length} recovery point(s)${r.incomplete.length ? `, ${r.incomplete.length} incomplete (never usable)` : ''}, ${r.total} folder(s). Times UTC.`,
   ];
+  if (filtered > 0) lines.push(`${filtered} filtered: never "latest" (use latest-any or the id); see describe.`);
   if (r.nextToken) lines.push(`More: eks-delegate list --next-token ${r.nextToken}`);
   return lines.join('\n');
 }
@@ -53,6 +57,7 @@ export function renderDescribe(response: DelegateResponse, c: Colors): string {
     field('Kubernetes', `${d.cluster.kubernetesVersion}, ${d.cluster.platformVersion}, auth ${d.cluster.authenticationMode}`),
     field('Location', d.location),
     field('Started', `${humanTime(d.startedAt)}, took ${humanDuration(d.backupDurationMs)}`),
+    ...scopeLines(d.scope).map((line, i) => field(i === 0 ? 'Scope' : '', line)),
     field('Archive', `${humanBytes(d.archive.bytes)}, ${count(d.archive.objects)} objects`),
     field('SHA-256', d.archive.sha256),
     ...(d.secretsEncryption ? [field('Secrets', `values sealed with KMS key ${d.secretsEncryption.kmsKeyId}`)] : []),
@@ -103,6 +108,28 @@ export function renderDiff(response: DelegateResponse, c: Colors): string {
   for (const [resource, entries] of [...byResource].sort(([a], [b]) => a.localeCompare(b))) lines.push(resource, ...entries);
   if (d.truncated) lines.push('', 'Only the first rows of each list are shown; the counts above are complete (see --json).');
   return lines.join('\n');
+}
+
+/** `whole` or `filtered`, for the list's SCOPE column; `-` when the response has none (an older delegate). */
+function scopeWord(scope: RecoveryPointScope | undefined): string {
+  if (!scope) return '-';
+  return scope.wholeCluster ? 'whole' : 'filtered';
+}
+
+const FILTER_LABELS: Record<keyof RecoveryPointScope['filters'], string> = {
+  includeNamespaces: 'namespaces', excludeNamespaces: 'not namespaces', includeResources: 'resources', excludeResources: 'not resources',
+};
+
+/** The describe page's Scope lines: what the recovery point covers, whether it can be `latest`, and its filters. */
+function scopeLines(scope: RecoveryPointScope | undefined): string[] {
+  if (!scope) return [];
+  const head = scope.wholeCluster ? 'whole cluster' : 'filtered: never "latest" (use latest-any or its id)';
+  const lines = [scope.recorded ? head : `${head}; inferred, the manifest predates recorded filters`];
+  for (const [list, label] of Object.entries(FILTER_LABELS) as Array<[keyof RecoveryPointScope['filters'], string]>) {
+    const names = scope.filters[list];
+    if (names?.length) lines.push(...wrap(`${label}: ${names.join(', ')}`, 80 - 16));
+  }
+  return lines;
 }
 
 /** Splits a comma-separated line into lines of at most `width` characters, at the commas. */

@@ -1,4 +1,5 @@
 import type { DiscoveredResource } from '../kube/types';
+import type { ManifestScope } from '../recovery-point/manifest';
 
 /** Which namespaces and resource types a backup covers. Names as Velero spells them. */
 export interface ResourceFilterSpec {
@@ -81,13 +82,7 @@ export function validateFilterSpec(spec: ResourceFilterSpec): string[] {
  * and an exclude always wins. Call validateFilterSpec first; this does not re-validate.
  */
 export function createResourceFilter(spec: ResourceFilterSpec): ResourceFilter {
-  const resIncludes = normalize(spec.includeResources);
-  const explicitIncludes = new Set(resIncludes);
-  const resExcludes = spec.excludeResources === undefined
-    ? DEFAULT_EXCLUDED_RESOURCES.filter((r) => !explicitIncludes.has(r))
-    : normalize(spec.excludeResources);
-  const nsIncludes = normalize(spec.includeNamespaces);
-  const nsExcludes = normalize(spec.excludeNamespaces);
+  const { includeResources: resIncludes, excludeResources: resExcludes, includeNamespaces: nsIncludes, excludeNamespaces: nsExcludes } = effectiveFilters(spec);
 
   const resourceMatches = includesExcludes(resIncludes, resExcludes);
   const namespaceMatches = includesExcludes(nsIncludes, nsExcludes);
@@ -103,10 +98,41 @@ export function createResourceFilter(spec: ResourceFilterSpec): ResourceFilter {
       return true;
     },
     namespacesToList() {
-      if (nsIncludes.length === 0 || nsIncludes.includes(WILDCARD)) return undefined;
-      return [...new Set(nsIncludes)].filter((ns) => !nsExcludes.includes(ns));
+      if (nsIncludes.length === 0) return undefined;
+      return nsIncludes.filter((ns) => !nsExcludes.includes(ns));
     },
   };
+}
+
+/**
+ * The four lists as a backup applies them: trimmed, lower-cased, without repeats, an include list of
+ * `["*"]` as `[]` (all), and excludeResources defaulted (DEFAULT_EXCLUDED_RESOURCES, less any resource
+ * named in includeResources). What the manifest records as the backup's scope.
+ */
+export function effectiveFilters(spec: ResourceFilterSpec): Required<ResourceFilterSpec> {
+  const includeResources = allOrNames(normalize(spec.includeResources));
+  const explicitIncludes = new Set(includeResources);
+  const excludeResources = spec.excludeResources === undefined
+    ? DEFAULT_EXCLUDED_RESOURCES.filter((r) => !explicitIncludes.has(r))
+    : unique(normalize(spec.excludeResources));
+  return {
+    includeNamespaces: allOrNames(normalize(spec.includeNamespaces)),
+    excludeNamespaces: unique(normalize(spec.excludeNamespaces)),
+    includeResources,
+    excludeResources,
+  };
+}
+
+/**
+ * Whether a backup with these filters copies the whole cluster: every namespace, every resource type,
+ * and at most the default-excluded events left out. Events are not configuration (restore never
+ * recreates them), so leaving them out, by default or by naming them, still makes a whole-cluster copy;
+ * any other filter makes a partial one, which must never become `latest` (DESIGN.md section 9, "Scope").
+ */
+export function isWholeCluster(spec: ResourceFilterSpec): boolean {
+  const f = effectiveFilters(spec);
+  return f.includeNamespaces.length === 0 && f.excludeNamespaces.length === 0 && f.includeResources.length === 0
+    && f.excludeResources.every((r) => DEFAULT_EXCLUDED_RESOURCES.includes(r));
 }
 
 /** Names a resource answers to: `plural` and `plural.group`, or only `plural` for the core group. */
@@ -122,6 +148,20 @@ function includesExcludes(includes: string[], excludes: string[]): (names: strin
   return (names) => !names.some((n) => exc.has(n)) && (all || names.some((n) => inc.has(n)));
 }
 
+/** The scope a recovery point taken with these filters records in its manifest. */
+export function recordedScope(spec: ResourceFilterSpec): ManifestScope {
+  return { wholeCluster: isWholeCluster(spec), ...effectiveFilters(spec) };
+}
+
 function normalize(list: readonly string[] | undefined): string[] {
   return (list ?? []).map((s) => s.trim().toLowerCase());
+}
+
+function unique(list: string[]): string[] {
+  return [...new Set(list)];
+}
+
+/** `["*"]` (or any list holding it) means all, written `[]`; otherwise the names once each. */
+function allOrNames(list: string[]): string[] {
+  return list.includes(WILDCARD) ? [] : unique(list);
 }

@@ -5,6 +5,7 @@ import { KubeApiError, KubeTlsError } from '../kube/errors';
 import { ResourceDiscovery } from '../kube/ResourceDiscovery';
 import { BufferPool } from '../kube/BufferPool';
 import { streamListItems, type ArchivableItem } from '../kube/listItems';
+import { listNamespaceNames } from '../kube/listNamespaceNames';
 import { DEFAULT_PAGE_SIZE, streamResourceItems } from '../kube/pager';
 import type { DiscoveredResource } from '../kube/types';
 import { manifestKey, newRecoveryPointId, objectEntryPath, recoveryPointFolder } from '../recovery-point/layout';
@@ -14,10 +15,12 @@ import { RecoveryPointWriter } from '../recovery-point/RecoveryPointWriter';
 import { SecretEnvelope, SecretKeyError } from '../secrets';
 import { decideBackupStatus } from './decideStatus';
 import { BackupAccessError, BackupDeadlineError, BackupPreconditionError } from './errors';
-import { createResourceFilter } from './filters';
+import { checkNamespaceNames, checkResourceNames, namesNamespaces, type ClusterNamespaces, type FilterNameCheck } from './checkFilterNames';
+import { createResourceFilter, effectiveFilters, recordedScope } from './filters';
 import type { BackupDependencies, BackupOptions, BackupOutcome, ResourceOutcome, UnreadableResource } from './types';
 
 const DEFAULT_LIST_CONCURRENCY = 4;
+const NO_FINDINGS: FilterNameCheck = { problems: [], warnings: [] };
 const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
 /** The one resource whose values are sealed: the filters decide up front whether a data key is needed. */
 const CORE_SECRETS: DiscoveredResource = {
@@ -47,6 +50,10 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
   const location = `s3://${options.bucket}/${folder}`;
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const filter = createResourceFilter(options.filters);
+  const scope = recordedScope(options.filters);
+  // Types named in includeResources are known to exist only once discovery has ended: such a backup lists
+  // nothing before then, so a typo is refused with nothing written (DESIGN.md section 9, "Scope").
+  const waitForAllTypes = effectiveFilters(options.filters).includeResources.length > 0;
 
   // Deadline: abort in-flight requests when the remaining time falls under the margin.
   const controller = runAbortController();
@@ -81,6 +88,22 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     : undefined;
   envelopeReady?.catch(() => undefined);
   let envelope: SecretEnvelope | undefined;
+  // Every name the filters give is checked before the first list (docs/scope.md); the namespaces they name
+  // are fetched meanwhile.
+  const namespaceCheck: Promise<FilterNameCheck> = namesNamespaces(options.filters)
+    ? listNamespaceNames(deps.kube, { signal })
+      .then((names): ClusterNamespaces => ({ names }), (err: unknown): ClusterNamespaces => ({ unavailable: errorText(err) }))
+      .then((namespaces) => checkNamespaceNames(options.filters, connection.name, namespaces))
+    : Promise.resolve(NO_FINDINGS);
+  let namesChecked = false;
+  /** Refuses the event, naming every unknown name, or records the warnings. Runs once, before the first list. */
+  const checkNames = async (resourceCheck: FilterNameCheck) => {
+    namesChecked = true;
+    const checks = [resourceCheck, await namespaceCheck];
+    const problems = checks.flatMap((c) => c.problems);
+    if (problems.length > 0) throw new BackupPreconditionError(problems);
+    warnings.push(...checks.flatMap((c) => c.warnings));
+  };
 
   try {
     // Discovery starts now and hands each group over as it settles: lists start before it ends (issue 16).
@@ -182,14 +205,11 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       if (listFailure) throw listFailure.error;
     };
 
-    let discoveredTypes = 0;
-    const groups = discovery[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await groups.next().catch((err: unknown) => { throw discoveryFailure(err, connection.endpoint); });
-      if (next.done) break;
-      startPodIdentity();
-      discoveredTypes += next.value.resources.length;
-      for (const r of next.value.resources) {
+    const discoveredTypes: DiscoveredResource[] = [];
+    const feed = async (resources: DiscoveredResource[]) => {
+      // Without include names lists start with the first group; the resource names are checked once all are known.
+      if (!namesChecked) await checkNames(NO_FINDINGS);
+      for (const r of resources) {
         if (!filter.includesResource(r)) {
           outcomes.push(outcomeOf(r, 'excluded', 0));
           continue;
@@ -199,10 +219,27 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
         if (signal.aborted) throw signal.reason;
         startList(r);
       }
+    };
+    const groups = discovery[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await groups.next().catch((err: unknown) => { throw discoveryFailure(err, connection.endpoint); });
+      if (next.done) break;
+      startPodIdentity();
+      discoveredTypes.push(...next.value.resources);
+      if (!waitForAllTypes) await feed(next.value.resources);
     }
     const discovered = await discovery.done;
     warnings.push(...discovered.warnings);
-    logger.info('discovery complete', { stage: 'discovery', mode: discovered.mode, resourceTypes: discoveredTypes, warnings: discovered.warnings.length });
+    const resourceCheck = checkResourceNames(options.filters, {
+      clusterName: connection.name, resources: discoveredTypes,
+      duplicates: discovered.duplicates.map((d) => d.name),
+      failedGroups: discovered.failedGroups.map((g) => g.groupVersion.split('/')[0] ?? g.groupVersion),
+    });
+    // Lists already running had no include names to check: then this finds warnings (excludes) only.
+    if (namesChecked) warnings.push(...resourceCheck.warnings);
+    else await checkNames(resourceCheck);
+    if (waitForAllTypes) await feed(discoveredTypes);
+    logger.info('discovery complete', { stage: 'discovery', mode: discovered.mode, resourceTypes: discoveredTypes.length, warnings: discovered.warnings.length });
     startPodIdentity();
     await waitForSlot(0);
     await podIdentity;
@@ -232,6 +269,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
       startedAt: started.toISOString(),
       completedAt: completedAt.toISOString(),
       status,
+      scope,
       archive: { key: archive.key, bytes: archive.bytes, sha256: archive.sha256, objects: archive.objects },
       resources: sortOutcomes(outcomes).map((o) => ({ ...o })),
       warnings,
@@ -247,6 +285,8 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     // it as bad input (the handler answers with the problems).
     if (err instanceof BackupPreconditionError) {
       await writer?.abort(err).catch(() => undefined);
+      // Discovery and the namespace list may still be running: nothing more is wanted from them.
+      controller.abort(err);
       throw err;
     }
     failure = classifyFailure(err, signal);
@@ -278,6 +318,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     warnings,
     ...(failure ? { failureReason: failure.reason, error: failure.error } : {}),
     ...(failure?.accessStatus ? { accessStatus: failure.accessStatus } : {}),
+    scope,
     resourceOutcomes: sortOutcomes(outcomes),
     awsDependencyCounts: collector.countsByType(),
     ...(manifestWritten ? { manifestKey: manifestWritten } : {}),

@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ClusterConnection } from '../eks';
 import type { KubeTransport } from '../kube/types';
 import type { DelegateLogger } from '../observability/DelegateLogger';
-import type { ManifestResource } from '../recovery-point/manifest';
+import type { ManifestResource, ManifestScope } from '../recovery-point/manifest';
 import type { ResourceFilterSpec } from './filters';
 
 export type BackupStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
@@ -86,6 +86,8 @@ export interface BackupOutcome {
   error?: string;
   /** HTTP status that ended an unauthorized/forbidden backup (401 or 403). */
   accessStatus?: number;
+  /** The filters as applied and whether the recovery point is whole-cluster (the manifest's `scope`). */
+  scope: ManifestScope;
   resourceOutcomes: ResourceOutcome[];
   /** Distinct AWS dependencies by type; the dependencies themselves are in the manifest. */
   awsDependencyCounts: Record<string, number>;

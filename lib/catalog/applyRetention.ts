@@ -1,8 +1,10 @@
 // Retention after a successful backup (DESIGN.md section 9, issue 14): recovery points past BOTH limits
 // (keep-last and keep-days; a limit not set protects nothing) are deleted oldest first; never the newest
-// COMPLETED one, never one a restore is reading (a restore lock younger than a day, layout.restoreLockKey);
+// COMPLETED one nor the newest whole-cluster COMPLETED one (a filtered backup must not cost the last full
+// copy, DESIGN.md section 9 "Scope"), never one a restore is reading (a restore lock younger than a day, layout.restoreLockKey);
 // folders without a manifest (a backup that never committed) are deleted once their newest object is a
-// day old. Decisions use listings and object times; manifests are read only to find the newest COMPLETED.
+// day old. Decisions use listings and object times; manifests are read only to find the newest COMPLETED
+// ones.
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { ManifestError, RecoveryPointNotFoundError } from '../recovery-point/errors';
 import { MANIFEST_FILE_NAME, RESTORE_LOCK_MAX_AGE_MS, RESTORE_LOCK_SUFFIX, RESTORES_DIR, recoveryPointFolder } from '../recovery-point/layout';
@@ -10,6 +12,7 @@ import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { RetentionDeleteError } from './errors';
 import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
 import { listFolderObjects, listRecoveryPointIds, type ClusterLocation } from './recoveryPointFolders';
+import { recoveryPointScope } from './recoveryPointScope';
 
 /** An incomplete folder younger than this may belong to a backup still running: it is left alone. */
 export const INCOMPLETE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -33,7 +36,7 @@ export interface RetentionResult {
   incompleteDeleted: string[];
   /** Recovery points that remain. */
   kept: number;
-  /** Kept although past the limits, and why (newest COMPLETED, restore in progress). */
+  /** Kept although past the limits, and why (newest COMPLETED, newest whole-cluster COMPLETED, restore in progress). */
   protected: Array<{ recoveryPointId: string; reason: string }>;
 }
 
@@ -66,13 +69,14 @@ export async function applyRetention(where: ClusterLocation, policy: RetentionPo
   }
 
   // Newest first (listRecoveryPointIds' order): index i is "the (i+1)th newest".
-  const newestCompleted = await findNewestCompleted(where, committed.map((c) => c.id));
+  const newest = await findNewestCompleted(where, committed.map((c) => c.id));
   const doomed: string[] = [];
   committed.forEach((c, index) => {
     const pastLast = policy.keepLast === undefined || index >= policy.keepLast;
     const pastDays = policy.keepDays === undefined || now.getTime() - c.committedAt > policy.keepDays * DAY_MS;
     if (!pastLast || !pastDays) return;
-    if (c.id === newestCompleted) result.protected.push({ recoveryPointId: c.id, reason: 'the newest COMPLETED recovery point' });
+    if (c.id === newest.any) result.protected.push({ recoveryPointId: c.id, reason: 'the newest COMPLETED recovery point' });
+    else if (c.id === newest.wholeCluster) result.protected.push({ recoveryPointId: c.id, reason: 'the newest whole-cluster COMPLETED recovery point' });
     else if (hasFreshLock(c, now)) result.protected.push({ recoveryPointId: c.id, reason: 'a restore is reading it' });
     else doomed.push(c.id);
   });
@@ -93,16 +97,23 @@ function hasFreshLock(f: { folder: string; objects: Array<{ key: string; lastMod
     && now.getTime() - (o.lastModified?.getTime() ?? now.getTime()) < RESTORE_LOCK_MAX_AGE_MS);
 }
 
-async function findNewestCompleted(where: ClusterLocation, ids: string[]): Promise<string | undefined> {
+/** The newest COMPLETED recovery point of any scope, and the newest whole-cluster one (the same when it is newest). */
+async function findNewestCompleted(where: ClusterLocation, ids: string[]): Promise<{ any?: string; wholeCluster?: string }> {
+  const found: { any?: string; wholeCluster?: string } = {};
   for (const id of ids) {
     try {
       const reader = await RecoveryPointReader.open(where.s3, where.bucket, recoveryPointFolder(where.prefix, where.clusterName, id));
-      if (reader.manifest.status === 'COMPLETED') return id;
+      if (reader.manifest.status !== 'COMPLETED') continue;
+      found.any ??= id;
+      if (recoveryPointScope(reader.manifest).wholeCluster) {
+        found.wholeCluster = id;
+        return found;
+      }
     } catch (err) {
       if (!(err instanceof RecoveryPointNotFoundError || err instanceof ManifestError)) throw err;
     }
   }
-  return undefined;
+  return found;
 }
 
 async function deleteKeys(where: ClusterLocation, keys: string[]): Promise<void> {

@@ -2,6 +2,7 @@
 import type { ManifestCluster, RecoveryPointStatus, ResourceStatus } from '../recovery-point/manifest';
 import { openRecoveryPoint } from './findLatestRecoveryPoint';
 import type { ClusterLocation } from './recoveryPointFolders';
+import { recoveryPointScope, type RecoveryPointScope } from './recoveryPointScope';
 
 /** One resource type of the recovery point. */
 export interface DescribedResourceType {
@@ -35,6 +36,8 @@ export interface RecoveryPointDescription {
    * describe action's would replace the backup's.
    */
   backupDurationMs: number;
+  /** Whole-cluster or filtered, and the filters (docs/scope.md): only a whole-cluster one can be `latest`. */
+  scope: RecoveryPointScope;
   archive: { key: string; bytes: number; sha256: string; objects: number };
   /** Resource types per status (ok, forbidden, failed, excluded, gone). */
   resourceStatuses: Partial<Record<ResourceStatus, number>>;
@@ -70,6 +73,7 @@ export async function describeRecoveryPoint(
     startedAt: m.startedAt,
     completedAt: m.completedAt,
     backupDurationMs: Math.max(0, Date.parse(m.completedAt) - Date.parse(m.startedAt)),
+    scope: recoveryPointScope(m),
     archive: { key: m.archive.key, bytes: m.archive.bytes, sha256: m.archive.sha256, objects: m.archive.objects },
     resourceStatuses,
     resources: m.resources

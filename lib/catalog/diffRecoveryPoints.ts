@@ -9,7 +9,7 @@
 // Values are hashed, never kept or returned: a Secret's changed paths name its keys, never its data.
 import { DigestTable } from './DigestTable';
 import { NotEnoughRecoveryPointsError } from './errors';
-import { openRecoveryPoint, usableRecoveryPoints } from './findLatestRecoveryPoint';
+import { LATEST_ANY_RECOVERY_POINT, openRecoveryPoint, usableRecoveryPoints } from './findLatestRecoveryPoint';
 import { differingPaths, leafDigests, normalizeObject, objectDigest } from './objectDigest';
 import type { ClusterLocation } from './recoveryPointFolders';
 import type { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
@@ -52,8 +52,9 @@ export interface DiffOptions {
 }
 
 /**
- * Resolves which two recovery points to compare. `to` defaults to the newest usable recovery point (and
- * `latest` means it); `from` defaults to the usable one just before `to`.
+ * Resolves which two recovery points to compare. `to` defaults to the newest usable whole-cluster recovery
+ * point (and `latest` means it); `from` defaults to the usable whole-cluster one just before `to`: a filtered
+ * copy would show everything it left out as removed. With `to: "latest-any"` both defaults take any scope.
  */
 export async function resolveDiffPair(
   where: ClusterLocation, from: string | undefined, to: string | undefined,
@@ -64,7 +65,8 @@ export async function resolveDiffPair(
   let toReader = to === undefined ? undefined : await openRecoveryPoint(where, to);
   let fromReader = from === undefined ? undefined : await openRecoveryPoint(where, from);
   if (!toReader || !fromReader) {
-    for await (const r of usableRecoveryPoints(where)) {
+    const scope = to === LATEST_ANY_RECOVERY_POINT ? 'any' : 'whole-cluster';
+    for await (const r of usableRecoveryPoints(where, { scope })) {
       if (!toReader) toReader = r;
       else if (r.manifest.recoveryPointId < toReader.manifest.recoveryPointId) {
         fromReader ??= r;

@@ -1,5 +1,11 @@
 // The recovery-point catalog (DESIGN.md section 9, issue 14): list, describe, verify, diff and retention.
-export { findLatestRecoveryPoint, openRecoveryPoint, usableRecoveryPoints, LATEST_RECOVERY_POINT } from './findLatestRecoveryPoint';
+export {
+  findLatestRecoveryPoint, findSelectedRecoveryPoint, isLatestSelector, noLatestReason, openRecoveryPoint, usableRecoveryPoints,
+  LATEST_ANY_RECOVERY_POINT, LATEST_RECOVERY_POINT,
+} from './findLatestRecoveryPoint';
+export type { LatestOptions } from './findLatestRecoveryPoint';
+export { recoveryPointScope } from './recoveryPointScope';
+export type { RecoveryPointScope } from './recoveryPointScope';
 export { clusterFolder, listRecoveryPointIds } from './recoveryPointFolders';
 export type { ClusterLocation } from './recoveryPointFolders';
 export { listRecoveryPoints, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './listRecoveryPoints';

@@ -7,6 +7,7 @@ import type { RecoveryPointStatus } from '../recovery-point/manifest';
 import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
 import { listFolderObjects, listRecoveryPointIds, type ClusterLocation } from './recoveryPointFolders';
+import { recoveryPointScope, type RecoveryPointScope } from './recoveryPointScope';
 
 /** Rows per page when the caller names no limit. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -31,6 +32,8 @@ export interface RecoveryPointRow {
   unreadable: number;
   /** AWS dependencies recorded. */
   dependencies: number;
+  /** Whole-cluster or filtered, and the filters (docs/scope.md): only a whole-cluster one can be `latest`. */
+  scope: RecoveryPointScope;
 }
 
 /** A folder that is not a usable recovery point: no manifest (the backup never committed) or an unreadable one. */
@@ -92,6 +95,7 @@ async function readRow(where: ClusterLocation, id: string): Promise<RecoveryPoin
       resources: m.resources.filter((r) => r.status === 'ok').length,
       unreadable: m.resources.filter((r) => r.status === 'forbidden' || r.status === 'failed').length,
       dependencies: Array.isArray(m.awsDependencies) ? m.awsDependencies.length : 0,
+      scope: recoveryPointScope(m),
     };
   } catch (err) {
     if (!(err instanceof RecoveryPointNotFoundError || err instanceof ManifestError)) throw err;

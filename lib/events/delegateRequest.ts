@@ -49,7 +49,7 @@ export interface ListRecoveryPointsRequest extends CatalogTarget {
 
 export interface DescribeRecoveryPointRequest extends CatalogTarget {
   action: 'describe-recovery-point';
-  /** An id, or `latest`. @default 'latest' */
+  /** An id, `latest` (newest whole-cluster) or `latest-any` (any scope). @default 'latest' */
   recoveryPointId: string;
   /** List the AWS dependencies themselves, not only their counts. @default false */
   details: boolean;
@@ -57,7 +57,7 @@ export interface DescribeRecoveryPointRequest extends CatalogTarget {
 
 export interface VerifyRecoveryPointRequest extends CatalogTarget {
   action: 'verify-recovery-point';
-  /** An id, or `latest`. @default 'latest' */
+  /** An id, `latest` (newest whole-cluster) or `latest-any` (any scope). @default 'latest' */
   recoveryPointId: string;
 }
 
@@ -65,7 +65,7 @@ export interface DiffRecoveryPointsRequest extends CatalogTarget {
   action: 'diff-recovery-points';
   /** The older recovery point. @default the usable one before `to` */
   from: string | undefined;
-  /** The newer recovery point (or `latest`). @default the newest usable one */
+  /** The newer recovery point (or `latest`, `latest-any`). @default the newest usable whole-cluster one */
   to: string | undefined;
 }
 
@@ -81,7 +81,10 @@ export interface RestoreSource {
   prefix: string;
   /** The cluster the recovery point was taken from. @default the event's clusterName */
   clusterName: string;
-  /** An id, or `latest`: the newest recovery point whose manifest says COMPLETED or PARTIAL. @default 'latest' */
+  /**
+   * An id; `latest`: the newest whole-cluster recovery point whose manifest says COMPLETED or PARTIAL; or
+   * `latest-any`: the same whatever its scope, filtered ones included (docs/scope.md). @default 'latest'
+   */
   recoveryPointId: string;
 }
 

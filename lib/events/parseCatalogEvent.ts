@@ -1,5 +1,7 @@
 // The catalog actions' events (DESIGN.md section 9): where the recovery points are (bucket, prefix, cluster,
-// with backup's defaults) and which ones. Ids are checked like backup's; `latest` is the newest usable one.
+// with backup's defaults) and which ones. Ids are checked like backup's; `latest` is the newest usable
+// whole-cluster one, `latest-any` the newest of any scope (docs/scope.md).
+import { isLatestSelector } from '../catalog';
 import type { DelegateEnvironment } from '../config/environment';
 import { validateRecoveryPointId } from '../recovery-point/layout';
 import type {
@@ -18,10 +20,10 @@ function location(f: EventFields, target: Target, env: DelegateEnvironment): Tar
   return { ...target, bucket: bucket ?? '', prefix };
 }
 
-/** An id or `latest`; undefined when absent. */
+/** An id, `latest` or `latest-any`; undefined when absent. */
 function recoveryPointRef(f: EventFields, field: string): string | undefined {
   const id = f.string(field);
-  if (id !== undefined && id !== LATEST) f.problems.push(...validateRecoveryPointId(id).map((p) => `${field}: ${p}`));
+  if (id !== undefined && !isLatestSelector(id)) f.problems.push(...validateRecoveryPointId(id).map((p) => `${field}: ${p}`));
   return id;
 }
 
@@ -48,6 +50,6 @@ export function parseDiffEvent(f: EventFields, target: Target, env: DelegateEnvi
   const from = recoveryPointRef(f, 'from');
   const to = recoveryPointRef(f, 'to');
   if (from !== undefined && from === to) f.problems.push('from and to name the same recovery point');
-  if (from === LATEST) f.problems.push('from cannot be "latest": it is the older of the two');
+  if (from !== undefined && isLatestSelector(from)) f.problems.push(`from cannot be "${from}": it is the older of the two`);
   return { action: 'diff-recovery-points', ...location(f, target, env), from, to };
 }

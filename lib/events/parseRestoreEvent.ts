@@ -1,3 +1,4 @@
+import { isLatestSelector, LATEST_RECOVERY_POINT } from '../catalog';
 import type { DelegateEnvironment } from '../config/environment';
 import { regionOfZone } from '../dependencies';
 import { isRegionName } from '../eks/stsHost';
@@ -15,8 +16,8 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function isNamespaceName(ns: string): boolean {
   return DNS1123_LABEL.test(ns) && ns.length <= 63;
 }
-/** `latest` picks the newest usable recovery point. */
-export const LATEST = 'latest';
+/** `latest` picks the newest usable whole-cluster recovery point; `latest-any` opts in to filtered ones (docs/scope.md). */
+export const LATEST = LATEST_RECOVERY_POINT;
 
 /** The restore event of DESIGN.md section 8; `source` defaults come from the event and the environment. */
 export function parseRestoreEvent(f: EventFields, target: { clusterName: string; region: string }, env: DelegateEnvironment): RestoreRequest {
@@ -28,7 +29,7 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
   const sourceCluster = source.string('clusterName', 'source.clusterName') ?? target.clusterName;
   if (source.has('clusterName')) source.problems.push(...validateClusterName(sourceCluster).map((p) => `source.${p}`));
   const recoveryPointId = source.string('recoveryPointId', 'source.recoveryPointId') ?? LATEST;
-  if (recoveryPointId !== LATEST) source.problems.push(...validateRecoveryPointId(recoveryPointId).map((p) => `source.${p}`));
+  if (!isLatestSelector(recoveryPointId)) source.problems.push(...validateRecoveryPointId(recoveryPointId).map((p) => `source.${p}`));
   f.problems.push(...source.problems);
   const unreadInSource = source.unread();
   if (unreadInSource.length) f.problems.push(`unknown field(s) in source: ${unreadInSource.join(', ')}`);

@@ -11,6 +11,7 @@ export { resourceListPath, withTypeMeta } from './listPath';
 export { ListStreamScanner } from './ListStreamScanner';
 export type { ListStreamScannerOptions, ScannedBatch, ScannedListEnd } from './ListStreamScanner';
 export { BufferPool } from './BufferPool';
+export { listNamespaceNames } from './listNamespaceNames';
 export type { BufferPoolOptions } from './BufferPool';
 export * from './errors';
 export { DiscoveryError } from './discoveryErrors';

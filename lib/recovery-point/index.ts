@@ -14,6 +14,7 @@ export type {
   ManifestArchive,
   ManifestCluster,
   ManifestResource,
+  ManifestScope,
   RecoveryPointManifest,
   RecoveryPointStatus,
   ResourceStatus,

@@ -7,8 +7,10 @@ import { ENCRYPTION_SCHEME, type SecretsManifestEntry } from '../secrets/SecretE
 /**
  * Version of the manifest's own format. Readers accept the same major version.
  * 1.1.0 added the optional `secrets` field (Secret values sealed with a KMS data key, README "Secrets").
+ * 1.2.0 added `scope`: the backup's filters and whether it is whole-cluster (docs/scope.md). Older
+ * manifests have none; lib/catalog's recoveryPointScope says what they are taken for.
  */
-export const MANIFEST_FORMAT_VERSION = '1.1.0';
+export const MANIFEST_FORMAT_VERSION = '1.2.0';
 
 /** Outcome of a backup run. A manifest is only ever written for COMPLETED or PARTIAL. */
 export type RecoveryPointStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
@@ -62,6 +64,23 @@ export interface ManifestResource {
 }
 
 /**
+ * What the backup was asked to cover (since 1.2.0), as the filters took effect: names lower-cased, an
+ * include list of `["*"]` written as `[]`, and excludeResources with its default (events) when the event
+ * gave none. An empty include list means all.
+ */
+export interface ManifestScope {
+  /**
+   * Every namespace and every resource type the cluster served, except the events left out by default:
+   * a copy of the whole cluster's configuration, fit to be `latest` (docs/scope.md).
+   */
+  wholeCluster: boolean;
+  includeNamespaces: string[];
+  excludeNamespaces: string[];
+  includeResources: string[];
+  excludeResources: string[];
+}
+
+/**
  * The manifest. `D` is the type of one AWS dependency row, which the dependency scan defines.
  */
 export interface RecoveryPointManifest<D = unknown> {
@@ -79,6 +98,8 @@ export interface RecoveryPointManifest<D = unknown> {
   awsDependencies: D[];
   /** Present when the archive's Secret values are sealed (since 1.1.0): the scheme and the KMS-encrypted data key. */
   secrets?: SecretsManifestEntry;
+  /** The backup's filters and whether it is whole-cluster (since 1.2.0; absent in older manifests). */
+  scope?: ManifestScope;
 }
 
 /**
@@ -259,6 +280,20 @@ export function validateManifest(value: unknown): string[] {
   }
   if (!isRows(value['awsDependencies'])) problems.push('awsDependencies must be an array');
   if (value['secrets'] !== undefined) problems.push(...validateSecretsEntry(value['secrets']));
+  if (value['scope'] !== undefined) problems.push(...validateScope(value['scope']));
+  return problems;
+}
+
+const SCOPE_LISTS = ['includeNamespaces', 'excludeNamespaces', 'includeResources', 'excludeResources'] as const;
+
+function validateScope(scope: unknown): string[] {
+  if (!isRecord(scope)) return ['scope must be an object'];
+  const problems: string[] = [];
+  if (typeof scope['wholeCluster'] !== 'boolean') problems.push('scope.wholeCluster must be a boolean');
+  for (const field of SCOPE_LISTS) {
+    const list = scope[field];
+    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) problems.push(`scope.${field} must be an array of strings`);
+  }
   return problems;
 }
 

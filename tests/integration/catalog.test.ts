@@ -221,7 +221,7 @@ describe('the CLI', () => {
     const t = await run(process.execPath, [CLI, 'list'], env);
     expect(t.code).toBe(0);
     const lines = t.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+STATUS\s+STARTED\s+TOOK\s+OBJECTS\s+SIZE\s+DEPS$/);
+    expect(lines[0]).toMatch(/^ID\s+STATUS\s+STARTED\s+TOOK\s+OBJECTS\s+SIZE\s+SCOPE$/);
     expect(lines.slice(1, 4).map((l) => l.split(/\s+/)[0])).toEqual([...backups].reverse().map((b) => b.recoveryPointId));
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80);
     expect(t.stdout).not.toContain(`${ESC}[`);

@@ -38,7 +38,8 @@ const restoreEnv = () => recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: 
 function restore(extra: Record<string, unknown> = {}, source: Record<string, unknown> = {}, env = restoreEnv()) {
   return invokeBundle<RestoreResponse>({
     action: 'restore', translate: 'off', includeNamespaces: [ns, 'kube-system'],
-    source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest', ...source },
+    // The backups here are namespace-filtered: `latest` (whole-cluster only) would not pick them (docs/scope.md).
+    source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest-any', ...source },
     ...extra,
   }, env);
 }
@@ -210,7 +211,7 @@ describe('a custom resource whose CRD is in neither the recovery point nor the r
 
     const { response } = await invokeBundle<RestoreResponse>({
       action: 'restore', translate: 'off', includeNamespaces: [orphanNs], excludeResources: ['persistentvolumes', 'storageclasses.storage.k8s.io'],
-      source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest' },
+      source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest-any' },
     }, recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: orphanPrefix }));
     expect(response.status).toBe('PARTIAL');
     expect(response.failures).toEqual([expect.objectContaining({ resource: `strays.${group}`, namespace: orphanNs, name: 'lost', status: 404 })]);

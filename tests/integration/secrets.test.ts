@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { parseManifest } from '../../lib/recovery-point';
+import { MANIFEST_FORMAT_VERSION, parseManifest } from '../../lib/recovery-point';
 import { StandInClient, type KubeObject, type MapRoleEntry, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes, readArchive } from './archive';
 import { CLI, invokeBundle, run, unique, type Invocation } from './helpers';
@@ -114,7 +114,7 @@ describe('a backup with SECRETS_KMS_KEY_ID', () => {
 
   it('names the key in the manifest, with KMS\'s encrypted copy of the data key', async () => {
     const manifest = parseManifest(await getObjectBytes(s3, bucket, `${folderOf(ids[0]!)}manifest.json`));
-    expect(manifest.formatVersion).toBe('1.1.0');
+    expect(manifest.formatVersion).toBe(MANIFEST_FORMAT_VERSION);
     expect(manifest.secrets).toEqual({
       encryption: 'kms-envelope-aes-256-gcm', valueFormat: 'enc:v1:', kmsKeyId: keyArn,
       encryptedDataKey: expect.stringMatching(/^[A-Za-z0-9+/]{40,}=*$/),

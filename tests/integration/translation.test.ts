@@ -71,7 +71,7 @@ interface ReportRow { resource: string; namespace?: string; name: string; outcom
 function restore(extra: Record<string, unknown> = {}): Promise<RestoreResponse> {
   return invokeBundle<RestoreResponse>({
     action: 'restore', includeNamespaces: [ns, 'kube-system'], includeResources: RESOURCES, identifierMap,
-    source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest' },
+    source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest-any' },
     ...extra,
   }, recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix })).then((r) => r.response);
 }
@@ -203,7 +203,7 @@ describe(`translation across accounts and regions (${primary.conn.account}/${pri
       const { status, dryRun, created, updated, failed, translations, untranslatedReferences } = dry;
       const sample = [OUR_OBJECTS.deployment.row, OUR_OBJECTS.pvMapped.row].map((k) => rows.get(k));
       writeFileSync(process.env.TRANSLATION_EXAMPLE_OUT, `${JSON.stringify({
-        event: { action: 'restore', dryRun: true, includeNamespaces: [ns, 'kube-system'], includeResources: RESOURCES, identifierMap, source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest' } },
+        event: { action: 'restore', dryRun: true, includeNamespaces: [ns, 'kube-system'], includeResources: RESOURCES, identifierMap, source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest-any' } },
         response: { status, dryRun, created, updated, failed, translations, untranslatedReferences: untranslatedReferences.filter(isOurs) },
         reportRows: sample,
       }, null, 2)}\n`);
@@ -284,7 +284,7 @@ describe('same account, same region (a restore into a fresh cluster after a clus
 
     const { response } = await invokeBundle<RestoreResponse>({
       action: 'restore', includeNamespaces: [sameNs], includeResources: resources, namespaceMapping: { [sameNs]: copy },
-      source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest' },
+      source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest-any' },
     }, env);
     expect(response).toMatchObject({ status: 'COMPLETED', failed: 0, created: 4, translations: { arns: 0, images: 0, identifiers: 0 }, untranslatedReferences: [] });
     const rows = await reportRows(response.report);

@@ -1,4 +1,6 @@
-import { createResourceFilter, DEFAULT_EXCLUDED_RESOURCES, validateFilterSpec, type ResourceFilterSpec } from '../../../lib/backup/filters';
+import {
+  createResourceFilter, DEFAULT_EXCLUDED_RESOURCES, effectiveFilters, isWholeCluster, recordedScope, validateFilterSpec, type ResourceFilterSpec,
+} from '../../../lib/backup/filters';
 import type { DiscoveredResource } from '../../../lib/kube/types';
 
 const res = (group: string, resource: string, namespaced = true): DiscoveredResource => ({
@@ -165,5 +167,33 @@ describe('createResourceFilter.namespacesToList', () => {
     expect(createResourceFilter({}).namespacesToList()).toBeUndefined();
     expect(createResourceFilter({ includeNamespaces: [] }).namespacesToList()).toBeUndefined();
     expect(createResourceFilter({ includeNamespaces: ['*'], excludeNamespaces: ['kube-system'] }).namespacesToList()).toBeUndefined();
+  });
+});
+
+describe('isWholeCluster and the recorded scope', () => {
+  it('counts the defaults, "*" and leaving out only events as whole-cluster: events are not configuration', () => {
+    expect(isWholeCluster({})).toBe(true);
+    expect(isWholeCluster({ includeNamespaces: ['*'], includeResources: ['*'], excludeNamespaces: [] })).toBe(true);
+    expect(isWholeCluster({ excludeResources: [] })).toBe(true);
+    expect(isWholeCluster({ excludeResources: ['events'] })).toBe(true);
+    expect(isWholeCluster({ excludeResources: ['Events', 'events.events.k8s.io'] })).toBe(true);
+  });
+
+  it('counts any namespace or resource filter of the caller as filtered', () => {
+    expect(isWholeCluster({ includeNamespaces: ['shop'] })).toBe(false);
+    expect(isWholeCluster({ excludeNamespaces: ['kube-system'] })).toBe(false);
+    expect(isWholeCluster({ includeResources: ['deployments.apps'] })).toBe(false);
+    expect(isWholeCluster({ excludeResources: ['events', 'secrets'] })).toBe(false);
+  });
+
+  it('records the filters as they took effect: lower-cased, once each, "*" as [], excludeResources defaulted', () => {
+    expect(recordedScope({})).toEqual({
+      wholeCluster: true, includeNamespaces: [], excludeNamespaces: [], includeResources: [], excludeResources: [...DEFAULT_EXCLUDED_RESOURCES],
+    });
+    expect(recordedScope({ includeNamespaces: ['Shop', 'shop'], includeResources: ['*'], excludeResources: ['secrets'] })).toEqual({
+      wholeCluster: false, includeNamespaces: ['shop'], excludeNamespaces: [], includeResources: [], excludeResources: ['secrets'],
+    });
+    // Including events explicitly drops it from the default excludes, as the filter does.
+    expect(effectiveFilters({ includeResources: ['events'] }).excludeResources).toEqual(['events.events.k8s.io']);
   });
 });

@@ -5,13 +5,15 @@ import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGito
 
 // Fixed responses, so the tables are snapshots with stable columns.
 const plain = colorsFor({ isTTY: false });
-const row = (id: string, status: 'COMPLETED' | 'PARTIAL', objects: number, bytes: number, deps: number) => ({
+const WHOLE = { wholeCluster: true, recorded: true, filters: { excludeResources: ['events', 'events.events.k8s.io'] } };
+const ONE_NAMESPACE = { wholeCluster: false, recorded: true, filters: { includeNamespaces: ['shop'], excludeResources: ['events', 'events.events.k8s.io'] } };
+const row = (id: string, status: 'COMPLETED' | 'PARTIAL', objects: number, bytes: number, deps: number, scope = WHOLE) => ({
   recoveryPointId: id, status, startedAt: `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}T${id.slice(9, 11)}:${id.slice(11, 13)}:${id.slice(13, 15)}Z`,
-  completedAt: '', durationMs: 4200, objects, bytes, resources: 57, unreadable: 0, dependencies: deps,
+  completedAt: '', durationMs: 4200, objects, bytes, resources: 57, unreadable: 0, dependencies: deps, scope,
 });
 const list = {
   action: 'list-recovery-points', status: 'OK', clusterName: 'prod', location: 's3://b/eks/prod/',
-  recoveryPoints: [row('20261123T200501Z-7f3a', 'COMPLETED', 12_345, 3_456_789, 12), row('20261122T200459Z-01bc', 'PARTIAL', 12_001, 3_400_001, 11)],
+  recoveryPoints: [row('20261123T200501Z-7f3a', 'COMPLETED', 212, 56_789, 12, ONE_NAMESPACE), row('20261122T200459Z-01bc', 'PARTIAL', 12_001, 3_400_001, 11)],
   incomplete: [{ recoveryPointId: '20261122T210000Z-dead', lastModified: '2026-11-22T21:00:07Z', bytes: 5_242_880, reason: 'no manifest' }],
   total: 3, nextToken: '20261122T200459Z-01bc',
 };
@@ -34,7 +36,7 @@ describe('CLI pages', () => {
     const describe = renderDescribe({
       action: 'describe-recovery-point', status: 'PARTIAL', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
-      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', backupDurationMs: 4200, durationMs: 58,
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', backupDurationMs: 4200, durationMs: 58, scope: WHOLE,
       archive: { key: 'k', bytes: 3_456_789, sha256: 'ab'.repeat(32), objects: 12_345 },
       resourceStatuses: { ok: 2, forbidden: 1 },
       resources: [{ name: 'configmaps', kind: 'ConfigMap', apiVersion: 'v1', namespaced: true, count: 12_000, status: 'ok' }, { name: 'deployments.apps', kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true, count: 345, status: 'ok' }, { name: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true, count: 0, status: 'forbidden', error: 'forbidden' }],
@@ -59,7 +61,7 @@ describe('CLI pages', () => {
   it("describe shows how long the backup took, not how long describe itself took", () => {
     const d = { action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: 'r', location: 's3://b/r/',
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
-      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:01.215Z', backupDurationMs: 215, durationMs: 58,
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:01.215Z', backupDurationMs: 215, durationMs: 58, scope: WHOLE,
       archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 }, resources: [], unreadable: [], warnings: [], dependencyCounts: {} };
     expect(renderDescribe(d, plain)).toContain('took 215ms');
     expect(renderDescribe(d, plain)).not.toContain('took 58ms');
@@ -69,7 +71,7 @@ describe('CLI pages', () => {
     const base = {
       action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
-      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', backupDurationMs: 4200, durationMs: 58,
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', backupDurationMs: 4200, durationMs: 58, scope: WHOLE,
       archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 },
       resources: [{ name: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true, count: 1, status: 'ok' as const }],
       unreadable: [], warnings: [], dependencyCounts: {},
@@ -78,6 +80,20 @@ describe('CLI pages', () => {
     expect(renderDescribe({ ...base, secretsEncryption: { encryption: 'kms-envelope-aes-256-gcm', kmsKeyId: key } }, plain))
       .toContain(`Secrets         values sealed with KMS key ${key}`);
     expect(renderDescribe(base, plain)).not.toContain('Secrets ');
+  });
+
+  it('describe says a filtered recovery point is never "latest" and names its filters; an old manifest\'s scope is marked inferred', () => {
+    const base = {
+      action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
+      cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', durationMs: 4200,
+      archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 },
+      resources: [], unreadable: [], warnings: [], dependencyCounts: {},
+    };
+    const filtered = renderDescribe({ ...base, scope: { ...ONE_NAMESPACE, filters: { ...ONE_NAMESPACE.filters, includeResources: ['deployments.apps', 'configmaps'] } } }, plain);
+    expect(filtered).toContain('Scope           filtered: never "latest" (use latest-any or its id)\n                namespaces: shop\n                resources: deployments.apps, configmaps\n                not resources: events, events.events.k8s.io');
+    expect(renderDescribe({ ...base, scope: { wholeCluster: true, recorded: false, filters: {} } }, plain))
+      .toContain('Scope           whole cluster; inferred, the manifest predates recorded filters');
   });
 });
 

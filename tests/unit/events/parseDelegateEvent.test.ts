@@ -147,6 +147,13 @@ describe('parseDelegateEvent', () => {
     expect(parseDelegateEvent({ action: 'diff-recovery-points', to: 'b' }, env)).toMatchObject({ from: undefined, to: 'b' });
   });
 
+  it('takes latest-any, the opt-in to filtered recovery points, wherever latest is taken, but not as diff\'s older one', () => {
+    expect(parseDelegateEvent({ action: 'restore', source: { recoveryPointId: 'latest-any' } }, env)).toMatchObject({ source: { recoveryPointId: 'latest-any' } });
+    expect(parseDelegateEvent({ action: 'describe-recovery-point', recoveryPointId: 'latest-any' }, env)).toMatchObject({ recoveryPointId: 'latest-any' });
+    expect(parseDelegateEvent({ action: 'verify-recovery-point', recoveryPointId: 'latest-any' }, env)).toMatchObject({ recoveryPointId: 'latest-any' });
+    expect(problemsOf({ action: 'diff-recovery-points', from: 'latest-any' })).toEqual(['from cannot be "latest-any": it is the older of the two']);
+  });
+
   it('names every problem of a catalog event', () => {
     expect(problemsOf({ action: 'list-recovery-points', limit: 0, nextToken: '../x' })).toEqual([
       'limit must be a whole number from 1 to 1000',

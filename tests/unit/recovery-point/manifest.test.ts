@@ -97,6 +97,20 @@ describe('manifest', () => {
     expect(problemsOf(withChanges((m) => (m['formatVersion'] = '1.4.0')))).toEqual([]);
   });
 
+  it('reads a 1.1.0 manifest without a scope, and checks a scope when there is one', () => {
+    expect(problemsOf(withChanges((m) => { m['formatVersion'] = '1.1.0'; delete m['scope']; }))).toEqual([]);
+    expect(problemsOf(withChanges((m) => {
+      m['scope'] = { wholeCluster: false, includeNamespaces: ['shop'], excludeNamespaces: [], includeResources: [], excludeResources: ['events'] };
+    }))).toEqual([]);
+    expect(problemsOf(withChanges((m) => { m['scope'] = { wholeCluster: 'yes', includeNamespaces: 'shop' }; }))).toEqual([
+      'scope.wholeCluster must be a boolean',
+      'scope.includeNamespaces must be an array of strings',
+      'scope.excludeNamespaces must be an array of strings',
+      'scope.includeResources must be an array of strings',
+      'scope.excludeResources must be an array of strings',
+    ]);
+  });
+
   it('checks the archive digest and the resource rows', () => {
     const problems = problemsOf(
       withChanges((m) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  findConditionProblems, findEntryPointProblems, findReferenceProblems, findWildcardGrants, iamStatements, isObject,
+  findBuildProblems, findConditionProblems, findReferenceProblems, findWildcardGrants, iamStatements, isObject,
   parseTemplate, possibleValues, repoFileReader, walk, type CfnObject, type CfnValue, type FileReader,
 } from './templateChecks';
 
@@ -120,21 +120,28 @@ describe('function and build', () => {
   const fn = resource('Function');
   const props = get(fn, 'Properties');
 
-  it('builds the real handler with esbuild, and the Handler loads that bundle', () => {
-    expect(get(fn, 'Metadata', 'BuildMethod')).toBe('esbuild');
-    expect(get(fn, 'Metadata', 'BuildProperties', 'EntryPoints')).toEqual(['handlers/delegate.ts']);
-    expect(findEntryPointProblems(template, repoFileReader(REPO_ROOT))).toEqual([]);
+  it('builds with the project\'s own build (make build-Function runs scripts/build.mjs), and the Handler loads that bundle', () => {
+    expect(get(fn, 'Metadata', 'BuildMethod')).toBe('makefile');
+    expect(get(fn, 'Metadata', 'BuildProperties')).toBeUndefined();
+    expect(get(props, 'Handler')).toBe('index.handler');
+    expect(findBuildProblems(template, repoFileReader(REPO_ROOT))).toEqual([]);
   });
 
-  it('catches a missing entry point, a file without the export, and a Handler naming the wrong bundle', () => {
-    const withFile = (text: string): FileReader => (p) => (p === 'handlers/delegate.ts' ? text : undefined);
-    expect(findEntryPointProblems(template, withFile('export const handler = async () => ({});'))).toEqual([]);
-    expect(findEntryPointProblems(template, withFile('export async function handler(event: unknown) {}'))).toEqual([]);
-    expect(findEntryPointProblems(template, () => undefined)).toEqual(['Resources.Function: entry point handlers/delegate.ts does not exist']);
-    expect(findEntryPointProblems(template, withFile('export const handle = 1; const handler = 2;')))
+  it('catches SAM\'s own esbuild, a missing target, a recipe without scripts/build.mjs, a Handler naming another file, a missing export', () => {
+    const makefile = readFileSync(join(REPO_ROOT, 'Makefile'), 'utf8');
+    const files = (make: string, handler = 'export const handler = async () => ({});'): FileReader => (p) => ({ Makefile: make, 'handlers/delegate.ts': handler } as Record<string, string>)[p];
+    expect(findBuildProblems(template, files(makefile))).toEqual([]);
+    expect(findBuildProblems(broken('BuildMethod: makefile', 'BuildMethod: esbuild'), files(makefile)))
+      .toEqual(['Resources.Function.Metadata.BuildMethod: "esbuild" is not the project\'s build (makefile running scripts/build.mjs)']);
+    expect(findBuildProblems(template, files(makefile.replace('build-Function:', 'build-Other:'))))
+      .toEqual(['Resources.Function: Makefile has no target build-Function']);
+    expect(findBuildProblems(template, files(makefile.replace('node scripts/build.mjs', 'npx esbuild handlers/delegate.ts --bundle --outfile=dist/delegate/index.js'))))
+      .toEqual(['Resources.Function: build-Function does not run node scripts/build.mjs']);
+    expect(findBuildProblems(broken('Handler: index.handler', 'Handler: delegate.handler'), files(makefile)))
+      .toEqual(['Resources.Function.Properties.Handler: "delegate.handler" loads delegate.js but build-Function writes index.js']);
+    expect(findBuildProblems(template, files(makefile, 'export const handle = 1; const handler = 2;')))
       .toEqual(['Resources.Function: handlers/delegate.ts does not export "handler"']);
-    expect(findEntryPointProblems(broken('Handler: delegate.handler', 'Handler: index.handler'), withFile('export const handler = 1;')))
-      .toEqual(['Resources.Function.Properties.Handler: "index.handler" loads index.js but esbuild writes delegate.js for handlers/delegate.ts']);
+    expect(findBuildProblems(template, () => undefined)).toEqual(['Resources.Function: Makefile does not exist']);
   });
 
   it('runs on nodejs22.x with memory and a timeout of at most 900 s from parameters', () => {

@@ -1,8 +1,8 @@
 // Offline checks of a CloudFormation/SAM template: parsing with the short-form intrinsic tags, references,
-// conditions, the esbuild entry point, and IAM wildcards. Pure functions over the parsed template, so the
-// tests can feed them broken templates and prove each check can fail.
+// conditions, the build (Makefile target, entry point), and IAM wildcards. Pure functions over the parsed
+// template, so the tests can feed them broken templates and prove each check can fail.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 
 /** A parsed template: plain JSON-like values, with intrinsics in their long form ({"Fn::Sub": ...}). */
@@ -240,36 +240,55 @@ export function repoFileReader(root: string): FileReader {
 }
 
 /**
- * For every esbuild-built function: the entry point exists, exports the handler function the Handler
- * names, and the Handler's module is the entry point's bundle (SAM runs esbuild with --outdir, so
- * `handlers/delegate.ts` becomes `delegate.js` and the Handler must be `delegate.<export>`).
+ * Every function is built by the project's own build, so what is deployed is the bundle the tests exercise
+ * (issue 27): BuildMethod makefile, a Makefile beside the code (CodeUri) with a `build-<LogicalId>` target
+ * whose recipe runs scripts/build.mjs and copies one of its bundles to `$(ARTIFACTS_DIR)/<module>.js`, where
+ * the Handler is `<module>.<export>`; and the bundle's entry point (handlers/<name>.ts for
+ * dist/<name>/index.js) exports what the Handler names.
  */
-export function findEntryPointProblems(template: CfnObject, readFile: FileReader): string[] {
+export function findBuildProblems(template: CfnObject, readFile: FileReader): string[] {
   const problems: string[] = [];
   for (const [name, resource] of Object.entries(section(template, 'Resources'))) {
     if (!isObject(resource) || resource.Type !== 'AWS::Serverless::Function') continue;
-    const metadata = isObject(resource.Metadata) ? resource.Metadata : {};
-    if (metadata.BuildMethod !== 'esbuild') continue;
     const where = `Resources.${name}`;
-    const entryPoints = isObject(metadata.BuildProperties) ? metadata.BuildProperties.EntryPoints : undefined;
-    const handler = isObject(resource.Properties) ? resource.Properties.Handler : undefined;
-    if (!Array.isArray(entryPoints) || entryPoints.length !== 1 || typeof entryPoints[0] !== 'string') {
-      problems.push(`${where}.Metadata.BuildProperties.EntryPoints: expected exactly one file, got ${JSON.stringify(entryPoints)}`);
+    const metadata = isObject(resource.Metadata) ? resource.Metadata : {};
+    const props = isObject(resource.Properties) ? resource.Properties : {};
+    if (metadata.BuildMethod !== 'makefile') {
+      problems.push(`${where}.Metadata.BuildMethod: ${JSON.stringify(metadata.BuildMethod)} is not the project's build (makefile running scripts/build.mjs)`);
       continue;
     }
-    const entry = entryPoints[0];
+    const codeUri = typeof props.CodeUri === 'string' ? props.CodeUri : '.';
+    const makefilePath = join(codeUri, 'Makefile');
+    const makefile = readFile(makefilePath);
+    if (makefile === undefined) {
+      problems.push(`${where}: ${makefilePath} does not exist`);
+      continue;
+    }
+    const recipe = makeRecipe(makefile, `build-${name}`);
+    if (recipe === undefined) {
+      problems.push(`${where}: ${makefilePath} has no target build-${name}`);
+      continue;
+    }
+    if (!recipe.some((line) => /^node scripts\/build\.mjs\b/.test(line))) problems.push(`${where}: build-${name} does not run node scripts/build.mjs`);
+    const handler = props.Handler;
     if (typeof handler !== 'string' || !/^[\w-]+\.\w+$/.test(handler)) {
       problems.push(`${where}.Properties.Handler: expected <module>.<export>, got ${JSON.stringify(handler)}`);
       continue;
     }
     const [module = '', exported = ''] = handler.split('.');
-    const bundle = basename(entry, extname(entry));
-    if (module !== bundle) {
-      problems.push(`${where}.Properties.Handler: "${handler}" loads ${module}.js but esbuild writes ${bundle}.js for ${entry}`);
+    const copy = recipe.map((line) => /^cp\s+dist\/([\w-]+)\/index\.js\s+"?\$\(ARTIFACTS_DIR\)\/([\w-]+)\.js"?$/.exec(line)).find((m) => m !== null);
+    if (!copy) {
+      problems.push(`${where}: build-${name} does not copy a dist/<name>/index.js bundle into $(ARTIFACTS_DIR)`);
+      continue;
     }
+    const [, bundle = '', artifact = ''] = copy;
+    if (artifact !== module) {
+      problems.push(`${where}.Properties.Handler: "${handler}" loads ${module}.js but build-${name} writes ${artifact}.js`);
+    }
+    const entry = `handlers/${bundle}.ts`;
     const source = readFile(entry);
     if (source === undefined) {
-      problems.push(`${where}: entry point ${entry} does not exist`);
+      problems.push(`${where}: entry point ${entry} of dist/${bundle}/index.js does not exist`);
       continue;
     }
     const exportPattern = new RegExp(
@@ -277,4 +296,17 @@ export function findEntryPointProblems(template: CfnObject, readFile: FileReader
     if (!exportPattern.test(source)) problems.push(`${where}: ${entry} does not export "${exported}"`);
   }
   return problems;
+}
+
+/** The recipe lines of one Makefile target (tab-indented lines after `target:`), `@` and spaces trimmed. */
+export function makeRecipe(makefile: string, target: string): string[] | undefined {
+  const lines = makefile.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`${target}:`));
+  if (start < 0) return undefined;
+  const recipe: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith('\t')) break;
+    recipe.push(line.trim().replace(/^[@-]+/, ''));
+  }
+  return recipe;
 }
