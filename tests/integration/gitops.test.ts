@@ -48,7 +48,7 @@ interface ResumeResponse {
 const env = () => recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix });
 const restore = async (extra: Record<string, unknown>) => (await invokeBundle<RestoreResponse>({
   action: 'restore', translate: 'off', includeNamespaces: [ns], includeResources: RESOURCES,
-  source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest' }, ...extra,
+  source: { clusterName: primary.conn.clusterName, region: primary.conn.region, recoveryPointId: 'latest-any' }, ...extra,
 }, env())).response;
 const resume = async (extra: Record<string, unknown> = {}) => (await invokeBundle<ResumeResponse>({ action: 'resume-gitops', namespaces: [ns, mapped], ...extra }, env())).response;
 

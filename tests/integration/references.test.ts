@@ -297,7 +297,7 @@ describe(`references of real-shaped workloads (${SRC.account}/${SRC.region}/${SR
   it('restores every object, translates what can be, and lists every other source id, region, zone, account and cluster name with its object', async () => {
     const { response } = await invokeBundle<RestoreResponse>({
       action: 'restore', includeNamespaces: [ns], includeResources: RESOURCES, identifierMap, zoneMap,
-      source: { clusterName: SRC.cluster, region: SRC.region, recoveryPointId: 'latest' },
+      source: { clusterName: SRC.cluster, region: SRC.region, recoveryPointId: 'latest-any' },
     }, recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix }));
     const ours = new Set([...corpus.map((c) => c.row), ...crdNames.map((n) => `${CRDS}//${n}`)]);
     expect(response.failures.filter((f) => ours.has(`${f.resource}/${f.namespace ?? ''}/${f.name}`))).toEqual([]);
@@ -388,7 +388,7 @@ describe(`references of real-shaped workloads (${SRC.account}/${SRC.region}/${SR
     const { response } = await invokeBundle<RestoreResponse>({
       action: 'restore', includeNamespaces: [ns], includeResources: RESOURCES, dryRun: true,
       zoneMap: { 'eu-west-1a': zone(DST.region, 'a') },
-      source: { clusterName: SRC.cluster, region: SRC.region, recoveryPointId: 'latest' },
+      source: { clusterName: SRC.cluster, region: SRC.region, recoveryPointId: 'latest-any' },
     }, recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix }));
     expect(response.status).toBe('FAILED');
     expect(response.problems).toEqual([`zoneMap["eu-west-1a"]: eu-west-1a is not a zone of the source region ${SRC.region}`]);

@@ -37,5 +37,7 @@ export function provisionedPaths(): StandInBinaries {
       .filter((l) => l.includes('='))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  return { kubeApiserver: env.KUBE_APISERVER!, etcd: env.ETCD!, motoPythonPath: env.MOTO_PYTHONPATH!, python: env.PYTHON!, libfaketime: env.LIBFAKETIME!, helm: env.HELM! };
+  return { kubeApiserver: env.KUBE_APISERVER!, etcd: env.ETCD!, motoPythonPath: env.MOTO_PYTHONPATH!, python: env.PYTHON!, libfaketime: env.LIBFAKETIME!,
+    // paths.env of an older provision.sh (another checkout sharing the cache) has no HELM line.
+    helm: env.HELM ?? join(standInCacheDir(), 'helm', 'helm') };
 }
