@@ -9,7 +9,7 @@ export { readArchiveEntries, DEFAULT_MAX_ENTRY_BYTES } from './ArchiveReader';
 export { RecoveryPointReader } from './RecoveryPointReader';
 export type { ArchiveReadSummary, ReadObjectsOptions, RecoveryPointObject } from './RecoveryPointReader';
 export type { ArchiveEntry, ReadArchiveOptions } from './ArchiveReader';
-export { MANIFEST_FORMAT_VERSION, parseManifest, serializeManifest, validateManifest } from './manifest';
+export { MANIFEST_FORMAT_VERSION, SEEKABLE_FORMAT_VERSION, compareVersions, parseManifest, serializeManifest, validateManifest } from './manifest';
 export type {
   ManifestArchive,
   ManifestCluster,
@@ -51,3 +51,6 @@ export {
   RecoveryPointStateError,
   RecoveryPointWriteError,
 } from './errors';
+export { validateIndex, membersInArchiveOrder } from './archiveIndex';
+export type { ArchiveIndex, IndexMember, IndexType } from './archiveIndex';
+export { DEFAULT_MEMBER_BYTES } from './MemberArchive';
