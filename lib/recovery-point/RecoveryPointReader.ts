@@ -4,11 +4,16 @@
 // through here, with the same layout functions the writer uses. A recovery point whose Secrets are sealed
 // (manifest `secrets`) has its data key fetched from KMS before the archive is read, and its Secrets opened
 // as they pass: every consumer sees them as backed up, and none reads an archive whose key it cannot use.
+// A seekable archive (format 1.2, manifest `index`) is read by Range GETs of its gzip members instead, each
+// checked against its SHA-256 in the index before it is parsed: all of them in order (objects(), the whole
+// archive's SHA-256 included) or one type's only (typeObjects()).
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
-import { readArchiveEntries } from './ArchiveReader';
-import { ArchiveEntryError, ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from './errors';
+import { Readable } from 'node:stream';
+import { readArchiveEntries, type ArchiveEntry } from './ArchiveReader';
+import { membersInArchiveOrder, type ArchiveIndex, type IndexMember } from './archiveIndex';
+import { fetchMembers } from './fetchMembers';
+import { ArchiveEntryError, ManifestError, RecoveryPointError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from './errors';
 import { ARCHIVE_FORMAT_VERSION, archiveKey, manifestKey } from './layout';
 import { parseManifest, type RecoveryPointManifest } from './manifest';
 import { SecretEnvelope, SecretValueError, type KmsClientFor } from '../secrets';
@@ -39,6 +44,10 @@ export interface ReadObjectsOptions {
   onProblem?: (problem: string) => void;
   /** Told the archive bytes read so far as they arrive (a progress line). @default undefined */
   onArchiveBytes?: (bytesRead: number) => void;
+  /** Seekable archives (1.2): Range GETs in flight at once. @default 4 (DEFAULT_RANGE_CONCURRENCY) */
+  rangeConcurrency?: number;
+  /** Seekable archives (1.2): told each Range GET as it is sent. @default undefined */
+  onRangeRequest?: (range: string) => void;
 }
 
 /** What a full read of the archive measured, for verify's report. */
@@ -111,6 +120,16 @@ export class RecoveryPointReader {
     return new RecoveryPointReader(s3, bucket, folder, manifest, options.kmsFor);
   }
 
+  /** The seekable archive's index (format 1.2); undefined for a 1.0 or 1.1 archive, read as one stream. */
+  get index(): ArchiveIndex | undefined {
+    return this.manifest.index;
+  }
+
+  /** True when the archive can be read one type at a time (typeObjects() by Range GET). */
+  get seekable(): boolean {
+    return this.manifest.index !== undefined;
+  }
+
   /** True when the archive's Secret values are sealed with a KMS data key (manifest `secrets`). */
   get secretsEncrypted(): boolean {
     return this.manifest.secrets !== undefined;
@@ -135,22 +154,142 @@ export class RecoveryPointReader {
       ? await SecretEnvelope.open(this.#kmsFor, this.manifest.secrets, options.signal ? { signal: options.signal } : {})
       : undefined;
     try {
-      yield* this.#objects(options, envelope);
+      const index = this.manifest.index;
+      yield* index ? this.#rangedObjects(index, options, envelope) : this.#objects(options, envelope);
     } finally {
       envelope?.dispose();
     }
   }
 
+  /**
+   * The objects of one resource type of a seekable archive (format 1.2), read by Range GETs of its members
+   * only, several in flight. Each member's SHA-256 is checked against the index before it is parsed (a
+   * tampered member is a problem: RecoveryPointIntegrityError unless `onProblem`), each entry as objects()
+   * checks it, and the type's count against the index and the manifest at the end. Sealed Secrets are opened
+   * in memory. Throws RecoveryPointError for an archive that is not seekable (read it with objects()).
+   */
+  async *typeObjects(resourceName: string, options: ReadObjectsOptions = {}): AsyncGenerator<RecoveryPointObject, void, undefined> {
+    const index = this.manifest.index;
+    if (!index) throw new RecoveryPointError(`recovery point ${this.manifest.recoveryPointId} has no index (format ${this.manifest.formatVersion}): read it whole`);
+    const problem = problemSink(options);
+    this.#checkArchiveKey();
+    const type = index.types.find((t) => t.name === resourceName);
+    const row = this.manifest.resources.find((r) => r.name === resourceName);
+    if (!type) {
+      if ((row?.count ?? 0) > 0) problem(`${resourceName}: the manifest says ${row!.count} objects, the index has no member of it`);
+      return;
+    }
+    const envelope = this.manifest.secrets && resourceName === SECRETS_RESOURCE
+      ? await SecretEnvelope.open(this.#kmsFor, this.manifest.secrets, options.signal ? { signal: options.signal } : {})
+      : undefined;
+    let seen = 0;
+    try {
+      const members = type.members.map((m) => ({ ...m, resourceName }));
+      for await (const fetched of this.#fetch(members, options)) {
+        for await (const o of this.#memberObjects(fetched, options, envelope, problem)) {
+          seen++;
+          yield o;
+        }
+      }
+    } finally {
+      envelope?.dispose();
+    }
+    if (seen !== type.objects) problem(`${resourceName}: its members hold ${seen} objects, the index says ${type.objects}`);
+    if (row && seen !== row.count) problem(`${resourceName}: archive holds ${seen} objects, the manifest says ${row.count}`);
+  }
+
+  #checkArchiveKey(): void {
+    if (this.manifest.archive.key !== archiveKey(this.folder)) {
+      throw new RecoveryPointIntegrityError([`manifest names archive ${this.manifest.archive.key}, not ${archiveKey(this.folder)}`]);
+    }
+  }
+
+  #fetch(members: Array<IndexMember & { resourceName?: string }>, options: ReadObjectsOptions) {
+    return fetchMembers(this.s3, this.bucket, this.manifest.archive.key, members, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.rangeConcurrency !== undefined ? { concurrency: options.rangeConcurrency } : {}),
+      ...(options.onRangeRequest ? { onRangeRequest: options.onRangeRequest } : {}),
+    });
+  }
+
+  /**
+   * The checked objects of one fetched member: none when its SHA-256 differs from the index (it is not
+   * parsed), each entry checked to be of the member's type, and the member's count checked at its end.
+   */
+  async *#memberObjects(
+    fetched: { member: IndexMember & { resourceName?: string }; body: Buffer; sha256: string },
+    options: ReadObjectsOptions, envelope: SecretEnvelope | undefined, problem: (text: string) => void,
+  ): AsyncGenerator<RecoveryPointObject, void, undefined> {
+    const { member } = fetched;
+    const what = `${member.resourceName ?? (member.offset === 0 ? 'metadata' : 'end-of-archive')} member at bytes ${member.offset}-${member.offset + member.length - 1}`;
+    if (fetched.sha256 !== member.sha256) return problem(`${what}: SHA-256 ${fetched.sha256} differs from the index's ${member.sha256}`);
+    const kinds = new Map(this.manifest.resources.map((r) => [r.name, r.kind]));
+    let objects = 0;
+    try {
+      for await (const entry of readArchiveEntries(Readable.from([fetched.body]))) {
+        options.signal?.throwIfAborted();
+        if (entry.kind === 'metadata-version') {
+          if (member.offset !== 0) problem(`${what} holds metadata/version`);
+          else checkVersion(entry, problem);
+          continue;
+        }
+        if (entry.kind === 'object' && entry.resourceName !== member.resourceName) {
+          problem(`${what} holds ${JSON.stringify(entry.path)}, not a ${member.resourceName ?? 'resource'} entry`);
+          continue;
+        }
+        const o = checkEntry(entry, kinds, envelope, problem);
+        if (o === undefined) continue;
+        objects++;
+        yield o;
+      }
+    } catch (err) {
+      if (err instanceof ArchiveEntryError) return problem(`${what}: ${err.message}`);
+      if (err instanceof RecoveryPointIntegrityError || options.signal?.aborted) throw err;
+      return problem(`${what} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (objects !== member.objects) problem(`${what} holds ${objects} objects, the index says ${member.objects}`);
+  }
+
+  /**
+   * objects() of a seekable archive: every member by Range GET in archive order, each checked against the
+   * index, and the whole archive's SHA-256 and size computed over them in order, as one stream would be.
+   */
+  async *#rangedObjects(index: ArchiveIndex, options: ReadObjectsOptions, envelope: SecretEnvelope | undefined): AsyncGenerator<RecoveryPointObject, void, undefined> {
+    const { manifest } = this;
+    const problem = problemSink(options);
+    this.#checkArchiveKey();
+    const hash = createHash('sha256');
+    const counts = new Map<string, number>();
+    let bytes = 0;
+    let objects = 0;
+    let objectBytes: number | undefined;
+    for await (const fetched of this.#fetch(membersInArchiveOrder(index), options)) {
+      hash.update(fetched.body);
+      bytes += fetched.body.length;
+      objectBytes ??= fetched.objectBytes;
+      options.onArchiveBytes?.(bytes);
+      for await (const o of this.#memberObjects(fetched, options, envelope, problem)) {
+        objects++;
+        counts.set(o.resourceName, (counts.get(o.resourceName) ?? 0) + 1);
+        yield o;
+      }
+    }
+    const sha256 = hash.digest('hex');
+    this.#summary = { objects, bytes, sha256, counts };
+    // The index tiles manifest.archive.bytes (validateManifest); bytes past it would be in no member.
+    const endProblems = objectBytes !== undefined && objectBytes !== manifest.archive.bytes
+      ? [`archive is ${objectBytes} bytes, the manifest says ${manifest.archive.bytes}`]
+      : [];
+    endProblems.push(...archiveEndProblems(manifest, { sha256, bytes, objects, counts }));
+    if (endProblems.length && !options.onProblem) throw new RecoveryPointIntegrityError(endProblems);
+    for (const p of endProblems) options.onProblem?.(p);
+  }
+
   async *#objects(options: ReadObjectsOptions, envelope: SecretEnvelope | undefined): AsyncGenerator<RecoveryPointObject, void, undefined> {
     const { manifest } = this;
-    const problem = (text: string): void => {
-      if (!options.onProblem) throw new RecoveryPointIntegrityError([text]);
-      options.onProblem(text);
-    };
-    if (manifest.archive.key !== archiveKey(this.folder)) {
-      throw new RecoveryPointIntegrityError([`manifest names archive ${manifest.archive.key}, not ${archiveKey(this.folder)}`]);
-    }
-    const kinds = new Map(manifest.resources.map((r) => [r.name, r]));
+    const problem = problemSink(options);
+    this.#checkArchiveKey();
+    const kinds = new Map(manifest.resources.map((r) => [r.name, r.kind]));
     const key = manifest.archive.key;
     let out;
     try {
@@ -181,34 +320,14 @@ export class RecoveryPointReader {
         options.signal?.throwIfAborted();
         if (entry.kind === 'metadata-version') {
           sawVersion = true;
-          const version = entry.body.toString('utf8').trim();
-          if (version.split('.')[0] !== READABLE_ARCHIVE_MAJOR) problem(`archive format version ${version} is not readable (this delegate reads ${ARCHIVE_FORMAT_VERSION})`);
+          checkVersion(entry, problem);
           continue;
         }
-        if (entry.kind === 'other') {
-          if (!entry.path.startsWith('resources/')) problem(`archive entry ${JSON.stringify(entry.path)} is outside resources/`);
-          continue;
-        }
-        let checked = checkObjectEntry(entry, kinds.get(entry.resourceName)?.kind);
-        if (typeof checked === 'string') {
-          problem(checked);
-          continue;
-        }
-        if (envelope && entry.resourceName === SECRETS_RESOURCE) {
-          try {
-            checked = envelope.cipher.openObject(entry.path, checked);
-          } catch (err) {
-            if (!(err instanceof SecretValueError)) throw err;
-            problem(`archive entry ${JSON.stringify(entry.path)}: Secret value ${err.field} ${err.why}`);
-            continue;
-          }
-        }
+        const o = checkEntry(entry, kinds, envelope, problem);
+        if (o === undefined) continue;
         objects++;
-        counts.set(entry.resourceName, (counts.get(entry.resourceName) ?? 0) + 1);
-        yield {
-          path: entry.path, resourceName: entry.resourceName, namespace: entry.namespace, name: entry.name,
-          object: checked, bytes: entry.body.length,
-        };
+        counts.set(o.resourceName, (counts.get(o.resourceName) ?? 0) + 1);
+        yield o;
       }
     } catch (err) {
       if (err instanceof ArchiveEntryError) return problem(err.message);
@@ -225,19 +344,69 @@ export class RecoveryPointReader {
     this.#summary = { objects, bytes, sha256, counts };
     const endProblems: string[] = [];
     if (!sawVersion) endProblems.push('archive has no metadata/version entry');
-    if (sha256 !== manifest.archive.sha256) endProblems.push(`archive SHA-256 ${sha256} differs from the manifest's ${manifest.archive.sha256}`);
-    if (bytes !== manifest.archive.bytes) endProblems.push(`archive is ${bytes} bytes, the manifest says ${manifest.archive.bytes}`);
-    if (objects !== manifest.archive.objects) endProblems.push(`archive holds ${objects} objects, the manifest says ${manifest.archive.objects}`);
-    for (const row of manifest.resources) {
-      const seen = counts.get(row.name) ?? 0;
-      if (seen !== row.count) endProblems.push(`${row.name}: archive holds ${seen} objects, the manifest says ${row.count}`);
-    }
-    for (const [name, seen] of counts) {
-      if (!kinds.has(name)) endProblems.push(`${name}: ${seen} objects in the archive but no row in the manifest`);
-    }
+    endProblems.push(...archiveEndProblems(manifest, { sha256, bytes, objects, counts }));
     if (endProblems.length && !options.onProblem) throw new RecoveryPointIntegrityError(endProblems);
     for (const p of endProblems) options.onProblem?.(p);
   }
+}
+
+/** The first problem throws, unless the caller collects them (verify). */
+function problemSink(options: ReadObjectsOptions): (text: string) => void {
+  return (text) => {
+    if (!options.onProblem) throw new RecoveryPointIntegrityError([text]);
+    options.onProblem(text);
+  };
+}
+
+function checkVersion(entry: ArchiveEntry, problem: (text: string) => void): void {
+  const version = entry.body.toString('utf8').trim();
+  if (version.split('.')[0] !== READABLE_ARCHIVE_MAJOR) problem(`archive format version ${version} is not readable (this delegate reads ${ARCHIVE_FORMAT_VERSION})`);
+}
+
+/** One object entry checked (and its Secret opened), or undefined after telling its problem. */
+function checkEntry(
+  entry: ArchiveEntry, kinds: ReadonlyMap<string, string>, envelope: SecretEnvelope | undefined, problem: (text: string) => void,
+): RecoveryPointObject | undefined {
+  if (entry.kind !== 'object') {
+    if (!entry.path.startsWith('resources/')) problem(`archive entry ${JSON.stringify(entry.path)} is outside resources/`);
+    return undefined;
+  }
+  let checked = checkObjectEntry(entry, kinds.get(entry.resourceName));
+  if (typeof checked === 'string') {
+    problem(checked);
+    return undefined;
+  }
+  if (envelope && entry.resourceName === SECRETS_RESOURCE) {
+    try {
+      checked = envelope.cipher.openObject(entry.path, checked);
+    } catch (err) {
+      if (!(err instanceof SecretValueError)) throw err;
+      problem(`archive entry ${JSON.stringify(entry.path)}: Secret value ${err.field} ${err.why}`);
+      return undefined;
+    }
+  }
+  return {
+    path: entry.path, resourceName: entry.resourceName, namespace: entry.namespace, name: entry.name,
+    object: checked, bytes: entry.body.length,
+  };
+}
+
+/** Whole-archive checks once it has been read: digest, size, object counts against the manifest. */
+function archiveEndProblems(manifest: RecoveryPointManifest, read: Omit<ArchiveReadSummary, 'counts'> & { counts: ReadonlyMap<string, number> }): string[] {
+  const problems: string[] = [];
+  if (read.sha256 !== manifest.archive.sha256) problems.push(`archive SHA-256 ${read.sha256} differs from the manifest's ${manifest.archive.sha256}`);
+  if (read.bytes !== manifest.archive.bytes) problems.push(`archive is ${read.bytes} bytes, the manifest says ${manifest.archive.bytes}`);
+  if (read.objects !== manifest.archive.objects) problems.push(`archive holds ${read.objects} objects, the manifest says ${manifest.archive.objects}`);
+  const rows = new Set<string>();
+  for (const row of manifest.resources) {
+    rows.add(row.name);
+    const seen = read.counts.get(row.name) ?? 0;
+    if (seen !== row.count) problems.push(`${row.name}: archive holds ${seen} objects, the manifest says ${row.count}`);
+  }
+  for (const [name, seen] of read.counts) {
+    if (!rows.has(name)) problems.push(`${name}: ${seen} objects in the archive but no row in the manifest`);
+  }
+  return problems;
 }
 
 /** The parsed object, or the problem with it. */

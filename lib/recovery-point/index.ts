@@ -7,7 +7,9 @@ export type {
 } from './RecoveryPointWriter';
 export { readArchiveEntries, DEFAULT_MAX_ENTRY_BYTES } from './ArchiveReader';
 export { RecoveryPointReader } from './RecoveryPointReader';
-export type { ArchiveReadSummary, ReadObjectsOptions, RecoveryPointObject } from './RecoveryPointReader';
+export type { ArchiveReadSummary, OpenRecoveryPointOptions, ReadObjectsOptions, RecoveryPointObject } from './RecoveryPointReader';
+export { fetchMembers, DEFAULT_RANGE_CONCURRENCY } from './fetchMembers';
+export type { FetchMembersOptions, FetchedMember } from './fetchMembers';
 export type { ArchiveEntry, ReadArchiveOptions } from './ArchiveReader';
 export { MANIFEST_FORMAT_VERSION, SEEKABLE_FORMAT_VERSION, compareVersions, parseManifest, serializeManifest, validateManifest } from './manifest';
 export type {
