@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { readArchiveEntries, type ArchiveEntry } from './ArchiveReader';
-import { membersInArchiveOrder, type ArchiveIndex, type IndexMember } from './archiveIndex';
+import { membersInArchiveOrder, membersOfType, type ArchiveIndex, type ArchiveMember } from './archiveIndex';
 import { fetchMembers } from './fetchMembers';
 import { ArchiveEntryError, ManifestError, RecoveryPointError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from './errors';
 import { ARCHIVE_FORMAT_VERSION, archiveKey, manifestKey } from './layout';
@@ -184,9 +184,8 @@ export class RecoveryPointReader {
       : undefined;
     let seen = 0;
     try {
-      const members = type.members.map((m) => ({ ...m, resourceName }));
-      for await (const fetched of this.#fetch(members, options)) {
-        for await (const o of this.#memberObjects(fetched, options, envelope, problem)) {
+      for await (const fetched of this.#fetch(membersOfType(index, resourceName), options)) {
+        for await (const o of this.#memberObjects(fetched, resourceName, options, envelope, problem)) {
           seen++;
           yield o;
         }
@@ -204,7 +203,7 @@ export class RecoveryPointReader {
     }
   }
 
-  #fetch(members: Array<IndexMember & { resourceName?: string }>, options: ReadObjectsOptions) {
+  #fetch(members: ArchiveMember[], options: ReadObjectsOptions) {
     return fetchMembers(this.s3, this.bucket, this.manifest.archive.key, members, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.rangeConcurrency !== undefined ? { concurrency: options.rangeConcurrency } : {}),
@@ -213,33 +212,39 @@ export class RecoveryPointReader {
   }
 
   /**
-   * The checked objects of one fetched member: none when its SHA-256 differs from the index (it is not
-   * parsed), each entry checked to be of the member's type, and the member's count checked at its end.
+   * The checked objects of one fetched member (of type `only` when given; a shared member holds several):
+   * none when its SHA-256 differs from the index (it is not parsed), each entry checked to be of a type the
+   * index lists in this member, and the member's counts checked at its end.
    */
   async *#memberObjects(
-    fetched: { member: IndexMember & { resourceName?: string }; body: Buffer; sha256: string },
+    fetched: { member: ArchiveMember; body: Buffer; sha256: string }, only: string | undefined,
     options: ReadObjectsOptions, envelope: SecretEnvelope | undefined, problem: (text: string) => void,
   ): AsyncGenerator<RecoveryPointObject, void, undefined> {
     const { member } = fetched;
-    const what = `${member.resourceName ?? (member.offset === 0 ? 'metadata' : 'end-of-archive')} member at bytes ${member.offset}-${member.offset + member.length - 1}`;
+    const names = member.role === 'objects' ? [...member.types.keys()].join(', ') : member.role === 'head' ? 'metadata' : 'end-of-archive';
+    const what = `${names} member at bytes ${member.offset}-${member.offset + member.length - 1}`;
     if (fetched.sha256 !== member.sha256) return problem(`${what}: SHA-256 ${fetched.sha256} differs from the index's ${member.sha256}`);
     const kinds = new Map(this.manifest.resources.map((r) => [r.name, r.kind]));
-    let objects = 0;
+    const counts = new Map<string, number>();
     try {
       for await (const entry of readArchiveEntries(Readable.from([fetched.body]))) {
         options.signal?.throwIfAborted();
         if (entry.kind === 'metadata-version') {
-          if (member.offset !== 0) problem(`${what} holds metadata/version`);
+          if (member.role !== 'head') problem(`${what} holds metadata/version`);
           else checkVersion(entry, problem);
           continue;
         }
-        if (entry.kind === 'object' && entry.resourceName !== member.resourceName) {
-          problem(`${what} holds ${JSON.stringify(entry.path)}, not a ${member.resourceName ?? 'resource'} entry`);
-          continue;
+        if (entry.kind === 'object') {
+          if (!member.types.has(entry.resourceName)) {
+            problem(`${what} holds ${JSON.stringify(entry.path)}, not an entry of ${names}`);
+            continue;
+          }
+          // Another type's entry in the shared member: its SHA-256 checked it; it is that type's to parse.
+          if (only !== undefined && entry.resourceName !== only) continue;
         }
         const o = checkEntry(entry, kinds, envelope, problem);
         if (o === undefined) continue;
-        objects++;
+        counts.set(o.resourceName, (counts.get(o.resourceName) ?? 0) + 1);
         yield o;
       }
     } catch (err) {
@@ -247,7 +252,11 @@ export class RecoveryPointReader {
       if (err instanceof RecoveryPointIntegrityError || options.signal?.aborted) throw err;
       return problem(`${what} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (objects !== member.objects) problem(`${what} holds ${objects} objects, the index says ${member.objects}`);
+    for (const [name, expected] of member.types) {
+      if (only !== undefined && name !== only) continue;
+      const seen = counts.get(name) ?? 0;
+      if (seen !== expected) problem(`${what} holds ${seen} ${name}, the index says ${expected}`);
+    }
   }
 
   /**
@@ -268,7 +277,7 @@ export class RecoveryPointReader {
       bytes += fetched.body.length;
       objectBytes ??= fetched.objectBytes;
       options.onArchiveBytes?.(bytes);
-      for await (const o of this.#memberObjects(fetched, options, envelope, problem)) {
+      for await (const o of this.#memberObjects(fetched, undefined, options, envelope, problem)) {
         objects++;
         counts.set(o.resourceName, (counts.get(o.resourceName) ?? 0) + 1);
         yield o;

@@ -107,6 +107,12 @@ export interface RecoveryPointWriterOptions {
    * @default 1 MiB (DEFAULT_MEMBER_BYTES in MemberArchive)
    */
   maxMemberBytes?: number;
+  /**
+   * Seekable archives: tar bytes of each type written to the member shared by all types before the type
+   * gets members of its own (small types share deflate's dictionary; see MemberArchive). 0: none shared.
+   * @default 32 KiB (DEFAULT_SMALL_TYPE_BYTES in MemberArchive)
+   */
+  smallTypeBytes?: number;
 }
 
 /** The archive as uploaded. */
@@ -151,6 +157,7 @@ interface ResolvedOptions {
   signal: AbortSignal | undefined;
   seekable: boolean;
   maxMemberBytes: number | undefined;
+  smallTypeBytes: number | undefined;
 }
 
 interface SseParams {
@@ -225,7 +232,11 @@ export class RecoveryPointWriter {
     const onError = (error: Error): void => void this.fail(error);
     const bodyOptions = { out: this.digest, mtime: options.entryTime, gzipLevel: options.gzipLevel, onError };
     this.members = options.seekable
-      ? new MemberArchive({ ...bodyOptions, ...(options.maxMemberBytes !== undefined ? { maxMemberBytes: options.maxMemberBytes } : {}) })
+      ? new MemberArchive({
+        ...bodyOptions,
+        ...(options.maxMemberBytes !== undefined ? { maxMemberBytes: options.maxMemberBytes } : {}),
+        ...(options.smallTypeBytes !== undefined ? { smallTypeBytes: options.smallTypeBytes } : {}),
+      })
       : undefined;
     this.body = this.members ?? new StreamArchive(bodyOptions);
 
@@ -524,6 +535,7 @@ function resolveOptions(options: RecoveryPointWriterOptions): ResolvedOptions {
     signal: options.signal,
     seekable: options.seekable ?? true,
     maxMemberBytes: options.maxMemberBytes,
+    smallTypeBytes: options.smallTypeBytes,
   };
 }
 

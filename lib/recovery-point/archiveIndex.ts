@@ -1,15 +1,18 @@
 // The index of a seekable archive (manifest format 1.2, DESIGN.md section 10): where each gzip member lies in
 // resources.tar.gz, so a reader can fetch one resource type with HTTP Range GETs and check it on its own.
 // The members tile the archive: the head (metadata/version), then the types' members in the order they
-// were closed, then the tail (the tar end-of-archive blocks). Every member holds whole tar entries.
+// were closed, then the tail (the tar end-of-archive blocks). Every member holds whole tar entries. A type's
+// first entries (up to MemberArchive's smallTypeBytes) go to a member shared by all types, so the many
+// small types of a cluster share deflate's dictionary as in one stream: that member is listed under each
+// type with entries in it, each row with that type's objects in it.
 
-/** One gzip member of the archive. */
+/** One gzip member of the archive, as listed under one type (or as the head or tail). */
 export interface IndexMember {
   /** Byte offset of the member in resources.tar.gz. */
   offset: number;
   /** Bytes of the member (gzipped). */
   length: number;
-  /** Kubernetes objects in the member. */
+  /** Kubernetes objects of the listing type in the member (a shared member holds other types' too). */
   objects: number;
   /** Hex SHA-256 of the member's gzipped bytes. */
   sha256: string;
@@ -36,11 +39,33 @@ export interface ArchiveIndex {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/** Every member of the index in archive order (head, the types' members by offset, tail). */
-export function membersInArchiveOrder(index: ArchiveIndex): Array<IndexMember & { resourceName?: string }> {
-  const typed = index.types.flatMap((t) => t.members.map((m) => ({ ...m, resourceName: t.name })));
-  typed.sort((a, b) => a.offset - b.offset);
-  return [index.head, ...typed, index.tail];
+/** One distinct member of the archive with every type that has entries in it. */
+export interface ArchiveMember {
+  offset: number;
+  length: number;
+  sha256: string;
+  /** Objects per type in the member; empty for the head and the tail. */
+  types: Map<string, number>;
+  role: 'head' | 'objects' | 'tail';
+}
+
+/** Every distinct member of the index in archive order (head, the types' members by offset, tail). */
+export function membersInArchiveOrder(index: ArchiveIndex): ArchiveMember[] {
+  const byOffset = new Map<number, ArchiveMember>();
+  for (const type of index.types) {
+    for (const m of type.members) {
+      const member = byOffset.get(m.offset) ?? { offset: m.offset, length: m.length, sha256: m.sha256, types: new Map(), role: 'objects' as const };
+      member.types.set(type.name, (member.types.get(type.name) ?? 0) + m.objects);
+      byOffset.set(m.offset, member);
+    }
+  }
+  const edge = (m: IndexMember, role: 'head' | 'tail'): ArchiveMember => ({ offset: m.offset, length: m.length, sha256: m.sha256, types: new Map(), role });
+  return [edge(index.head, 'head'), ...[...byOffset.values()].sort((a, b) => a.offset - b.offset), edge(index.tail, 'tail')];
+}
+
+/** The members holding entries of `resourceName`, in archive order. */
+export function membersOfType(index: ArchiveIndex, resourceName: string): ArchiveMember[] {
+  return membersInArchiveOrder(index).filter((m) => m.types.has(resourceName));
 }
 
 /**
@@ -73,13 +98,21 @@ export function validateIndex(value: unknown, archiveBytes: unknown): string[] {
   });
   if (problems.length > 0) return problems;
 
-  // Shapes are sound: now the layout.
+  // Shapes are sound: now the layout. A member listed by several types (the shared one) is the same member.
   const index = value as unknown as ArchiveIndex;
   if (index.head.offset !== 0) problems.push('index.head must start the archive (offset 0)');
   if (index.head.objects !== 0 || index.tail.objects !== 0) problems.push('index.head and index.tail hold no objects');
+  const seen = new Map<number, IndexMember>();
+  for (const type of index.types) {
+    for (const m of type.members) {
+      const other = seen.get(m.offset);
+      if (other && (other.length !== m.length || other.sha256 !== m.sha256)) problems.push(`index: two members at offset ${m.offset} differ in length or SHA-256`);
+      seen.set(m.offset, m);
+    }
+  }
   let at = 0;
   for (const m of membersInArchiveOrder(index)) {
-    const what = m.resourceName === undefined ? 'a member' : `a ${m.resourceName} member`;
+    const what = m.role === 'objects' ? `a member of ${[...m.types.keys()].join(', ')}` : `the ${m.role}`;
     if (m.offset !== at) problems.push(`index: ${what} starts at ${m.offset}, the previous one ends at ${at}`);
     at = m.offset + m.length;
   }

@@ -4,13 +4,18 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { RecoveryPointReadError } from './errors';
-import type { IndexMember } from './archiveIndex';
+
+/** Where a member lies. */
+export interface MemberRange {
+  offset: number;
+  length: number;
+}
 
 /** Range GETs in flight at once by default. */
 export const DEFAULT_RANGE_CONCURRENCY = 4;
 
 /** One member as fetched. */
-export interface FetchedMember<M extends IndexMember> {
+export interface FetchedMember<M extends MemberRange> {
   member: M;
   body: Buffer;
   /** Hex SHA-256 of `body`. */
@@ -32,7 +37,7 @@ export interface FetchMembersOptions {
  * given. Stopping early cancels the requests still in flight. A request that fails, or a body of another
  * length than the index says, throws RecoveryPointReadError.
  */
-export async function* fetchMembers<M extends IndexMember>(
+export async function* fetchMembers<M extends MemberRange>(
   s3: S3Client, bucket: string, key: string, members: readonly M[], options: FetchMembersOptions = {},
 ): AsyncGenerator<FetchedMember<M>, void, undefined> {
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_RANGE_CONCURRENCY);
@@ -58,7 +63,7 @@ export async function* fetchMembers<M extends IndexMember>(
   }
 }
 
-async function fetchOne<M extends IndexMember>(
+async function fetchOne<M extends MemberRange>(
   s3: S3Client, bucket: string, key: string, member: M, signal: AbortSignal, options: FetchMembersOptions,
 ): Promise<FetchedMember<M>> {
   const range = `bytes=${member.offset}-${member.offset + member.length - 1}`;

@@ -53,6 +53,6 @@ export {
   RecoveryPointStateError,
   RecoveryPointWriteError,
 } from './errors';
-export { validateIndex, membersInArchiveOrder } from './archiveIndex';
-export type { ArchiveIndex, IndexMember, IndexType } from './archiveIndex';
-export { DEFAULT_MEMBER_BYTES } from './MemberArchive';
+export { validateIndex, membersInArchiveOrder, membersOfType } from './archiveIndex';
+export type { ArchiveIndex, ArchiveMember, IndexMember, IndexType } from './archiveIndex';
+export { DEFAULT_MEMBER_BYTES, DEFAULT_SMALL_TYPE_BYTES } from './MemberArchive';

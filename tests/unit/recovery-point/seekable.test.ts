@@ -30,9 +30,16 @@ function objectJson(resource: string, i: number): string {
   return JSON.stringify({ apiVersion: 'v1', kind: resource, metadata: { name: `${resource}-${i}`, namespace: 'shop' }, data: { n: String(i).repeat(40) } });
 }
 
-/** Objects of three types interleaved one by one, as concurrent lists hand them to the writer. */
-async function writeInterleaved(s3: FakeS3, perType: number, extra: { maxMemberBytes?: number; seekable?: boolean } = {}): Promise<ArchiveSummary> {
-  const writer = await RecoveryPointWriter.create({ s3: s3.client, bucket: BUCKET, folder: FOLDER, entryTime: new Date('2026-11-23T20:05:01Z'), ...extra });
+/**
+ * Objects of three types interleaved one by one, as concurrent lists hand them to the writer; unless told
+ * otherwise, no type goes to the shared member (smallTypeBytes 0), so each has members of its own.
+ */
+async function writeInterleaved(
+  s3: FakeS3, perType: number, extra: { maxMemberBytes?: number; seekable?: boolean; smallTypeBytes?: number } = {},
+): Promise<ArchiveSummary> {
+  const writer = await RecoveryPointWriter.create({
+    s3: s3.client, bucket: BUCKET, folder: FOLDER, entryTime: new Date('2026-11-23T20:05:01Z'), smallTypeBytes: 0, ...extra,
+  });
   for (let i = 0; i < perType; i++) {
     for (const type of TYPES) await writer.addObject(type, 'shop', `${type}-${i}`, objectJson(type, i));
   }
@@ -128,6 +135,35 @@ describe('seekable recovery points (format 1.2)', () => {
       expect(untarred.find((e) => e.name === 'resources/secrets/namespaces/shop/secrets-3.json')?.body.toString()).toBe(objectJson('secrets', 3));
     });
 
+    it('puts small types in one shared member, listed under each of them, and a large type\'s rest in its own', async () => {
+      const s3 = fakeS3();
+      const writer = await RecoveryPointWriter.create({ s3: s3.client, bucket: BUCKET, folder: FOLDER, smallTypeBytes: 4096 });
+      // Three small types (2 objects each) and a large one (200 objects of ~200 bytes), interleaved.
+      for (let i = 0; i < 200; i++) {
+        await writer.addObject('configmaps', 'shop', `configmaps-${i}`, objectJson('configmaps', i));
+        if (i < 2) for (const type of ['roles.rbac.authorization.k8s.io', 'leases.coordination.k8s.io', 'services']) await writer.addObject(type, 'shop', `${type}-${i}`, objectJson(type, i));
+      }
+      const summary = await writer.finish();
+      const archive = s3.objects.get(ARCHIVE_KEY)!;
+      const index = summary.index!;
+      const small = index.types.filter((t) => t.name !== 'configmaps');
+      expect(small.map((t) => [t.members.length, t.objects])).toEqual([[1, 2], [1, 2], [1, 2]]);
+      const shared = small[0]!.members[0]!;
+      // The same member under each small type, and under configmaps for its first entries (its own
+      // members, closed as they filled, come before the shared one, closed at the end).
+      for (const t of small) expect(t.members[0]).toEqual(shared);
+      const configmaps = index.types.find((t) => t.name === 'configmaps')!;
+      const inShared = configmaps.members.find((m) => m.offset === shared.offset)!;
+      expect(inShared).toEqual({ ...shared, objects: expect.any(Number) });
+      expect(configmaps.members.length).toBeGreaterThan(1);
+      expect(inShared.objects).toBeLessThan(30);
+      expect(configmaps.members.reduce((n, m) => n + m.objects, 0)).toBe(200);
+      const sharedEntries = await entriesOf(slice(archive, shared));
+      expect(sharedEntries).toHaveLength(6 + inShared.objects);
+      expect(sha256(slice(archive, shared))).toBe(shared.sha256);
+      expect(validateManifest({ ...manifestFor(summary, 2), formatVersion: '1.2.0', index })).toEqual([]);
+    });
+
     it('commits the index in manifest.json at format 1.2.0, and parseManifest gives it back', async () => {
       const s3 = fakeS3();
       const summary = await writeInterleaved(s3, 5);
@@ -149,7 +185,7 @@ describe('seekable recovery points (format 1.2)', () => {
 
     it('closes a type\'s member when told its list is done, so a later object of it starts a new member', async () => {
       const s3 = fakeS3();
-      const writer = await RecoveryPointWriter.create({ s3: s3.client, bucket: BUCKET, folder: FOLDER });
+      const writer = await RecoveryPointWriter.create({ s3: s3.client, bucket: BUCKET, folder: FOLDER, smallTypeBytes: 0 });
       await writer.addObject('configmaps', 'shop', 'a', objectJson('configmaps', 1));
       writer.endResource('configmaps');
       await writer.addObject('configmaps', 'shop', 'b', objectJson('configmaps', 2));
@@ -185,6 +221,7 @@ describe('seekable recovery points (format 1.2)', () => {
       ['a type with no members', (m) => { m.index.types[0]!.members = []; }, /members must be a non-empty array/],
       ['members that disagree with their type row', (m) => { m.index.types[0]!.objects += 1; }, /members hold 3 objects, the row says 4/],
       ['a type named twice', (m) => { m.index.types[1]!.name = m.index.types[0]!.name; }, /appears twice/],
+      ['two types listing one offset with different lengths', (m) => { m.index.types[1]!.members[0]!.offset = m.index.types[0]!.members[0]!.offset; }, /two members at offset \d+ differ/],
       ['an index in a 1.1.0 manifest', (m) => { m.formatVersion = '1.1.0'; }, /index needs formatVersion 1\.2\.0/],
       ['an index that is not an object', (m) => { (m as { index: unknown }).index = []; }, /index must be an object/],
     ])('refuses %s', (_what, edit, problem) => {

@@ -14,6 +14,8 @@ export interface WriteRecoveryPointOptions {
   seekable?: boolean;
   /** Gzipped bytes per member of a seekable archive (small values make types span several members). */
   maxMemberBytes?: number;
+  /** Tar bytes of each type in the shared member of a seekable archive (0: every type in its own). */
+  smallTypeBytes?: number;
 }
 
 /**
@@ -26,7 +28,9 @@ export async function writeRecoveryPoint(
 ): Promise<void> {
   const seekable = options.seekable ?? true;
   const writer = await RecoveryPointWriter.create({
-    s3: s3.client, bucket, folder, seekable, ...(options.maxMemberBytes !== undefined ? { maxMemberBytes: options.maxMemberBytes } : {}),
+    s3: s3.client, bucket, folder, seekable,
+    ...(options.maxMemberBytes !== undefined ? { maxMemberBytes: options.maxMemberBytes } : {}),
+    ...(options.smallTypeBytes !== undefined ? { smallTypeBytes: options.smallTypeBytes } : {}),
   });
   const rows = new Map<string, ManifestResource>();
   for (const { resource, object } of objects) {
