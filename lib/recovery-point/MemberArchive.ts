@@ -139,13 +139,16 @@ export class MemberArchive implements ArchiveBody {
   append(resourceName: string, path: string, parts: readonly Buffer[]): void {
     const pooled = this.sharedBytes.get(resourceName) ?? 0;
     if (pooled < this.options.smallTypeBytes && !this.open.has(resourceName)) {
-      const shared = (this.shared ??= new OpenMember('shared', '', this.options.gzipLevel, this.options.mtime));
       // The header block and the padding, roughly: the threshold need not be exact.
       let size = 1024;
       for (const part of parts) size += part.length;
+      // An entry larger than the threshold is no small type's: straight to a member of its own.
       this.sharedBytes.set(resourceName, pooled + size);
-      this.appendTo(shared, resourceName, path, parts);
-      return;
+      if (size <= this.options.smallTypeBytes) {
+        const shared = (this.shared ??= new OpenMember('shared', '', this.options.gzipLevel, this.options.mtime));
+        this.appendTo(shared, resourceName, path, parts);
+        return;
+      }
     }
     let member = this.open.get(resourceName);
     if (member === undefined) {

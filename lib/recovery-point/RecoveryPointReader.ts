@@ -82,6 +82,11 @@ export class RecoveryPointReader {
   readonly manifest: RecoveryPointManifest;
   readonly #kmsFor: KmsClientFor | undefined;
   #summary: ArchiveReadSummary | undefined;
+  /**
+   * The last member shared by several types that typeObjects() fetched (about 1 MiB at most): a restore
+   * reads the small types one after the other, and each would fetch the same shared member again.
+   */
+  #shared: { offset: number; body: Buffer; sha256: string } | undefined;
 
   private constructor(s3: S3Client, bucket: string, folder: string, manifest: RecoveryPointManifest, kmsFor: KmsClientFor | undefined) {
     this.s3 = s3;
@@ -184,7 +189,7 @@ export class RecoveryPointReader {
       : undefined;
     let seen = 0;
     try {
-      for await (const fetched of this.#fetch(membersOfType(index, resourceName), options)) {
+      for await (const fetched of this.#fetchKeepingShared(membersOfType(index, resourceName), options)) {
         for await (const o of this.#memberObjects(fetched, resourceName, options, envelope, problem)) {
           seen++;
           yield o;
@@ -200,6 +205,26 @@ export class RecoveryPointReader {
   #checkArchiveKey(): void {
     if (this.manifest.archive.key !== archiveKey(this.folder)) {
       throw new RecoveryPointIntegrityError([`manifest names archive ${this.manifest.archive.key}, not ${archiveKey(this.folder)}`]);
+    }
+  }
+
+  /** #fetch, but the shared member last fetched is handed out again from memory (see #shared). */
+  async *#fetchKeepingShared(members: ArchiveMember[], options: ReadObjectsOptions): AsyncGenerator<{ member: ArchiveMember; body: Buffer; sha256: string }> {
+    const kept = this.#shared;
+    const fetched = this.#fetch(members.filter((m) => m.offset !== kept?.offset), options);
+    try {
+      for (const member of members) {
+        if (kept !== undefined && member.offset === kept.offset) {
+          yield { member, body: kept.body, sha256: kept.sha256 };
+          continue;
+        }
+        const next = await fetched.next();
+        if (next.done) return;
+        if (member.types.size > 1) this.#shared = { offset: member.offset, body: next.value.body, sha256: next.value.sha256 };
+        yield next.value;
+      }
+    } finally {
+      await fetched.return(undefined);
     }
   }
 

@@ -164,6 +164,17 @@ describe('seekable recovery points (format 1.2)', () => {
       expect(validateManifest({ ...manifestFor(summary, 2), formatVersion: '1.2.0', index })).toEqual([]);
     });
 
+    it('sends an entry larger than smallTypeBytes to its type\'s own member, never to the shared one', async () => {
+      const s3 = fakeS3();
+      const writer = await RecoveryPointWriter.create({ s3: s3.client, bucket: BUCKET, folder: FOLDER, smallTypeBytes: 4096 });
+      await writer.addObject('services', 'shop', 'small', objectJson('services', 1));
+      await writer.addObject('configmaps', 'shop', 'big', JSON.stringify({ kind: 'ConfigMap', data: { blob: 'x'.repeat(10_000) } }));
+      const index = (await writer.finish()).index!;
+      const [services, configmaps] = ['services', 'configmaps'].map((name) => index.types.find((t) => t.name === name)!.members);
+      expect(configmaps).toHaveLength(1);
+      expect(configmaps![0]!.offset).not.toBe(services![0]!.offset);
+    });
+
     it('commits the index in manifest.json at format 1.2.0, and parseManifest gives it back', async () => {
       const s3 = fakeS3();
       const summary = await writeInterleaved(s3, 5);

@@ -71,6 +71,17 @@ describe('RecoveryPointReader on a seekable recovery point (1.2)', () => {
     expect(archiveGets(s3)).toHaveLength(1);
   });
 
+  it('fetches the shared member once for the small types read one after another', async () => {
+    const s3 = await written();
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const shared = membersOfType(reader.index!, 'services')[0]!;
+    expect(shared.types.size).toBe(3);
+    expect(await collect(reader.typeObjects('services'))).toHaveLength(5);
+    expect(await collect(reader.typeObjects('configmaps'))).toHaveLength(300);
+    const own = membersOfType(reader.index!, 'configmaps').filter((m) => m.offset !== shared.offset);
+    expect(archiveGets(s3)).toEqual([rangeOf(shared), ...own.map(rangeOf)]);
+  });
+
   it('reads the whole archive member by member, with the whole SHA-256 and every count checked', async () => {
     const s3 = await written({ maxMemberBytes: 4096 });
     const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
