@@ -248,6 +248,7 @@ export class RecoveryPointReader {
     const { member } = fetched;
     const names = member.role === 'objects' ? [...member.types.keys()].join(', ') : member.role === 'head' ? 'metadata' : 'end-of-archive';
     const what = `${names} member at bytes ${member.offset}-${member.offset + member.length - 1}`;
+    if (fetched.body.length !== member.length) return problem(`${what} cannot be read: the archive ends after ${fetched.body.length} of its ${member.length} bytes`);
     if (fetched.sha256 !== member.sha256) return problem(`${what}: SHA-256 ${fetched.sha256} differs from the index's ${member.sha256}`);
     const kinds = new Map(this.manifest.resources.map((r) => [r.name, r.kind]));
     const counts = new Map<string, number>();

@@ -98,7 +98,10 @@ export class RestoreSpool implements RecoveryPointFacts {
   /** The facts and counts of a seekable recovery point, from one ranged read of it all; no file is written. */
   static async #fillSeekable(reader: SpoolReader, typeObjects: NonNullable<SpoolReader['typeObjects']>, options: SpoolOptions): Promise<RestoreSpool> {
     const read = options.signal ? { signal: options.signal } : {};
-    const spool = new RestoreSpool(undefined, (resourceName) => typeObjects(resourceName, read));
+    // Each type's read later gets no signal, as the files of a disk spool have none: the restore checks its
+    // deadline between objects and stops reading (which cancels the Range GETs in flight); an abort inside
+    // the read would end the restore as FAILED instead of PARTIAL with its not-attempted rows.
+    const spool = new RestoreSpool(undefined, (resourceName) => typeObjects(resourceName));
     for await (const entry of reader.objects(read)) {
       spool.#learn(entry.resourceName, entry.object);
       spool.#counts.set(entry.resourceName, (spool.#counts.get(entry.resourceName) ?? 0) + 1);

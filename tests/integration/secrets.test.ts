@@ -114,7 +114,7 @@ describe('a backup with SECRETS_KMS_KEY_ID', () => {
 
   it('names the key in the manifest, with KMS\'s encrypted copy of the data key', async () => {
     const manifest = parseManifest(await getObjectBytes(s3, bucket, `${folderOf(ids[0]!)}manifest.json`));
-    expect(manifest.formatVersion).toBe('1.1.0');
+    expect(manifest.formatVersion).toBe('1.2.0'); // secrets since 1.1.0; 1.2.0 (seekable) is what a backup writes now
     expect(manifest.secrets).toEqual({
       encryption: 'kms-envelope-aes-256-gcm', valueFormat: 'enc:v1:', kmsKeyId: keyArn,
       encryptedDataKey: expect.stringMatching(/^[A-Za-z0-9+/]{40,}=*$/),

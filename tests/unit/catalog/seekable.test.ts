@@ -63,6 +63,17 @@ describe('the catalog on seekable recovery points (1.2)', () => {
     expect(v.problems).toContain(`archive is ${v.expected.bytes + 8} bytes, the manifest says ${v.expected.bytes}`);
   });
 
+  it('verify is INVALID, not an error, for an archive cut short (its tail member gone, the last one short)', async () => {
+    const s3 = await twoRecoveryPoints();
+    const key = `${folder(NEW)}resources.tar.gz`;
+    const whole = s3.objects.get(key)!;
+    s3.objects.set(key, whole.subarray(0, whole.length - 60));
+    const v = await verifyRecoveryPoint(where(s3), NEW);
+    expect(v.status).toBe('INVALID');
+    expect(v.problems.join('\n')).toMatch(/member at bytes \d+-\d+ cannot be read: the archive ends after \d+ of its \d+ bytes/);
+    expect(v.problems).toContain(`archive is ${whole.length - 60} bytes, the manifest says ${whole.length}`);
+  });
+
   it('verify says the archive does not exist when it is gone', async () => {
     const s3 = await twoRecoveryPoints();
     s3.objects.delete(`${folder(NEW)}resources.tar.gz`);

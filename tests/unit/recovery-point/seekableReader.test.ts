@@ -5,6 +5,7 @@ import {
   RecoveryPointError, RecoveryPointIntegrityError, RecoveryPointReader, membersInArchiveOrder, membersOfType, recoveryPointFolder,
   type ReadObjectsOptions,
 } from '../../../lib/recovery-point';
+import { getObjectOutput } from '../helpers/rangeBody';
 import { fakeS3, type FakeS3 } from './fakeS3';
 import { writeRecoveryPoint, type RecoveryPointObjectSpec, type WriteRecoveryPointOptions } from './writeRecoveryPoint';
 
@@ -137,6 +138,25 @@ describe('RecoveryPointReader on a seekable recovery point (1.2)', () => {
     }, { smallTypeBytes: 0 });
     const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
     await expect(collect(reader.typeObjects('configmaps'))).rejects.toThrow(/configmaps member at bytes .* holds "resources\/secrets\/.*", not an entry of configmaps/);
+  });
+
+  it('fetches a member again when its body breaks off, and not when S3 answers an error', async () => {
+    const s3 = await written();
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    let broken = 0;
+    s3.mock.on(GetObjectCommand).callsFake(async (input: GetObjectCommandInput) => {
+      const out = getObjectOutput(s3.objects.get(input.Key ?? '')!, input.Range);
+      if (input.Range === undefined || broken++ > 0) return out;
+      return { ...out, Body: { transformToByteArray: () => Promise.reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })) } };
+    });
+    expect(await collect(reader.typeObjects('services'))).toHaveLength(5);
+    expect(archiveGets(s3)).toHaveLength(2);
+
+    s3.objects.delete(ARCHIVE);
+    s3.mock.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } }));
+    const before = archiveGets(s3).length;
+    await expect(collect(reader.typeObjects('secrets'))).rejects.toThrow(/could not be read/);
+    expect(archiveGets(s3).length - before).toBeLessThanOrEqual(2); // no retry per member: as many GETs as were in flight
   });
 
   it('reads a 1.1 recovery point as one stream (one GetObject, no Range), and refuses typeObjects on it', async () => {

@@ -64,6 +64,16 @@ describe('RestoreSpool.fill on a seekable recovery point', () => {
     }
   });
 
+  it('reads a type after the restore\'s signal aborted, as a disk spool would: the restore stops reading itself', async () => {
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const controller = new AbortController();
+    const spool = await RestoreSpool.fill(reader, { directory: parent, signal: controller.signal });
+    controller.abort(new Error('deadline'));
+    let read = 0;
+    for await (const obj of spool.objects('configmaps')) read += obj.kind === 'ConfigMap' ? 1 : 0;
+    expect(read).toBe(40);
+  });
+
   it('refuses a member tampered with after the spool was filled, before any of its objects is handed out', async () => {
     const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
     const spool = await RestoreSpool.fill(reader, { directory: parent });
