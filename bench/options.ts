@@ -112,6 +112,13 @@ export interface BenchOptions {
    */
   cpuFloor: boolean;
   /**
+   * The format-size run (`--format-size`, sizes from --objects, 1000,20000 by default): the seekable archive
+   * (format 1.2) against the single-stream 1.1 one, written by the real writer from the seed's objects, no
+   * cluster (bench/formatSize.ts). Recorded under results.json's `seekableFormat` key, which other runs keep.
+   * @default false
+   */
+  formatSize: boolean;
+  /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
    */
@@ -122,6 +129,7 @@ export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--p
                        [--seed-concurrency 64] [--memory-size MB] [--out FILE] [--no-readme] [--no-kubectl]
                        [--cpu-prof DIR] [--node 22] [--restore-at SIZE,... | --no-restore] [--pin | --no-pin]
                        [--no-broken-api] [--one-off] [--seed-via api|etcd] [--no-watch-cache] [--cpu-floor] [--smoke]
+       npm run bench -- --format-size [--objects 1000,20000]   (archive size of format 1.2 against 1.1, no cluster)
        npm run bench -- --objects 1000000   (a one-off large size: see LARGE_SIZE)`;
 
 /**
@@ -138,7 +146,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     const arg = argv[i]!;
     if (!arg.startsWith('--')) throw new BenchUsageError(`unexpected argument "${arg}"\n${USAGE}`);
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (['--no-readme', '--no-kubectl', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--no-watch-cache', '--cpu-floor', '--smoke', '--help'].includes(flag)) {
+    if (['--no-readme', '--no-kubectl', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--no-watch-cache', '--cpu-floor', '--format-size', '--smoke', '--help'].includes(flag)) {
       given.set(flag, true);
       continue;
     }
@@ -147,7 +155,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--no-watch-cache', '--cpu-floor', '--smoke']);
+  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--no-watch-cache', '--cpu-floor', '--format-size', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -168,7 +176,8 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
   }
   const sizesText = text('--objects');
   const cpuFloor = given.has('--cpu-floor');
-  const sizes = sizesText === undefined ? (smoke ? [1000] : cpuFloor ? [100_000] : [1000, 20_000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
+  const formatSize = given.has('--format-size');
+  const sizes = sizesText === undefined ? (smoke ? [1000] : cpuFloor ? [100_000] : formatSize ? [1000, 20_000] : [1000, 20_000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
     throw new BenchUsageError(`--objects must list ascending sizes, e.g. 1000,100000 (got "${sizesText}")`);
   }
@@ -196,6 +205,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     pin: !given.has('--no-pin') && machine.cpus >= 2 && machine.taskset,
     brokenApi: !given.has('--no-broken-api') && large.length === 0 && !cpuFloor,
     cpuFloor,
+    formatSize,
     oneOff: large.length > 0,
     seedVia: seedVia(text('--seed-via'), large.length > 0),
     pageSize: int('--page-size', 500, 1, 10_000),

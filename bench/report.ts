@@ -1,4 +1,5 @@
 import type { RestoreFigures } from './restoreBench';
+import type { SeekableFormatResult } from './formatSize';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BundleComparison } from './bundleLoad';
 import type { CpuLayout } from './CpuPin';
@@ -213,6 +214,8 @@ export interface BenchResults {
   large?: LargeResult[];
   /** The last `--cpu-floor` run, kept by every later run. */
   cpuFloor?: CpuFloorResult;
+  /** The last `--format-size` run (format 1.2's archive size against 1.1), kept by every later run. */
+  seekableFormat?: SeekableFormatResult;
   /** Wall time of the whole bench run, seeding included. */
   benchMs?: number;
   targets: TargetResult[];
@@ -292,6 +295,12 @@ export function recordedLargeRuns(file: string): LargeResult[] {
 export function recordedCpuFloor(file: string): CpuFloorResult | undefined {
   if (!existsSync(file)) return undefined;
   return (JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>).cpuFloor;
+}
+
+/** The `--format-size` run already recorded in `file`, which a new run keeps. */
+export function recordedSeekableFormat(file: string): SeekableFormatResult | undefined {
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>).seekableFormat;
 }
 
 /** `runs` with `run` in place of any earlier run of the same size. */

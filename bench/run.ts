@@ -19,12 +19,13 @@ import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
 import {
-  cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, round, updateReadme, withLargeRun, writeResults,
+  cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, recordedSeekableFormat, round, updateReadme, withLargeRun, writeResults,
   type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type CpuFloorResult, type LargeResult, type MachineInfo, type SizeResult,
 } from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
 import { seedObjectsViaEtcd } from './etcdSeed';
 import { measureCpuFloor } from './cpuFloor';
+import { measureFormatSizes } from './formatSize';
 import { runAction, runDelegate, type ActionResponse, type DelegateRun } from './runDelegate';
 import { BENCH_CRD_GROUP, installBenchCrd, seedObjects } from './seedCluster';
 
@@ -55,6 +56,19 @@ interface Context {
 /** How one measurement runs: pinned (stand-in and process under test on separate cores) or co-located. */
 type Mode = 'pinned' | 'colocated';
 
+/**
+ * `--format-size`: no cluster, no stand-in; the archive sizes of both layouts recorded under results.json's
+ * `seekableFormat` key, every other key kept as recorded.
+ */
+async function recordFormatSize(file: string, sizes: readonly number[]): Promise<void> {
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  const run = await measureFormatSizes(sizes, command, log);
+  const recorded = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults) : undefined;
+  if (!recorded) throw new BenchUsageError(`${file} does not exist: run the normal bench first, then this one (seekableFormat)`);
+  writeResults(file, { ...recorded, seekableFormat: run });
+  log(`recorded in ${file} (key "seekableFormat")`);
+}
+
 function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
@@ -67,6 +81,10 @@ async function main(): Promise<void> {
   const opts = parseBenchOptions(process.argv.slice(2), REPO_ROOT, { cpus: cpus().length, taskset });
   const pinNote = opts.pin ? undefined : !taskset ? 'taskset (util-linux) is not installed' : cpus().length < 2 ? `${cpus().length} core` : '--no-pin';
   if (pinNote && opts.pin === false && !process.argv.includes('--no-pin')) log(`not pinning: ${pinNote}`);
+  if (opts.formatSize) {
+    await recordFormatSize(opts.out, opts.sizes);
+    return;
+  }
   const memorySizeMb = opts.memorySizeMb ?? templateMemorySizeMb(join(REPO_ROOT, 'template.yaml'));
   if (!existsSync(DELEGATE_BUNDLE)) throw new BenchUsageError(`${DELEGATE_BUNDLE} is missing: run \`npm run build\` (npm run bench does)`);
   const node22 = opts.node22 ? pinnedNode22() : undefined;
@@ -179,6 +197,7 @@ async function main(): Promise<void> {
 
   const largeRuns = recordedLargeRuns(opts.out);
   const cpuFloor = recordedCpuFloor(opts.out);
+  const seekableFormat = recordedSeekableFormat(opts.out);
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
     command,
@@ -194,6 +213,7 @@ async function main(): Promise<void> {
     ...(brokenApi ? { brokenApi } : {}),
     ...(largeRuns.length ? { large: largeRuns } : {}),
     ...(cpuFloor ? { cpuFloor } : {}),
+    ...(seekableFormat ? { seekableFormat } : {}),
     benchMs: round(performance.now() - benchT0, 0),
     targets: evaluateTargets(sizes, bundle, restores),
   };

@@ -193,6 +193,8 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     let typesTotal = 0;
     const startList = (r: DiscoveredResource) => {
       const listed: Promise<void> = listOne(r).then((outcome) => {
+        // Its gzip member (format 1.2) closes now rather than when evicted: memory back at once.
+        w.endResource(r.name);
         outcomes.push(outcome);
         if (outcome.status === 'ok') objects += outcome.count;
         logger.debug('resource listed', { stage: 'list', resource: r.name, count: outcome.count, status: outcome.status });

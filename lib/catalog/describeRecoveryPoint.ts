@@ -14,6 +14,8 @@ export interface DescribedResourceType {
   count: number;
   status: ResourceStatus;
   error?: string;
+  /** Seekable recovery points (1.2): gzipped bytes of the type's members, what a restore of it downloads. */
+  archiveBytes?: number;
 }
 
 /** One AWS dependency, as the dependency scan recorded it (type and id at least). */
@@ -39,6 +41,10 @@ export interface RecoveryPointDescription {
   /** Whole-cluster or filtered, and the filters (docs/scope.md): only a whole-cluster one can be `latest`. */
   scope: RecoveryPointScope;
   archive: { key: string; bytes: number; sha256: string; objects: number };
+  /** The manifest's format version; 1.2.0 and later with `seekable` true can be read one type at a time. */
+  formatVersion: string;
+  /** True when the archive has an index (format 1.2): each type is read by Range GETs of its own members. */
+  seekable: boolean;
   /** Resource types per status (ok, forbidden, failed, excluded, gone). */
   resourceStatuses: Partial<Record<ResourceStatus, number>>;
   /** Every resource type, largest count first. */
@@ -54,7 +60,7 @@ export interface RecoveryPointDescription {
   secretsEncryption?: { encryption: string; kmsKeyId: string };
 }
 
-/** Reads the manifest of `recoveryPointId` (or `latest`) and summarises it; the archive is not read. */
+/** Reads the manifest of `recoveryPointId` (or `latest`) and summarises it; the archive is not read (nor any type of it). */
 export async function describeRecoveryPoint(
   where: ClusterLocation, recoveryPointId: string, options: { details?: boolean } = {},
 ): Promise<RecoveryPointDescription> {
@@ -65,6 +71,7 @@ export async function describeRecoveryPoint(
   const dependencies = (Array.isArray(m.awsDependencies) ? m.awsDependencies : []).filter(isDependency);
   const dependencyCounts: Record<string, number> = {};
   for (const d of dependencies) dependencyCounts[d.type] = (dependencyCounts[d.type] ?? 0) + 1;
+  const typeBytes = new Map(m.index?.types.map((t) => [t.name, t.members.reduce((n, member) => n + member.length, 0)]));
   return {
     recoveryPointId: m.recoveryPointId,
     status: m.status,
@@ -75,11 +82,14 @@ export async function describeRecoveryPoint(
     backupDurationMs: Math.max(0, Date.parse(m.completedAt) - Date.parse(m.startedAt)),
     scope: recoveryPointScope(m),
     archive: { key: m.archive.key, bytes: m.archive.bytes, sha256: m.archive.sha256, objects: m.archive.objects },
+    formatVersion: m.formatVersion,
+    seekable: m.index !== undefined,
     resourceStatuses,
     resources: m.resources
       .map((r) => ({
         name: r.name, kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version, namespaced: r.namespaced,
         count: r.count, status: r.status, ...(r.error ? { error: r.error } : {}),
+        ...(typeBytes.has(r.name) ? { archiveBytes: typeBytes.get(r.name) } : {}),
       }))
       .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)),
     unreadable: m.resources

@@ -1,4 +1,5 @@
-// verify-recovery-point (DESIGN.md section 9): reads the whole archive through RecoveryPointReader, which
+// verify-recovery-point (DESIGN.md section 9): reads the whole archive through RecoveryPointReader (a seekable
+// one, format 1.2, by Range GETs of every member, each checked against its SHA-256 in the index), which
 // checks every entry (safe path inside resources/, one JSON object whose kind, name and namespace match its
 // path and the manifest) and, at the end, SHA-256, size, object count and per-type counts. No cluster needed.
 import { RecoveryPointIntegrityError } from '../recovery-point/errors';
@@ -80,6 +81,7 @@ export async function verifyRecoveryPoint(where: ClusterLocation, recoveryPointI
 }
 
 function isNoSuchKey(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
-  return e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | null;
+  // A Range GET of a seekable archive (1.2) wraps S3's error in a RecoveryPointReadError.
+  return e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404 || (e?.cause !== undefined && isNoSuchKey(e.cause));
 }

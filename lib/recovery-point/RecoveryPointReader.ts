@@ -4,29 +4,22 @@
 // through here, with the same layout functions the writer uses. A recovery point whose Secrets are sealed
 // (manifest `secrets`) has its data key fetched from KMS before the archive is read, and its Secrets opened
 // as they pass: every consumer sees them as backed up, and none reads an archive whose key it cannot use.
+// A seekable archive (format 1.2, manifest `index`) is read by Range GETs of its gzip members instead, each
+// checked against its SHA-256 in the index before it is parsed: all of them in order (objects(), the whole
+// archive's SHA-256 included) or one type's only (typeObjects()).
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { readArchiveEntries } from './ArchiveReader';
-import { ArchiveEntryError, ManifestError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from './errors';
-import { ARCHIVE_FORMAT_VERSION, archiveKey, manifestKey } from './layout';
+import { membersInArchiveOrder, membersOfType, type ArchiveIndex, type ArchiveMember } from './archiveIndex';
+import { fetchMembers } from './fetchMembers';
+import { SECRETS_RESOURCE, archiveEndProblems, checkEntry, checkVersion, problemSink, type RecoveryPointObject } from './entryChecks';
+import { ArchiveEntryError, ManifestError, RecoveryPointError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from './errors';
+import { archiveKey, manifestKey } from './layout';
 import { parseManifest, type RecoveryPointManifest } from './manifest';
-import { SecretEnvelope, SecretValueError, type KmsClientFor } from '../secrets';
+import { SecretEnvelope, type KmsClientFor } from '../secrets';
 
-/** One object of the archive, parsed and checked against its path. */
-export interface RecoveryPointObject {
-  /** Archive path, e.g. `resources/deployments.apps/namespaces/shop/web.json`. */
-  path: string;
-  /** Velero-style resource name from the path. */
-  resourceName: string;
-  /** Undefined for cluster-scoped objects. */
-  namespace: string | undefined;
-  name: string;
-  /** The object exactly as backed up (apiVersion and kind included). */
-  object: Record<string, unknown>;
-  /** Size of the entry in bytes. */
-  bytes: number;
-}
+export type { RecoveryPointObject } from './entryChecks';
 
 /** Options for RecoveryPointReader.objects(). */
 export interface ReadObjectsOptions {
@@ -39,6 +32,10 @@ export interface ReadObjectsOptions {
   onProblem?: (problem: string) => void;
   /** Told the archive bytes read so far as they arrive (a progress line). @default undefined */
   onArchiveBytes?: (bytesRead: number) => void;
+  /** Seekable archives (1.2): Range GETs in flight at once. @default 4 (DEFAULT_RANGE_CONCURRENCY) */
+  rangeConcurrency?: number;
+  /** Seekable archives (1.2): told each Range GET as it is sent. @default undefined */
+  onRangeRequest?: (range: string) => void;
 }
 
 /** What a full read of the archive measured, for verify's report. */
@@ -50,10 +47,6 @@ export interface ArchiveReadSummary {
   counts: Map<string, number>;
 }
 
-/** Velero archive versions this reader understands (the major must match). */
-const READABLE_ARCHIVE_MAJOR = ARCHIVE_FORMAT_VERSION.split('.')[0];
-/** The one resource whose objects may be sealed. */
-const SECRETS_RESOURCE = 'secrets';
 
 /** Options for RecoveryPointReader.open(). */
 export interface OpenRecoveryPointOptions {
@@ -73,6 +66,11 @@ export class RecoveryPointReader {
   readonly manifest: RecoveryPointManifest;
   readonly #kmsFor: KmsClientFor | undefined;
   #summary: ArchiveReadSummary | undefined;
+  /**
+   * The last member shared by several types that typeObjects() fetched (about 1 MiB at most): a restore
+   * reads the small types one after the other, and each would fetch the same shared member again.
+   */
+  #shared: { offset: number; body: Buffer; sha256: string } | undefined;
 
   private constructor(s3: S3Client, bucket: string, folder: string, manifest: RecoveryPointManifest, kmsFor: KmsClientFor | undefined) {
     this.s3 = s3;
@@ -111,6 +109,16 @@ export class RecoveryPointReader {
     return new RecoveryPointReader(s3, bucket, folder, manifest, options.kmsFor);
   }
 
+  /** The seekable archive's index (format 1.2); undefined for a 1.0 or 1.1 archive, read as one stream. */
+  get index(): ArchiveIndex | undefined {
+    return this.manifest.index;
+  }
+
+  /** True when the archive can be read one type at a time (typeObjects() by Range GET). */
+  get seekable(): boolean {
+    return this.manifest.index !== undefined;
+  }
+
   /** True when the archive's Secret values are sealed with a KMS data key (manifest `secrets`). */
   get secretsEncrypted(): boolean {
     return this.manifest.secrets !== undefined;
@@ -135,22 +143,172 @@ export class RecoveryPointReader {
       ? await SecretEnvelope.open(this.#kmsFor, this.manifest.secrets, options.signal ? { signal: options.signal } : {})
       : undefined;
     try {
-      yield* this.#objects(options, envelope);
+      const index = this.manifest.index;
+      yield* index ? this.#rangedObjects(index, options, envelope) : this.#objects(options, envelope);
     } finally {
       envelope?.dispose();
     }
   }
 
+  /**
+   * The objects of one resource type of a seekable archive (format 1.2), read by Range GETs of its members
+   * only, several in flight. Each member's SHA-256 is checked against the index before it is parsed (a
+   * tampered member is a problem: RecoveryPointIntegrityError unless `onProblem`), each entry as objects()
+   * checks it, and the type's count against the index and the manifest at the end. Sealed Secrets are opened
+   * in memory. Throws RecoveryPointError for an archive that is not seekable (read it with objects()).
+   */
+  async *typeObjects(resourceName: string, options: ReadObjectsOptions = {}): AsyncGenerator<RecoveryPointObject, void, undefined> {
+    const index = this.manifest.index;
+    if (!index) throw new RecoveryPointError(`recovery point ${this.manifest.recoveryPointId} has no index (format ${this.manifest.formatVersion}): read it whole`);
+    const problem = problemSink(options);
+    this.#checkArchiveKey();
+    const type = index.types.find((t) => t.name === resourceName);
+    const row = this.manifest.resources.find((r) => r.name === resourceName);
+    if (!type) {
+      if ((row?.count ?? 0) > 0) problem(`${resourceName}: the manifest says ${row!.count} objects, the index has no member of it`);
+      return;
+    }
+    const envelope = this.manifest.secrets && resourceName === SECRETS_RESOURCE
+      ? await SecretEnvelope.open(this.#kmsFor, this.manifest.secrets, options.signal ? { signal: options.signal } : {})
+      : undefined;
+    let seen = 0;
+    try {
+      for await (const fetched of this.#fetchKeepingShared(membersOfType(index, resourceName), options)) {
+        for await (const o of this.#memberObjects(fetched, resourceName, options, envelope, problem)) {
+          seen++;
+          yield o;
+        }
+      }
+    } finally {
+      envelope?.dispose();
+    }
+    if (seen !== type.objects) problem(`${resourceName}: its members hold ${seen} objects, the index says ${type.objects}`);
+    if (row && seen !== row.count) problem(`${resourceName}: archive holds ${seen} objects, the manifest says ${row.count}`);
+  }
+
+  #checkArchiveKey(): void {
+    if (this.manifest.archive.key !== archiveKey(this.folder)) {
+      throw new RecoveryPointIntegrityError([`manifest names archive ${this.manifest.archive.key}, not ${archiveKey(this.folder)}`]);
+    }
+  }
+
+  /** #fetch, but the shared member last fetched is handed out again from memory (see #shared). */
+  async *#fetchKeepingShared(members: ArchiveMember[], options: ReadObjectsOptions): AsyncGenerator<{ member: ArchiveMember; body: Buffer; sha256: string }> {
+    const kept = this.#shared;
+    const fetched = this.#fetch(members.filter((m) => m.offset !== kept?.offset), options);
+    try {
+      for (const member of members) {
+        if (kept !== undefined && member.offset === kept.offset) {
+          yield { member, body: kept.body, sha256: kept.sha256 };
+          continue;
+        }
+        const next = await fetched.next();
+        if (next.done) return;
+        if (member.types.size > 1) this.#shared = { offset: member.offset, body: next.value.body, sha256: next.value.sha256 };
+        yield next.value;
+      }
+    } finally {
+      await fetched.return(undefined);
+    }
+  }
+
+  #fetch(members: ArchiveMember[], options: ReadObjectsOptions) {
+    return fetchMembers(this.s3, this.bucket, this.manifest.archive.key, members, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.rangeConcurrency !== undefined ? { concurrency: options.rangeConcurrency } : {}),
+      ...(options.onRangeRequest ? { onRangeRequest: options.onRangeRequest } : {}),
+    });
+  }
+
+  /**
+   * The checked objects of one fetched member (of type `only` when given; a shared member holds several):
+   * none when its SHA-256 differs from the index (it is not parsed), each entry checked to be of a type the
+   * index lists in this member, and the member's counts checked at its end.
+   */
+  async *#memberObjects(
+    fetched: { member: ArchiveMember; body: Buffer; sha256: string }, only: string | undefined,
+    options: ReadObjectsOptions, envelope: SecretEnvelope | undefined, problem: (text: string) => void,
+  ): AsyncGenerator<RecoveryPointObject, void, undefined> {
+    const { member } = fetched;
+    const names = member.role === 'objects' ? [...member.types.keys()].join(', ') : member.role === 'head' ? 'metadata' : 'end-of-archive';
+    const what = `${names} member at bytes ${member.offset}-${member.offset + member.length - 1}`;
+    if (fetched.body.length !== member.length) return problem(`${what} cannot be read: the archive ends after ${fetched.body.length} of its ${member.length} bytes`);
+    if (fetched.sha256 !== member.sha256) return problem(`${what}: SHA-256 ${fetched.sha256} differs from the index's ${member.sha256}`);
+    const kinds = new Map(this.manifest.resources.map((r) => [r.name, r.kind]));
+    const counts = new Map<string, number>();
+    try {
+      for await (const entry of readArchiveEntries(Readable.from([fetched.body]))) {
+        options.signal?.throwIfAborted();
+        if (entry.kind === 'metadata-version') {
+          if (member.role !== 'head') problem(`${what} holds metadata/version`);
+          else checkVersion(entry, problem);
+          continue;
+        }
+        if (entry.kind === 'object') {
+          if (!member.types.has(entry.resourceName)) {
+            problem(`${what} holds ${JSON.stringify(entry.path)}, not an entry of ${names}`);
+            continue;
+          }
+          // Another type's entry in the shared member: its SHA-256 checked it; it is that type's to parse.
+          if (only !== undefined && entry.resourceName !== only) continue;
+        }
+        const o = checkEntry(entry, kinds, envelope, problem);
+        if (o === undefined) continue;
+        counts.set(o.resourceName, (counts.get(o.resourceName) ?? 0) + 1);
+        yield o;
+      }
+    } catch (err) {
+      if (err instanceof ArchiveEntryError) return problem(`${what}: ${err.message}`);
+      if (err instanceof RecoveryPointIntegrityError || options.signal?.aborted) throw err;
+      return problem(`${what} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const [name, expected] of member.types) {
+      if (only !== undefined && name !== only) continue;
+      const seen = counts.get(name) ?? 0;
+      if (seen !== expected) problem(`${what} holds ${seen} ${name}, the index says ${expected}`);
+    }
+  }
+
+  /**
+   * objects() of a seekable archive: every member by Range GET in archive order, each checked against the
+   * index, and the whole archive's SHA-256 and size computed over them in order, as one stream would be.
+   */
+  async *#rangedObjects(index: ArchiveIndex, options: ReadObjectsOptions, envelope: SecretEnvelope | undefined): AsyncGenerator<RecoveryPointObject, void, undefined> {
+    const { manifest } = this;
+    const problem = problemSink(options);
+    this.#checkArchiveKey();
+    const hash = createHash('sha256');
+    const counts = new Map<string, number>();
+    let bytes = 0;
+    let objects = 0;
+    let objectBytes: number | undefined;
+    for await (const fetched of this.#fetch(membersInArchiveOrder(index), options)) {
+      hash.update(fetched.body);
+      bytes += fetched.body.length;
+      objectBytes ??= fetched.objectBytes;
+      options.onArchiveBytes?.(bytes);
+      for await (const o of this.#memberObjects(fetched, undefined, options, envelope, problem)) {
+        objects++;
+        counts.set(o.resourceName, (counts.get(o.resourceName) ?? 0) + 1);
+        yield o;
+      }
+    }
+    const sha256 = hash.digest('hex');
+    this.#summary = { objects, bytes, sha256, counts };
+    // The index tiles manifest.archive.bytes (validateManifest); bytes past it would be in no member.
+    const endProblems = objectBytes !== undefined && objectBytes !== manifest.archive.bytes
+      ? [`archive is ${objectBytes} bytes, the manifest says ${manifest.archive.bytes}`]
+      : [];
+    endProblems.push(...archiveEndProblems(manifest, { sha256, bytes, objects, counts }));
+    if (endProblems.length && !options.onProblem) throw new RecoveryPointIntegrityError(endProblems);
+    for (const p of endProblems) options.onProblem?.(p);
+  }
+
   async *#objects(options: ReadObjectsOptions, envelope: SecretEnvelope | undefined): AsyncGenerator<RecoveryPointObject, void, undefined> {
     const { manifest } = this;
-    const problem = (text: string): void => {
-      if (!options.onProblem) throw new RecoveryPointIntegrityError([text]);
-      options.onProblem(text);
-    };
-    if (manifest.archive.key !== archiveKey(this.folder)) {
-      throw new RecoveryPointIntegrityError([`manifest names archive ${manifest.archive.key}, not ${archiveKey(this.folder)}`]);
-    }
-    const kinds = new Map(manifest.resources.map((r) => [r.name, r]));
+    const problem = problemSink(options);
+    this.#checkArchiveKey();
+    const kinds = new Map(manifest.resources.map((r) => [r.name, r.kind]));
     const key = manifest.archive.key;
     let out;
     try {
@@ -181,34 +339,14 @@ export class RecoveryPointReader {
         options.signal?.throwIfAborted();
         if (entry.kind === 'metadata-version') {
           sawVersion = true;
-          const version = entry.body.toString('utf8').trim();
-          if (version.split('.')[0] !== READABLE_ARCHIVE_MAJOR) problem(`archive format version ${version} is not readable (this delegate reads ${ARCHIVE_FORMAT_VERSION})`);
+          checkVersion(entry, problem);
           continue;
         }
-        if (entry.kind === 'other') {
-          if (!entry.path.startsWith('resources/')) problem(`archive entry ${JSON.stringify(entry.path)} is outside resources/`);
-          continue;
-        }
-        let checked = checkObjectEntry(entry, kinds.get(entry.resourceName)?.kind);
-        if (typeof checked === 'string') {
-          problem(checked);
-          continue;
-        }
-        if (envelope && entry.resourceName === SECRETS_RESOURCE) {
-          try {
-            checked = envelope.cipher.openObject(entry.path, checked);
-          } catch (err) {
-            if (!(err instanceof SecretValueError)) throw err;
-            problem(`archive entry ${JSON.stringify(entry.path)}: Secret value ${err.field} ${err.why}`);
-            continue;
-          }
-        }
+        const o = checkEntry(entry, kinds, envelope, problem);
+        if (o === undefined) continue;
         objects++;
-        counts.set(entry.resourceName, (counts.get(entry.resourceName) ?? 0) + 1);
-        yield {
-          path: entry.path, resourceName: entry.resourceName, namespace: entry.namespace, name: entry.name,
-          object: checked, bytes: entry.body.length,
-        };
+        counts.set(o.resourceName, (counts.get(o.resourceName) ?? 0) + 1);
+        yield o;
       }
     } catch (err) {
       if (err instanceof ArchiveEntryError) return problem(err.message);
@@ -225,44 +363,12 @@ export class RecoveryPointReader {
     this.#summary = { objects, bytes, sha256, counts };
     const endProblems: string[] = [];
     if (!sawVersion) endProblems.push('archive has no metadata/version entry');
-    if (sha256 !== manifest.archive.sha256) endProblems.push(`archive SHA-256 ${sha256} differs from the manifest's ${manifest.archive.sha256}`);
-    if (bytes !== manifest.archive.bytes) endProblems.push(`archive is ${bytes} bytes, the manifest says ${manifest.archive.bytes}`);
-    if (objects !== manifest.archive.objects) endProblems.push(`archive holds ${objects} objects, the manifest says ${manifest.archive.objects}`);
-    for (const row of manifest.resources) {
-      const seen = counts.get(row.name) ?? 0;
-      if (seen !== row.count) endProblems.push(`${row.name}: archive holds ${seen} objects, the manifest says ${row.count}`);
-    }
-    for (const [name, seen] of counts) {
-      if (!kinds.has(name)) endProblems.push(`${name}: ${seen} objects in the archive but no row in the manifest`);
-    }
+    endProblems.push(...archiveEndProblems(manifest, { sha256, bytes, objects, counts }));
     if (endProblems.length && !options.onProblem) throw new RecoveryPointIntegrityError(endProblems);
     for (const p of endProblems) options.onProblem?.(p);
   }
 }
 
-/** The parsed object, or the problem with it. */
-function checkObjectEntry(
-  entry: { path: string; namespace: string | undefined; name: string; body: Buffer },
-  expectedKind: string | undefined,
-): Record<string, unknown> | string {
-  const where = `archive entry ${JSON.stringify(entry.path)}`;
-  let value: unknown;
-  try {
-    value = JSON.parse(entry.body.toString('utf8'));
-  } catch {
-    return `${where} is not valid JSON`;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${where} is not one JSON object`;
-  const obj = value as Record<string, unknown>;
-  const metadata = typeof obj.metadata === 'object' && obj.metadata !== null ? (obj.metadata as Record<string, unknown>) : {};
-  if (typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') return `${where} has no kind or apiVersion`;
-  if (expectedKind !== undefined && obj.kind !== expectedKind) return `${where} is a ${obj.kind}, its path says ${expectedKind}`;
-  if (metadata.name !== entry.name) return `${where} is named ${JSON.stringify(metadata.name)}, its path says ${JSON.stringify(entry.name)}`;
-  if ((metadata.namespace ?? undefined) !== entry.namespace) {
-    return `${where} is in namespace ${JSON.stringify(metadata.namespace ?? null)}, its path says ${JSON.stringify(entry.namespace ?? null)}`;
-  }
-  return obj;
-}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -2,14 +2,13 @@
 // counter -> a multipart S3 upload in reused part buffers (PartUpload), all streamed, with backpressure from S3
 // back to the producer. manifest.json is written last and only after the archive upload completed (DESIGN.md section 4).
 import { setTimeout as delay } from 'node:timers/promises';
-import { pipeline } from 'node:stream';
-import { createGzip, type Gzip } from 'node:zlib';
 import {
   HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { TarChunkWriter } from './TarChunkWriter';
+import { MemberArchive } from './MemberArchive';
+import { StreamArchive, type ArchiveBody } from './StreamArchive';
 import { DigestStream } from './DigestStream';
 import { PartUpload } from './PartUpload';
 import {
@@ -29,7 +28,8 @@ import {
   objectEntryPath,
   validatePrefix,
 } from './layout';
-import { serializeManifest, validateManifest, type ManifestToWrite } from './manifest';
+import { SEEKABLE_FORMAT_VERSION, compareVersions, serializeManifest, validateManifest, type ManifestToWrite } from './manifest';
+import type { ArchiveIndex } from './archiveIndex';
 
 /** S3's minimum multipart part size. */
 export const DEFAULT_PART_SIZE_BYTES = 5 * 1024 * 1024;
@@ -96,6 +96,23 @@ export interface RecoveryPointWriterOptions {
   abortWaitMs?: number;
   /** Aborting this signal aborts the writer, as abort(signal.reason) would. @default none */
   signal?: AbortSignal;
+  /**
+   * Write a seekable archive (format 1.2): one gzip member per resource type, with the manifest's `index`
+   * saying where each lies. false writes the 1.1 layout (one gzip stream, no index), for comparison and tests.
+   * @default true
+   */
+  seekable?: boolean;
+  /**
+   * Seekable archives: gzipped bytes after which a type's member is closed and another begun.
+   * @default 1 MiB (DEFAULT_MEMBER_BYTES in MemberArchive)
+   */
+  maxMemberBytes?: number;
+  /**
+   * Seekable archives: tar bytes of each type written to the member shared by all types before the type
+   * gets members of its own (small types share deflate's dictionary; see MemberArchive). 0: none shared.
+   * @default 32 KiB (DEFAULT_SMALL_TYPE_BYTES in MemberArchive)
+   */
+  smallTypeBytes?: number;
 }
 
 /** The archive as uploaded. */
@@ -110,6 +127,8 @@ export interface ArchiveSummary {
   objects: number;
   /** Tar entries written: objects plus metadata/version. */
   entries: number;
+  /** Where each type's gzip members lie; only for a seekable archive. */
+  index?: ArchiveIndex;
 }
 
 /** open -> finishing -> finished -> committing -> committed; failed and aborted are terminal. */
@@ -136,6 +155,9 @@ interface ResolvedOptions {
   conditionalManifestWrite: boolean;
   abortWaitMs: number;
   signal: AbortSignal | undefined;
+  seekable: boolean;
+  maxMemberBytes: number | undefined;
+  smallTypeBytes: number | undefined;
 }
 
 interface SseParams {
@@ -157,8 +179,8 @@ export class RecoveryPointWriter {
   readonly manifestKey: string;
 
   private readonly options: ResolvedOptions;
-  private readonly tar: TarChunkWriter;
-  private readonly gzip: Gzip;
+  private readonly body: ArchiveBody;
+  private readonly members: MemberArchive | undefined;
   private readonly digest: DigestStream;
   private readonly upload: PartUpload;
   private readonly uploadOutcome: Promise<UploadOutcome>;
@@ -189,7 +211,9 @@ export class RecoveryPointWriter {
     const writer = new RecoveryPointWriter(resolved);
     try {
       // Velero writes the version followed by a newline (pkg/backup writeBackupVersion: "%s\n").
-      await writer.writeEntry(METADATA_VERSION_PATH, [Buffer.from(`${ARCHIVE_FORMAT_VERSION}\n`, 'utf8')]);
+      writer.body.appendHead(METADATA_VERSION_PATH, [Buffer.from(`${ARCHIVE_FORMAT_VERSION}\n`, 'utf8')]);
+      writer.entryCount += 1;
+      if (writer.body.needsDrain) await writer.drained();
     } catch (error) {
       await writer.abort(error);
       throw error;
@@ -204,12 +228,17 @@ export class RecoveryPointWriter {
     this.archiveKey = archiveKey(options.folder);
     this.manifestKey = manifestKey(options.folder);
 
-    this.gzip = createGzip({ level: options.gzipLevel });
-    this.tar = new TarChunkWriter(this.gzip, { mtime: options.entryTime });
     this.digest = new DigestStream();
-    pipeline(this.gzip, this.digest, (error) => {
-      if (error) void this.fail(error);
-    });
+    const onError = (error: Error): void => void this.fail(error);
+    const bodyOptions = { out: this.digest, mtime: options.entryTime, gzipLevel: options.gzipLevel, onError };
+    this.members = options.seekable
+      ? new MemberArchive({
+        ...bodyOptions,
+        ...(options.maxMemberBytes !== undefined ? { maxMemberBytes: options.maxMemberBytes } : {}),
+        ...(options.smallTypeBytes !== undefined ? { smallTypeBytes: options.smallTypeBytes } : {}),
+      })
+      : undefined;
+    this.body = this.members ?? new StreamArchive(bodyOptions);
 
     this.upload = new PartUpload({
       s3: options.s3,
@@ -264,10 +293,18 @@ export class RecoveryPointWriter {
     this.assertState('open', 'addObject()');
     const path = objectEntryPath(resourceName, namespace, name);
     const parts = typeof json === 'string' ? [Buffer.from(json, 'utf8')] : Buffer.isBuffer(json) ? [json] : json;
-    this.tar.append(path, parts);
+    this.body.append(resourceName, path, parts);
     this.entryCount += 1;
-    if (this.tar.needsDrain) await this.drained();
+    if (this.body.needsDrain) await this.drained();
     this.objectCount += 1;
+  }
+
+  /**
+   * Says no more objects of `resourceName` will come (its list is done). A hint: a seekable archive closes
+   * the type's member now instead of when it is evicted or at finish(), so memory goes back at once.
+   */
+  endResource(resourceName: string): void {
+    if (this.currentState === 'open' && this.failing === undefined) this.body.endType(resourceName);
   }
 
   /** Ends the archive and waits until S3 has the whole object. Call once, after the last addObject(). */
@@ -277,13 +314,17 @@ export class RecoveryPointWriter {
     this.currentState = 'finishing';
     await Promise.allSettled(this.inFlight);
     await this.throwIfFailed();
-    this.tar.end();
+    this.body.end();
     const outcome = await this.uploadOutcome;
     if (!outcome.ok) throw await this.fail(outcome.error);
     await this.throwIfFailed();
     const sha256 = this.digest.sha256;
     if (sha256 === undefined) {
       throw await this.fail(new RecoveryPointError('the upload completed before the archive stream ended'));
+    }
+    const index = this.members?.index();
+    if (this.members !== undefined && index === undefined) {
+      throw await this.fail(new RecoveryPointError('the archive ended before its index was complete'));
     }
     this.currentState = 'finished';
     this.summary = {
@@ -292,20 +333,24 @@ export class RecoveryPointWriter {
       sha256,
       objects: this.objectCount,
       entries: this.entryCount,
+      ...(index ? { index } : {}),
     };
     return { ...this.summary };
   }
 
   /**
    * Commits the recovery point: PutObject `<folder>manifest.json` (pretty JSON, same encryption). Only
-   * after finish() succeeded; the manifest's archive block must match finish()'s summary. A failed write
-   * may be retried; RecoveryPointExistsError means another run committed this recovery point first.
+   * after finish() succeeded; the manifest's archive block must match finish()'s summary. A seekable
+   * archive's index is the writer's to add (and its formatVersion raised to 1.2.0 if older): the caller's
+   * `index`, if any, is replaced. A failed write may be retried; RecoveryPointExistsError means another run
+   * committed this recovery point first.
    */
-  async writeManifest<D>(manifest: ManifestToWrite<D>): Promise<void> {
+  async writeManifest<D>(given: ManifestToWrite<D>): Promise<void> {
     await this.throwIfFailed();
     this.assertState('finished', 'writeManifest()');
     const summary = this.summary;
     if (summary === undefined) throw new RecoveryPointStateError(this.currentState, 'writeManifest() needs finish()');
+    const manifest = withIndex(given, summary.index);
     const problems = [...validateManifest(manifest), ...archiveMismatches(manifest, summary)];
     if (problems.length > 0) throw new ManifestError(problems);
 
@@ -364,12 +409,6 @@ export class RecoveryPointWriter {
     await this.waitForUpload();
   }
 
-  private async writeEntry(path: string, parts: readonly Buffer[]): Promise<void> {
-    this.tar.append(path, parts);
-    this.entryCount += 1;
-    if (this.tar.needsDrain) await this.drained();
-  }
-
   /**
    * Resolves when gzip has room for more tar chunks, or rejects as soon as the writer fails. (Not a
    * Promise.race with one long-lived "failed" promise: every race left a reaction on it, and 100k entries
@@ -383,7 +422,7 @@ export class RecoveryPointWriter {
         cancel();
         reject(error);
       };
-      const cancel = this.tar.onceDrained(() => {
+      const cancel = this.body.onceDrained(() => {
         this.pendingEntries.delete(onFailure);
         resolve();
       });
@@ -431,7 +470,7 @@ export class RecoveryPointWriter {
 
   private teardown(error: Error): void {
     if (!this.digest.destroyed) this.digest.destroy(error);
-    if (!this.gzip.destroyed) this.gzip.destroy(error);
+    this.body.destroy(error);
   }
 
   /** Waits for the upload to settle; if it does not within abortWaitMs, stops it the hard way. */
@@ -494,7 +533,17 @@ function resolveOptions(options: RecoveryPointWriterOptions): ResolvedOptions {
     conditionalManifestWrite: options.conditionalManifestWrite ?? true,
     abortWaitMs,
     signal: options.signal,
+    seekable: options.seekable ?? true,
+    maxMemberBytes: options.maxMemberBytes,
+    smallTypeBytes: options.smallTypeBytes,
   };
+}
+
+/** The manifest with the writer's index (seekable archives), its version raised to one that has an index. */
+function withIndex<D>(manifest: ManifestToWrite<D>, index: ArchiveIndex | undefined): ManifestToWrite<D> {
+  if (index === undefined) return manifest;
+  const formatVersion = compareVersions(manifest.formatVersion, SEEKABLE_FORMAT_VERSION) < 0 ? SEEKABLE_FORMAT_VERSION : manifest.formatVersion;
+  return { ...manifest, formatVersion, index };
 }
 
 /** HeadObject on the manifest: 404 means the recovery point is free; anything else that fails is fatal. */

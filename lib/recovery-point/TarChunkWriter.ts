@@ -81,6 +81,15 @@ export class TarChunkWriter {
   end(): void {
     if (this.ended) return;
     this.put(END_OF_ARCHIVE);
+    this.close();
+  }
+
+  /**
+   * Hands on the last chunk and ends the sink without the end-of-archive blocks: the sink holds whole
+   * entries that another part of the archive ends (a gzip member of a seekable archive, format 1.2).
+   */
+  close(): void {
+    if (this.ended) return;
     this.ended = true;
     if (this.used > 0) this.flush();
     this.sink.end();

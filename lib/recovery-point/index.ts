@@ -7,9 +7,11 @@ export type {
 } from './RecoveryPointWriter';
 export { readArchiveEntries, DEFAULT_MAX_ENTRY_BYTES } from './ArchiveReader';
 export { RecoveryPointReader } from './RecoveryPointReader';
-export type { ArchiveReadSummary, ReadObjectsOptions, RecoveryPointObject } from './RecoveryPointReader';
+export type { ArchiveReadSummary, OpenRecoveryPointOptions, ReadObjectsOptions, RecoveryPointObject } from './RecoveryPointReader';
+export { fetchMembers, DEFAULT_RANGE_CONCURRENCY } from './fetchMembers';
+export type { FetchMembersOptions, FetchedMember } from './fetchMembers';
 export type { ArchiveEntry, ReadArchiveOptions } from './ArchiveReader';
-export { MANIFEST_FORMAT_VERSION, parseManifest, serializeManifest, validateManifest } from './manifest';
+export { MANIFEST_FORMAT_VERSION, SEEKABLE_FORMAT_VERSION, compareVersions, parseManifest, serializeManifest, validateManifest } from './manifest';
 export type {
   ManifestArchive,
   ManifestCluster,
@@ -52,3 +54,6 @@ export {
   RecoveryPointStateError,
   RecoveryPointWriteError,
 } from './errors';
+export { validateIndex, membersInArchiveOrder, membersOfType } from './archiveIndex';
+export type { ArchiveIndex, ArchiveMember, IndexMember, IndexType } from './archiveIndex';
+export { DEFAULT_MEMBER_BYTES, DEFAULT_SMALL_TYPE_BYTES } from './MemberArchive';

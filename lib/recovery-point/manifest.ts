@@ -2,15 +2,20 @@
 // a folder without it is an incomplete recovery point and must never be presented as usable.
 import { ManifestError } from './errors';
 import { validateRecoveryPointId } from './layout';
+import { validateIndex, type ArchiveIndex } from './archiveIndex';
 import { ENCRYPTION_SCHEME, type SecretsManifestEntry } from '../secrets/SecretEnvelope';
 
 /**
  * Version of the manifest's own format. Readers accept the same major version.
- * 1.1.0 added the optional `secrets` field (Secret values sealed with a KMS data key, README "Secrets").
- * 1.2.0 added `scope`: the backup's filters and whether it is whole-cluster (docs/scope.md). Older
- * manifests have none; lib/catalog's recoveryPointScope says what they are taken for.
+ * 1.1.0 added the optional `secrets` field (Secret values sealed with a KMS data key, docs/secrets.md).
+ * 1.2.0 added `scope`: the backup's filters and whether it is whole-cluster (docs/scope.md); older
+ * manifests have none, and lib/catalog's recoveryPointScope says what they are taken for. 1.2.0 also added
+ * `index`: the archive is gzip members per resource type, and the index says where each lies (seekable
+ * recovery points); readers read a manifest without `index` as one stream.
  */
 export const MANIFEST_FORMAT_VERSION = '1.2.0';
+/** The first manifest version that may carry `index`. */
+export const SEEKABLE_FORMAT_VERSION = '1.2.0';
 
 /** Outcome of a backup run. A manifest is only ever written for COMPLETED or PARTIAL. */
 export type RecoveryPointStatus = 'COMPLETED' | 'PARTIAL' | 'FAILED';
@@ -100,6 +105,8 @@ export interface RecoveryPointManifest<D = unknown> {
   secrets?: SecretsManifestEntry;
   /** The backup's filters and whether it is whole-cluster (since 1.2.0; absent in older manifests). */
   scope?: ManifestScope;
+  /** Where each resource type's gzip members lie in the archive (since 1.2.0); absent: read the archive as one stream. */
+  index?: ArchiveIndex;
 }
 
 /**
@@ -281,6 +288,7 @@ export function validateManifest(value: unknown): string[] {
   if (!isRows(value['awsDependencies'])) problems.push('awsDependencies must be an array');
   if (value['secrets'] !== undefined) problems.push(...validateSecretsEntry(value['secrets']));
   if (value['scope'] !== undefined) problems.push(...validateScope(value['scope']));
+  if (value['index'] !== undefined) problems.push(...indexProblems(value['index'], formatVersion, archive));
   return problems;
 }
 
@@ -295,6 +303,26 @@ function validateScope(scope: unknown): string[] {
     if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) problems.push(`scope.${field} must be an array of strings`);
   }
   return problems;
+}
+
+/** The index checked on its own (validateIndex) and against the version. */
+function indexProblems(index: unknown, formatVersion: unknown, archive: unknown): string[] {
+  const problems: string[] = [];
+  if (typeof formatVersion === 'string' && compareVersions(formatVersion, SEEKABLE_FORMAT_VERSION) < 0) {
+    problems.push(`index needs formatVersion ${SEEKABLE_FORMAT_VERSION} or later, not ${formatVersion}`);
+  }
+  return [...problems, ...validateIndex(index, isRecord(archive) ? archive['bytes'] : undefined)];
+}
+
+/** Negative, zero or positive as `a` is older than, equal to or newer than `b` (dotted numbers). */
+export function compareVersions(a: string, b: string): number {
+  const x = a.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const y = b.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 function validateSecretsEntry(secrets: unknown): string[] {

@@ -21,6 +21,12 @@ export interface RecoveryPointCrd {
   versions: string[];
 }
 
+/** What the spool reads: the whole archive, and one type at a time when the recovery point is seekable (1.2). */
+export type SpoolReader = Pick<RecoveryPointReader, 'objects'> & Partial<Pick<RecoveryPointReader, 'seekable' | 'typeObjects'>>;
+
+/** Reads one type's objects again, from S3 (a seekable recovery point). */
+type TypeReader = (resourceName: string) => AsyncIterable<{ object: Record<string, unknown> }>;
+
 export interface SpoolOptions {
   /** Parent folder of the spool. @default os.tmpdir() (a Lambda's /tmp) */
   directory?: string;
@@ -28,14 +34,18 @@ export interface SpoolOptions {
 }
 
 /**
- * The recovery point read once from S3 and laid out on local disk, one file of JSON lines per resource
- * type, so that each type can be restored in its turn without holding the cluster in memory and without
- * downloading the archive once per tier (DESIGN.md section 8, order). Reading it also verifies the whole
- * archive against its manifest before anything is written to the cluster, and gathers the few facts
- * single objects need: which Services have selectors, which uids are present (owners), which CRDs.
+ * The recovery point read once from S3 and, for a 1.0 or 1.1 archive (one gzip stream), laid out on local
+ * disk, one file of JSON lines per resource type, so that each type can be restored in its turn without
+ * holding the cluster in memory and without downloading the archive once per tier (DESIGN.md section 8,
+ * order). A seekable recovery point (1.2) is not laid out anywhere: each type is read again from S3 when
+ * its turn comes, by Range GETs of its members only (DESIGN.md section 10), so nothing, and no opened Secret,
+ * lands on disk. Either way, reading it first verifies the whole archive against its manifest before
+ * anything is written to the cluster, and gathers the few facts single objects need: which Services have
+ * selectors, which uids are present (owners), which CRDs.
  */
 export class RestoreSpool implements RecoveryPointFacts {
-  readonly directory: string;
+  /** The spool's folder; undefined for a seekable recovery point, which is read from S3 per type. */
+  readonly directory: string | undefined;
   readonly selectorServices = new Set<string>();
   /** By custom resource name (`<plural>.<group>`). */
   readonly crds = new Map<string, RecoveryPointCrd>();
@@ -43,12 +53,19 @@ export class RestoreSpool implements RecoveryPointFacts {
   // 52 bits of each uid (they are random UUIDs): a number per object instead of a 36-character string.
   readonly #uids = new Set<number | string>();
 
-  private constructor(directory: string) {
+  readonly #typeReader: TypeReader | undefined;
+
+  private constructor(directory: string | undefined, typeReader?: TypeReader) {
     this.directory = directory;
+    this.#typeReader = typeReader;
   }
 
-  /** Reads every object of the recovery point into a new spool; throws what the reader throws (bad recovery points). */
-  static async fill(reader: Pick<RecoveryPointReader, 'objects'>, options: SpoolOptions = {}): Promise<RestoreSpool> {
+  /**
+   * Reads every object of the recovery point into a new spool (a seekable one: learns its facts and counts
+   * only); throws what the reader throws (bad recovery points).
+   */
+  static async fill(reader: SpoolReader, options: SpoolOptions = {}): Promise<RestoreSpool> {
+    if (reader.seekable && reader.typeObjects) return RestoreSpool.#fillSeekable(reader, reader.typeObjects.bind(reader), options);
     const spool = new RestoreSpool(mkdtempSync(join(options.directory ?? tmpdir(), 'eks-restore-')));
     const files = new Map<string, WriteStream>();
     // A file's error is kept and thrown at the next write or at the end: without a listener from the
@@ -78,6 +95,20 @@ export class RestoreSpool implements RecoveryPointFacts {
     }
   }
 
+  /** The facts and counts of a seekable recovery point, from one ranged read of it all; no file is written. */
+  static async #fillSeekable(reader: SpoolReader, typeObjects: NonNullable<SpoolReader['typeObjects']>, options: SpoolOptions): Promise<RestoreSpool> {
+    const read = options.signal ? { signal: options.signal } : {};
+    // Each type's read later gets no signal, as the files of a disk spool have none: the restore checks its
+    // deadline between objects and stops reading (which cancels the Range GETs in flight); an abort inside
+    // the read would end the restore as FAILED instead of PARTIAL with its not-attempted rows.
+    const spool = new RestoreSpool(undefined, (resourceName) => typeObjects(resourceName));
+    for await (const entry of reader.objects(read)) {
+      spool.#learn(entry.resourceName, entry.object);
+      spool.#counts.set(entry.resourceName, (spool.#counts.get(entry.resourceName) ?? 0) + 1);
+    }
+    return spool;
+  }
+
   /** Every type in the recovery point with how many objects it holds. */
   types(): SpooledType[] {
     return [...this.#counts].map(([resourceName, count]) => ({ resourceName, count }));
@@ -86,6 +117,10 @@ export class RestoreSpool implements RecoveryPointFacts {
   /** The objects of one type, in archive order, one at a time. */
   async *objects(resourceName: string): AsyncGenerator<Record<string, unknown>> {
     if (!this.#counts.has(resourceName)) return;
+    if (this.#typeReader) {
+      for await (const entry of this.#typeReader(resourceName)) yield entry.object;
+      return;
+    }
     const lines = createInterface({ input: createReadStream(this.#file(resourceName)), crlfDelay: Infinity });
     for await (const line of lines) {
       if (line !== '') yield JSON.parse(line) as Record<string, unknown>;
@@ -98,12 +133,12 @@ export class RestoreSpool implements RecoveryPointFacts {
 
   /** Removes the spool's files. */
   dispose(): void {
-    rmSync(this.directory, { recursive: true, force: true });
+    if (this.directory !== undefined) rmSync(this.directory, { recursive: true, force: true });
   }
 
   #file(resourceName: string): string {
     // Resource names are DNS-like (checked by the layout), so they are safe file names.
-    return join(this.directory, `${resourceName}.jsonl`);
+    return join(this.directory ?? tmpdir(), `${resourceName}.jsonl`);
   }
 
   #learn(resourceName: string, obj: Record<string, unknown>): void {

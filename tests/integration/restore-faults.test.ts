@@ -1,4 +1,3 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { IncomingMessage } from 'node:http';
 import { prepareForRestore } from '../../lib/restore';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
@@ -175,33 +174,39 @@ describe('API server faults during the writes', () => {
 });
 
 describe('S3 faults while the recovery point is read', () => {
+  // The backup is a seekable recovery point (format 1.2): the restore reads its gzip members by Range GET.
   const isArchive = (req: IncomingMessage) => req.method === 'GET' && isArchiveUrl(req.url ?? '');
-  const archiveSize = async () => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: archiveKey }))).ContentLength ?? 0;
+  /** Half of the member a Range GET asks for (`bytes=a-b`). */
+  const halfOfRange = (req: IncomingMessage) => {
+    const [, a, b] = /^bytes=(\d+)-(\d+)$/.exec(String(req.headers.range ?? '')) ?? [];
+    return Math.floor((Number(b) - Number(a) + 1) / 2);
+  };
 
-  it('a body cut mid-archive on every read -> FAILED naming the archive and how far it got, zero writes', async () => {
+  it('a member\'s body cut on every read -> FAILED naming the archive and the bytes, zero writes', async () => {
     const target = unique('rf-cut');
-    const size = await archiveSize();
-    expect(size).toBeGreaterThan(1000);
     const before = await recovery.snapshot();
-    await withFront(frontS3(recovery, (req) => (isArchive(req) ? { kind: 'truncate', afterBytes: Math.floor(size / 2) } : undefined)), async (front) => {
+    await withFront(frontS3(recovery, (req) => (isArchive(req) ? { kind: 'truncate', afterBytes: halfOfRange(req) } : undefined)), async (front) => {
       const { response, code } = await restore(target, {}, { AWS_ENDPOINT_URL_S3: front.url });
       expect({ code, status: response.status, reason: response.reason }).toEqual({ code: 0, status: 'FAILED', reason: 'error' });
-      expect(response.error).toContain(`${archiveKey}: the archive's download broke off after ${Math.floor(size / 2)} of ${size} bytes`);
+      expect(response.error).toMatch(new RegExp(`${archiveKey}: the archive's bytes 0-\\d+ could not be read`));
       expect(response.error).toMatch(/tried twice/);
-      // Read twice (the SDK does not retry a body that breaks after it was handed over; the restore does, once).
-      expect(front.seen.filter((s) => s.action === 'truncate')).toHaveLength(2);
+      // Each Range GET tried 3 times (the SDK does not retry a body that breaks after it was handed over;
+      // the reader does), and the whole read once more by the restore: 6 tries of the first member at least.
+      const first = front.seen.filter((s) => s.action === 'truncate');
+      expect(first.length).toBeGreaterThanOrEqual(6);
     });
     expect(await recovery.snapshot()).toEqual(before);
   });
 
-  it('a body cut once is read again, and the restore completes', async () => {
+  it('a member\'s body cut once is fetched again, and the restore completes', async () => {
     const target = unique('rf-cut1');
-    const size = await archiveSize();
     let cuts = 0;
-    await withFront(frontS3(recovery, (req) => (isArchive(req) && cuts++ === 0 ? { kind: 'truncate', afterBytes: Math.floor(size / 2) } : undefined)), async (front) => {
+    await withFront(frontS3(recovery, (req) => (isArchive(req) && cuts++ === 0 ? { kind: 'truncate', afterBytes: halfOfRange(req) } : undefined)), async (front) => {
       const { response } = await restore(target, {}, { AWS_ENDPOINT_URL_S3: front.url });
       expect({ status: response.status, failed: response.failed, created: response.created }).toEqual({ status: 'COMPLETED', failed: 0, created: objectCount() });
-      expect(front.seen.filter((s) => isArchiveUrl(s.url)).map((s) => s.action)).toEqual(['truncate', 'pass']);
+      const actions = front.seen.filter((s) => isArchiveUrl(s.url)).map((s) => s.action);
+      expect(actions[0]).toBe('truncate');
+      expect(actions.slice(1).every((a) => a === 'pass')).toBe(true);
     });
     await expectRestoredInto(target);
   });

@@ -84,3 +84,11 @@ describe('npm run bench -- --objects 1000000', () => {
     expect(() => parseBenchOptions(['--no-watch-cache'], REPO_ROOT)).toThrow('only for a one-off run');
   });
 });
+
+describe('npm run bench -- --format-size', () => {
+  it('measures 1k and 20k objects by default, or the sizes given, and is off otherwise', () => {
+    expect(parseBenchOptions(['--format-size'], REPO_ROOT)).toMatchObject({ formatSize: true, sizes: [1000, 20_000] });
+    expect(parseBenchOptions(['--format-size', '--objects', '5k'], REPO_ROOT).sizes).toEqual([5000]);
+    expect(parseBenchOptions([], REPO_ROOT).formatSize).toBe(false);
+  });
+});

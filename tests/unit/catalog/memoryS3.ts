@@ -5,7 +5,7 @@ import {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sdkStreamBody } from '../helpers/sdkStreamBody';
+import { getObjectOutput } from '../helpers/rangeBody';
 
 export interface StoredObject {
   body: Buffer;
@@ -67,16 +67,12 @@ export function memoryS3(): MemoryS3 {
     };
   });
 
-  mock.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+  mock.on(GetObjectCommand).callsFake((input: { Key?: string; Range?: string }) => {
     count('GetObject');
     reads.push(input.Key ?? '');
     const found = objects.get(input.Key ?? '');
     if (!found) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
-    const body = found.body;
-    return {
-      ContentLength: body.length,
-      Body: sdkStreamBody(body),
-    };
+    return getObjectOutput(found.body, input.Range);
   });
 
   mock.on(PutObjectCommand).callsFake((input: { Key?: string; Body?: unknown }) => {

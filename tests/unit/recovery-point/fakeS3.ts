@@ -15,7 +15,7 @@ import {
   UploadPartCommand,
   type UploadPartCommandInput,
 } from '@aws-sdk/client-s3';
-import { sdkStreamBody } from '../helpers/sdkStreamBody';
+import { getObjectOutput } from '../helpers/rangeBody';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 
 export interface FakeS3Hooks {
@@ -90,10 +90,10 @@ export function fakeS3(hooks: FakeS3Hooks = {}): FakeS3 {
       uploads.delete(input.UploadId ?? '');
       return { Key: upload.key, ETag: '"complete"' };
     });
-  mock.on(GetObjectCommand).callsFake(async (input: { Key?: string }) => {
+  mock.on(GetObjectCommand).callsFake(async (input: { Key?: string; Range?: string }) => {
     const body = objects.get(input.Key ?? '');
     if (body === undefined) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
-    return { Body: sdkStreamBody(body), ContentLength: body.length };
+    return getObjectOutput(body, input.Range);
   });
   mock.on(ListObjectsV2Command).callsFake(async (input: { Prefix?: string }) => {
     const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();

@@ -6,7 +6,16 @@ import type { FakeS3 } from './fakeS3';
 export interface RecoveryPointObjectSpec {
   /** Velero resource name, e.g. `configmaps`. */
   resource: string;
-  object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [field: string]: unknown };
+  object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [field: string]: unknown }; [field: string]: unknown };
+}
+
+export interface WriteRecoveryPointOptions {
+  /** false: a 1.1 recovery point (one gzip stream, no index). @default true (format 1.2) */
+  seekable?: boolean;
+  /** Gzipped bytes per member of a seekable archive (small values make types span several members). */
+  maxMemberBytes?: number;
+  /** Tar bytes of each type in the shared member of a seekable archive (0: every type in its own). */
+  smallTypeBytes?: number;
 }
 
 /**
@@ -15,8 +24,14 @@ export interface RecoveryPointObjectSpec {
  */
 export async function writeRecoveryPoint(
   s3: FakeS3, bucket: string, folder: string, objects: RecoveryPointObjectSpec[], edit?: (m: RecoveryPointManifest) => void,
+  options: WriteRecoveryPointOptions = {},
 ): Promise<void> {
-  const writer = await RecoveryPointWriter.create({ s3: s3.client, bucket, folder });
+  const seekable = options.seekable ?? true;
+  const writer = await RecoveryPointWriter.create({
+    s3: s3.client, bucket, folder, seekable,
+    ...(options.maxMemberBytes !== undefined ? { maxMemberBytes: options.maxMemberBytes } : {}),
+    ...(options.smallTypeBytes !== undefined ? { smallTypeBytes: options.smallTypeBytes } : {}),
+  });
   const rows = new Map<string, ManifestResource>();
   for (const { resource, object } of objects) {
     const { name, namespace } = object.metadata;
@@ -32,7 +47,7 @@ export async function writeRecoveryPoint(
   const summary = await writer.finish();
   const id = folder.split('/').at(-2) ?? '';
   await writer.writeManifest({
-    formatVersion: MANIFEST_FORMAT_VERSION, recoveryPointId: id,
+    formatVersion: seekable ? MANIFEST_FORMAT_VERSION : '1.1.0', recoveryPointId: id,
     cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:123456789012:cluster/prod', region: 'us-east-1', account: '123456789012', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
     startedAt: '2026-11-23T20:05:01.000Z', completedAt: '2026-11-23T20:05:09.000Z', status: 'COMPLETED',
     archive: { key: summary.key, bytes: summary.bytes, sha256: summary.sha256, objects: summary.objects },

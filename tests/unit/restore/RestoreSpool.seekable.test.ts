@@ -1,0 +1,97 @@
+// The restore's spool over a seekable recovery point (1.2): nothing on disk, each type read again by Range.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, type GetObjectCommandInput } from '@aws-sdk/client-s3';
+import { RecoveryPointIntegrityError, RecoveryPointReader, membersInArchiveOrder, membersOfType, recoveryPointFolder } from '../../../lib/recovery-point';
+import { RestoreSpool } from '../../../lib/restore/RestoreSpool';
+import { fakeS3, type FakeS3 } from '../recovery-point/fakeS3';
+import { writeRecoveryPoint, type RecoveryPointObjectSpec } from '../recovery-point/writeRecoveryPoint';
+
+const BUCKET = 'recovery-bucket';
+const FOLDER = recoveryPointFolder('eks/', 'prod', '20261123T200501Z-7f3a');
+const ARCHIVE = `${FOLDER}resources.tar.gz`;
+
+const uid = (i: number): string => `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`;
+const OBJECTS: RecoveryPointObjectSpec[] = [
+  { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', uid: uid(1) } } },
+  { resource: 'services', object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', uid: uid(2) }, spec: { selector: { app: 'web' } } } },
+  ...Array.from({ length: 40 }, (_, i): RecoveryPointObjectSpec => ({
+    resource: 'configmaps', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'shop', uid: uid(100 + i) }, data: { i: String(i) } },
+  })),
+];
+
+function archiveRanges(s3: FakeS3): Array<string | undefined> {
+  return s3.mock.commandCalls(GetObjectCommand)
+    .map((call) => call.args[0].input as GetObjectCommandInput)
+    .filter((input) => input.Key === ARCHIVE)
+    .map((input) => input.Range);
+}
+
+describe('RestoreSpool.fill on a seekable recovery point', () => {
+  let parent: string;
+  let s3: FakeS3;
+  beforeEach(async () => {
+    parent = mkdtempSync(join(tmpdir(), 'spool-seekable-'));
+    s3 = fakeS3();
+    await writeRecoveryPoint(s3, BUCKET, FOLDER, OBJECTS);
+  });
+  afterEach(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('writes nothing to disk, learns the facts from one ranged read, and reads each type again by its own ranges', async () => {
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const spool = await RestoreSpool.fill(reader, { directory: parent });
+    try {
+      expect(spool.directory).toBeUndefined();
+      expect(readdirSync(parent)).toEqual([]);
+      expect(new Map(spool.types().map((t) => [t.resourceName, t.count]))).toEqual(new Map([['namespaces', 1], ['services', 1], ['configmaps', 40]]));
+      expect(spool.selectorServices).toEqual(new Set(['shop/web']));
+      expect(spool.hasUid(uid(2))).toBe(true);
+      expect(spool.hasUid(uid(139))).toBe(true);
+      expect(spool.hasUid(uid(999))).toBe(false);
+      // The facts pass read every member once (head, the types' members, tail), by Range only.
+      const rangeOf = (m: { offset: number; length: number }) => `bytes=${m.offset}-${m.offset + m.length - 1}`;
+      const afterFill = archiveRanges(s3);
+      expect(afterFill).toEqual(membersInArchiveOrder(reader.index!).map(rangeOf));
+
+      const names: string[] = [];
+      for await (const obj of spool.objects('configmaps')) names.push(String((obj.metadata as { name: string }).name));
+      // All of them; the type's first ones come from the shared member, after its own.
+      expect(names.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `cm-${i}`).sort());
+      expect(archiveRanges(s3).slice(afterFill.length)).toEqual(membersOfType(reader.index!, 'configmaps').map(rangeOf));
+    } finally {
+      spool.dispose();
+    }
+  });
+
+  it('reads a type after the restore\'s signal aborted, as a disk spool would: the restore stops reading itself', async () => {
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const controller = new AbortController();
+    const spool = await RestoreSpool.fill(reader, { directory: parent, signal: controller.signal });
+    controller.abort(new Error('deadline'));
+    let read = 0;
+    for await (const obj of spool.objects('configmaps')) read += obj.kind === 'ConfigMap' ? 1 : 0;
+    expect(read).toBe(40);
+  });
+
+  it('refuses a member tampered with after the spool was filled, before any of its objects is handed out', async () => {
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const spool = await RestoreSpool.fill(reader, { directory: parent });
+    const member = reader.index!.types.find((t) => t.name === 'configmaps')!.members[0]!;
+    s3.objects.get(ARCHIVE)![member.offset + 40]! ^= 0x10;
+    const names: string[] = [];
+    const err = await (async () => {
+      for await (const obj of spool.objects('configmaps')) names.push(String((obj.metadata as { name: string }).name));
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RecoveryPointIntegrityError);
+    expect(names).toEqual([]);
+  });
+
+  it('fails to fill (before any write to the cluster) when a member is tampered with', async () => {
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const member = reader.index!.types.find((t) => t.name === 'services')!.members[0]!;
+    s3.objects.get(ARCHIVE)![member.offset + 20]! ^= 0x10;
+    await expect(RestoreSpool.fill(reader, { directory: parent })).rejects.toBeInstanceOf(RecoveryPointIntegrityError);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+});
