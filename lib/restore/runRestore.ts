@@ -11,7 +11,7 @@ import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { mergeAwsAuth, TranslationError } from '../translation';
 import { checkWriteAccess } from './checkWriteAccess';
 import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from './errors';
-import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
+import { keepExistingReason, NEVER_RESTORED_TYPES, restoreOrder, skipReason } from './plan';
 import { alreadyMatches, carryOverForUpdate, prepareForRestore } from './prepareObject';
 import { RestoreReport } from './RestoreReport';
 import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
@@ -261,8 +261,9 @@ class RestoreRun {
   async #restoreType(resourceName: string): Promise<void> {
     const row = this.#rows.get(resourceName);
     const resource = asDiscovered(resourceName, row);
-    if (NEVER_RESTORED_RESOURCES.has(resourceName)) {
-      return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'notRestorable', `${resourceName} are never restored`));
+    const never = NEVER_RESTORED_TYPES[resourceName];
+    if (never !== undefined) {
+      return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'notRestorable', `${resourceName} are never restored: ${never}`));
     }
     if (!this.#filter.includesResource(resource)) {
       return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'excluded', 'resource excluded by the filters'));
@@ -340,7 +341,8 @@ class RestoreRun {
     try {
       if (resourceName === 'configmaps' && objectKey(ns, name) === AWS_AUTH_KEY) return await this.#mergeAwsAuth(resourceName, obj, endpoint, prepared, extra);
       if (existing.has(objectKey(ns, name))) {
-        if (this.#opts.existingResourcePolicy === 'skip') return await this.#skip(resourceName, obj, 'exists', 'exists in the recovery cluster', extra);
+        const keep = this.#keepExisting(resourceName, obj);
+        if (keep) return await this.#skip(resourceName, obj, 'exists', keep, extra);
         return await this.#update(resourceName, obj, endpoint, prepared, extra);
       }
       const res = await this.#deps.kube.request({
@@ -401,8 +403,16 @@ class RestoreRun {
         return this.#recordCreated(resourceName, obj, prepared, { ...extra, reason: 'created (a retried request found it already made)' });
       }
     }
-    if (this.#opts.existingResourcePolicy === 'update') return this.#update(resourceName, obj, endpoint, prepared, extra);
-    return this.#skip(resourceName, obj, 'exists', 'exists in the recovery cluster', extra);
+    const keep = this.#keepExisting(resourceName, obj);
+    if (keep) return this.#skip(resourceName, obj, 'exists', keep, extra);
+    return this.#update(resourceName, obj, endpoint, prepared, extra);
+  }
+
+  /** Why an object the recovery cluster has is left as it is: the policy, or the plan (its own copy of a default). */
+  #keepExisting(resourceName: string, obj: Json): string | undefined {
+    const own = keepExistingReason(resourceName, obj, this.#spool);
+    if (own) return `exists in the recovery cluster, which keeps its own: ${own}`;
+    return this.#opts.existingResourcePolicy === 'skip' ? 'exists in the recovery cluster' : undefined;
   }
 
   /** aws-auth is merged, never replaced: the recovery cluster's own mappings stay (DESIGN.md section 8). */
