@@ -66,7 +66,7 @@ async function catalogAction(
   } catch (err) {
     if (err instanceof RecoveryPointPathError) return invalidInput(request.action, [...err.problems], started);
     if (err instanceof RecoveryPointUnavailableError || err instanceof NotEnoughRecoveryPointsError) {
-      return { action: request.action, status: 'FAILED', reason: 'not-found', clusterName: request.clusterName, error: err.message, durationMs: Date.now() - started };
+      return { action: request.action, status: 'FAILED', reason: 'not-found', notFound: 'recovery-point', clusterName: request.clusterName, error: err.message, durationMs: Date.now() - started };
     }
     if (err instanceof RecoveryPointIntegrityError) {
       return {

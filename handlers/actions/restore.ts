@@ -5,6 +5,7 @@ import { findLatestRecoveryPoint } from '../../lib/catalog/findLatestRecoveryPoi
 import { parseArn } from '../../lib/dependencies';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import { LATEST, type RestoreRequest } from '../../lib/events';
+import { RecoveryPointNotFoundError } from '../../lib/recovery-point';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
@@ -29,7 +30,9 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
         logger.error('restore source unreadable', { stage: 'read', error: message });
         return operationalFailure('restore', request.clusterName, message, started);
       }
-      if (!latest) return invalidInput('restore', [`cluster ${source.clusterName} has no COMPLETED or PARTIAL recovery point under s3://${source.bucket}/${source.prefix}`], started);
+      if (!latest) {
+        return { ...invalidInput('restore', [`cluster ${source.clusterName} has no COMPLETED or PARTIAL recovery point under s3://${source.bucket}/${source.prefix}`], started), notFound: 'recovery-point' };
+      }
       folder = latest.folder;
     } else {
       folder = recoveryPointFolder(source.prefix, source.clusterName, source.recoveryPointId);
@@ -69,6 +72,9 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
     metrics.addMetric(outcome.status === 'FAILED' ? 'RestoreFailed' : 'RestoreSucceeded', MetricUnit.Count, 1);
     return restoreResponse(request, `s3://${source.bucket}/${folder}`, outcome);
   } catch (err) {
+    if (err instanceof RestorePreconditionError && err.cause instanceof RecoveryPointNotFoundError) {
+      return { ...invalidInput('restore', err.problems, started), notFound: 'recovery-point' };
+    }
     if (err instanceof RestorePreconditionError || err instanceof TranslationConfigError) return invalidInput('restore', err.problems, started);
     // Before anything was written: S3 would not hand the recovery point over, or the time ran out.
     // Found when the archive was about to be read, before any write to the cluster.
