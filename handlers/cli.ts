@@ -22,6 +22,7 @@ import { csv, identifierMap, namespaceMapping, readEventFile } from './cli/input
 import { outputFormatOf, writeResult, type OutputFormat, type Renderer } from './cli/output';
 import { progressLine, type ProgressLine } from './cli/progress';
 import { renderDescribe, renderDiff, renderList, renderRestore, renderVerify } from './cli/render';
+import { renderRestoreDescribe, renderRestoreList } from './cli/renderRestores';
 
 const EPILOG = `
 Defaults come from CLUSTER_NAME, AWS_REGION, RECOVERY_BUCKET, RECOVERY_PREFIX; AWS credentials from the
@@ -102,6 +103,8 @@ function program(setExit: (code: number) => void): Command {
   const p = new Command('eks-delegate')
     .description('Backs up an Amazon EKS cluster to S3 recovery points, and tells you what you have.')
     .version(packageJson.version, '--version', 'print the version of eks-delegate')
+    // Each command's options after its name, so a subcommand's (restore list -o json) reach it.
+    .enablePositionalOptions()
     .addHelpText('after', EPILOG)
     .showHelpAfterError('(eks-delegate --help lists the commands)')
     .exitOverride()
@@ -180,7 +183,10 @@ function program(setExit: (code: number) => void): Command {
     .argument('[to]', 'newer recovery point (default: the newest)')), (o, args) => runAction(eventOf({
     action: 'diff-recovery-points', ...location(o), from: args[0], to: args[1],
   }), o, { render: renderDiff }));
-  action(clusterFlags(p.command('restore').description('restore a recovery point into this (the recovery) cluster; try --dry-run first')
+  const restore = p.command('restore')
+    // Its own options only before `list`/`describe`, so theirs (the same names) reach them.
+    .enablePositionalOptions();
+  action(clusterFlags(restore.description('restore a recovery point into this (the recovery) cluster; try --dry-run first; restore list, restore describe <id>: past restores')
     .argument('[id]', 'recovery point id, or latest', 'latest')
     .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
     .option('--source-bucket <bucket>', 'bucket holding it (default RECOVERY_BUCKET)')
@@ -203,6 +209,19 @@ function program(setExit: (code: number) => void): Command {
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
   }), o, { render: renderRestore, hints: (r) => restoreHints(r, o) }));
+  const reportFlags = (cmd: Command) => locationFlags(cmd)
+    .option('--source-cluster <name>', 'the cluster the recovery points were taken from (default: --cluster-name)');
+  action(reportFlags(restore.command('list').description('restores made from the cluster\'s recovery points or into it, newest first'))
+    .option('--recovery-point <id>', 'only the restores of this recovery point')
+    .option('--limit <n>', 'restores shown (1-200, default 20)'), (o) => runAction(eventOf({
+    action: 'list-restores', ...location(o), sourceCluster: str(o.sourceCluster), recoveryPointId: str(o.recoveryPoint),
+    limit: typeof o.limit === 'string' ? Number(o.limit) : undefined,
+  }), o, { render: renderRestoreList }));
+  action(reportFlags(restore.command('describe').description('what a restore did, from its report in S3')
+    .argument('<restoreId>', 'the id the restore answered with (restore list shows them)')
+    .option('--details', 'every object by outcome, not only the failed ones')), (o, args) => runAction(eventOf({
+    action: 'describe-restore', ...location(o), sourceCluster: str(o.sourceCluster), restoreId: args[0], details: o.details === true ? true : undefined,
+  }), o, { render: renderRestoreDescribe }));
   return p;
 }
 

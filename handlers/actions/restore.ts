@@ -5,7 +5,7 @@ import { findLatestRecoveryPoint } from '../../lib/catalog/findLatestRecoveryPoi
 import { parseArn } from '../../lib/dependencies';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import { LATEST, type RestoreRequest } from '../../lib/events';
-import { RecoveryPointNotFoundError } from '../../lib/recovery-point';
+import { RecoveryPointNotFoundError, restoreReportKey } from '../../lib/recovery-point';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
@@ -112,8 +112,8 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
  * report goes to `<RECOVERY_PREFIX><cluster>/restores/<id>.json` in its own.
  */
 function reportLocation(request: RestoreRequest, folder: string, restoreId: string, ownBucket: string | undefined, ownPrefix: string): { bucket: string; key: string } {
-  if (ownBucket && ownBucket !== request.source.bucket) return { bucket: ownBucket, key: `${ownPrefix}${request.clusterName}/restores/${restoreId}.json` };
-  return { bucket: request.source.bucket, key: `${folder}restores/${restoreId}.json` };
+  if (ownBucket && ownBucket !== request.source.bucket) return { bucket: ownBucket, key: restoreReportKey({ prefix: ownPrefix, targetCluster: request.clusterName }, restoreId) };
+  return { bucket: request.source.bucket, key: restoreReportKey({ folder }, restoreId) };
 }
 
 /** `aws`, `aws-cn` or `aws-us-gov`, from a cluster ARN (the dependency scanner's ARN parser). */

@@ -12,17 +12,17 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string
   { code: EXIT.OK, meaning: 'done: the result is on stdout' },
   { code: EXIT.FAILED, meaning: 'failed: AWS or the cluster refused or could not be reached, no access, the deadline, or a recovery point that is INVALID' },
   { code: EXIT.PARTIAL, meaning: 'partial: done, but some objects or types were not backed up or restored (the result says which)' },
-  { code: EXIT.NOT_FOUND, meaning: 'unknown recovery point: no recovery point by that id (or none at all) for the cluster under that bucket and prefix' },
+  { code: EXIT.NOT_FOUND, meaning: 'unknown recovery point or restore: none by that id (or none at all) for the cluster under that bucket and prefix' },
   { code: EXIT.WRONG_CLUSTER, meaning: 'wrong cluster: EKS has no usable cluster by that name in that region (not found, or not ACTIVE)' },
   { code: EXIT.BAD_INPUT, meaning: 'bad input: a flag, an event file or a value the delegate refused; the message names it and the fix' },
 ];
 
 /**
- * Where the named cluster or recovery point does not exist, a response says so in `notFound` (the entry
- * point for clusters, the catalog and restore for recovery points); `reason` stays as the handler's
+ * Where the named cluster, recovery point or restore does not exist, a response says so in `notFound` (the
+ * entry point for clusters, the catalog and restore for the others); `reason` stays as the handler's
  * contract has it.
  */
-export type NotFound = 'cluster' | 'recovery-point';
+export type NotFound = 'cluster' | 'recovery-point' | 'restore';
 
 /** The exit code a response means. */
 export function exitCodeOf(response: DelegateResponse): ExitCode {

@@ -1,9 +1,10 @@
 // The catalog actions' events (DESIGN.md section 9): where the recovery points are (bucket, prefix, cluster,
 // with backup's defaults) and which ones. Ids are checked like backup's; `latest` is the newest usable one.
 import type { DelegateEnvironment } from '../config/environment';
-import { validateRecoveryPointId } from '../recovery-point/layout';
+import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
 import type {
-  DescribeRecoveryPointRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, VerifyRecoveryPointRequest,
+  DescribeRecoveryPointRequest, DescribeRestoreRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, ListRestoresRequest,
+  VerifyRecoveryPointRequest,
 } from './delegateRequest';
 import type { EventFields } from './EventFields';
 import { readRecoveryPointLocation } from './parseBackupEvent';
@@ -12,6 +13,9 @@ import { LATEST } from './parseRestoreEvent';
 type Target = { clusterName: string; region: string };
 /** list-recovery-points reads at most this many manifests per call. */
 const MAX_LIST_LIMIT = 1000;
+/** list-restores reads this many report summaries unless told otherwise, and at most MAX_RESTORES_LIMIT. */
+const DEFAULT_RESTORES_LIMIT = 20;
+const MAX_RESTORES_LIMIT = 200;
 
 function location(f: EventFields, target: Target, env: DelegateEnvironment): Target & { bucket: string; prefix: string } {
   const { bucket, prefix } = readRecoveryPointLocation(f, env);
@@ -50,4 +54,31 @@ export function parseDiffEvent(f: EventFields, target: Target, env: DelegateEnvi
   if (from !== undefined && from === to) f.problems.push('from and to name the same recovery point');
   if (from === LATEST) f.problems.push('from cannot be "latest": it is the older of the two');
   return { action: 'diff-recovery-points', ...location(f, target, env), from, to };
+}
+
+/** `sourceCluster`, checked like a cluster name; the target's own name when absent. */
+function sourceCluster(f: EventFields, target: Target): string {
+  const name = f.string('sourceCluster');
+  if (name !== undefined) f.problems.push(...validateClusterName(name).map((p) => `sourceCluster: ${p}`));
+  return name ?? target.clusterName;
+}
+
+export function parseListRestoresEvent(f: EventFields, target: Target, env: DelegateEnvironment): ListRestoresRequest {
+  const recoveryPointId = f.string('recoveryPointId');
+  if (recoveryPointId !== undefined) f.problems.push(...validateRecoveryPointId(recoveryPointId).map((p) => `recoveryPointId: ${p}`));
+  return {
+    action: 'list-restores', ...location(f, target, env), sourceCluster: sourceCluster(f, target), recoveryPointId,
+    limit: f.integer('limit', 1, MAX_RESTORES_LIMIT) ?? DEFAULT_RESTORES_LIMIT,
+  };
+}
+
+export function parseDescribeRestoreEvent(f: EventFields, target: Target, env: DelegateEnvironment): DescribeRestoreRequest {
+  const restoreId = f.string('restoreId');
+  // Restore ids are made like recovery point ids (layout.ts newRecoveryPointId).
+  if (restoreId === undefined) f.problems.push('restoreId is missing (the id a restore answered with, e.g. 20261207T031500Z-ab12)');
+  else f.problems.push(...validateRecoveryPointId(restoreId).map((p) => `restoreId: ${p.replace(/^recoveryPointId /, '')}`));
+  return {
+    action: 'describe-restore', ...location(f, target, env), sourceCluster: sourceCluster(f, target), restoreId: restoreId ?? '',
+    details: f.boolean('details') ?? false,
+  };
 }

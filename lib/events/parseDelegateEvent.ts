@@ -5,7 +5,9 @@ import { EventFields } from './EventFields';
 import { InvalidEventError } from './errors';
 import { parseBackupEvent } from './parseBackupEvent';
 import { parseRestoreEvent } from './parseRestoreEvent';
-import { parseDescribeEvent, parseDiffEvent, parseListEvent, parseVerifyEvent } from './parseCatalogEvent';
+import {
+  parseDescribeEvent, parseDescribeRestoreEvent, parseDiffEvent, parseListEvent, parseListRestoresEvent, parseVerifyEvent,
+} from './parseCatalogEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -23,6 +25,8 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   'describe-recovery-point': parseDescribeEvent,
   'verify-recovery-point': parseVerifyEvent,
   'diff-recovery-points': parseDiffEvent,
+  'list-restores': parseListRestoresEvent,
+  'describe-restore': parseDescribeRestoreEvent,
 };
 
 /**

@@ -248,7 +248,8 @@ class RestoreRun {
     const { bucket, key } = this.#opts.report;
     try {
       const { failures: _first, ...summary } = outcome;
-      await this.#report.upload(this.#deps.reportS3, bucket, key, { ...summary, report: `s3://${bucket}/${key}` });
+      // The cluster restored into, so a report read on its own (restore list, describe) says where it went.
+      await this.#report.upload(this.#deps.reportS3, bucket, key, { ...summary, targetCluster: this.#deps.connection.name, report: `s3://${bucket}/${key}` });
       outcome.report = `s3://${bucket}/${key}`;
     } catch (err) {
       outcome.warnings.push(`the restore report could not be written to s3://${bucket}/${key}: ${errorText(err)}`);

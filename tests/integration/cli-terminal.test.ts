@@ -1,7 +1,7 @@
 import { parseManifest } from '../../lib/recovery-point';
 import { StandInClient, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes } from './archive';
-import { CLI, delegateNode, unique } from './helpers';
+import { CLI, delegateNode, run, unique } from './helpers';
 import { mapRestoreDelegates } from './restoreDelegates';
 import { runInTerminal } from './terminal';
 
@@ -65,6 +65,7 @@ afterAll(() => {
 
 describe('the CLI in a real terminal (tmux)', () => {
   let recoveryPointId = '';
+  let restoreId = '';
 
   it('backup -o json -v: INFO logs and the progress line come and go on stderr, and the whole JSON result ends the screen', async () => {
     const { screen, code } = await cli([
@@ -118,7 +119,37 @@ describe('the CLI in a real terminal (tmux)', () => {
       reportUrl,
     ]);
     expect(report.created).toBe(CONFIGMAPS + 1);
+    restoreId = reportUrl.replace(/^.*\/restores\/(.+)\.json$/, '$1');
     const restored = (await recovery.kube('GET', `/api/v1/namespaces/${ns}/configmaps`)).json<{ items: unknown[] }>().items;
     expect(restored).toHaveLength(CONFIGMAPS);
+  });
+
+  it('restore list and restore describe read that restore back from its report in S3', async () => {
+    const env = primary.delegateEnv(sourceCreds, { RECOVERY_PREFIX: prefix });
+    const cliRun = (...args: string[]) => run(delegateNode(), [CLI, ...args], env);
+
+    const list = await cliRun('restore', 'list', '-o', 'json');
+    // stderr may hold the AWS SDK's Node version notice on Node 20: the result is on stdout alone.
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.stdout) as { restores: unknown[] }).restores).toEqual([expect.objectContaining({
+      restoreId, status: 'PARTIAL', dryRun: false, recoveryPointId, sourceCluster: primary.conn.clusterName, targetCluster: recovery.conn.clusterName,
+      created: CONFIGMAPS + 1, failed: 1,
+    })]);
+    const table = await cliRun('restore', 'list');
+    expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^${restoreId}\\s+PARTIAL\\s+.*${primary.conn.clusterName}/${recoveryPointId}\\s+${recovery.conn.clusterName}\\s+${CONFIGMAPS + 1}\\s+1$`));
+
+    const described = await cliRun('restore', 'describe', restoreId, '--details');
+    expect(described.code).toBe(0);
+    const lines = described.stdout.split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      `Restore         ${restoreId}`, 'Status          PARTIAL', `From            ${primary.conn.clusterName}/${recoveryPointId}`, `Into            ${recovery.conn.clusterName}`,
+    ]);
+    expect(described.stdout).toContain(`Failed:\n  strays.${group} ${ns}/lost 404: `);
+    const created = lines.slice(lines.indexOf('Created:') + 1).filter((l) => l.startsWith('  '));
+    expect(created).toHaveLength(CONFIGMAPS + 1);
+
+    const unknown = await cliRun('restore', 'describe', '20990101T000000Z-0000');
+    expect({ code: unknown.code, stdout: unknown.stdout }).toEqual({ code: 3, stdout: '' });
+    expect(unknown.stderr).toMatch(/^FAILED: no restore report 20990101T000000Z-0000 under s3:\/\//m);
   });
 });
