@@ -51,7 +51,8 @@ export function renderDescribe(response: DelegateResponse, c: Colors): string {
     field('Cluster', `${d.cluster.name} (${d.cluster.region}, account ${d.cluster.account})`),
     field('Kubernetes', `${d.cluster.kubernetesVersion}, ${d.cluster.platformVersion}, auth ${d.cluster.authenticationMode}`),
     field('Location', d.location),
-    field('Started', `${humanTime(d.startedAt)}, took ${humanDuration(d.durationMs)}`),
+    // From the manifest's times: the response's durationMs is this describe's own run time (issue 27).
+    field('Started', `${humanTime(d.startedAt)}, took ${humanDuration(Math.max(0, Date.parse(d.completedAt) - Date.parse(d.startedAt)))}`),
     field('Archive', `${humanBytes(d.archive.bytes)}, ${count(d.archive.objects)} objects`),
     field('SHA-256', d.archive.sha256),
     ...(d.secretsEncryption ? [field('Secrets', `values sealed with KMS key ${d.secretsEncryption.kmsKeyId}`)] : []),

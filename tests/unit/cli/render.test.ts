@@ -34,7 +34,8 @@ describe('CLI pages', () => {
     const describe = renderDescribe({
       action: 'describe-recovery-point', status: 'PARTIAL', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
-      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', durationMs: 4200,
+      // durationMs is the describe's own run time: the backup's comes from the manifest's times.
+      startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05.200Z', durationMs: 58,
       archive: { key: 'k', bytes: 3_456_789, sha256: 'ab'.repeat(32), objects: 12_345 },
       resourceStatuses: { ok: 2, forbidden: 1 },
       resources: [{ name: 'configmaps', kind: 'ConfigMap', apiVersion: 'v1', namespaced: true, count: 12_000, status: 'ok' }, { name: 'deployments.apps', kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true, count: 345, status: 'ok' }, { name: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true, count: 0, status: 'forbidden', error: 'forbidden' }],
