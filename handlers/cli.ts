@@ -22,6 +22,7 @@ import { csv, identifierMap, namespaceMapping, readEventFile } from './cli/input
 import { outputFormatOf, writeResult, type OutputFormat, type Renderer } from './cli/output';
 import { progressLine, type ProgressLine } from './cli/progress';
 import { renderDescribe, renderDiff, renderList, renderRestore, renderVerify } from './cli/render';
+import { renderCheckAccess } from './cli/renderAccess';
 import { renderRestoreDescribe, renderRestoreList } from './cli/renderRestores';
 
 const EPILOG = `
@@ -158,7 +159,7 @@ function program(setExit: (code: number) => void): Command {
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
   }), o));
   action(clusterFlags(p.command('check-access').description('check what the delegate may read, and how to fix it')),
-    (o) => runAction(eventOf({ action: 'check-access', clusterName: str(o.clusterName), region: str(o.region) }), o));
+    (o) => runAction(eventOf({ action: 'check-access', clusterName: str(o.clusterName), region: str(o.region) }), o, { render: renderCheckAccess }));
   action(clusterFlags(p.command('preflight').description('check that EKS, STS, S3 and the cluster are reachable')),
     (o) => runAction(eventOf({ action: 'preflight', clusterName: str(o.clusterName), region: str(o.region) }), o));
   action(common(p.command('invoke').description('run the handler with an event file (what `sam local invoke -e FILE` does)'))
