@@ -92,8 +92,9 @@ describe('the CLI in a real terminal (tmux)', () => {
       '--include-namespaces', ns,
     ], recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix }));
     expect(code).toBe(2);
-    // The failure was logged at WARN while the restore ran.
+    // The failure was logged at WARN while the restore ran; without -v nothing below WARN is.
     expect(screen).toContain('"message": "object not restored"');
+    expect(screen).not.toContain('"level": "INFO"');
     expect(screen).not.toMatch(/restore: [a-z.]*, \d+ objects/);
 
     const header = `PARTIAL: ${primary.conn.clusterName}/${recoveryPointId} into ${recovery.conn.clusterName}`;
