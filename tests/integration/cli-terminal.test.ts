@@ -1,3 +1,4 @@
+import packageJson from '../../package.json';
 import { parseManifest } from '../../lib/recovery-point';
 import { StandInClient, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes } from './archive';
@@ -152,5 +153,27 @@ describe('the CLI in a real terminal (tmux)', () => {
     const unknown = await cliRun('restore', 'describe', '20990101T000000Z-0000');
     expect({ code: unknown.code, stdout: unknown.stdout }).toEqual({ code: 3, stdout: '' });
     expect(unknown.stderr).toMatch(/^FAILED: no restore report 20990101T000000Z-0000 under s3:\/\//m);
+  });
+
+  it('one exit code per kind of failure, the message on stderr, and the hint a restore needs', async () => {
+    const quiet = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const source = { ...primary.delegateEnv(sourceCreds, { RECOVERY_PREFIX: prefix }), ...quiet };
+    const target = { ...recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix }), ...quiet };
+    const cliRun = (env: Record<string, string>, ...args: string[]) => run(delegateNode(), [CLI, ...args], env);
+
+    expect(await cliRun(source, '--version')).toEqual({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
+
+    const wrongCluster = await cliRun(source, 'backup', '--cluster-name', 'no-such-cluster');
+    expect({ code: wrongCluster.code, stdout: wrongCluster.stdout }).toEqual({ code: 4, stdout: '' });
+    expect(wrongCluster.stderr).toMatch(/^FAILED: cluster no-such-cluster not found in /m);
+
+    // The recovery cluster's own name has no recovery point: the restore says to name the source cluster.
+    const noSource = await cliRun(target, 'restore', '--dry-run');
+    expect({ code: noSource.code, stdout: noSource.stdout }).toEqual({ code: 3, stdout: '' });
+    expect(noSource.stderr).toContain(`hint: the recovery point was looked up under cluster ${recovery.conn.clusterName} (--cluster-name, the cluster restored into); name the cluster it was backed up from with --source-cluster <name>`);
+
+    const badFlag = await cliRun(target, 'restore', '--identifier-map', 'vol-0123:vol-0fed');
+    expect({ code: badFlag.code, stdout: badFlag.stdout }).toEqual({ code: 64, stdout: '' });
+    expect(badFlag.stderr).toContain('eks-delegate restore: --identifier-map entry "vol-0123:vol-0fed" has no "="');
   });
 });
