@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,19 +29,27 @@ export async function runInTerminal(argv: string[], env: Record<string, string>,
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, '-f', conf, ...args], { encoding: 'utf8' });
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   // The command's environment is written to a script, so no value passes through tmux's own environment.
+  // The script records the exit status itself: tmux 3.3 sometimes never shows the status of a pane that
+  // died at once (#{pane_dead_status} stays empty).
   const script = join(dir, 'run.sh');
+  const statusFile = join(dir, 'status');
   writeFileSync(script, [
-    'exec env -i', `PATH=${quote(process.env.PATH ?? '/usr/bin:/bin')}`, `HOME=${quote(process.env.HOME ?? '/root')}`, 'TERM=xterm-256color',
-    ...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`), ...argv.map(quote),
-  ].join(' \\\n  '));
+    [
+      'env -i', `PATH=${quote(process.env.PATH ?? '/usr/bin:/bin')}`, `HOME=${quote(process.env.HOME ?? '/root')}`, 'TERM=xterm-256color',
+      ...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`), ...argv.map(quote),
+    ].join(' \\\n  '),
+    `printf '%s' "$?" > ${quote(statusFile)}`,
+  ].join('\n'));
   try {
     tmux('new-session', '-d', '-s', 'cli', '-x', String(width), '-y', String(height), `bash ${quote(script)}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [dead, status] = tmux('list-panes', '-t', 'cli', '-F', '#{pane_dead} #{pane_dead_status}').trim().split(' ');
-      if (dead === '1') {
+      const dead = tmux('list-panes', '-t', 'cli', '-F', '#{pane_dead}').trim() === '1';
+      if (dead && !existsSync(statusFile)) throw new Error(`the pane of ${argv.join(' ')} died without an exit status`);
+      if (dead) {
+        const status = readFileSync(statusFile, 'utf8');
         // tmux's own "Pane is dead" line and the empty rows below the output are not the command's.
-        const screen = tmux('capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', 'cli').replace(/\s*Pane is dead \(status \d+[^)]*\)\s*$/, '').replace(/\s+$/, '');
+        const screen = tmux('capture-pane', '-p', '-J', '-S', '-', '-E', '-', '-t', 'cli').replace(/\s*Pane is dead( \([^)]*\))?\s*$/, '').replace(/\s+$/, '');
         return { screen, code: Number(status) };
       }
       if (Date.now() > deadline) throw new Error(`${argv.join(' ')} still running after ${timeoutMs} ms; the pane shows:\n${tmux('capture-pane', '-p', '-J', '-t', 'cli')}`);
