@@ -1,45 +1,73 @@
 // The `eks-delegate` command line: the handler's twin for people. `token` prints an ExecCredential like
 // `aws eks get-token`, so the delegate's own token works as a kubectl exec credential plugin; every other
-// subcommand builds the event its action reads from the flags and runs the same handler code. The catalog
-// subcommands (list, describe, verify, diff) print tables for people and, with --json, the response as is;
-// restore and resume-gitops print a summary; backup, check-access, preflight and invoke print the JSON response.
+// subcommand builds the event its action reads from the flags and runs the same handler code.
 //
-// Exit codes: 0 ok, 1 failed (or the recovery point is INVALID), 2 partial, 64 usage (bad flags or input).
-import { readFileSync } from 'node:fs';
+// Every command goes through one layer (handlers/cli/output.ts, exitCodes.ts, progress.ts): the result on
+// stdout as `-o table|json|yaml`, everything else on stderr; progress on a TTY only, erased before the
+// result; the handler's logs at WARN unless `-v`; one table of exit codes (docs/cli.md). A new action's
+// command needs only its flags, its event and, if it wants one, a renderer.
+import { format } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import packageJson from '../package.json';
 import { readEnvironment } from '../lib/config/environment';
 import { createAwsClients } from '../lib/aws/clients';
 import { buildKubeconfig } from '../lib/eks/buildKubeconfig';
 import { describeClusterConnection, mintEksToken } from '../lib/eks';
 import { invokeDelegate, type DelegateResponse } from './delegate';
-import { EXIT, exitCodeOf } from './cli/exitCodes';
-import { colorsFor } from './cli/format';
-import { progressLine } from './cli/progress';
+import { CliInputError } from './cli/errors';
+import { EXIT, EXIT_CODE_MEANINGS, type ExitCode } from './cli/exitCodes';
+import { csv, identifierMap, namespaceMapping, readEventFile, regionMap, zoneMap } from './cli/input';
+import { outputFormatOf, writeResult, type OutputFormat, type Renderer } from './cli/output';
+import { progressLine, type ProgressLine } from './cli/progress';
 import { invokeDeployedDelegate } from './cli/remoteInvoke';
-import { renderDescribe, renderDiff, renderFailure, renderList, renderRestore, renderResumeGitops, renderVerify } from './cli/render';
+import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderVerify } from './cli/render';
+import { renderCheckAccess } from './cli/renderAccess';
+import { renderRestoreDescribe, renderRestoreList } from './cli/renderRestores';
 
 const EPILOG = `
 Defaults come from CLUSTER_NAME, AWS_REGION, RECOVERY_BUCKET, RECOVERY_PREFIX; AWS credentials from the
-standard chain (environment, profile, instance/container role). Recovery point ids may be "latest".
---function <name|arn> runs any action on the deployed delegate instead (lambda:InvokeFunction): from a laptop,
+standard chain (environment, profile, instance/container role). Recovery point ids may be "latest" (the newest
+whole-cluster recovery point) or "latest-any" (filtered ones too).
+--function <name|arn> runs a command on the deployed delegate instead (lambda:InvokeFunction): from a laptop,
 a private cluster's endpoint is reachable only from the function in its subnets.
-Exit codes: 0 ok, 1 failed or invalid, 2 partial, 64 usage.`;
+Every command takes -o table|json|yaml (--json is -o json) and -v (INFO logs on stderr; -vv DEBUG).
 
-type Flags = Record<string, string | boolean | undefined>;
+Exit codes (the same in every command):
+${EXIT_CODE_MEANINGS.map(({ code, meaning }) => `  ${String(code).padStart(2)}  ${meaning}`).join('\n')}
+`;
+
+type Flags = Record<string, unknown>;
+
+/** The progress line while an action runs: log lines printed meanwhile are written around it. */
+let activeProgress: ProgressLine | undefined;
 
 /**
- * stdout carries only the command's result: the handler's Powertools logs go to stderr, and metrics
- * (CloudWatch EMF lines, meaningless outside Lambda) are off unless asked for.
+ * stdout carries only the command's result: the handler's Powertools logs (written through the global
+ * console in dev mode) go to stderr, around the progress line; metrics (CloudWatch EMF lines, meaningless
+ * outside Lambda) are off unless asked for.
  */
 function keepStdoutForResults(): void {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  // In dev mode Powertools writes through the global console, which is pointed at stderr here.
   process.env.POWERTOOLS_DEV ??= 'true';
-  const toStderr = (...args: unknown[]) => console.error(...args);
+  const toStderr = (...args: unknown[]) => {
+    const line = `${format(...args)}\n`;
+    if (activeProgress) activeProgress.interject(line);
+    else process.stderr.write(line);
+  };
   console.log = toStderr;
   console.info = toStderr;
   console.debug = toStderr;
+  console.warn = toStderr;
+  console.error = toStderr;
+}
+
+/** `-v` INFO, `-vv` DEBUG; without it WARN, unless POWERTOOLS_LOG_LEVEL or LOG_LEVEL says otherwise. */
+function setLogLevel(verbosity: number): void {
+  if (verbosity >= 2) process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  else if (verbosity === 1) process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  else if (process.env.POWERTOOLS_LOG_LEVEL === undefined && process.env.LOG_LEVEL === undefined) process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
 }
 
 /** Drops undefined fields, so the event carries only what the user gave. */
@@ -47,21 +75,25 @@ function eventOf(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-function str(v: string | boolean | undefined): string | undefined {
+function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
-}
-
-function csv(v: string | boolean | undefined): string[] | undefined {
-  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
 function location(o: Flags): Record<string, unknown> {
   return { clusterName: str(o.clusterName), region: str(o.region), bucket: str(o.bucket), prefix: str(o.prefix) };
 }
 
-/** Runs one action; `render` lays out a successful response for people (JSON when absent or with --json). */
-async function runAction(event: Record<string, unknown>, o: Flags, render?: (r: DelegateResponse) => string): Promise<number> {
+/** What a command does besides its event: how it renders, and what to hint after a failure. */
+interface Presentation {
+  render?: Renderer;
+  hints?: (response: DelegateResponse) => string[];
+}
+
+/** Runs one action with a progress line on a TTY, erased before the result is written. */
+async function runAction(event: Record<string, unknown>, o: Flags, { render, hints }: Presentation = {}): Promise<ExitCode> {
+  const output = outputFormatOf(o);
   const progress = progressLine();
+  activeProgress = progress;
   let response: DelegateResponse;
   try {
     response = typeof o.function === 'string'
@@ -69,89 +101,100 @@ async function runAction(event: Record<string, unknown>, o: Flags, render?: (r: 
       : await invokeDelegate(event, { onProgress: (p) => progress.update(p) });
   } finally {
     progress.stop();
+    activeProgress = undefined;
   }
-  if (!render || o.json) {
-    process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
-  } else {
-    const c = colorsFor(process.stdout);
-    const failed = response.status === 'FAILED';
-    process.stdout.write(`${failed ? renderFailure(response, c) : render(response)}\n`);
-  }
-  return exitCodeOf(response);
+  return writeResult(response, output, process, render, hints?.(response) ?? []);
 }
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('eks-delegate')
     .description('Backs up an Amazon EKS cluster to S3 recovery points, and tells you what you have.')
+    .version(packageJson.version, '--version', 'print the version of eks-delegate')
+    // Each command's options after its name, so a subcommand's (restore list -o json) reach it.
+    .enablePositionalOptions()
     .addHelpText('after', EPILOG)
     .showHelpAfterError('(eks-delegate --help lists the commands)')
-    .option('--function <name|arn>', 'run the action on the deployed delegate (lambda:InvokeFunction) instead of on this machine')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
-  const clusterFlags = (cmd: Command) => cmd
+  /** What every command takes: the output format and the log level. */
+  const common = (cmd: Command) => cmd
+    .option('-o, --output <format>', 'table (default), json or yaml')
+    .option('--json', 'the same as -o json')
+    .option('--function <name|arn>', 'run the action on the deployed delegate (lambda:InvokeFunction) instead of on this machine')
+    .option('-v, --verbose', 'log INFO on stderr (-vv: DEBUG)', (_v: string, n: number) => n + 1, 0);
+  const clusterFlags = (cmd: Command) => common(cmd)
     .option('--cluster-name <name>', 'EKS cluster (default CLUSTER_NAME)')
     .option('--region <region>', 'AWS region (default AWS_REGION)');
   const locationFlags = (cmd: Command) => clusterFlags(cmd)
     .option('--bucket <bucket>', 'recovery bucket (default RECOVERY_BUCKET)')
     .option('--prefix <prefix>', 'key prefix (default RECOVERY_PREFIX)');
-  const json = (cmd: Command) => cmd.option('--json', 'print the response as JSON, for scripts');
   const action = (cmd: Command, run: (o: Flags, args: string[]) => Promise<number>) => cmd.action(async (...args: unknown[]) => {
     // commander passes the positional arguments, then the options, then the command.
     const command = args.at(-1) as Command;
-    setExit(await run(command.optsWithGlobals<Flags>(), command.args));
+    const o = command.opts<Flags>();
+    setLogLevel(typeof o.verbose === 'number' ? o.verbose : 0);
+    try {
+      setExit(await run(o, command.args));
+    } catch (err) {
+      if (!(err instanceof CliInputError)) throw err;
+      process.stderr.write(`eks-delegate ${command.name()}: ${err.message}\n`);
+      setExit(EXIT.BAD_INPUT);
+    }
   });
 
-  action(clusterFlags(p.command('token').description('print an ExecCredential (kubectl exec plugin)')), async (o) => {
+  action(clusterFlags(p.command('token').description('print an ExecCredential (kubectl exec plugin; JSON unless -o yaml)')), async (o) => {
+    const output = outputFormatOf(o);
     const target = clusterTarget(o);
-    if (!target) return EXIT.USAGE;
     const token = await mintEksToken({ ...target, credentials: await defaultProvider()() });
-    process.stdout.write(`${JSON.stringify(execCredential(token.token, token.expiresAt))}\n`);
+    const credential = execCredential(token.token, token.expiresAt);
+    process.stdout.write(output === 'yaml' ? toYaml(credential) : `${JSON.stringify(credential)}\n`);
     return EXIT.OK;
   });
-  action(clusterFlags(p.command('kubeconfig').description('print a kubeconfig that authenticates with `token`')), async (o) => {
+  action(clusterFlags(p.command('kubeconfig').description('print a kubeconfig that authenticates with `token` (YAML unless -o json)')), async (o) => {
+    const output = outputFormatOf(o);
     const target = clusterTarget(o);
-    return target ? printKubeconfig(target.clusterName, target.region) : EXIT.USAGE;
+    return printKubeconfig(target.clusterName, target.region, output);
   });
 
-  action(json(locationFlags(p.command('backup').description('back up the cluster now (prints the JSON response)'))
+  action(locationFlags(p.command('backup').description('back up the cluster now'))
     .option('--recovery-point-id <id>', 'id of the new recovery point (default: the start time)')
     .option('--include-namespaces <a,b>').option('--exclude-namespaces <a,b>')
-    .option('--include-resources <a,b>').option('--exclude-resources <a,b>')), (o) => runAction(eventOf({
+    .option('--include-resources <a,b>').option('--exclude-resources <a,b>'), (o) => runAction(eventOf({
     action: 'backup', ...location(o), recoveryPointId: str(o.recoveryPointId),
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
   }), o));
-  action(json(clusterFlags(p.command('check-access').description('check what the delegate may read, and how to fix it'))),
-    (o) => runAction(eventOf({ action: 'check-access', clusterName: str(o.clusterName), region: str(o.region) }), o));
-  action(json(clusterFlags(p.command('preflight').description('check that EKS, STS, S3 and the cluster are reachable'))),
+  action(clusterFlags(p.command('check-access').description('check what the delegate may read, and how to fix it')),
+    (o) => runAction(eventOf({ action: 'check-access', clusterName: str(o.clusterName), region: str(o.region) }), o, { render: renderCheckAccess }));
+  action(clusterFlags(p.command('preflight').description('check that EKS, STS, S3 and the cluster are reachable')),
     (o) => runAction(eventOf({ action: 'preflight', clusterName: str(o.clusterName), region: str(o.region) }), o));
-  action(p.command('invoke').description('run the handler with an event file (what `sam local invoke -e FILE` does)')
-    .requiredOption('--event <file>', 'event JSON file'), (o) => {
-    const event = JSON.parse(readFileSync(String(o.event), 'utf8')) as Record<string, unknown>;
-    return runAction(event, o);
-  });
+  action(common(p.command('invoke').description('run the handler with an event file (what `sam local invoke -e FILE` does)'))
+    .requiredOption('--event <file>', 'event JSON file'), (o) => runAction(readEventFile(String(o.event)), o));
 
-  action(json(locationFlags(p.command('list').description('recovery points, newest first'))
+  action(locationFlags(p.command('list').description('recovery points, newest first'))
     .option('--limit <n>', 'rows per page (1-1000, default 100)')
-    .option('--next-token <id>', 'continue after this id (printed when more follow)')), (o) => runAction(eventOf({
+    .option('--next-token <id>', 'continue after this id (printed when more follow)'), (o) => runAction(eventOf({
     action: 'list-recovery-points', ...location(o), limit: typeof o.limit === 'string' ? Number(o.limit) : undefined, nextToken: str(o.nextToken),
-  }), o, (r) => renderList(r, colorsFor(process.stdout))));
-  action(json(locationFlags(p.command('describe').description('a recovery point\'s manifest, summarised')
+  }), o, { render: renderList }));
+  action(locationFlags(p.command('describe').description('a recovery point\'s manifest, summarised')
     .argument('[id]', 'recovery point id, or latest', 'latest')
-    .option('--details', 'list the AWS dependencies themselves'))), (o, args) => runAction(eventOf({
+    .option('--details', 'list the AWS dependencies themselves')), (o, args) => runAction(eventOf({
     action: 'describe-recovery-point', ...location(o), recoveryPointId: args[0] ?? 'latest', details: o.details === true ? true : undefined,
-  }), o, (r) => renderDescribe(r, colorsFor(process.stdout))));
-  action(json(locationFlags(p.command('verify').description('check a recovery point\'s archive against its manifest (no cluster needed)')
-    .argument('[id]', 'recovery point id, or latest', 'latest'))), (o, args) => runAction(eventOf({
+  }), o, { render: renderDescribe }));
+  action(locationFlags(p.command('verify').description('check a recovery point\'s archive against its manifest (no cluster needed)')
+    .argument('[id]', 'recovery point id, or latest', 'latest')), (o, args) => runAction(eventOf({
     action: 'verify-recovery-point', ...location(o), recoveryPointId: args[0] ?? 'latest',
-  }), o, (r) => renderVerify(r, colorsFor(process.stdout))));
-  action(json(locationFlags(p.command('diff').description('what changed between two recovery points')
+  }), o, { render: renderVerify }));
+  action(locationFlags(p.command('diff').description('what changed between two recovery points')
     .argument('[from]', 'older recovery point (default: the one before <to>)')
-    .argument('[to]', 'newer recovery point (default: the newest)'))), (o, args) => runAction(eventOf({
+    .argument('[to]', 'newer recovery point (default: the newest)')), (o, args) => runAction(eventOf({
     action: 'diff-recovery-points', ...location(o), from: args[0], to: args[1],
-  }), o, (r) => renderDiff(r, colorsFor(process.stdout))));
-  action(json(clusterFlags(p.command('restore').description('restore a recovery point into this (the recovery) cluster; try --dry-run first')
+  }), o, { render: renderDiff }));
+  const restore = p.command('restore')
+    // Its own options only before `list`/`describe`, so theirs (the same names) reach them.
+    .enablePositionalOptions();
+  action(clusterFlags(restore.description('restore a recovery point into this (the recovery) cluster; try --dry-run first; restore list, restore describe <id>: past restores')
     .argument('[id]', 'recovery point id, or latest', 'latest')
     .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
     .option('--source-bucket <bucket>', 'bucket holding it (default RECOVERY_BUCKET)')
@@ -159,14 +202,14 @@ function program(setExit: (code: number) => void): Command {
     .option('--source-region <region>', 'the source bucket\'s region (default --region)')
     .option('--dry-run', 'send every write with dryRun=All: admission and validation run, nothing is stored')
     .option('--existing-resource-policy <skip|update>', 'what to do with objects that exist (default skip)')
-    .option('--namespace-mapping <from=to,...>', 'restore namespaces under other names')
+    .option('--namespace-mapping <from=to,...>', 'restore namespaces under other names (from:to also accepted)')
     .option('--identifier-map <from=to,...>', 'replacements for AWS-generated ids (volumes, certificates, ...)')
     .option('--zone-map <from=to,...>', 'source zone -> recovery zone (us-east-1a=us-west-2a); from:to also accepted')
     .option('--region-map <from=to,...>', 'region -> region for region names in translated fields; from:to also accepted')
     .option('--translate <known-fields|everywhere|off>', 'where AWS identifiers are rewritten (default known-fields)')
     .option('--gitops <pause|off>', 'pause: restore Argo CD and Flux with automated sync held (release with resume-gitops; default off)')
     .option('--include-namespaces <a,b>').option('--exclude-namespaces <a,b>')
-    .option('--include-resources <a,b>').option('--exclude-resources <a,b>'))), (o, args) => runAction(eventOf({
+    .option('--include-resources <a,b>').option('--exclude-resources <a,b>')), (o, args) => runAction(eventOf({
     action: 'restore', clusterName: str(o.clusterName), region: str(o.region),
     source: eventOf({
       clusterName: str(o.sourceCluster), bucket: str(o.sourceBucket), prefix: str(o.sourcePrefix), region: str(o.sourceRegion),
@@ -174,54 +217,61 @@ function program(setExit: (code: number) => void): Command {
     }),
     dryRun: o.dryRun === true ? true : undefined, existingResourcePolicy: str(o.existingResourcePolicy), translate: str(o.translate),
     gitops: str(o.gitops),
-    namespaceMapping: pairs(o.namespaceMapping), identifierMap: pairs(o.identifierMap),
-    zoneMap: pairs(o.zoneMap, ':'), regionMap: pairs(o.regionMap, ':'),
+    namespaceMapping: namespaceMapping(o.namespaceMapping), identifierMap: identifierMap(o.identifierMap),
+    zoneMap: zoneMap(o.zoneMap), regionMap: regionMap(o.regionMap),
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
-  }), o, (r) => renderRestore(r, colorsFor(process.stdout))));
-  action(json(clusterFlags(p.command('resume-gitops').description('release the Argo CD and Flux appliers a `restore --gitops pause` held, back to the recovery point\'s settings')
+  }), o, { render: renderRestore, hints: (r) => restoreHints(r, o) }));
+  const reportFlags = (cmd: Command) => locationFlags(cmd)
+    .option('--source-cluster <name>', 'the cluster the recovery points were taken from (default: --cluster-name)');
+  action(reportFlags(restore.command('list').description('restores made from the cluster\'s recovery points or into it, newest first'))
+    .option('--recovery-point <id>', 'only the restores of this recovery point')
+    .option('--limit <n>', 'restores shown (1-200, default 20)'), (o) => runAction(eventOf({
+    action: 'list-restores', ...location(o), sourceCluster: str(o.sourceCluster), recoveryPointId: str(o.recoveryPoint),
+    limit: typeof o.limit === 'string' ? Number(o.limit) : undefined,
+  }), o, { render: renderRestoreList }));
+  action(reportFlags(restore.command('describe').description('what a restore did, from its report in S3')
+    .argument('<restoreId>', 'the id the restore answered with (restore list shows them)')
+    .option('--details', 'every object by outcome, not only the failed ones')), (o, args) => runAction(eventOf({
+    action: 'describe-restore', ...location(o), sourceCluster: str(o.sourceCluster), restoreId: args[0], details: o.details === true ? true : undefined,
+  }), o, { render: renderRestoreDescribe }));
+  action(clusterFlags(p.command('resume-gitops').description('release the Argo CD and Flux appliers a `restore --gitops pause` held, back to the recovery point\'s settings')
     .option('--dry-run', 'send every write with dryRun=All: nothing is stored')
-    .option('--namespaces <a,b>', 'only appliers in these namespaces (default all)'))), (o) => runAction(eventOf({
+    .option('--namespaces <a,b>', 'only appliers in these namespaces (default all)')), (o) => runAction(eventOf({
     action: 'resume-gitops', clusterName: str(o.clusterName), region: str(o.region),
     dryRun: o.dryRun === true ? true : undefined, namespaces: csv(o.namespaces),
-  }), o, (r) => renderResumeGitops(r, colorsFor(process.stdout))));
+  }), o, { render: renderResumeGitops }));
   return p;
 }
 
 /**
- * `a=b,c=d` as `{a: 'b', c: 'd'}`; an entry without `=` maps to '' so the handler names it. `alternative`
- * (Velero's `src:dst`) is accepted where no key or value can hold it: zone and region names have no colon,
- * while identifiers (ARNs) do, so --identifier-map takes `=` only.
+ * A restore looks the recovery point up under the recovery cluster's own name unless --source-cluster
+ * says otherwise: when it is not found there, that is the likely fix.
  */
-function pairs(v: string | boolean | undefined, alternative?: string): Record<string, string> | undefined {
-  const list = csv(v);
-  if (list === undefined) return undefined;
-  return Object.fromEntries(list.map((entry) => {
-    let at = entry.indexOf('=');
-    if (at < 0 && alternative) at = entry.indexOf(alternative);
-    return at < 0 ? [entry, ''] : [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
-  }));
+function restoreHints(response: DelegateResponse, o: Flags): string[] {
+  if (response.notFound !== 'recovery-point' || str(o.sourceCluster) !== undefined) return [];
+  const here = str(o.clusterName) ?? readEnvironment().clusterName ?? 'the recovery cluster';
+  return [`the recovery point was looked up under cluster ${here} (--cluster-name, the cluster restored into); name the cluster it was backed up from with --source-cluster <name>`];
 }
 
-function clusterTarget(o: Flags): { clusterName: string; region: string } | undefined {
+function clusterTarget(o: Flags): { clusterName: string; region: string } {
   const env = readEnvironment();
   const clusterName = str(o.clusterName) ?? env.clusterName;
   const region = str(o.region) ?? env.region;
-  if (!clusterName || !region) {
-    process.stderr.write('needs --cluster-name and --region (or CLUSTER_NAME and AWS_REGION)\n');
-    return undefined;
-  }
+  if (!clusterName) throw new CliInputError('no cluster: give --cluster-name <name> (or set CLUSTER_NAME)');
+  if (!region) throw new CliInputError('no region: give --region <region> (or set AWS_REGION)');
   return { clusterName, region };
 }
 
-async function printKubeconfig(clusterName: string, region: string): Promise<number> {
+async function printKubeconfig(clusterName: string, region: string, output: OutputFormat): Promise<number> {
   const clients = createAwsClients({ region, s3ForcePathStyle: readEnvironment().s3ForcePathStyle });
   try {
     const connection = await describeClusterConnection(clients.eks, clusterName, region);
     // Run the plugin the way this CLI was run: node + script path, so it works without a global install.
     const script = process.argv[1];
     const plugin = script ? { command: process.execPath, args: [script] } : { command: 'eks-delegate' };
-    process.stdout.write(`${buildKubeconfig(connection, plugin)}\n`);
+    const kubeconfig = buildKubeconfig(connection, plugin);
+    process.stdout.write(output === 'json' ? `${JSON.stringify(parseYaml(kubeconfig), null, 2)}\n` : `${kubeconfig}\n`);
     return EXIT.OK;
   } finally {
     clients.destroy();
@@ -247,22 +297,20 @@ function execCredential(token: string, expiresAt: Date): Record<string, unknown>
 
 async function main(argv: string[]): Promise<number> {
   keepStdoutForResults();
-  // People reading a table want the answer, not the handler's INFO logs (LOG_LEVEL still wins when set).
-  if (['list', 'describe', 'verify', 'diff', 'restore'].includes(argv[0] ?? '')) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   let code: number = EXIT.OK;
   const p = program((c) => {
     code = c;
   });
   if (argv.length === 0) {
     p.outputHelp({ error: true });
-    return EXIT.USAGE;
+    return EXIT.BAD_INPUT;
   }
   try {
     await p.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end with exit code 0; everything else commander refuses is a usage error.
-      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      // --help and --version end with exit code 0; everything else commander refuses is bad input.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
     }
     throw err;
   }
@@ -274,6 +322,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    activeProgress?.stop();
     process.stderr.write(`eks-delegate: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = EXIT.FAILED;
   },

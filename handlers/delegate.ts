@@ -57,7 +57,8 @@ export async function invokeDelegate(event: unknown, { context, onProgress }: In
     // The cluster named is missing, not ACTIVE, or unusable: bad input. Other EKS failures (no credentials,
     // EKS unreachable) are operational and say so. Every action meets these the same way.
     if (err instanceof ClusterNotFoundError || err instanceof ClusterNotActiveError || err instanceof InvalidClusterConnectionError) {
-      return invalidInput(request.action, [err.message], started);
+      // `notFound` lets the CLI give "wrong cluster" its own exit code in every command.
+      return { ...invalidInput(request.action, [err.message], started), notFound: 'cluster' };
     }
     if (err instanceof EksError) {
       log.error('EKS call failed', { stage: 'connect', error: err.message });
@@ -65,7 +66,8 @@ export async function invokeDelegate(event: unknown, { context, onProgress }: In
     }
     throw err;
   } finally {
-    m.publishStoredMetrics();
+    // Nothing recorded (a failure before any metric, or the CLI): no "No application metrics" warning.
+    if (m.hasStoredMetrics()) m.publishStoredMetrics();
     clients.destroy();
   }
 }

@@ -2,11 +2,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import {
-  describeRecoveryPoint, diffRecoveryPoints, IGNORED_FIELDS, listRecoveryPoints, NotEnoughRecoveryPointsError, RecoveryPointUnavailableError,
-  resolveDiffPair, verifyRecoveryPoint, type ClusterLocation,
+  describeRecoveryPoint, diffRecoveryPoints, IGNORED_FIELDS, listRecoveryPoints, listRestoreReports, NotEnoughRecoveryPointsError,
+  OUTCOME_ORDER, readRestoreReport, RecoveryPointUnavailableError, resolveDiffPair, RestoreReportNotFoundError, RestoreReportUnreadableError,
+  verifyRecoveryPoint, type ClusterLocation, type RestoreReportLocation,
 } from '../../lib/catalog';
 import type {
-  CatalogRequest, DescribeRecoveryPointRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, VerifyRecoveryPointRequest,
+  CatalogRequest, DescribeRecoveryPointRequest, DescribeRestoreRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, ListRestoresRequest,
+  VerifyRecoveryPointRequest,
 } from '../../lib/events';
 import { RecoveryPointIntegrityError, RecoveryPointPathError } from '../../lib/recovery-point';
 import { SecretKeyError } from '../../lib/secrets';
@@ -51,6 +53,52 @@ export const diffRecoveryPointsAction: ActionRunner<DiffRecoveryPointsRequest> =
   };
 });
 
+/** Objects listed by describe-restore without `details`: the failed and not-attempted ones; the report has all. */
+export const MAX_RESTORE_ROWS = 1000;
+
+/** Reports beside the source's recovery points, and under the target's own folder. */
+function reportLocation(request: ListRestoresRequest | DescribeRestoreRequest, where: ClusterLocation): RestoreReportLocation {
+  return { s3: where.s3, bucket: request.bucket, prefix: request.prefix, clusters: [request.sourceCluster, request.clusterName] };
+}
+
+export const listRestoresAction: ActionRunner<ListRestoresRequest> = (request, ctx) => catalogAction(request, ctx, async (where) => {
+  const { reports, total } = await listRestoreReports(reportLocation(request, where), {
+    limit: request.limit, ...(request.recoveryPointId !== undefined ? { recoveryPointId: request.recoveryPointId } : {}),
+  });
+  return {
+    status: 'OK', sourceCluster: request.sourceCluster, total,
+    restores: reports.map(({ summary: r, key }) => ({
+      restoreId: r.restoreId, status: r.status, dryRun: r.dryRun, startedAt: r.startedAt, durationMs: r.durationMs,
+      sourceCluster: r.sourceCluster, recoveryPointId: r.recoveryPointId, ...(r.targetCluster ? { targetCluster: r.targetCluster } : {}),
+      created: r.created, updated: r.updated, failed: r.failed, notAttempted: r.notAttempted,
+      skipped: Object.values(r.skipped ?? {}).reduce((a, b) => a + b, 0), report: `s3://${request.bucket}/${key}`,
+    })),
+  };
+});
+
+export const describeRestoreAction: ActionRunner<DescribeRestoreRequest> = (request, ctx) => catalogAction(request, ctx, async (where) => {
+  const { summary, rows, key } = await readRestoreReport(reportLocation(request, where), request.restoreId);
+  const outcomes = Object.fromEntries(OUTCOME_ORDER.map((o) => [o, rows.filter((r) => r.outcome === o).length]));
+  // Without details: what needs a look (failed, not reached) and why the rest was skipped, counted.
+  const shown = request.details ? rows : rows.filter((r) => r.outcome === 'failed' || r.outcome === 'not-attempted');
+  const reasons = new Map<string, { outcome: string; reason: string; objects: number }>();
+  for (const r of rows) {
+    if (r.outcome !== 'skipped' && r.outcome !== 'exists') continue;
+    const key = JSON.stringify([r.outcome, r.reason ?? '']);
+    const entry = reasons.get(key) ?? { outcome: r.outcome, reason: r.reason ?? '', objects: 0 };
+    entry.objects++;
+    reasons.set(key, entry);
+  }
+  const { status: restoreStatus, durationMs: restoreDurationMs, ...rest } = summary;
+  return {
+    // The response's own status says the report was found; the restore's is restoreStatus.
+    status: 'OK', ...rest, restoreStatus, restoreDurationMs, report: `s3://${request.bucket}/${key}`, outcomes,
+    skippedReasons: [...reasons.values()].sort((a, b) => b.objects - a.objects),
+    objects: OUTCOME_ORDER.flatMap((o) => shown.filter((r) => r.outcome === o)).slice(0, request.details ? undefined : MAX_RESTORE_ROWS),
+    ...(!request.details && shown.length > MAX_RESTORE_ROWS ? { truncated: true } : {}),
+  };
+});
+
 /** Runs one catalog action and maps the catalog's errors to FAILED responses that name the problem. */
 async function catalogAction(
   request: CatalogRequest, { clients, logger, metrics, started }: ActionContext,
@@ -65,8 +113,12 @@ async function catalogAction(
     return { action: request.action, clusterName: request.clusterName, ...body, durationMs: Date.now() - started };
   } catch (err) {
     if (err instanceof RecoveryPointPathError) return invalidInput(request.action, [...err.problems], started);
+    if (err instanceof RestoreReportNotFoundError) {
+      return { action: request.action, status: 'FAILED', reason: 'not-found', notFound: 'restore', clusterName: request.clusterName, error: err.message, durationMs: Date.now() - started };
+    }
+    if (err instanceof RestoreReportUnreadableError) return operationalFailure(request.action, request.clusterName, err.message, started);
     if (err instanceof RecoveryPointUnavailableError || err instanceof NotEnoughRecoveryPointsError) {
-      return { action: request.action, status: 'FAILED', reason: 'not-found', clusterName: request.clusterName, error: err.message, durationMs: Date.now() - started };
+      return { action: request.action, status: 'FAILED', reason: 'not-found', notFound: 'recovery-point', clusterName: request.clusterName, error: err.message, durationMs: Date.now() - started };
     }
     if (err instanceof RecoveryPointIntegrityError) {
       return {

@@ -1,6 +1,8 @@
 import type { DelegateAction, DelegateRequest } from '../../lib/events';
 import { backupAction } from './backup';
-import { describeRecoveryPointAction, diffRecoveryPointsAction, listRecoveryPointsAction, verifyRecoveryPointAction } from './catalog';
+import {
+  describeRecoveryPointAction, describeRestoreAction, diffRecoveryPointsAction, listRecoveryPointsAction, listRestoresAction, verifyRecoveryPointAction,
+} from './catalog';
 import { checkAccessAction } from './checkAccess';
 import { preflightAction } from './preflight';
 import { restoreAction } from './restore';
@@ -18,6 +20,8 @@ export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequ
   'describe-recovery-point': describeRecoveryPointAction,
   'verify-recovery-point': verifyRecoveryPointAction,
   'diff-recovery-points': diffRecoveryPointsAction,
+  'list-restores': listRestoresAction,
+  'describe-restore': describeRestoreAction,
 };
 
 /** The runner for a request's action. */

@@ -5,6 +5,7 @@ import { findSelectedRecoveryPoint, isLatestSelector, noLatestReason, type Clust
 import { parseArn } from '../../lib/dependencies';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import type { RestoreRequest } from '../../lib/events';
+import { RecoveryPointNotFoundError, restoreReportKey } from '../../lib/recovery-point';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
@@ -33,7 +34,9 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
         logger.error('restore source unreadable', { stage: 'read', error: message });
         return operationalFailure('restore', request.clusterName, message, started);
       }
-      if (!latest) return invalidInput('restore', [missing ?? `cluster ${source.clusterName} has no usable recovery point`], started);
+      if (!latest) {
+        return { ...invalidInput('restore', [missing ?? `cluster ${source.clusterName} has no usable recovery point`], started), notFound: 'recovery-point' };
+      }
       folder = latest.folder;
     } else {
       folder = recoveryPointFolder(source.prefix, source.clusterName, source.recoveryPointId);
@@ -82,6 +85,9 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
     metrics.addMetric(outcome.status === 'FAILED' ? 'RestoreFailed' : 'RestoreSucceeded', MetricUnit.Count, 1);
     return restoreResponse(request, `s3://${source.bucket}/${folder}`, outcome);
   } catch (err) {
+    if (err instanceof RestorePreconditionError && err.cause instanceof RecoveryPointNotFoundError) {
+      return { ...invalidInput('restore', err.problems, started), notFound: 'recovery-point' };
+    }
     if (err instanceof RestorePreconditionError || err instanceof TranslationConfigError) return invalidInput('restore', err.problems, started);
     // Before anything was written: S3 would not hand the recovery point over, or the time ran out.
     // Found when the archive was about to be read, before any write to the cluster.
@@ -119,8 +125,8 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
  * report goes to `<RECOVERY_PREFIX><cluster>/restores/<id>.json` in its own.
  */
 function reportLocation(request: RestoreRequest, folder: string, restoreId: string, ownBucket: string | undefined, ownPrefix: string): { bucket: string; key: string } {
-  if (ownBucket && ownBucket !== request.source.bucket) return { bucket: ownBucket, key: `${ownPrefix}${request.clusterName}/restores/${restoreId}.json` };
-  return { bucket: request.source.bucket, key: `${folder}restores/${restoreId}.json` };
+  if (ownBucket && ownBucket !== request.source.bucket) return { bucket: ownBucket, key: restoreReportKey({ prefix: ownPrefix, targetCluster: request.clusterName }, restoreId) };
+  return { bucket: request.source.bucket, key: restoreReportKey({ folder }, restoreId) };
 }
 
 /** The name in an EKS cluster ARN (`arn:aws:eks:<region>:<account>:cluster/<name>`). */

@@ -226,3 +226,60 @@ export function renderResumeGitops(response: DelegateResponse, c: Colors): strin
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   return lines.join('\n');
 }
+
+/** Rows of a list shown in a table; `-o json` has them all. */
+const MAX_SUMMARY_ROWS = 20;
+
+/**
+ * Any response for people: its status, then each field. Backup, check-access, preflight and invoke use it,
+ * and so does an action that has no renderer of its own yet, so a new command prints readably at once.
+ */
+export function renderSummary(response: DelegateResponse, c: Colors): string {
+  const { action, status, ...rest } = response;
+  const lines = [`${statusText(status, c)}: ${action}`];
+  const field = (label: string, value: string) => `${label.padEnd(18)}${value}`;
+  for (const [key, value] of Object.entries(rest)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      if (value.length === 0) continue;
+      if (value.every((v) => !isObject(v))) {
+        value.forEach((v, i) => lines.push(field(i === 0 ? labelOf(key) : '', scalarText(key, v))));
+        continue;
+      }
+      const rows = value.filter(isObject);
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => !isObject(r[k]))))];
+      lines.push(`${labelOf(key)}:`, table(columns.map((k) => labelOf(k).toUpperCase()), rows.slice(0, MAX_SUMMARY_ROWS).map((r) => columns.map((k) => scalarText(k, r[k])))));
+      if (rows.length > MAX_SUMMARY_ROWS) lines.push(`(${rows.length - MAX_SUMMARY_ROWS} more: -o json lists them all)`);
+      continue;
+    }
+    if (isObject(value)) {
+      for (const [k, v] of Object.entries(value)) if (v !== undefined) lines.push(field(`${labelOf(key)}: ${k}`, scalarText(k, v)));
+      continue;
+    }
+    lines.push(field(labelOf(key), scalarText(key, value)));
+  }
+  return lines.join('\n');
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `recoveryPointId` -> `Recovery point id`. */
+function labelOf(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A value as people read it: durations, sizes and counts by their key; anything nested as compact JSON. */
+function scalarText(key: string, v: unknown): string {
+  if (v === undefined || v === null) return '-';
+  if (typeof v === 'number') {
+    if (/Ms$/.test(key)) return humanDuration(v);
+    if (/bytes$/i.test(key)) return humanBytes(v);
+    return count(v);
+  }
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}

@@ -29,3 +29,23 @@ export class RetentionDeleteError extends CatalogError {
     this.keys = keys;
   }
 }
+
+/** No restore report by that id under the folders looked in; `lookedIn` names them. */
+export class RestoreReportNotFoundError extends CatalogError {
+  readonly restoreId: string;
+  readonly lookedIn: readonly string[];
+  constructor(restoreId: string, lookedIn: readonly string[], options?: { cause?: unknown }) {
+    super(`no restore report ${restoreId} under ${lookedIn.join(' or ')}`, options);
+    this.restoreId = restoreId;
+    this.lookedIn = lookedIn;
+  }
+}
+
+/** A restore report that is not what a restore writes (not JSON, no restoreId). */
+export class RestoreReportUnreadableError extends CatalogError {
+  readonly key: string;
+  constructor(key: string, why: string, options?: { cause?: unknown }) {
+    super(`restore report ${key} is unreadable: ${why}`, options);
+    this.key = key;
+  }
+}

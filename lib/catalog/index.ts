@@ -1,4 +1,5 @@
-// The recovery-point catalog (DESIGN.md section 9, issue 14): list, describe, verify, diff and retention.
+// The recovery-point catalog (DESIGN.md section 9, issue 14): list, describe, verify, diff and retention;
+// and the restores made from it (their reports).
 export {
   findLatestRecoveryPoint, findSelectedRecoveryPoint, isLatestSelector, noLatestReason, openRecoveryPoint, usableRecoveryPoints,
   LATEST_ANY_RECOVERY_POINT, LATEST_RECOVERY_POINT,
@@ -19,4 +20,8 @@ export type { ChangedObject, DiffCounts, DiffObjectRef, DiffOptions, DiffResult 
 export { IGNORED_FIELDS, normalizeObject } from './objectDigest';
 export { applyRetention, retentionEnabled, INCOMPLETE_MAX_AGE_MS } from './applyRetention';
 export type { RetentionPolicy, RetentionResult } from './applyRetention';
-export { CatalogError, NotEnoughRecoveryPointsError, RecoveryPointUnavailableError, RetentionDeleteError } from './errors';
+export { listRestoreReports, readRestoreReport, OUTCOME_ORDER } from './restoreReports';
+export type { RestoreReportLocation, RestoreReportSummary, StoredRestoreReport } from './restoreReports';
+export {
+  CatalogError, NotEnoughRecoveryPointsError, RecoveryPointUnavailableError, RestoreReportNotFoundError, RestoreReportUnreadableError, RetentionDeleteError,
+} from './errors';

@@ -6,6 +6,7 @@ export type DelegateAction = DelegateRequest['action'];
 export const DELEGATE_ACTIONS: readonly DelegateAction[] = [
   'backup', 'check-access', 'preflight', 'restore', 'resume-gitops',
   'list-recovery-points', 'describe-recovery-point', 'verify-recovery-point', 'diff-recovery-points',
+  'list-restores', 'describe-restore',
 ];
 
 interface ClusterTarget {
@@ -69,7 +70,33 @@ export interface DiffRecoveryPointsRequest extends CatalogTarget {
   to: string | undefined;
 }
 
-export type CatalogRequest = ListRecoveryPointsRequest | DescribeRecoveryPointRequest | VerifyRecoveryPointRequest | DiffRecoveryPointsRequest;
+/**
+ * Where restore reports are looked for: beside the recovery points of `sourceCluster`, and under the folder
+ * of `clusterName` (the cluster restored into) where a recovery account's delegate wrote its own.
+ */
+interface RestoreReportTarget extends CatalogTarget {
+  /** The cluster the recovery points were taken from. @default clusterName */
+  sourceCluster: string;
+}
+
+export interface ListRestoresRequest extends RestoreReportTarget {
+  action: 'list-restores';
+  /** Only the restores of this recovery point. */
+  recoveryPointId: string | undefined;
+  /** Reports read, newest first. @default 20 */
+  limit: number;
+}
+
+export interface DescribeRestoreRequest extends RestoreReportTarget {
+  action: 'describe-restore';
+  restoreId: string;
+  /** Every object by outcome, not only the failed ones. @default false */
+  details: boolean;
+}
+
+export type CatalogRequest =
+  | ListRecoveryPointsRequest | DescribeRecoveryPointRequest | VerifyRecoveryPointRequest | DiffRecoveryPointsRequest
+  | ListRestoresRequest | DescribeRestoreRequest;
 
 export type { ExistingResourcePolicy, GitopsMode, TranslationMode };
 

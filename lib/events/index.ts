@@ -6,4 +6,5 @@ export type {
   DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest, RestoreRequest, RestoreSource,
   ResumeGitopsRequest, ExistingResourcePolicy, GitopsMode, TranslationMode,
   CatalogRequest, ListRecoveryPointsRequest, DescribeRecoveryPointRequest, VerifyRecoveryPointRequest, DiffRecoveryPointsRequest,
+  ListRestoresRequest, DescribeRestoreRequest,
 } from './delegateRequest';

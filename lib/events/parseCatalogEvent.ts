@@ -3,9 +3,10 @@
 // whole-cluster one, `latest-any` the newest of any scope (docs/scope.md).
 import { isLatestSelector } from '../catalog';
 import type { DelegateEnvironment } from '../config/environment';
-import { validateRecoveryPointId } from '../recovery-point/layout';
+import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
 import type {
-  DescribeRecoveryPointRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, VerifyRecoveryPointRequest,
+  DescribeRecoveryPointRequest, DescribeRestoreRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, ListRestoresRequest,
+  VerifyRecoveryPointRequest,
 } from './delegateRequest';
 import type { EventFields } from './EventFields';
 import { readRecoveryPointLocation } from './parseBackupEvent';
@@ -14,6 +15,9 @@ import { LATEST } from './parseRestoreEvent';
 type Target = { clusterName: string; region: string };
 /** list-recovery-points reads at most this many manifests per call. */
 const MAX_LIST_LIMIT = 1000;
+/** list-restores reads this many report summaries unless told otherwise, and at most MAX_RESTORES_LIMIT. */
+const DEFAULT_RESTORES_LIMIT = 20;
+const MAX_RESTORES_LIMIT = 200;
 
 function location(f: EventFields, target: Target, env: DelegateEnvironment): Target & { bucket: string; prefix: string } {
   const { bucket, prefix } = readRecoveryPointLocation(f, env);
@@ -52,4 +56,31 @@ export function parseDiffEvent(f: EventFields, target: Target, env: DelegateEnvi
   if (from !== undefined && from === to) f.problems.push('from and to name the same recovery point');
   if (from !== undefined && isLatestSelector(from)) f.problems.push(`from cannot be "${from}": it is the older of the two`);
   return { action: 'diff-recovery-points', ...location(f, target, env), from, to };
+}
+
+/** `sourceCluster`, checked like a cluster name; the target's own name when absent. */
+function sourceCluster(f: EventFields, target: Target): string {
+  const name = f.string('sourceCluster');
+  if (name !== undefined) f.problems.push(...validateClusterName(name).map((p) => `sourceCluster: ${p}`));
+  return name ?? target.clusterName;
+}
+
+export function parseListRestoresEvent(f: EventFields, target: Target, env: DelegateEnvironment): ListRestoresRequest {
+  const recoveryPointId = f.string('recoveryPointId');
+  if (recoveryPointId !== undefined) f.problems.push(...validateRecoveryPointId(recoveryPointId).map((p) => `recoveryPointId: ${p}`));
+  return {
+    action: 'list-restores', ...location(f, target, env), sourceCluster: sourceCluster(f, target), recoveryPointId,
+    limit: f.integer('limit', 1, MAX_RESTORES_LIMIT) ?? DEFAULT_RESTORES_LIMIT,
+  };
+}
+
+export function parseDescribeRestoreEvent(f: EventFields, target: Target, env: DelegateEnvironment): DescribeRestoreRequest {
+  const restoreId = f.string('restoreId');
+  // Restore ids are made like recovery point ids (layout.ts newRecoveryPointId).
+  if (restoreId === undefined) f.problems.push('restoreId is missing (the id a restore answered with, e.g. 20261207T031500Z-ab12)');
+  else f.problems.push(...validateRecoveryPointId(restoreId).map((p) => `restoreId: ${p.replace(/^recoveryPointId /, '')}`));
+  return {
+    action: 'describe-restore', ...location(f, target, env), sourceCluster: sourceCluster(f, target), restoreId: restoreId ?? '',
+    details: f.boolean('details') ?? false,
+  };
 }

@@ -6,7 +6,9 @@ import { InvalidEventError } from './errors';
 import { parseBackupEvent } from './parseBackupEvent';
 import { parseRestoreEvent } from './parseRestoreEvent';
 import { parseResumeGitopsEvent } from './parseResumeGitopsEvent';
-import { parseDescribeEvent, parseDiffEvent, parseListEvent, parseVerifyEvent } from './parseCatalogEvent';
+import {
+  parseDescribeEvent, parseDescribeRestoreEvent, parseDiffEvent, parseListEvent, parseListRestoresEvent, parseVerifyEvent,
+} from './parseCatalogEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -25,6 +27,8 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   'describe-recovery-point': parseDescribeEvent,
   'verify-recovery-point': parseVerifyEvent,
   'diff-recovery-points': parseDiffEvent,
+  'list-restores': parseListRestoresEvent,
+  'describe-restore': parseDescribeRestoreEvent,
 };
 
 /**

@@ -30,6 +30,9 @@ export {
   RESTORE_LOCK_MAX_AGE_MS,
   RESTORE_LOCK_SUFFIX,
   restoreLockKey,
+  RESTORE_REPORT_SUFFIX,
+  restoreReportKey,
+  parseRestoreReportKey,
   archiveKey,
   manifestKey,
   newRecoveryPointId,
@@ -40,7 +43,7 @@ export {
   validatePrefix,
   validateRecoveryPointId,
 } from './layout';
-export type { ParsedEntryPath } from './layout';
+export type { ParsedEntryPath, ParsedRestoreReportKey } from './layout';
 export {
   ArchiveEntryError,
   ManifestError,

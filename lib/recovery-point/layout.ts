@@ -66,6 +66,47 @@ export function restoreLockKey(folder: string, restoreId: string): string {
   return `${folder}${RESTORES_DIR}${restoreId}${RESTORE_LOCK_SUFFIX}`;
 }
 
+/** Suffix of a restore report: `<folder>restores/<restoreId>.json`. */
+export const RESTORE_REPORT_SUFFIX = '.json';
+
+/**
+ * Where a restore's report goes: beside its recovery point (`<folder>restores/<restoreId>.json`), or, when
+ * the delegate restoring writes to a bucket of its own, `<prefix><targetCluster>/restores/<restoreId>.json`
+ * there (DESIGN.md section 8). Throws RecoveryPointPathError for an unsafe id.
+ */
+export function restoreReportKey(where: { folder: string } | { prefix: string; targetCluster: string }, restoreId: string): string {
+  const problems = [...validateSegment('restoreId', restoreId)];
+  if ('targetCluster' in where) problems.push(...validatePrefix(where.prefix), ...validateClusterName(where.targetCluster));
+  if (problems.length > 0) throw new RecoveryPointPathError(problems);
+  const folder = 'folder' in where ? where.folder : `${where.prefix}${where.targetCluster}/`;
+  return `${folder}${RESTORES_DIR}${restoreId}${RESTORE_REPORT_SUFFIX}`;
+}
+
+/** A restore report's key read back: which cluster's folder, which recovery point (absent: the target's own). */
+export interface ParsedRestoreReportKey {
+  cluster: string;
+  recoveryPointId?: string;
+  restoreId: string;
+}
+
+/** The inverse of restoreReportKey under `prefix`; undefined for any other key (a lock, an archive). */
+export function parseRestoreReportKey(prefix: string, key: string): ParsedRestoreReportKey | undefined {
+  if (!key.startsWith(prefix) || !key.endsWith(RESTORE_REPORT_SUFFIX)) return undefined;
+  const parts = key.slice(prefix.length, -RESTORE_REPORT_SUFFIX.length).split('/');
+  const restoresDir = RESTORES_DIR.slice(0, -1);
+  const [cluster, a, b, c] = parts;
+  if (cluster === undefined || validateClusterName(cluster).length > 0) return undefined;
+  if (parts.length === 3 && a === restoresDir && b) return validSegment(b) ? { cluster, restoreId: b } : undefined;
+  if (parts.length === 4 && a && b === restoresDir && c) {
+    return validateRecoveryPointId(a).length === 0 && validSegment(c) ? { cluster, recoveryPointId: a, restoreId: c } : undefined;
+  }
+  return undefined;
+}
+
+function validSegment(id: string): boolean {
+  return validateSegment('restoreId', id).length === 0;
+}
+
 /**
  * The archive path of one object: `resources/<resourceName>/namespaces/<ns>/<name>.json`, or
  * `resources/<resourceName>/cluster/<name>.json` when `namespace` is undefined (cluster-scoped).

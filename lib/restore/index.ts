@@ -1,6 +1,8 @@
 export { runRestore, DEFAULT_RESTORE_CONCURRENCY, MAX_FAILURES_IN_RESPONSE } from './runRestore';
-export { restoreOrder, restoreRank, skipReason, PRIORITY_RESOURCES, LAST_RESOURCES, NEVER_RESTORED_RESOURCES } from './plan';
-export type { RecoveryPointFacts, SkipReason } from './plan';
+export {
+  restoreOrder, restoreRank, skipReason, keepExistingReason, PRIORITY_RESOURCES, LAST_RESOURCES, NEVER_RESTORED_RESOURCES, NEVER_RESTORED_TYPES, OBJECT_RULES,
+} from './plan';
+export type { RecoveryPointFacts, SkipReason, ObjectDecision, ObjectRule, ObjectView } from './plan';
 export { prepareForRestore, prepareObject, carryOverForUpdate, alreadyMatches } from './prepareObject';
 export type { PrepareOptions, PreparedObject } from './prepareObject';
 export { runResumeGitops } from './runResumeGitops';

@@ -11,7 +11,7 @@ import { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import { emptyRewriteCounts, mergeAwsAuth, REWRITE_COUNT_KEYS, TranslationError } from '../translation';
 import { checkWriteAccess } from './checkWriteAccess';
 import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from './errors';
-import { NEVER_RESTORED_RESOURCES, restoreOrder, skipReason } from './plan';
+import { keepExistingReason, NEVER_RESTORED_TYPES, restoreOrder, skipReason } from './plan';
 import { alreadyMatches, carryOverForUpdate, prepareObject } from './prepareObject';
 import { RestoreReport } from './RestoreReport';
 import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
@@ -273,7 +273,8 @@ class RestoreRun {
     const { bucket, key } = this.#opts.report;
     try {
       const { failures: _first, ...summary } = outcome;
-      await this.#report.upload(this.#deps.reportS3, bucket, key, { ...summary, report: `s3://${bucket}/${key}` });
+      // The cluster restored into, so a report read on its own (restore list, describe) says where it went.
+      await this.#report.upload(this.#deps.reportS3, bucket, key, { ...summary, targetCluster: this.#deps.connection.name, report: `s3://${bucket}/${key}` });
       outcome.report = `s3://${bucket}/${key}`;
     } catch (err) {
       outcome.warnings.push(`the restore report could not be written to s3://${bucket}/${key}: ${errorText(err)}`);
@@ -286,8 +287,9 @@ class RestoreRun {
   async #restoreType(resourceName: string): Promise<void> {
     const row = this.#rows.get(resourceName);
     const resource = asDiscovered(resourceName, row);
-    if (NEVER_RESTORED_RESOURCES.has(resourceName)) {
-      return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'notRestorable', `${resourceName} are never restored`));
+    const never = NEVER_RESTORED_TYPES[resourceName];
+    if (never !== undefined) {
+      return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'notRestorable', `${resourceName} are never restored: ${never}`));
     }
     if (!this.#filter.includesResource(resource)) {
       return this.#each(resourceName, (obj) => this.#skip(resourceName, obj, 'excluded', 'resource excluded by the filters'));
@@ -366,7 +368,8 @@ class RestoreRun {
     try {
       if (resourceName === 'configmaps' && objectKey(ns, name) === AWS_AUTH_KEY) return await this.#mergeAwsAuth(resourceName, obj, endpoint, prepared, extra);
       if (existing.has(objectKey(ns, name))) {
-        if (this.#opts.existingResourcePolicy === 'skip') return await this.#skip(resourceName, obj, 'exists', 'exists in the recovery cluster', extra);
+        const keep = this.#keepExisting(resourceName, obj);
+        if (keep) return await this.#skip(resourceName, obj, 'exists', keep, extra);
         return await this.#update(resourceName, obj, endpoint, prepared, extra);
       }
       const res = await this.#deps.kube.request({
@@ -428,8 +431,16 @@ class RestoreRun {
         return this.#recordCreated(resourceName, obj, prepared, { ...extra, reason: 'created (a retried request found it already made)' });
       }
     }
-    if (this.#opts.existingResourcePolicy === 'update') return this.#update(resourceName, obj, endpoint, prepared, extra);
-    return this.#skip(resourceName, obj, 'exists', 'exists in the recovery cluster', extra);
+    const keep = this.#keepExisting(resourceName, obj);
+    if (keep) return this.#skip(resourceName, obj, 'exists', keep, extra);
+    return this.#update(resourceName, obj, endpoint, prepared, extra);
+  }
+
+  /** Why an object the recovery cluster has is left as it is: the policy, or the plan (its own copy of a default). */
+  #keepExisting(resourceName: string, obj: Json): string | undefined {
+    const own = keepExistingReason(resourceName, obj, this.#spool);
+    if (own) return `exists in the recovery cluster, which keeps its own: ${own}`;
+    return this.#opts.existingResourcePolicy === 'skip' ? 'exists in the recovery cluster' : undefined;
   }
 
   /** aws-auth is merged, never replaced: the recovery cluster's own mappings stay (DESIGN.md section 8). */

@@ -25,8 +25,8 @@ const checkAccess = async (creds: RoleCredentials): Promise<AccessResponse> => {
   return out.response;
 };
 const commandsOf = (r: { remediation: Remediation[] }) => r.remediation.flatMap((x) => x.commands);
-/** The CLI prints the response pretty-printed last; Powertools' one-line JSON logs may come before it on stdout. */
-const cliResponse = (stdout: string): Record<string, unknown> => JSON.parse(stdout.slice(stdout.startsWith('{\n') ? 0 : stdout.lastIndexOf('\n{\n') + 1)) as Record<string, unknown>;
+/** With -o json the CLI's stdout is the response and nothing else (logs go to stderr). */
+const cliResponse = (stdout: string): Record<string, unknown> => JSON.parse(stdout) as Record<string, unknown>;
 // The API server caches webhook answers for 1 s (--authentication-token-webhook-cache-ttl): let a mapping change land.
 const settle = () => new Promise((r) => setTimeout(r, 1100));
 
@@ -225,13 +225,18 @@ describe('the check-access subcommand and a backup without access', () => {
   it('runs through the CLI, exiting 1 for NOT_AUTHENTICATED and 0 for ACCESS_OK', async () => {
     const role = await standIn.issueRoleCredentials(unique('access-cli'));
     const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...standIn.delegateEnv(role) };
-    const denied = await run(delegateNode(), [CLI, 'check-access', '--cluster-name', clusterName, '--region', region], env);
+    const denied = await run(delegateNode(), [CLI, 'check-access', '--cluster-name', clusterName, '--region', region, '-o', 'json'], env);
     expect(denied.code).toBe(1);
     expect(cliResponse(denied.stdout)).toMatchObject({ action: 'check-access', status: 'NOT_AUTHENTICATED', identity: { roleArn: role.roleArn } });
+    // The page for people: the status, then the grants as shell lines.
+    const page = await run(delegateNode(), [CLI, 'check-access', '--cluster-name', clusterName, '--region', region], env);
+    expect(page.code).toBe(1);
+    expect(page.stdout).toMatch(/^NOT_AUTHENTICATED: cluster \S+ answers 401 Unauthorized/);
+    expect(page.stdout).toContain(`  $ eksctl create iamidentitymapping --cluster ${clusterName} --region ${region} --arn ${role.roleArn} --group system:masters`);
 
     await standIn.setAwsAuth([{ rolearn: role.roleArn, username: 'eks-delegate', groups: ['system:masters'] }]);
     await settle();
-    const ok = await run(delegateNode(), [CLI, 'check-access'], env);
+    const ok = await run(delegateNode(), [CLI, 'check-access', '--json'], env);
     expect(ok.code).toBe(0);
     expect(cliResponse(ok.stdout)).toMatchObject({ status: 'ACCESS_OK', remediation: [] });
   });

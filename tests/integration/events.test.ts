@@ -70,6 +70,13 @@ describe.each(files)('events/%s', (file) => {
       case 'diff-recovery-points':
         expect(response).toMatchObject({ status: 'OK', counts: expect.any(Object) });
         break;
+      case 'list-restores':
+        expect(response).toMatchObject({ status: 'OK', sourceCluster: standIn.conn.clusterName, restores: expect.any(Array) });
+        break;
+      case 'describe-restore':
+        // The sample names a restore that was never made here: accepted, and said to be not found.
+        expect(response).toMatchObject({ status: 'FAILED', reason: 'not-found', notFound: 'restore', error: expect.stringMatching(/^no restore report 20261123T210000Z-1c2d under s3:\/\//) });
+        break;
       default:
         throw new Error(`unexpected action ${String(response.action)}`);
     }

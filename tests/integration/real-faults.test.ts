@@ -1,6 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { IncomingMessage } from 'node:http';
 import type { ApiServerRestartReport } from '../standin/ControlServer';
+import { servesContinueFromCacheSnapshot } from '../standin/kubeVersion';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes, readArchive } from './archive';
 import { frontApiServer, type Front, type FaultRule } from './faultFronts';
@@ -182,13 +183,18 @@ describe('a real kube-apiserver restart (SIGKILL, down, started again on the sam
   }, RESTART_TEST_TIMEOUT_MS);
 });
 
-describe('a real 410 Expired (etcd compacted under a paged list)', () => {
-  it('goes on with the token the 410 carries, reads nothing twice, archives each object once and says so', async () => {
+describe('etcd compacted under a paged list', () => {
+  // What the server does with the held page depends on its version (issue 29): up to 1.33 it reads the
+  // page from etcd at the list's revision, which the compaction removed, and answers a real 410 Expired;
+  // from 1.34 it serves continue pages from its watch cache's snapshot of that revision (kept 75 s), and
+  // the compaction changes nothing. The test asserts the one its server does.
+  it('goes on with the token a real 410 carries (to 1.33), or reads on from the watch cache without one (1.34+); each object once', async () => {
+    const fromSnapshot = servesContinueFromCacheSnapshot(await primary.serverVersion());
     let continues = 0;
     let released: Promise<unknown> | undefined;
     const written = `zz-written-while-held-${Date.now().toString(36)}`;
     // Page 6 of 150 is held while an object is written and etcd is compacted at the revision that write
-    // made: the continue token it carries names an older revision, which the server can no longer serve.
+    // made: the continue token it carries names an older revision, which etcd can no longer serve.
     const rule: FaultRule = (req) => {
       if (released || !isList(req, configmapsOf(ns)) || !isContinue(req) || ++continues < 5) return undefined;
       released = (async () => {
@@ -202,22 +208,34 @@ describe('a real 410 Expired (etcd compacted under a paged list)', () => {
       const { response } = await backup({ KUBE_PAGE_SIZE: '10' });
       await released;
       const cmLog = front.proxy.log.filter((e) => e.url.startsWith(configmapsOf(ns)));
-      // The held page came back 410 from the API server itself (the proxy forwarded it untouched); the list
-      // then went on with the token that 410 carried: no request starts over, and no page is read twice.
-      const expired = cmLog.findIndex((e) => e.action === 'hold');
-      expect(cmLog[expired]?.status).toBe(410);
-      expect(cmLog.filter((e) => e.status === 410)).toHaveLength(1);
+      const held = cmLog.findIndex((e) => e.action === 'hold');
       const tokenOf = (url: string) => new URL(url, 'https://x').searchParams.get('continue');
-      expect(tokenOf(cmLog[expired + 1]!.url)).toEqual(expect.any(String));
-      expect(tokenOf(cmLog[expired + 1]!.url)).not.toBe(tokenOf(cmLog[expired]!.url));
+      // Either way no request starts the list over.
       expect(cmLog.filter((e) => tokenOf(e.url) === null)).toHaveLength(1);
-      // 150 pages of 10 and the one written meanwhile (last by name): 151 objects, 16 pages, plus the 410.
-      expect(cmLog.filter((e) => e.status === 200)).toHaveLength(Math.ceil((CONFIGMAPS + 1) / 10));
-
       expect({ status: response.status, unreadable: response.unreadable }).toEqual({ status: 'COMPLETED', unreadable: [] });
-      expect(response.warnings).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^configmaps in ${ns}: list went on past its expired continue token \\(HTTP 410\\)`))]));
       const served = await servedConfigMaps(primary, ns);
       expect(Object.keys(served)).toHaveLength(CONFIGMAPS + 1);
+
+      if (fromSnapshot) {
+        // The held page came from the snapshot at the list's revision: no 410 at all, 150 pages of 10, and
+        // the object written while it was held, after that revision, is not in this recovery point.
+        expect(cmLog[held]?.status).toBe(200);
+        expect(cmLog.filter((e) => e.status === 410)).toHaveLength(0);
+        expect(cmLog.filter((e) => e.status === 200)).toHaveLength(CONFIGMAPS / 10);
+        expect(response.warnings.filter((w) => /expired continue token/.test(w))).toEqual([]);
+        const { [written]: _writtenLater, ...atListRevision } = served;
+        expect(await archivedConfigMaps(response.location, ns)).toEqual(atListRevision);
+        return;
+      }
+      // The held page came back 410 from the API server itself (the proxy forwarded it untouched); the list
+      // then went on with the token that 410 carried: no page is read twice.
+      expect(cmLog[held]?.status).toBe(410);
+      expect(cmLog.filter((e) => e.status === 410)).toHaveLength(1);
+      expect(tokenOf(cmLog[held + 1]!.url)).toEqual(expect.any(String));
+      expect(tokenOf(cmLog[held + 1]!.url)).not.toBe(tokenOf(cmLog[held]!.url));
+      // 150 pages of 10 and the one written meanwhile (last by name): 151 objects in 151 pages, plus the 410.
+      expect(cmLog.filter((e) => e.status === 200)).toHaveLength(Math.ceil((CONFIGMAPS + 1) / 10));
+      expect(response.warnings).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^configmaps in ${ns}: list went on past its expired continue token \\(HTTP 410\\)`))]));
       expect(await archivedConfigMaps(response.location, ns)).toEqual(served);
     });
   });

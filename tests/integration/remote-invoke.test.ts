@@ -39,7 +39,7 @@ const cli = (args: string[]) => run(delegateNode(), [CLI, ...args], operatorEnv)
 
 describe('the CLI with --function', () => {
   it('runs a backup on the deployed delegate and prints its response; list then shows it', async () => {
-    const backup = await cli(['backup', '--function', FUNCTION]);
+    const backup = await cli(['backup', '--function', FUNCTION, '-o', 'json']);
     expect(backup.code).toBe(0);
     const response = JSON.parse(backup.stdout) as { status: string; recoveryPointId: string; location: string; objects: number };
     expect(response.status).toBe('COMPLETED');
@@ -55,7 +55,7 @@ describe('the CLI with --function', () => {
 
   it('accepts the function ARN, with the region taken from it', async () => {
     const arn = `arn:aws:lambda:${standIn.conn.region}:${standIn.conn.account}:function:${FUNCTION}`;
-    const out = await run(delegateNode(), [CLI, 'check-access', '--function', arn], { ...operatorEnv, AWS_REGION: 'eu-north-1' });
+    const out = await run(delegateNode(), [CLI, 'check-access', '--function', arn, '-o', 'json'], { ...operatorEnv, AWS_REGION: 'eu-north-1' });
     expect(out.code).toBe(0);
     expect((JSON.parse(out.stdout) as { status: string }).status).toBe('ACCESS_OK');
     expect(server.invocations.at(-1)?.functionName).toBe(arn);

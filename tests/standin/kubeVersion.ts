@@ -49,6 +49,25 @@ export function servesIngressesInExtensions(v: KubeVersion): boolean {
   return !atLeast(v, 1, 22);
 }
 
+/**
+ * Aggregated discovery (issue 29): `/api` and `/apis` answer every group in one document each, so no group
+ * version document is asked for, and a group whose aggregated API server did not answer is marked Stale
+ * in it instead of answering 503. Beta and on by default from 1.27 (AggregatedDiscoveryEndpoint), GA 1.30.
+ */
+export function servesAggregatedDiscovery(v: KubeVersion): boolean {
+  return atLeast(v, 1, 27);
+}
+
+/**
+ * Continue pages served from watch-cache snapshots (ListFromCacheSnapshot, KEP-4988: beta and on by
+ * default from 1.34): the page a continue token names comes from the snapshot at the list's revision,
+ * so an etcd compaction under a paged list gives no 410 while the snapshot is kept (75 s by default).
+ * Before, continue pages were read from etcd at that revision, and a compaction made them 410.
+ */
+export function servesContinueFromCacheSnapshot(v: KubeVersion): boolean {
+  return atLeast(v, 1, 34);
+}
+
 /** Runs `<binary> --version` once and parses it. */
 export function readKubeApiserverVersion(binary: string): KubeVersion {
   const out = execFileSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });

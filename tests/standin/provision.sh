@@ -3,6 +3,7 @@
 #   kube-apiserver 1.20 (built from Debian bookworm's source package), etcd (Debian's etcd-server),
 #   moto (trixie's pure-Python package, unpacked privately) and the Python libraries it runs on.
 #   awscli (Debian's AWS CLI v2, the reference `aws eks get-token` in tests; use /usr/bin/aws).
+#   tmux (Debian's), the real terminal the CLI's tests run it in.
 # Later runs find everything cached and return in well under a second.
 #
 # Knobs (environment):
@@ -150,6 +151,9 @@ if [ ! -x "$helm" ]; then
   rm -rf "$tmp"
   log "helm: $("$helm" version --short 2>/dev/null || echo '?')"
 fi
+
+# ---- tmux: a real terminal for the CLI's tests (tests/integration/terminal.ts, capture-pane) --------
+need_debs tmux
 
 cat >"$cache/paths.env" <<ENV
 KUBE_APISERVER=$apiserver

@@ -155,11 +155,11 @@ describe('formatters and exit codes', () => {
     expect([850, 4200, 185_000, 3_725_000].map(humanDuration)).toEqual(['850ms', '4.2s', '3m05s', '1h02m']);
   });
 
-  it('maps statuses to 0 ok, 1 failed, 2 partial, 64 usage', () => {
+  it('maps statuses to 0 ok, 1 failed, 2 partial, 3 unknown recovery point, 4 wrong cluster, 64 bad input', () => {
     expect(exitCodeOf({ action: 'backup', status: 'COMPLETED' })).toBe(EXIT.OK);
     expect(exitCodeOf({ action: 'backup', status: 'PARTIAL' })).toBe(2);
     expect(exitCodeOf({ action: 'verify-recovery-point', status: 'INVALID' })).toBe(1);
-    expect(exitCodeOf({ action: 'diff-recovery-points', status: 'FAILED', reason: 'not-found' })).toBe(1);
+    expect(exitCodeOf({ action: 'diff-recovery-points', status: 'FAILED', reason: 'not-found' })).toBe(3);
     expect(exitCodeOf({ action: 'describe-recovery-point', status: 'FAILED', reason: 'invalid-input' })).toBe(64);
   });
 
@@ -172,5 +172,7 @@ describe('formatters and exit codes', () => {
     line.update({ stage: 'verify', bytes: 1 });
     line.stop();
     expect(writes).toEqual([]);
+    line.interject('a log line\n');
+    expect(writes).toEqual(['a log line\n']);
   });
 });

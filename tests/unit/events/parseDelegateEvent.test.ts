@@ -74,7 +74,7 @@ describe('parseDelegateEvent', () => {
   it('refuses fields of other actions, naming the actions they apply to', () => {
     expect(problemsOf({ action: 'check-access', includeNamespaces: ['a'] })).toEqual(['field(s) includeNamespaces only apply to action "backup", "restore"']);
     expect(problemsOf({ action: 'check-access', bucket: 'b' })).toEqual([
-      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "list-restores", "describe-restore"',
     ]);
     expect(parseDelegateEvent({ action: 'preflight', region: 'cn-north-1' }, env)).toEqual({ action: 'preflight', clusterName: 'prod', region: 'cn-north-1' });
   });
@@ -118,7 +118,7 @@ describe('parseDelegateEvent', () => {
       'zoneMap: "us-west-2" is not an availability zone name (like us-east-1a)',
       'zoneMap: "useast1b" is not an availability zone name (like us-east-1a)',
       'regionMap: "us-west-2a" is not an AWS region name (like us-east-1)',
-      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "list-restores", "describe-restore"',
     ]));
     expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);
   });
@@ -162,7 +162,24 @@ describe('parseDelegateEvent', () => {
     expect(problemsOf({ action: 'diff-recovery-points', from: 'latest', to: 'latest', details: true })).toEqual([
       'from and to name the same recovery point',
       'from cannot be "latest": it is the older of the two',
-      'field(s) details only apply to action "describe-recovery-point"',
+      'field(s) details only apply to action "describe-recovery-point", "describe-restore"',
+    ]);
+  });
+
+  it('reads the restore report events: the source cluster defaults to the cluster named, 20 restores listed', () => {
+    expect(parseDelegateEvent({ action: 'list-restores' }, env)).toMatchObject({
+      action: 'list-restores', clusterName: 'prod', sourceCluster: 'prod', bucket: 'recovery-bucket', prefix: 'eks/', limit: 20, recoveryPointId: undefined,
+    });
+    expect(parseDelegateEvent({ action: 'describe-restore', clusterName: 'prod-dr', sourceCluster: 'prod', restoreId: '20261207T040000Z-0001', details: true }, env))
+      .toMatchObject({ action: 'describe-restore', clusterName: 'prod-dr', sourceCluster: 'prod', restoreId: '20261207T040000Z-0001', details: true });
+    expect(problemsOf({ action: 'describe-restore', sourceCluster: 'prod!', limit: 5 })).toEqual([
+      'restoreId is missing (the id a restore answered with, e.g. 20261207T031500Z-ab12)',
+      expect.stringMatching(/^sourceCluster: clusterName "prod!" must be/),
+      'field(s) limit only apply to action "list-recovery-points", "list-restores"',
+    ]);
+    expect(problemsOf({ action: 'list-restores', limit: 500, recoveryPointId: '../x' })).toEqual([
+      expect.stringMatching(/^recoveryPointId: recoveryPointId "..\/x" must be/),
+      'limit must be a whole number from 1 to 200',
     ]);
   });
 

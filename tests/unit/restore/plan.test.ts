@@ -1,4 +1,8 @@
-import { restoreOrder, skipReason, type RecoveryPointFacts } from '../../../lib/restore';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  keepExistingReason, NEVER_RESTORED_TYPES, OBJECT_RULES, restoreOrder, skipReason, type RecoveryPointFacts,
+} from '../../../lib/restore';
 
 const facts = (uids: string[] = [], selectorServices: string[] = []): RecoveryPointFacts => ({
   selectorServices: new Set(selectorServices),
@@ -46,8 +50,70 @@ describe('skipReason', () => {
       { metadata: { name: 'web-1', namespace: 'shop', ownerReferences: [{ kind: 'ReplicaSet', name: 'web-7d', uid: 'gone', controller: true }] } }, facts(['rs-uid']), undefined],
     ['a non-controller owner does not make it owned', 'configmaps',
       { metadata: { name: 'c', namespace: 'shop', ownerReferences: [{ kind: 'Widget', name: 'w', uid: 'w-uid' }] } }, facts(['w-uid']), undefined],
+    // What a 1.33+ API server makes by itself (issue 28).
+    ['IPAddress allocations', 'ipaddresses.networking.k8s.io',
+      { metadata: { name: '10.100.0.1' }, spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 'kubernetes' } } }, facts(), 'notRestorable'],
+    ['the default ServiceCIDR', 'servicecidrs.networking.k8s.io', { metadata: { name: 'kubernetes' }, spec: { cidrs: ['10.100.0.0/16'] } }, facts(), 'notRestorable'],
+    ["a user's ServiceCIDR is restored", 'servicecidrs.networking.k8s.io', { metadata: { name: 'extra' }, spec: { cidrs: ['10.200.0.0/24'] } }, facts(), undefined],
+    ['lease candidates', 'leasecandidates.coordination.k8s.io', { metadata: { name: 'kcm-x', namespace: 'kube-system' } }, facts(), 'notRestorable'],
+    ['storage versions', 'storageversions.internal.apiserver.k8s.io', { metadata: { name: 'apps.deployments' } }, facts(), 'notRestorable'],
+    ['DRA resource slices', 'resourceslices.resource.k8s.io', { metadata: { name: 'node-1-gpu' } }, facts(), 'notRestorable'],
+    ['the legacy token tracking ConfigMap', 'configmaps', { metadata: { name: 'kube-apiserver-legacy-service-account-token-tracking', namespace: 'kube-system' } }, facts(), 'notRestorable'],
+    ['bootstrap token Secrets', 'secrets', { type: 'bootstrap.kubernetes.io/token', metadata: { name: 'bootstrap-token-abcdef', namespace: 'kube-system' } }, facts(), 'notRestorable'],
+    ['mandatory APF objects, whatever their annotation', 'flowschemas.flowcontrol.apiserver.k8s.io',
+      { metadata: { name: 'catch-all', annotations: { 'apf.kubernetes.io/autoupdate-spec': 'false' } } }, facts(), 'notRestorable'],
+    ['autoupdated APF objects', 'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io',
+      { metadata: { name: 'workload-low', annotations: { 'apf.kubernetes.io/autoupdate-spec': 'true' } } }, facts(), 'notRestorable'],
+    ['customized suggested APF objects are not skipped (restored where missing)', 'flowschemas.flowcontrol.apiserver.k8s.io',
+      { metadata: { name: 'workload-leader-election', annotations: { 'apf.kubernetes.io/autoupdate-spec': 'false' } } }, facts(), undefined],
+    ['customized bootstrap RBAC is not skipped (restored where missing)', 'clusterroles.rbac.authorization.k8s.io',
+      { metadata: { name: 'edit', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'false' } } }, facts(), undefined],
+    ['endpoint slices mirrored from Endpoints', 'endpointslices.discovery.k8s.io',
+      { metadata: { name: 'db-abc', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'db', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } } }, facts(), 'notRestorable'],
+    ["a selector-less Service's own endpoint slice is restored", 'endpointslices.discovery.k8s.io',
+      { metadata: { name: 'db-1', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'db' } } }, facts([], ['shop/web']), undefined],
+    ["trust bundles of Kubernetes' own signers", 'clustertrustbundles.certificates.k8s.io',
+      { metadata: { name: 'kubernetes.io:kube-apiserver-serving:abc' }, spec: { signerName: 'kubernetes.io/kube-apiserver-serving', trustBundle: '' } }, facts(), 'notRestorable'],
+    ["a user's trust bundle is restored", 'clustertrustbundles.certificates.k8s.io',
+      { metadata: { name: 'example.com:ca:x' }, spec: { signerName: 'example.com/ca', trustBundle: '' } }, facts(), undefined],
+    ["a user's ValidatingAdmissionPolicy is restored", 'validatingadmissionpolicies.admissionregistration.k8s.io', { metadata: { name: 'replicas' } }, facts(), undefined],
   ];
   it.each(cases)('%s', (_what, resource, obj, f, expected) => {
     expect(skipReason(resource, obj, f)?.skip).toBe(expected);
+  });
+});
+
+describe('keepExistingReason', () => {
+  const rbac = (annotations: Record<string, string>) => ({ metadata: { name: 'edit', labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations } });
+  it.each<[string, string, Record<string, unknown>, boolean]>([
+    ['customized bootstrap RBAC', 'clusterroles.rbac.authorization.k8s.io', rbac({ 'rbac.authorization.kubernetes.io/autoupdate': 'false' }), true],
+    ['customized suggested APF', 'flowschemas.flowcontrol.apiserver.k8s.io', { metadata: { name: 'global-default', annotations: { 'apf.kubernetes.io/autoupdate-spec': 'false' } } }, true],
+    ["a user's ClusterRole: the policy decides", 'clusterroles.rbac.authorization.k8s.io', { metadata: { name: 'shop-reader' } }, false],
+    ["a user's FlowSchema: the policy decides", 'flowschemas.flowcontrol.apiserver.k8s.io', { metadata: { name: 'shop-batch' } }, false],
+  ])('%s', (_what, resource, obj, kept) => {
+    expect(keepExistingReason(resource, obj, facts()) !== undefined).toBe(kept);
+  });
+});
+
+describe('restoreOrder: admission last', () => {
+  it('puts admission policies and their bindings before the webhooks, after everything else', () => {
+    expect(restoreOrder([
+      'validatingwebhookconfigurations.admissionregistration.k8s.io', 'validatingadmissionpolicybindings.admissionregistration.k8s.io',
+      'widgets.example.com', 'validatingadmissionpolicies.admissionregistration.k8s.io', 'configmaps',
+    ])).toEqual([
+      'configmaps', 'widgets.example.com', 'validatingadmissionpolicies.admissionregistration.k8s.io',
+      'validatingadmissionpolicybindings.admissionregistration.k8s.io', 'validatingwebhookconfigurations.admissionregistration.k8s.io',
+    ]);
+  });
+});
+
+describe('docs/never-restored.md', () => {
+  const doc = readFileSync(join(__dirname, '../../../docs/never-restored.md'), 'utf8');
+  it.each(Object.keys(NEVER_RESTORED_TYPES))('lists %s', (resource) => {
+    expect(doc).toContain(`\`${resource}\``);
+  });
+  it.each(OBJECT_RULES.flatMap((rule) => rule.resources.map((r) => [r, rule.objects] as const)))('lists %s: %s', (resource, objects) => {
+    const line = doc.split('\n').find((l) => l.includes(`\`${resource}\``) && l.includes(objects));
+    expect(line).toBeDefined();
   });
 });

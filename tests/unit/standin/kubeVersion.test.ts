@@ -1,6 +1,7 @@
 import { discoverResources } from '../../../lib/kube/discovery';
 import {
-  atLeast, cronJobsGroupVersion, majorMinor, parseKubeVersion, servesIngressesInExtensions,
+  atLeast, cronJobsGroupVersion, majorMinor, parseKubeVersion, servesAggregatedDiscovery, servesContinueFromCacheSnapshot,
+  servesIngressesInExtensions,
 } from '../../standin/kubeVersion';
 import { FakeDiscoveryTransport, loadDiscoveryFixture, type DiscoveryFixtureName } from '../kube/helpers/fakeDiscoveryTransport';
 
@@ -44,4 +45,24 @@ describe.each<[DiscoveryFixtureName, string, string, boolean]>([
     expect(list?.resources.some((r) => r.name === 'ingresses') ?? false).toBe(ingressesInExtensions);
     expect(servesIngressesInExtensions(v)).toBe(ingressesInExtensions);
   });
+});
+
+// Issue 29: the integration tests branch on these to assert what the server they run against does.
+describe.each<[DiscoveryFixtureName, string, 'legacy' | 'aggregated']>([
+  ['discovery-1.20', 'v1.20.2', 'legacy'],
+  ['discovery-aggregated-v2', 'v1.30.0', 'aggregated'],
+])('aggregated discovery against %s', (fixture, version, mode) => {
+  it(`is ${mode}, as discovery finds it`, async () => {
+    const result = await discoverResources(new FakeDiscoveryTransport(loadDiscoveryFixture(fixture)));
+    expect(result.mode).toBe(mode);
+    expect(servesAggregatedDiscovery(parseKubeVersion(version))).toBe(mode === 'aggregated');
+  });
+});
+
+it.each([['v1.20.2', false], ['v1.26.0', false], ['v1.27.0', true], ['v1.36.2', true]])('aggregated discovery on %s: %s', (version, expected) => {
+  expect(servesAggregatedDiscovery(parseKubeVersion(version))).toBe(expected);
+});
+
+it.each([['v1.20.2', false], ['v1.33.4', false], ['v1.34.0', true], ['v1.36.2', true]])('continue pages from cache snapshots on %s: %s', (version, expected) => {
+  expect(servesContinueFromCacheSnapshot(parseKubeVersion(version))).toBe(expected);
 });
