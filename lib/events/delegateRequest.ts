@@ -100,7 +100,14 @@ export interface RestoreRequest extends ClusterTarget {
   identifierMap: Record<string, string>;
   /** @default 'known-fields' */
   translate: TranslationMode;
+  /** `durable`: a durable execution that continues across invocations by itself (docs/durable-restore.md). @default 'sync' */
+  mode: RestoreMode;
+  /** Given by the restore action to the durable restore it starts; absent: a new one. */
+  restoreId: string | undefined;
 }
+
+/** How a restore runs: in this invocation, or as a durable execution of the durable restore function. */
+export type RestoreMode = 'sync' | 'durable';
 
 /** A validated event: everything the delegate needs, defaults applied. */
 export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | CatalogRequest;

@@ -1,12 +1,13 @@
 import type { DelegateEnvironment } from '../config/environment';
 import { isRegionName } from '../eks/stsHost';
 import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
-import type { ExistingResourcePolicy, RestoreRequest, TranslationMode } from './delegateRequest';
+import type { ExistingResourcePolicy, RestoreMode, RestoreRequest, TranslationMode } from './delegateRequest';
 import { EventFields } from './EventFields';
 import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
 
 const POLICIES: readonly ExistingResourcePolicy[] = ['skip', 'update'];
 const TRANSLATION_MODES: readonly TranslationMode[] = ['known-fields', 'everywhere', 'off'];
+const MODES: readonly RestoreMode[] = ['sync', 'durable'];
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** `latest` picks the newest usable recovery point. */
 export const LATEST = 'latest';
@@ -36,6 +37,12 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
     f.problems.push(`translate "${translate}" must be one of ${TRANSLATION_MODES.join(', ')}`);
   }
   const filters = readFilters(f);
+  const mode = f.string('mode') ?? 'sync';
+  if (!MODES.includes(mode as RestoreMode)) f.problems.push(`mode "${mode}" must be one of ${MODES.join(', ')}`);
+  if (mode === 'durable' && dryRun) f.problems.push('a dry run runs in mode "sync" (it writes nothing, so it needs no steps)');
+  // Set by the restore action when it starts a durable restore; the durable function restores under it.
+  const restoreId = f.string('restoreId');
+  if (restoreId !== undefined) f.problems.push(...validateRecoveryPointId(restoreId).map((p) => `restoreId: ${p.replace(/^recoveryPointId /, '')}`));
   const namespaceMapping = f.stringMap('namespaceMapping') ?? {};
   for (const [from, to] of Object.entries(namespaceMapping)) {
     for (const ns of [from, to]) {
@@ -57,5 +64,7 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
     existingResourcePolicy: policy as ExistingResourcePolicy,
     filters, namespaceMapping, identifierMap,
     translate: translate as TranslationMode,
+    mode: mode as RestoreMode,
+    restoreId,
   };
 }
