@@ -151,8 +151,10 @@ function program(setExit: (code: number) => void): Command {
     .argument('[to]', 'newer recovery point (default: the newest)'))), (o, args) => runAction(eventOf({
     action: 'diff-recovery-points', ...location(o), from: args[0], to: args[1],
   }), o, (r) => renderDiff(r, colorsFor(process.stdout))));
-  action(json(clusterFlags(p.command('restore').description('restore a recovery point into this (the recovery) cluster; try --dry-run first')
+  const restore = p.command('restore');
+  action(json(clusterFlags(restore.description('restore a recovery point into this (the recovery) cluster; try --dry-run first')
     .argument('[id]', 'recovery point id, or latest', 'latest')
+    .option('--mode <sync|durable>', 'durable: a durable execution that continues across invocations by itself (default sync)')
     .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
     .option('--source-bucket <bucket>', 'bucket holding it (default RECOVERY_BUCKET)')
     .option('--source-prefix <prefix>', 'its key prefix (default RECOVERY_PREFIX)')
@@ -169,11 +171,17 @@ function program(setExit: (code: number) => void): Command {
       clusterName: str(o.sourceCluster), bucket: str(o.sourceBucket), prefix: str(o.sourcePrefix), region: str(o.sourceRegion),
       recoveryPointId: args[0] ?? 'latest',
     }),
-    dryRun: o.dryRun === true ? true : undefined, existingResourcePolicy: str(o.existingResourcePolicy), translate: str(o.translate),
+    dryRun: o.dryRun === true ? true : undefined, mode: str(o.mode), existingResourcePolicy: str(o.existingResourcePolicy), translate: str(o.translate),
     namespaceMapping: pairs(o.namespaceMapping), identifierMap: pairs(o.identifierMap),
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
-  }), o, (r) => renderRestore(r, colorsFor(process.stdout))));
+    // A durable restore answers RUNNING at once, with its restoreId: shown as is (then `restore describe`).
+  }), o, (r) => (r.status === 'RUNNING' ? JSON.stringify(r, null, 2) : renderRestore(r, colorsFor(process.stdout)))));
+  // `restore describe <restoreId>`: a durable restore's progress or outcome (prints the JSON response).
+  action(locationFlags(restore.command('describe').description('a durable restore\'s progress (tier, objects done of total, rate, ETA) or outcome')
+    .argument('<restoreId>', 'the restoreId the restore answered with')), (o, args) => runAction(eventOf({
+    action: 'describe-restore', ...location(o), restoreId: args[0],
+  }), o));
   return p;
 }
 

@@ -2,6 +2,7 @@ import type { DelegateAction, DelegateRequest } from '../../lib/events';
 import { backupAction } from './backup';
 import { describeRecoveryPointAction, diffRecoveryPointsAction, listRecoveryPointsAction, verifyRecoveryPointAction } from './catalog';
 import { checkAccessAction } from './checkAccess';
+import { describeRestoreAction } from './describeRestore';
 import { preflightAction } from './preflight';
 import { restoreAction } from './restore';
 import type { ActionRunner } from './types';
@@ -16,6 +17,7 @@ export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequ
   'describe-recovery-point': describeRecoveryPointAction,
   'verify-recovery-point': verifyRecoveryPointAction,
   'diff-recovery-points': diffRecoveryPointsAction,
+  'describe-restore': describeRestoreAction,
 };
 
 /** The runner for a request's action. */

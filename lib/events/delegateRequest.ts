@@ -6,6 +6,7 @@ export type DelegateAction = DelegateRequest['action'];
 export const DELEGATE_ACTIONS: readonly DelegateAction[] = [
   'backup', 'check-access', 'preflight', 'restore',
   'list-recovery-points', 'describe-recovery-point', 'verify-recovery-point', 'diff-recovery-points',
+  'describe-restore',
 ];
 
 interface ClusterTarget {
@@ -69,6 +70,12 @@ export interface DiffRecoveryPointsRequest extends CatalogTarget {
   to: string | undefined;
 }
 
+/** A durable restore's progress or outcome, from its status object (docs/durable-restore.md). clusterName: the recovery cluster. */
+export interface DescribeRestoreRequest extends CatalogTarget {
+  action: 'describe-restore';
+  restoreId: string;
+}
+
 export type CatalogRequest = ListRecoveryPointsRequest | DescribeRecoveryPointRequest | VerifyRecoveryPointRequest | DiffRecoveryPointsRequest;
 
 export type { ExistingResourcePolicy, TranslationMode };
@@ -110,4 +117,4 @@ export interface RestoreRequest extends ClusterTarget {
 export type RestoreMode = 'sync' | 'durable';
 
 /** A validated event: everything the delegate needs, defaults applied. */
-export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | CatalogRequest;
+export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | CatalogRequest | DescribeRestoreRequest;

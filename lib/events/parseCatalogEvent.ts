@@ -3,7 +3,7 @@
 import type { DelegateEnvironment } from '../config/environment';
 import { validateRecoveryPointId } from '../recovery-point/layout';
 import type {
-  DescribeRecoveryPointRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, VerifyRecoveryPointRequest,
+  DescribeRecoveryPointRequest, DescribeRestoreRequest, DiffRecoveryPointsRequest, ListRecoveryPointsRequest, VerifyRecoveryPointRequest,
 } from './delegateRequest';
 import type { EventFields } from './EventFields';
 import { readRecoveryPointLocation } from './parseBackupEvent';
@@ -30,6 +30,13 @@ export function parseListEvent(f: EventFields, target: Target, env: DelegateEnvi
   const nextToken = f.string('nextToken');
   if (nextToken !== undefined) f.problems.push(...validateRecoveryPointId(nextToken).map((p) => `nextToken: ${p}`));
   return { action: 'list-recovery-points', ...location(f, target, env), limit, nextToken };
+}
+
+export function parseDescribeRestoreEvent(f: EventFields, target: Target, env: DelegateEnvironment): DescribeRestoreRequest {
+  const restoreId = f.string('restoreId');
+  if (restoreId === undefined) f.problems.push('restoreId is missing (the restore response names it)');
+  else f.problems.push(...validateRecoveryPointId(restoreId).map((p) => `restoreId: ${p.replace(/^recoveryPointId /, '')}`));
+  return { action: 'describe-restore', ...location(f, target, env), restoreId: restoreId ?? '' };
 }
 
 export function parseDescribeEvent(f: EventFields, target: Target, env: DelegateEnvironment): DescribeRecoveryPointRequest {

@@ -5,7 +5,7 @@ import { EventFields } from './EventFields';
 import { InvalidEventError } from './errors';
 import { parseBackupEvent } from './parseBackupEvent';
 import { parseRestoreEvent } from './parseRestoreEvent';
-import { parseDescribeEvent, parseDiffEvent, parseListEvent, parseVerifyEvent } from './parseCatalogEvent';
+import { parseDescribeEvent, parseDescribeRestoreEvent, parseDiffEvent, parseListEvent, parseVerifyEvent } from './parseCatalogEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -23,6 +23,7 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   'describe-recovery-point': parseDescribeEvent,
   'verify-recovery-point': parseVerifyEvent,
   'diff-recovery-points': parseDiffEvent,
+  'describe-restore': parseDescribeRestoreEvent,
 };
 
 /**

@@ -74,7 +74,7 @@ describe('parseDelegateEvent', () => {
   it('refuses fields of other actions, naming the actions they apply to', () => {
     expect(problemsOf({ action: 'check-access', includeNamespaces: ['a'] })).toEqual(['field(s) includeNamespaces only apply to action "backup", "restore"']);
     expect(problemsOf({ action: 'check-access', bucket: 'b' })).toEqual([
-      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "describe-restore"',
     ]);
     expect(parseDelegateEvent({ action: 'preflight', region: 'cn-north-1' }, env)).toEqual({ action: 'preflight', clusterName: 'prod', region: 'cn-north-1' });
   });
@@ -97,6 +97,12 @@ describe('parseDelegateEvent', () => {
       dryRun: true, existingResourcePolicy: 'update', filters: { includeNamespaces: ['shop'] }, namespaceMapping: { shop: 'shop-restored' },
       translate: 'everywhere',
     });
+  });
+
+  it('reads describe-restore: a restoreId, where the status objects are, and the recovery cluster', () => {
+    expect(parseDelegateEvent({ action: 'describe-restore', clusterName: 'prod-dr', region: 'us-west-2', restoreId: '20261207T031500Z-5c2e' }, env))
+      .toEqual({ action: 'describe-restore', clusterName: 'prod-dr', region: 'us-west-2', bucket: 'recovery-bucket', prefix: 'eks/', restoreId: '20261207T031500Z-5c2e' });
+    expect(problemsOf({ action: 'describe-restore' })).toEqual(['restoreId is missing (the restore response names it)']);
   });
 
   it('reads a restore mode: sync by default, durable on request, never a durable dry run', () => {
@@ -122,7 +128,7 @@ describe('parseDelegateEvent', () => {
       'namespaceMapping: "Shop!" is not a valid namespace name',
       'namespaceMapping maps several namespaces to b',
       'translate "sometimes" must be one of known-fields, everywhere, off',
-      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "describe-restore"',
     ]));
     expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);
   });
