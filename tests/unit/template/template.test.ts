@@ -127,12 +127,17 @@ describe('function and build', () => {
   });
 
   it('catches a missing entry point, a file without the export, and a Handler naming the wrong bundle', () => {
-    const withFile = (text: string): FileReader => (p) => (p === 'handlers/delegate.ts' ? text : undefined);
+    const withFile = (text: string): FileReader => (p) => (p === 'handlers/delegate.ts' || p === 'handlers/durableRestore.ts' ? text : undefined);
     expect(findEntryPointProblems(template, withFile('export const handler = async () => ({});'))).toEqual([]);
     expect(findEntryPointProblems(template, withFile('export async function handler(event: unknown) {}'))).toEqual([]);
-    expect(findEntryPointProblems(template, () => undefined)).toEqual(['Resources.Function: entry point handlers/delegate.ts does not exist']);
-    expect(findEntryPointProblems(template, withFile('export const handle = 1; const handler = 2;')))
-      .toEqual(['Resources.Function: handlers/delegate.ts does not export "handler"']);
+    expect(findEntryPointProblems(template, () => undefined)).toEqual([
+      'Resources.Function: entry point handlers/delegate.ts does not exist',
+      'Resources.DurableRestoreFunction: entry point handlers/durableRestore.ts does not exist',
+    ]);
+    expect(findEntryPointProblems(template, withFile('export const handle = 1; const handler = 2;'))).toEqual([
+      'Resources.Function: handlers/delegate.ts does not export "handler"',
+      'Resources.DurableRestoreFunction: handlers/durableRestore.ts does not export "handler"',
+    ]);
     expect(findEntryPointProblems(broken('Handler: delegate.handler', 'Handler: index.handler'), withFile('export const handler = 1;')))
       .toEqual(['Resources.Function.Properties.Handler: "index.handler" loads index.js but esbuild writes delegate.js for handlers/delegate.ts']);
   });
@@ -158,6 +163,7 @@ describe('function and build', () => {
       POWERTOOLS_METRICS_NAMESPACE: { Ref: 'MetricsNamespace' },
       POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
       DELEGATE_IN_VPC: { 'Fn::If': ['HasVpcConfig', 'true', 'false'] },
+      DURABLE_RESTORE_FUNCTION: { Ref: 'DurableRestoreFunction.Alias' },
     });
     expect(get(template, 'Parameters', 'RecoveryKmsKeyArn', 'Default')).toBe('');
     expect(get(template, 'Parameters', 'SecretsKmsKeyArn', 'Default')).toBe('');
@@ -168,6 +174,29 @@ describe('function and build', () => {
       'Fn::If': ['HasVpcConfig', { SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } }, { Ref: 'AWS::NoValue' }],
     });
     expect(get(template, 'Conditions', 'HasVpcConfig')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'SubnetIds' }] }, ''] }] });
+  });
+});
+
+describe('durable restore function', () => {
+  const props = get(resource('DurableRestoreFunction'), 'Properties');
+
+  it('is a durable function on nodejs22.x with its execution timeout from a parameter (a few hours by default), invoked through an alias', () => {
+    expect(get(props, 'Runtime')).toBe('nodejs22.x');
+    expect(get(props, 'Handler')).toBe('durableRestore.handler');
+    expect(get(props, 'DurableConfig')).toEqual({ ExecutionTimeout: { Ref: 'RestoreExecutionTimeout' }, RetentionPeriodInDays: 14 });
+    expect(get(template, 'Parameters', 'RestoreExecutionTimeout', 'Default')).toBe(14_400);
+    expect(get(props, 'AutoPublishAlias')).toBe('live');
+    expect(get(props, 'Role')).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+  });
+
+  it('lets the role checkpoint and read the state of its executions, and start them, on that function only', () => {
+    const statements = get(resource('DurableRestorePolicy'), 'Properties', 'PolicyDocument', 'Statement') as CfnObject[];
+    expect(statements.map((st) => [get(st, 'Action'), get(st, 'Resource')])).toEqual([
+      [['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'], { 'Fn::Sub': '${DurableRestoreFunction.Arn}:*' }],
+      ['lambda:InvokeFunction', { 'Fn::Sub': '${DurableRestoreFunction.Arn}:*' }],
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': ['DurableRestoreLogGroup', 'Arn'] }],
+    ]);
+    expect(get(resource('DurableRestorePolicy'), 'Properties', 'RoleName')).toEqual({ Ref: 'Role' });
   });
 });
 
