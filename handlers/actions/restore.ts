@@ -9,7 +9,7 @@ import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-poin
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
 import { SecretKeyError } from '../../lib/secrets';
-import { startDurableRestore } from './startDurableRestore';
+import { chooseRestoreMode, startDurableRestore } from './startDurableRestore';
 import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type DelegateResponse } from './types';
 
 export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
@@ -37,7 +37,8 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
     }
     const restoreId = newRecoveryPointId(new Date());
     const report = reportLocation(request, folder, restoreId, env.bucket, env.prefix);
-    if (request.mode === 'durable') return await startDurableRestore(request, { folder, restoreId, report }, { env, clients, logger, started });
+    const mode = request.mode ?? await chooseRestoreMode(request, env, sourceS3, source.bucket, folder);
+    if (mode === 'durable') return await startDurableRestore(request, { folder, restoreId, report }, { env, clients, logger, started });
     const outcome = await runRestore({
       source: { bucket: source.bucket, folder },
       dryRun: request.dryRun,

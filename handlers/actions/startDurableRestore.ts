@@ -1,7 +1,9 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DelegateEnvironment } from '../../lib/config/environment';
-import type { RestoreRequest } from '../../lib/events';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { RestoreMode, RestoreRequest } from '../../lib/events';
+import { RecoveryPointReader } from '../../lib/recovery-point/RecoveryPointReader';
 import { restoreStatusKey } from '../../lib/recovery-point/layout';
 import type { AwsClients } from '../../lib/aws/clients';
 import { invalidInput, operationalFailure, type DelegateResponse } from './types';
@@ -45,6 +47,22 @@ export async function startDurableRestore(
     statusObject: `s3://${statusBucket}/${restoreStatusKey(env.prefix, request.clusterName, at.restoreId)}`,
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * A restore that names no mode: durable when this deployment has the durable restore function and the
+ * recovery point is larger than one invocation restores comfortably (RESTORE_SYNC_MAX_OBJECTS); sync for
+ * small ones, dry runs, and where there is no durable function (sam local invoke, the CLI without --function).
+ * A manifest that cannot be read here is left to the sync restore, which says what is wrong with it.
+ */
+export async function chooseRestoreMode(request: RestoreRequest, env: DelegateEnvironment, s3: S3Client, bucket: string, folder: string): Promise<RestoreMode> {
+  if (request.dryRun || !env.durableRestoreFunction) return 'sync';
+  try {
+    const { manifest } = await RecoveryPointReader.open(s3, bucket, folder);
+    return manifest.archive.objects > env.restoreSyncMaxObjects ? 'durable' : 'sync';
+  } catch {
+    return 'sync';
+  }
 }
 
 /** The event the durable restore function gets: this request, its recovery point resolved, its restoreId. */

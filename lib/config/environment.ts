@@ -39,6 +39,8 @@ export interface DelegateEnvironment {
   retentionKeepDays: number | undefined;
   /** DURABLE_RESTORE_FUNCTION: qualified ARN of the durable restore function (template.yaml); unset: mode durable is refused. @default undefined */
   durableRestoreFunction: string | undefined;
+  /** RESTORE_SYNC_MAX_OBJECTS: a restore without `mode` runs durable above this many objects (when it can). @default 20000 */
+  restoreSyncMaxObjects: number;
   /** RESTORE_SLICE_OBJECTS: objects one step of a durable restore restores at most. @default 2000 */
   restoreSliceObjects: number;
   /** RESTORE_INVOCATION_BUDGET_MS: time one invocation of a durable restore spends on steps before handing over. @default 600000 */
@@ -86,6 +88,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     retentionKeepLast: optionalInt('RETENTION_KEEP_LAST', 1, 100_000),
     retentionKeepDays: optionalInt('RETENTION_KEEP_DAYS', 1, 36_500),
     durableRestoreFunction: env.DURABLE_RESTORE_FUNCTION || undefined,
+    restoreSyncMaxObjects: int('RESTORE_SYNC_MAX_OBJECTS', 20_000, 0, 100_000_000),
     restoreSliceObjects: int('RESTORE_SLICE_OBJECTS', 2000, 1, 100_000),
     restoreInvocationBudgetMs: int('RESTORE_INVOCATION_BUDGET_MS', 600_000, 0, 900_000),
   };

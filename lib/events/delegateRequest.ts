@@ -107,8 +107,12 @@ export interface RestoreRequest extends ClusterTarget {
   identifierMap: Record<string, string>;
   /** @default 'known-fields' */
   translate: TranslationMode;
-  /** `durable`: a durable execution that continues across invocations by itself (docs/durable-restore.md). @default 'sync' */
-  mode: RestoreMode;
+  /**
+   * `durable`: a durable execution that continues across invocations by itself (docs/durable-restore.md).
+   * @default undefined: durable when DURABLE_RESTORE_FUNCTION is set and the recovery point holds more than
+   * RESTORE_SYNC_MAX_OBJECTS objects (and it is no dry run), else sync
+   */
+  mode: RestoreMode | undefined;
   /** Given by the restore action to the durable restore it starts; absent: a new one. */
   restoreId: string | undefined;
 }

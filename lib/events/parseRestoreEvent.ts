@@ -37,8 +37,8 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
     f.problems.push(`translate "${translate}" must be one of ${TRANSLATION_MODES.join(', ')}`);
   }
   const filters = readFilters(f);
-  const mode = f.string('mode') ?? 'sync';
-  if (!MODES.includes(mode as RestoreMode)) f.problems.push(`mode "${mode}" must be one of ${MODES.join(', ')}`);
+  const mode = f.string('mode');
+  if (mode !== undefined && !MODES.includes(mode as RestoreMode)) f.problems.push(`mode "${mode}" must be one of ${MODES.join(', ')}`);
   if (mode === 'durable' && dryRun) f.problems.push('a dry run runs in mode "sync" (it writes nothing, so it needs no steps)');
   // Set by the restore action when it starts a durable restore; the durable function restores under it.
   const restoreId = f.string('restoreId');
@@ -64,7 +64,7 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
     existingResourcePolicy: policy as ExistingResourcePolicy,
     filters, namespaceMapping, identifierMap,
     translate: translate as TranslationMode,
-    mode: mode as RestoreMode,
+    mode: mode as RestoreMode | undefined,
     restoreId,
   };
 }

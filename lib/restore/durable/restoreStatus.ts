@@ -28,16 +28,18 @@ export async function readRestoreStatus(s3: S3Client, at: StatusLocation): Promi
 /** Progress after a step: done of total, and a rate and ETA from the time since prepare finished. */
 export function progressOf(
   plan: { objects: number; slices: readonly SliceSpec[]; startedAt: string }, done: RestoreCounts, stepsDone: number, now: Date,
-): Pick<RestoreStatusDocument, 'steps' | 'objects' | 'objectsPerSecond' | 'etaSeconds' | 'current'> {
+): Pick<RestoreStatusDocument, 'steps' | 'objects' | 'objectsPerSecond' | 'etaSeconds' | 'current' | 'next'> {
   const elapsed = (now.getTime() - Date.parse(plan.startedAt)) / 1000;
   const rate = elapsed > 0 ? done.objects / elapsed : undefined;
   const left = Math.max(0, plan.objects - done.objects);
   const last = plan.slices[stepsDone - 1];
+  const next = plan.slices[stepsDone];
   return {
     steps: { done: stepsDone, total: plan.slices.length },
     objects: { done: done.objects, total: plan.objects },
     ...(rate !== undefined ? { objectsPerSecond: Math.round(rate * 10) / 10 } : {}),
     ...(rate ? { etaSeconds: Math.round(left / rate) } : {}),
     ...(last ? { current: { step: last.name, tier: last.tier, resource: last.resource } } : {}),
+    ...(next ? { next: { step: next.name, tier: next.tier, resource: next.resource, objects: next.count } } : {}),
   };
 }

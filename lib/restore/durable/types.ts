@@ -73,6 +73,8 @@ export interface RestoreStatusDocument {
   objects: { done: number; total: number };
   /** The last step finished: its tier and type. */
   current?: { step: string; tier: number; resource: string };
+  /** The step running now (or next, between invocations): its tier, type and objects. */
+  next?: { step: string; tier: number; resource: string; objects: number };
   /** Objects accounted for per second since prepare finished. */
   objectsPerSecond?: number;
   /** Seconds left at that rate. */

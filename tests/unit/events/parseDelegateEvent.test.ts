@@ -84,7 +84,7 @@ describe('parseDelegateEvent', () => {
       action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
       source: { bucket: 'recovery-bucket', region: 'us-west-2', prefix: 'eks/', clusterName: 'prod-dr', recoveryPointId: 'latest' },
       dryRun: false, existingResourcePolicy: 'skip', filters: {}, namespaceMapping: {}, identifierMap: {}, translate: 'known-fields',
-      mode: 'sync', restoreId: undefined,
+      mode: undefined, restoreId: undefined,
     });
     const full = parseDelegateEvent({
       action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
@@ -105,7 +105,7 @@ describe('parseDelegateEvent', () => {
     expect(problemsOf({ action: 'describe-restore' })).toEqual(['restoreId is missing (the restore response names it)']);
   });
 
-  it('reads a restore mode: sync by default, durable on request, never a durable dry run', () => {
+  it('reads a restore mode: chosen by size when absent, durable or sync on request, never a durable dry run', () => {
     const restore = { action: 'restore', clusterName: 'prod-dr', region: 'us-west-2' };
     expect(parseDelegateEvent({ ...restore, mode: 'durable', restoreId: '20261207T030000Z-ab12' }, env))
       .toMatchObject({ mode: 'durable', restoreId: '20261207T030000Z-ab12' });
@@ -170,7 +170,7 @@ describe('readEnvironment', () => {
     expect(readEnvironment({})).toEqual({
       clusterName: undefined, region: undefined, bucket: undefined, prefix: '', kmsKeyId: undefined,
       s3ForcePathStyle: false, pageSize: 500, listConcurrency: 4, inVpc: false, deadlineMarginMs: 30_000, restoreConcurrency: 8,
-      durableRestoreFunction: undefined, restoreSliceObjects: 2000, restoreInvocationBudgetMs: 600_000,
+      durableRestoreFunction: undefined, restoreSyncMaxObjects: 20_000, restoreSliceObjects: 2000, restoreInvocationBudgetMs: 600_000,
     });
     expect(readEnvironment({ AWS_DEFAULT_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'TRUE', KUBE_PAGE_SIZE: '50', DELEGATE_IN_VPC: 'true' }))
       .toMatchObject({ region: 'eu-west-1', s3ForcePathStyle: true, pageSize: 50, inVpc: true });

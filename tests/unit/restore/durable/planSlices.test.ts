@@ -43,6 +43,7 @@ describe('the restore status, decided once from the steps', () => {
     expect(progressOf(plan, step({ objects: 50 }), 2, new Date('2026-12-07T03:00:10.000Z'))).toEqual({
       steps: { done: 2, total: 4 }, objects: { done: 50, total: 100 }, objectsPerSecond: 5, etaSeconds: 10,
       current: { step: 'tier-11/configmaps#2', tier: 11, resource: 'configmaps' },
+      next: { step: 'tier-11/configmaps#3', tier: 11, resource: 'configmaps', objects: 25 },
     });
   });
 });
