@@ -4,7 +4,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
 import { createAwsClients, createS3Client } from '../lib/aws/clients';
-import { EnvironmentError, readEnvironment } from '../lib/config/environment';
+import { EnvironmentError, readEnvironment, type DelegateEnvironment } from '../lib/config/environment';
 import { connectToCluster } from '../lib/delegate/connectToCluster';
 import { ClusterNotActiveError, ClusterNotFoundError, InvalidClusterConnectionError } from '../lib/eks';
 import { InvalidEventError, LATEST, parseDelegateEvent, type RestoreRequest } from '../lib/events';
@@ -24,7 +24,7 @@ async function durableRestore(event: unknown, context: DurableContext): Promise<
   const log = logger;
   const started = Date.now();
   let request: RestoreRequest;
-  let env;
+  let env: DelegateEnvironment;
   try {
     env = readEnvironment();
     const parsed = parseDelegateEvent(event, env);

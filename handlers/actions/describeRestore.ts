@@ -3,6 +3,9 @@ import { restoreStatusKey } from '../../lib/recovery-point/layout';
 import { readRestoreStatus } from '../../lib/restore/durable';
 import { operationalFailure, type ActionRunner } from './types';
 
+/** A RUNNING restore whose steps have written nothing for this long has probably stopped (timed out, failed). */
+const STALE_AFTER_MS = 30 * 60_000;
+
 /**
  * A durable restore's progress (tier and type of the last step, objects done of total, rate, ETA) or its
  * outcome, from the status object its steps write (lib/restore/durable): S3 only, so it answers without the
@@ -26,5 +29,10 @@ export const describeRestoreAction: ActionRunner<DescribeRestoreRequest> = async
     };
   }
   const { restoreId, state, mode, clusterName, ...rest } = doc;
-  return { action: 'describe-restore', status: 'OK', restoreId, state, mode, clusterName, ...rest, durationMs: Date.now() - started };
+  const quietMs = Date.now() - Date.parse(doc.updatedAt);
+  // The status object is written by the steps: an execution that timed out or failed outside a step leaves it RUNNING.
+  const warnings = state === 'RUNNING' && quietMs > STALE_AFTER_MS
+    ? [`no step has finished for ${Math.round(quietMs / 60_000)} minutes: the durable execution may have timed out or failed (see it in the Lambda console, function DurableRestoreFunction, execution ${restoreId})`]
+    : [];
+  return { action: 'describe-restore', status: 'OK', restoreId, state, mode, clusterName, ...rest, warnings, durationMs: Date.now() - started };
 };

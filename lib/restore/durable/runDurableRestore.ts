@@ -16,6 +16,7 @@ export const DEFAULT_INVOCATION_BUDGET_MS = 10 * 60_000;
 /** Attempts of one step (the first included): a step cut off by the deadline or a transient failure runs again. */
 const STEP_ATTEMPTS = 8;
 const FAILURES_IN_RESPONSE = 20;
+const WARNINGS_IN_RESPONSE = 50;
 
 /** What one durable restore is asked to do (the restore action resolved it: recovery point, restoreId, where the report goes). */
 export interface DurableRestoreInput {
@@ -82,7 +83,15 @@ export async function runDurableRestore(input: DurableRestoreInput, context: Dur
   const summaries: SliceSummary[] = [];
   for (const [index, slice] of plan.slices.entries()) {
     const before = [...summaries];
-    const summary = await context.step(slice.name, () => restoreSlice(input, deps, plan, slice, index, before, spent, now), stepConfig);
+    let summary: SliceSummary;
+    try {
+      summary = await context.step(slice.name, () => restoreSlice(input, deps, plan, slice, index, before, spent, now), stepConfig);
+    } catch (err) {
+      // Its attempts spent (the cluster gone, the grant withdrawn): the restore ends here, and says so. The
+      // failure is checkpointed, so a replay takes this branch again.
+      const stopped = { step: slice.name, error: err instanceof Error ? err.message : String(err) };
+      return context.step('finish', () => finish(input, deps, plan, summaries, now, stopped), stepConfig);
+    }
     summaries.push(summary);
     if (summary.yieldAfter && index < plan.slices.length - 1) await context.wait(`continue-after/${slice.name}`, { seconds: 1 });
   }
@@ -155,13 +164,20 @@ async function restoreSlice(
   return summary;
 }
 
+/**
+ * The report merged and the status decided, once. `failedStep`: a step that failed for good; the objects of
+ * it and of every step after it are not attempted, and the report lists the rows of the steps that finished.
+ */
 async function finish(
   input: DurableRestoreInput, deps: DurableRestoreDependencies, plan: DurableRestorePlan, summaries: readonly SliceSummary[], now: () => Date,
+  failedStep?: { step: string; error: string },
 ): Promise<DurableRestoreResponse> {
   const total = addCounts(summaries);
-  const stopped = summaries.find((s) => s.stoppedReason);
+  total.notAttempted += plan.objects - total.objects;
+  const stopped = failedStep ? { stoppedReason: 'error', error: `step ${failedStep.step} failed: ${failedStep.error}` } : summaries.find((s) => s.stoppedReason);
   const status = decideRestoreStatus(total, stopped !== undefined);
-  const warnings = [...plan.warnings, ...new Set(summaries.flatMap((s) => s.warnings))];
+  const warnings = [...plan.warnings, ...new Set(summaries.flatMap((s) => s.warnings))].slice(0, WARNINGS_IN_RESPONSE);
+  if (failedStep) warnings.push(`the report lists the objects of the ${summaries.length} step(s) that finished; ${plan.objects - total.objects} object(s) were not attempted`);
   const failures = summaries.flatMap((s) => s.failures).slice(0, FAILURES_IN_RESPONSE);
   const reportUrl = `s3://${input.report.bucket}/${input.report.key}`;
   const response: DurableRestoreResponse = {
