@@ -27,6 +27,8 @@ export {
   RESTORE_LOCK_MAX_AGE_MS,
   RESTORE_LOCK_SUFFIX,
   restoreLockKey,
+  restoreStatusKey,
+  restoreReportPartKey,
   archiveKey,
   manifestKey,
   newRecoveryPointId,

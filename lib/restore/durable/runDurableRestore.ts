@@ -53,10 +53,13 @@ export interface DurableRestoreDependencies {
   now?: () => Date;
 }
 
-/** Thrown by a step whose slice the deadline cut short: it runs again (idempotently) in a later attempt. */
+/**
+ * Thrown by a step whose slice stopped part-way (the deadline, or the cluster unreachable): it runs again,
+ * idempotently, in a later attempt.
+ */
 export class SliceInterruptedError extends Error {
-  constructor(slice: string) {
-    super(`step ${slice} was cut short by the deadline; it runs again`);
+  constructor(slice: string, reason: string, detail?: string) {
+    super(`step ${slice} stopped part-way (${reason})${detail ? `: ${detail}` : ''}`);
     this.name = 'SliceInterruptedError';
   }
 }
@@ -151,8 +154,9 @@ async function restoreSlice(
   } finally {
     session.close();
   }
-  // Cut short: the objects it did not reach, and the one it may have half-written, are the next attempt's.
-  if (outcome.stoppedReason === 'deadline') throw new SliceInterruptedError(slice.name);
+  // Cut short: the objects it did not reach, and those it may have half-written, are the next attempt's. A
+  // refusal (401, 403) is not retried: it is reported, as a sync restore reports it.
+  if (outcome.stoppedReason === 'deadline' || outcome.stoppedReason === 'error') throw new SliceInterruptedError(slice.name, outcome.stoppedReason, outcome.error);
   if (outcome.report === undefined) throw new Error(`step ${slice.name}: its report part could not be written: ${outcome.warnings.at(-1) ?? ''}`);
   const summary = summarizeSlice(slice, outcome, spent());
   const done = addCounts([...before, summary]);
