@@ -33,6 +33,7 @@ interface RunnerResult {
   status: string; result: RestoreResult | undefined; error?: unknown; invocations: number; processes: number;
   died: Array<{ process: number; code: number | null; signal: string | null }>;
   operations: Array<{ name: string; type?: string; status: string }>;
+  checkpoints: string;
 }
 interface ReportRow { resource: string; namespace?: string; name: string; outcome: string; reason?: string }
 interface Seeded { resource: string; collection: (namespace: string) => string; name: string }
@@ -44,6 +45,8 @@ const collections: Record<string, (namespace: string) => string> = {
   'deployments.apps': (n) => `/apis/apps/v1/namespaces/${n}/deployments`,
 };
 const seeded: Seeded[] = [];
+/** The seeded Secrets' values: never in a checkpoint, a log line or the status object. */
+const secretValues: string[] = [];
 let recoveryCreds: RoleCredentials;
 let recoveryPointId: string;
 // The namespace and every seeded object.
@@ -64,7 +67,7 @@ function node22(): string {
  */
 async function durableRestore(
   target: string, env: Record<string, string>, onProcess: (n: number, pid: number) => void = () => undefined, onId: (restoreId: string) => void = () => undefined,
-): Promise<{ run: RunnerResult; result: RestoreResult; restoreId: string }> {
+): Promise<{ run: RunnerResult; result: RestoreResult; restoreId: string; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'durable-'));
   const restoreId = unique('dr-restore');
   onId(restoreId);
@@ -96,7 +99,7 @@ async function durableRestore(
   if (code !== 0) throw new Error(`the durable runner failed (exit ${code}).\nstdout:\n${stdout.slice(-4000)}\nstderr:\n${stderr.slice(-4000)}`);
   const run = JSON.parse(readFileSync(resultFile, 'utf8')) as RunnerResult;
   if (run.status !== 'SUCCEEDED' || run.result === undefined) throw new Error(`execution ${run.status}: ${JSON.stringify(run.error)}\n${stderr.slice(-4000)}`);
-  return { run, result: run.result, restoreId };
+  return { run, result: run.result, restoreId, output: stdout + stderr };
 }
 
 /** describe-restore, answered by the bundled delegate from the status object. */
@@ -144,9 +147,11 @@ beforeAll(async () => {
   await Promise.all(Array.from({ length: CONFIGMAPS }, (_, i) => seed('configmaps', {
     apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(2, '0')}`, labels: { app: 'api' } }, data: { i: String(i) },
   })));
-  await Promise.all(Array.from({ length: SECRETS }, (_, i) => seed('secrets', {
-    apiVersion: 'v1', kind: 'Secret', metadata: { name: `secret-${i}` }, type: 'Opaque', data: { value: Buffer.from(`value-${i}-${unique('s')}`).toString('base64') },
-  })));
+  await Promise.all(Array.from({ length: SECRETS }, (_, i) => {
+    const value = `value-${i}-${unique('s')}`;
+    secretValues.push(value, Buffer.from(value).toString('base64'));
+    return seed('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: `secret-${i}` }, type: 'Opaque', data: { value: Buffer.from(value).toString('base64') } });
+  }));
   await seed('deployments.apps', {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', labels: { app: 'api' } },
     spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } },
@@ -171,7 +176,7 @@ describe('a durable restore on the local durable execution runner', () => {
   it('continues across invocations by itself: COMPLETED, every object once and equal to its source, one report row each', async () => {
     const target = unique('dr-all');
     // 8 objects a step and no time for a second step in one invocation: every step ends its invocation.
-    const { run, result, restoreId } = await durableRestore(target, { RESTORE_SLICE_OBJECTS: '8', RESTORE_INVOCATION_BUDGET_MS: '0' });
+    const { run, result, restoreId, output } = await durableRestore(target, { RESTORE_SLICE_OBJECTS: '8', RESTORE_INVOCATION_BUDGET_MS: '0', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
 
     expect(run.invocations).toBeGreaterThanOrEqual(5);
     expect(run.processes).toBe(run.invocations);
@@ -193,6 +198,12 @@ describe('a durable restore on the local durable execution runner', () => {
     // The status object describe-restore reads says what happened.
     const status = JSON.parse((await getObjectBytes(s3, bucket, restoreStatusKey(prefix, recovery.conn.clusterName, restoreId))).toString('utf8')) as Record<string, unknown>;
     expect(status).toMatchObject({ restoreId, state: 'COMPLETED', objects: { done: objectCount(), total: objectCount() }, steps: { done: 8, total: 8 }, report: result.report });
+    // Secrets were restored, and none of their values is in what the engine checkpointed, the logs (at DEBUG)
+    // or the status object.
+    expect(run.checkpoints).toContain('tier-10/secrets');
+    for (const value of secretValues) {
+      expect(run.checkpoints.includes(value) || output.includes(value) || JSON.stringify(status).includes(value)).toBe(false);
+    }
     const described = await describeRestore(restoreId);
     expect(described).toMatchObject({
       action: 'describe-restore', status: 'OK', restoreId, state: 'COMPLETED', report: result.report,

@@ -67,6 +67,8 @@ async function main() {
     writeFileSync(resultFile, JSON.stringify({
       status: execution.getStatus(), result: execution.getResult(), error: execution.getStatus() === 'SUCCEEDED' ? undefined : execution.getError(),
       invocations: execution.getInvocations().length, processes, died, operations,
+      // Everything the engine holds for this execution: what a test checks no Secret value reached.
+      checkpoints: JSON.stringify(execution.getOperations().map((op) => op.getOperationData())),
     }));
   } finally {
     await LocalDurableTestRunner.teardownTestEnvironment();
