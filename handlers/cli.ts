@@ -22,7 +22,7 @@ import { csv, identifierMap, namespaceMapping, readEventFile, regionMap, zoneMap
 import { outputFormatOf, writeResult, type OutputFormat, type Renderer } from './cli/output';
 import { progressLine, type ProgressLine } from './cli/progress';
 import { invokeDeployedDelegate } from './cli/remoteInvoke';
-import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderVerify } from './cli/render';
+import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderSummary, renderVerify } from './cli/render';
 import { renderCheckAccess } from './cli/renderAccess';
 import { renderRestoreDescribe, renderRestoreList } from './cli/renderRestores';
 
@@ -196,6 +196,7 @@ function program(setExit: (code: number) => void): Command {
     .enablePositionalOptions();
   action(clusterFlags(restore.description('restore a recovery point into this (the recovery) cluster; try --dry-run first; restore list, restore describe <id>: past restores')
     .argument('[id]', 'recovery point id, or latest', 'latest')
+    .option('--mode <sync|durable>', 'durable: a durable execution that continues across invocations by itself (default sync)')
     .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
     .option('--source-bucket <bucket>', 'bucket holding it (default RECOVERY_BUCKET)')
     .option('--source-prefix <prefix>', 'its key prefix (default RECOVERY_PREFIX)')
@@ -215,13 +216,14 @@ function program(setExit: (code: number) => void): Command {
       clusterName: str(o.sourceCluster), bucket: str(o.sourceBucket), prefix: str(o.sourcePrefix), region: str(o.sourceRegion),
       recoveryPointId: args[0] ?? 'latest',
     }),
-    dryRun: o.dryRun === true ? true : undefined, existingResourcePolicy: str(o.existingResourcePolicy), translate: str(o.translate),
+    dryRun: o.dryRun === true ? true : undefined, mode: str(o.mode), existingResourcePolicy: str(o.existingResourcePolicy), translate: str(o.translate),
     gitops: str(o.gitops),
     namespaceMapping: namespaceMapping(o.namespaceMapping), identifierMap: identifierMap(o.identifierMap),
     zoneMap: zoneMap(o.zoneMap), regionMap: regionMap(o.regionMap),
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
-  }), o, { render: renderRestore, hints: (r) => restoreHints(r, o) }));
+    // A durable restore answers RUNNING at once, with its restoreId (then `restore describe <restoreId>`).
+  }), o, { render: (r, c) => (r.status === 'RUNNING' ? renderSummary(r, c) : renderRestore(r, c)), hints: (r) => restoreHints(r, o) }));
   const reportFlags = (cmd: Command) => locationFlags(cmd)
     .option('--source-cluster <name>', 'the cluster the recovery points were taken from (default: --cluster-name)');
   action(reportFlags(restore.command('list').description('restores made from the cluster\'s recovery points or into it, newest first'))
@@ -234,7 +236,7 @@ function program(setExit: (code: number) => void): Command {
     .argument('<restoreId>', 'the id the restore answered with (restore list shows them)')
     .option('--details', 'every object by outcome, not only the failed ones')), (o, args) => runAction(eventOf({
     action: 'describe-restore', ...location(o), sourceCluster: str(o.sourceCluster), restoreId: args[0], details: o.details === true ? true : undefined,
-  }), o, { render: renderRestoreDescribe }));
+  }), o, { render: (r, c) => (r.state === 'RUNNING' || r.restoreStatus === undefined ? renderSummary(r, c) : renderRestoreDescribe(r, c)) }));
   action(clusterFlags(p.command('resume-gitops').description('release the Argo CD and Flux appliers a `restore --gitops pause` held, back to the recovery point\'s settings')
     .option('--dry-run', 'send every write with dryRun=All: nothing is stored')
     .option('--namespaces <a,b>', 'only appliers in these namespaces (default all)')), (o) => runAction(eventOf({

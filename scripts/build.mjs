@@ -1,5 +1,6 @@
 // Bundles the Lambda handler and the CLI with esbuild (CommonJS, Node 20, minified, with a metafile
-// so the bundle's makeup can be inspected). Output: dist/delegate/index.js, dist/cli/index.js.
+// so the bundle's makeup can be inspected). Output: dist/delegate/index.js, dist/cli/index.js,
+// dist/durable-restore/index.js.
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 
@@ -25,6 +26,9 @@ const common = {
 const targets = [
   { entryPoints: ['handlers/delegate.ts'], outfile: 'dist/delegate/index.js' },
   { entryPoints: ['handlers/cli.ts'], outfile: 'dist/cli/index.js' },
+  // The durable restore function (template.yaml DurableRestoreFunction): its own bundle, so the delegate's
+  // stays free of the durable execution SDK.
+  { entryPoints: ['handlers/durableRestore.ts'], outfile: 'dist/durable-restore/index.js' },
 ];
 for (const t of targets) {
   const result = await build({ ...common, ...t });

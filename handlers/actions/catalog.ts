@@ -76,7 +76,8 @@ export const listRestoresAction: ActionRunner<ListRestoresRequest> = (request, c
   };
 });
 
-export const describeRestoreAction: ActionRunner<DescribeRestoreRequest> = (request, ctx) => catalogAction(request, ctx, async (where) => {
+/** What a finished restore did, from its report in S3 (describe-restore answers with it once no step runs). */
+export const describeRestoreReport: ActionRunner<DescribeRestoreRequest> = (request, ctx) => catalogAction(request, ctx, async (where) => {
   const { summary, rows, key } = await readRestoreReport(reportLocation(request, where), request.restoreId);
   const outcomes = Object.fromEntries(OUTCOME_ORDER.map((o) => [o, rows.filter((r) => r.outcome === o).length]));
   // Without details: what needs a look (failed, not reached) and why the rest was skipped, counted.

@@ -1,9 +1,10 @@
 import type { DelegateAction, DelegateRequest } from '../../lib/events';
 import { backupAction } from './backup';
 import {
-  describeRecoveryPointAction, describeRestoreAction, diffRecoveryPointsAction, listRecoveryPointsAction, listRestoresAction, verifyRecoveryPointAction,
+  describeRecoveryPointAction, diffRecoveryPointsAction, listRecoveryPointsAction, listRestoresAction, verifyRecoveryPointAction,
 } from './catalog';
 import { checkAccessAction } from './checkAccess';
+import { describeRestoreAction } from './describeRestore';
 import { preflightAction } from './preflight';
 import { restoreAction } from './restore';
 import { resumeGitopsAction } from './resumeGitops';

@@ -10,6 +10,7 @@ import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-poin
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
 import { SecretKeyError } from '../../lib/secrets';
+import { chooseRestoreMode, startDurableRestore } from './startDurableRestore';
 import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type DelegateResponse } from './types';
 
 export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
@@ -43,6 +44,8 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
     }
     const restoreId = newRecoveryPointId(new Date());
     const report = reportLocation(request, folder, restoreId, env.bucket, env.prefix);
+    const mode = request.mode ?? await chooseRestoreMode(request, env, sourceS3, source.bucket, folder);
+    if (mode === 'durable') return await startDurableRestore(request, { folder, restoreId, report }, { env, clients, logger, started });
     const outcome = await runRestore({
       source: { bucket: source.bucket, folder },
       dryRun: request.dryRun,
@@ -62,22 +65,7 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
       reportS3: report.bucket === source.bucket ? sourceS3 : clients.s3,
       logger,
       ...(onProgress ? { onProgress: (p: { resource: string; objects: number }) => onProgress({ stage: 'restore', tier: p.resource, objects: p.objects }) } : {}),
-      translatorFor: (from) => {
-        const target: AwsLocation = { partition: partitionOf(session.connection.arn), account: session.connection.account, region: session.connection.region };
-        const sourceLocation: AwsLocation = { partition: partitionOf(from.arn), account: from.account, region: from.region };
-        // The manifest's cluster ARN names the backed-up cluster; the request's source.clusterName is where it was found.
-        const clusterNames = { sourceClusterName: clusterNameOf(from.arn) ?? source.clusterName, targetClusterName: request.clusterName };
-        return {
-          translator: Translator.create({
-            source: sourceLocation, target, identifierMap: request.identifierMap, mode: request.translate,
-            zoneMap: request.zoneMap, regionMap: request.regionMap, ...clusterNames,
-          }),
-          untranslated: new UntranslatedReferenceFinder({
-            source: sourceLocation, target, ...clusterNames,
-            identifierMapTargets: [...Object.values(request.identifierMap), ...Object.values(request.zoneMap), ...Object.values(request.regionMap)],
-          }),
-        };
-      },
+      translatorFor: (from) => restoreTranslatorFor(request, session.connection, from),
       ...(lambda ? { remainingTimeMs: () => lambda.getRemainingTimeInMillis() } : {}),
     });
     metrics.addMetric('RestoreCreated', MetricUnit.Count, outcome.created);
@@ -124,7 +112,7 @@ export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env
  * (RECOVERY_BUCKET) other than the source: a recovery account may only read the source bucket, so the
  * report goes to `<RECOVERY_PREFIX><cluster>/restores/<id>.json` in its own.
  */
-function reportLocation(request: RestoreRequest, folder: string, restoreId: string, ownBucket: string | undefined, ownPrefix: string): { bucket: string; key: string } {
+export function reportLocation(request: RestoreRequest, folder: string, restoreId: string, ownBucket: string | undefined, ownPrefix: string): { bucket: string; key: string } {
   if (ownBucket && ownBucket !== request.source.bucket) return { bucket: ownBucket, key: restoreReportKey({ prefix: ownPrefix, targetCluster: request.clusterName }, restoreId) };
   return { bucket: request.source.bucket, key: restoreReportKey({ folder }, restoreId) };
 }
@@ -133,6 +121,26 @@ function reportLocation(request: RestoreRequest, folder: string, restoreId: stri
 function clusterNameOf(arn: string): string | undefined {
   const resource = parseArn(arn)?.resource;
   return resource?.startsWith('cluster/') ? resource.slice('cluster/'.length) : undefined;
+}
+
+/** The translator from the recovery point's account and region to the recovery cluster's (the durable restore's too). */
+export function restoreTranslatorFor(
+  request: RestoreRequest, target: { arn: string; account: string; region: string }, from: { account: string; region: string; arn: string },
+): { translator: Translator; untranslated: UntranslatedReferenceFinder } {
+  const to: AwsLocation = { partition: partitionOf(target.arn), account: target.account, region: target.region };
+  const sourceLocation: AwsLocation = { partition: partitionOf(from.arn), account: from.account, region: from.region };
+  // The manifest's cluster ARN names the backed-up cluster; the request's source.clusterName is where it was found.
+  const clusterNames = { sourceClusterName: clusterNameOf(from.arn) ?? request.source.clusterName, targetClusterName: request.clusterName };
+  return {
+    translator: Translator.create({
+      source: sourceLocation, target: to, identifierMap: request.identifierMap, mode: request.translate,
+      zoneMap: request.zoneMap, regionMap: request.regionMap, ...clusterNames,
+    }),
+    untranslated: new UntranslatedReferenceFinder({
+      source: sourceLocation, target: to, ...clusterNames,
+      identifierMapTargets: [...Object.values(request.identifierMap), ...Object.values(request.zoneMap), ...Object.values(request.regionMap)],
+    }),
+  };
 }
 
 /** `aws`, `aws-cn` or `aws-us-gov`, from a cluster ARN (the dependency scanner's ARN parser). */
@@ -144,6 +152,7 @@ function restoreResponse(request: RestoreRequest, location: string, o: RestoreOu
   return {
     action: 'restore',
     status: o.status,
+    mode: 'sync',
     dryRun: o.dryRun,
     clusterName: request.clusterName,
     source: { location, recoveryPointId: o.recoveryPointId, clusterName: o.sourceCluster },

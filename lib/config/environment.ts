@@ -37,6 +37,14 @@ export interface DelegateEnvironment {
   retentionKeepLast: number | undefined;
   /** RETENTION_KEEP_DAYS: keep recovery points committed less than N days ago. Empty or unset: off. @default undefined */
   retentionKeepDays: number | undefined;
+  /** DURABLE_RESTORE_FUNCTION: qualified ARN of the durable restore function (template.yaml); unset: mode durable is refused. @default undefined */
+  durableRestoreFunction: string | undefined;
+  /** RESTORE_SYNC_MAX_OBJECTS: a restore without `mode` runs durable above this many objects (when it can). @default 20000 */
+  restoreSyncMaxObjects: number;
+  /** RESTORE_SLICE_OBJECTS: objects one step of a durable restore restores at most. @default 2000 */
+  restoreSliceObjects: number;
+  /** RESTORE_INVOCATION_BUDGET_MS: time one invocation of a durable restore spends on steps before handing over. @default 600000 */
+  restoreInvocationBudgetMs: number;
 }
 
 export class EnvironmentError extends Error {
@@ -79,6 +87,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     deadlineMarginMs: int('DEADLINE_MARGIN_MS', 30_000, 0, 600_000),
     retentionKeepLast: optionalInt('RETENTION_KEEP_LAST', 1, 100_000),
     retentionKeepDays: optionalInt('RETENTION_KEEP_DAYS', 1, 36_500),
+    durableRestoreFunction: env.DURABLE_RESTORE_FUNCTION || undefined,
+    restoreSyncMaxObjects: int('RESTORE_SYNC_MAX_OBJECTS', 20_000, 0, 100_000_000),
+    restoreSliceObjects: int('RESTORE_SLICE_OBJECTS', 2000, 1, 100_000),
+    restoreInvocationBudgetMs: int('RESTORE_INVOCATION_BUDGET_MS', 600_000, 0, 900_000),
   };
   if (problems.length) throw new EnvironmentError(problems);
   return result;

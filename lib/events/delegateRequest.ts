@@ -136,6 +136,14 @@ export interface RestoreRequest extends ClusterTarget {
   translate: TranslationMode;
   /** `pause`: Argo CD and Flux appliers restored held, for resume-gitops to release. @default 'off' */
   gitops: GitopsMode;
+  /**
+   * `durable`: a durable execution that continues across invocations by itself (docs/durable-restore.md).
+   * @default undefined: durable when DURABLE_RESTORE_FUNCTION is set and the recovery point holds more than
+   * RESTORE_SYNC_MAX_OBJECTS objects (and it is no dry run), else sync
+   */
+  mode: RestoreMode | undefined;
+  /** Given by the restore action to the durable restore it starts; absent: a new one. */
+  restoreId: string | undefined;
 }
 
 /** Releases what a `gitops: pause` restore held in the recovery cluster (clusterName/region name it). */
@@ -146,6 +154,9 @@ export interface ResumeGitopsRequest extends ClusterTarget {
   /** Only appliers in these namespaces (of the recovery cluster). @default every namespace */
   namespaces: string[];
 }
+
+/** How a restore runs: in this invocation, or as a durable execution of the durable restore function. */
+export type RestoreMode = 'sync' | 'durable';
 
 /** A validated event: everything the delegate needs, defaults applied. */
 export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | ResumeGitopsRequest | CatalogRequest;

@@ -3,7 +3,7 @@ export { InvalidEventError } from './errors';
 export { DELEGATE_ACTIONS } from './delegateRequest';
 export { LATEST } from './parseRestoreEvent';
 export type {
-  DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest, RestoreRequest, RestoreSource,
+  DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest, RestoreRequest, RestoreSource, RestoreMode,
   ResumeGitopsRequest, ExistingResourcePolicy, GitopsMode, TranslationMode,
   CatalogRequest, ListRecoveryPointsRequest, DescribeRecoveryPointRequest, VerifyRecoveryPointRequest, DiffRecoveryPointsRequest,
   ListRestoresRequest, DescribeRestoreRequest,

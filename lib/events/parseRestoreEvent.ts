@@ -4,12 +4,13 @@ import { regionOfZone } from '../dependencies';
 import { isRegionName } from '../eks/stsHost';
 import { validateClusterName, validateRecoveryPointId } from '../recovery-point/layout';
 import { GITOPS_MODES, type GitopsMode } from '../restore/gitops';
-import type { ExistingResourcePolicy, RestoreRequest, TranslationMode } from './delegateRequest';
+import type { ExistingResourcePolicy, RestoreMode, RestoreRequest, TranslationMode } from './delegateRequest';
 import { EventFields } from './EventFields';
 import { readFilters, readRecoveryPointLocation } from './parseBackupEvent';
 
 const POLICIES: readonly ExistingResourcePolicy[] = ['skip', 'update'];
 const TRANSLATION_MODES: readonly TranslationMode[] = ['known-fields', 'everywhere', 'off'];
+const MODES: readonly RestoreMode[] = ['sync', 'durable'];
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A namespace name: a DNS-1123 label of at most 63 characters. */
@@ -48,6 +49,12 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
     f.problems.push(`gitops "${gitops}" must be one of ${GITOPS_MODES.join(', ')} (pause: Argo CD and Flux restored with automated sync held; resume-gitops releases them)`);
   }
   const filters = readFilters(f);
+  const mode = f.string('mode');
+  if (mode !== undefined && !MODES.includes(mode as RestoreMode)) f.problems.push(`mode "${mode}" must be one of ${MODES.join(', ')}`);
+  if (mode === 'durable' && dryRun) f.problems.push('a dry run runs in mode "sync" (it writes nothing, so it needs no steps)');
+  // Set by the restore action when it starts a durable restore; the durable function restores under it.
+  const restoreId = f.string('restoreId');
+  if (restoreId !== undefined) f.problems.push(...validateRecoveryPointId(restoreId).map((p) => `restoreId: ${p.replace(/^recoveryPointId /, '')}`));
   const namespaceMapping = f.stringMap('namespaceMapping') ?? {};
   for (const [from, to] of Object.entries(namespaceMapping)) {
     for (const ns of [from, to]) {
@@ -80,5 +87,7 @@ export function parseRestoreEvent(f: EventFields, target: { clusterName: string;
     filters, namespaceMapping, identifierMap, zoneMap, regionMap,
     translate: translate as TranslationMode,
     gitops: gitops as GitopsMode,
+    mode: mode as RestoreMode | undefined,
+    restoreId,
   };
 }

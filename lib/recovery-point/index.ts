@@ -33,6 +33,8 @@ export {
   RESTORE_REPORT_SUFFIX,
   restoreReportKey,
   parseRestoreReportKey,
+  restoreStatusKey,
+  restoreReportPartKey,
   archiveKey,
   manifestKey,
   newRecoveryPointId,

@@ -108,6 +108,26 @@ function validSegment(id: string): boolean {
 }
 
 /**
+ * `<prefix><clusterName>/restores/<restoreId>/status.json` in the recovery delegate's own bucket: the small
+ * progress document each step of a durable restore rewrites (read by `describe-restore`). Keyed by the
+ * recovery cluster, so a restoreId is all a caller needs. Throws RecoveryPointPathError for an unsafe part.
+ */
+export function restoreStatusKey(prefix: string, clusterName: string, restoreId: string): string {
+  const problems = [...validatePrefix(prefix), ...validateClusterName(clusterName), ...validateSegment('restoreId', restoreId)];
+  if (problems.length > 0) throw new RecoveryPointPathError(problems);
+  return `${prefix}${clusterName}/${RESTORES_DIR}${restoreId}/status.json`;
+}
+
+/**
+ * One step's part of a restore report: `<report key without .json>/parts/<index, 5 digits>.json`. A step run
+ * again writes the same key, so the merged report has one row per object.
+ */
+export function restoreReportPartKey(reportKey: string, index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index > 99_999) throw new RecoveryPointPathError([`report part ${index} must be an integer from 0 to 99999`]);
+  return `${reportKey.replace(/\.json$/, '')}/parts/${String(index).padStart(5, '0')}.json`;
+}
+
+/**
  * The archive path of one object: `resources/<resourceName>/namespaces/<ns>/<name>.json`, or
  * `resources/<resourceName>/cluster/<name>.json` when `namespace` is undefined (cluster-scoped).
  * Throws RecoveryPointPathError when a part could escape its folder or is not a single path segment.

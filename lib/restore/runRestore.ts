@@ -211,7 +211,10 @@ class RestoreRun {
 
   /** Every type in restore order; once stopped, every object not reported yet is reported not-attempted. */
   async restoreAll(): Promise<void> {
-    for (const resourceName of restoreOrder(this.#spool.types().map((t) => t.resourceName))) {
+    const slice = this.#opts.slice;
+    // A slice (one step of a durable restore, lib/restore/durable) restores its own types only.
+    const types = this.#spool.types().map((t) => t.resourceName).filter((r) => !slice || slice.resources.includes(r));
+    for (const resourceName of restoreOrder(types)) {
       if (this.#stopped) {
         await this.#each(resourceName, (obj) => this.#row(resourceName, obj, { outcome: 'not-attempted' }));
         continue;
@@ -322,7 +325,7 @@ class RestoreRun {
     // races would leave the set unobserved (its object without a row, an unhandled rejection).
     let thrown: { error: unknown } | undefined;
     try {
-      for await (const obj of this.#spool.objects(resourceName)) {
+      for await (const obj of this.#objects(resourceName)) {
         if (thrown) break;
         if (this.#signal.aborted) {
           this.#stopped ??= stopReason(this.#signal.reason, this.#signal);
@@ -342,7 +345,7 @@ class RestoreRun {
       await Promise.all(inFlight);
     }
     if (thrown) throw thrown.error;
-    if (resourceName === CRDS && !this.#opts.dryRun) await this.#waitForCrds();
+    if (resourceName === CRDS && !this.#opts.dryRun && !this.#opts.slice?.objects) await this.#waitForCrds();
   }
 
   async #restoreObject(resourceName: string, resource: DiscoveredResource, endpoint: TargetEndpoint, existing: ReadonlySet<string>, obj: Json): Promise<void> {
@@ -368,6 +371,9 @@ class RestoreRun {
     try {
       if (resourceName === 'configmaps' && objectKey(ns, name) === AWS_AUTH_KEY) return await this.#mergeAwsAuth(resourceName, obj, endpoint, prepared, extra);
       if (existing.has(objectKey(ns, name))) {
+        if (this.#opts.resumable && await this.#madeByEarlierAttempt(endpoint, prepared)) {
+          return await this.#recordCreated(resourceName, obj, prepared, { ...extra, reason: 'created (an earlier attempt of this step made it)' });
+        }
         const keep = this.#keepExisting(resourceName, obj);
         if (keep) return await this.#skip(resourceName, obj, 'exists', keep, extra);
         return await this.#update(resourceName, obj, endpoint, prepared, extra);
@@ -394,6 +400,22 @@ class RestoreRun {
       if (!(err instanceof KubeError) && !(err instanceof TranslationError)) throw err;
       return this.#fail(resourceName, obj, errorText(err), undefined, extra);
     }
+  }
+
+  /**
+   * A step of a durable restore run again after it was cut off (`resumable`): an object that exists, already
+   * matches what this restore writes and was last written by this delegate counts as restored by it, once.
+   */
+  async #madeByEarlierAttempt(endpoint: TargetEndpoint, prepared: Json): Promise<boolean> {
+    if (this.#opts.dryRun) return false;
+    const meta = prepared.metadata as Json;
+    const path = objectPath(endpoint, endpoint.namespaced ? String(meta.namespace) : undefined, String(meta.name));
+    const current = await this.#deps.kube.request({ method: 'GET', path, signal: this.#signal });
+    if (current.status !== 200) return false;
+    const existing = parseJsonObjectResponse(current, path);
+    const managers = (existing.metadata as Json | undefined)?.managedFields;
+    const ours = Array.isArray(managers) && managers.some((m) => (m as Json | null)?.manager === FIELD_MANAGER);
+    return ours && alreadyMatches(stripForCompare(prepared), existing);
   }
 
   /** `update` policy: brought to the recovery point's version unless it already matches (idempotent). */
@@ -529,7 +551,18 @@ class RestoreRun {
   }
 
   async #each(resourceName: string, fn: (obj: Json) => Promise<void>): Promise<void> {
-    for await (const obj of this.#spool.objects(resourceName)) await fn(obj);
+    for await (const obj of this.#objects(resourceName)) await fn(obj);
+  }
+
+  /** The objects of a type, or of the slice's range of it (archive order, which a re-read keeps). */
+  async *#objects(resourceName: string): AsyncGenerator<Json> {
+    const range = this.#opts.slice?.objects;
+    let index = 0;
+    for await (const obj of this.#spool.objects(resourceName)) {
+      const at = index++;
+      if (range && (at < range.from || at >= range.to)) continue;
+      yield obj;
+    }
   }
 
   /** With includeNamespaces, the existing objects are listed in those namespaces (as mapped) only. */

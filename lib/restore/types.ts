@@ -90,6 +90,23 @@ export interface RestoreOptions {
   crdWaitMs?: number;
   /** Parent of the spool and report files. @default os.tmpdir() */
   scratchDirectory?: string;
+  /**
+   * Restore only these types (in restore order), and of a single type only the objects at `from` (inclusive)
+   * to `to` (exclusive) in archive order: one step of a durable restore. `resources: []` checks the recovery
+   * point and the access and writes nothing. @default undefined: every type
+   */
+  slice?: RestoreSlice;
+  /**
+   * A run that may repeat an earlier, cut-off run of the same restore: an object that exists, matches what
+   * this restore writes and was last written by the delegate counts as created by it. @default false
+   */
+  resumable?: boolean;
+}
+
+/** A bounded part of a restore (see RestoreOptions.slice). */
+export interface RestoreSlice {
+  resources: readonly string[];
+  objects?: { from: number; to: number };
 }
 
 export interface RestoreDependencies {

@@ -89,7 +89,8 @@ describe('the CLI in a real terminal (tmux)', () => {
 
   it('restore with a failure: WARN logs meanwhile, then the whole table, exit code 2', async () => {
     const { screen, code } = await cli([
-      'restore', '--source-cluster', primary.conn.clusterName, '--source-region', primary.conn.region, '--translate', 'off',
+      // The backup above is filtered (one namespace): `latest` would look for a whole-cluster one.
+      'restore', 'latest-any', '--source-cluster', primary.conn.clusterName, '--source-region', primary.conn.region, '--translate', 'off',
       '--include-namespaces', ns,
     ], recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix }));
     expect(code).toBe(2);

@@ -84,6 +84,7 @@ describe('parseDelegateEvent', () => {
       action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
       source: { bucket: 'recovery-bucket', region: 'us-west-2', prefix: 'eks/', clusterName: 'prod-dr', recoveryPointId: 'latest' },
       dryRun: false, existingResourcePolicy: 'skip', filters: {}, namespaceMapping: {}, identifierMap: {}, zoneMap: {}, regionMap: {}, translate: 'known-fields', gitops: 'off',
+      mode: undefined, restoreId: undefined,
     });
     const full = parseDelegateEvent({
       action: 'restore', clusterName: 'prod-dr', region: 'us-west-2',
@@ -98,6 +99,24 @@ describe('parseDelegateEvent', () => {
       dryRun: true, existingResourcePolicy: 'update', filters: { includeNamespaces: ['shop'] }, namespaceMapping: { shop: 'shop-restored' },
       translate: 'everywhere',
     });
+  });
+
+  it('reads describe-restore: a restoreId, where the status objects are, and the recovery cluster', () => {
+    expect(parseDelegateEvent({ action: 'describe-restore', clusterName: 'prod-dr', region: 'us-west-2', restoreId: '20261207T031500Z-5c2e' }, env))
+      .toEqual({
+        action: 'describe-restore', clusterName: 'prod-dr', region: 'us-west-2', bucket: 'recovery-bucket', prefix: 'eks/', restoreId: '20261207T031500Z-5c2e',
+        sourceCluster: 'prod-dr', details: false,
+      });
+    expect(problemsOf({ action: 'describe-restore' })).toEqual(['restoreId is missing (the id a restore answered with, e.g. 20261207T031500Z-ab12)']);
+  });
+
+  it('reads a restore mode: chosen by size when absent, durable or sync on request, never a durable dry run', () => {
+    const restore = { action: 'restore', clusterName: 'prod-dr', region: 'us-west-2' };
+    expect(parseDelegateEvent({ ...restore, mode: 'durable', restoreId: '20261207T030000Z-ab12' }, env))
+      .toMatchObject({ mode: 'durable', restoreId: '20261207T030000Z-ab12' });
+    expect(problemsOf({ ...restore, mode: 'later' })).toEqual(['mode "later" must be one of sync, durable']);
+    expect(problemsOf({ ...restore, mode: 'durable', dryRun: true })).toEqual(['a dry run runs in mode "sync" (it writes nothing, so it needs no steps)']);
+    expect(problemsOf({ ...restore, restoreId: '../x' })).toEqual([expect.stringMatching(/^restoreId: /)]);
   });
 
   it('names every problem of a restore event, nested source fields included', () => {
@@ -199,6 +218,7 @@ describe('readEnvironment', () => {
     expect(readEnvironment({})).toEqual({
       clusterName: undefined, region: undefined, bucket: undefined, prefix: '', kmsKeyId: undefined,
       s3ForcePathStyle: false, pageSize: 500, listConcurrency: 4, inVpc: false, deadlineMarginMs: 30_000, restoreConcurrency: 8,
+      durableRestoreFunction: undefined, restoreSyncMaxObjects: 20_000, restoreSliceObjects: 2000, restoreInvocationBudgetMs: 600_000,
     });
     expect(readEnvironment({ AWS_DEFAULT_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'TRUE', KUBE_PAGE_SIZE: '50', DELEGATE_IN_VPC: 'true' }))
       .toMatchObject({ region: 'eu-west-1', s3ForcePathStyle: true, pageSize: 50, inVpc: true });

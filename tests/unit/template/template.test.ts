@@ -129,7 +129,7 @@ describe('function and build', () => {
 
   it('catches SAM\'s own esbuild, a missing target, a recipe without scripts/build.mjs, a Handler naming another file, a missing export', () => {
     const makefile = readFileSync(join(REPO_ROOT, 'Makefile'), 'utf8');
-    const files = (make: string, handler = 'export const handler = async () => ({});'): FileReader => (p) => ({ Makefile: make, 'handlers/delegate.ts': handler } as Record<string, string>)[p];
+    const files = (make: string, handler = 'export const handler = async () => ({});'): FileReader => (p) => ({ Makefile: make, 'handlers/delegate.ts': handler, 'handlers/durableRestore.ts': handler } as Record<string, string>)[p];
     expect(findBuildProblems(template, files(makefile))).toEqual([]);
     expect(findBuildProblems(broken('BuildMethod: makefile', 'BuildMethod: esbuild'), files(makefile)))
       .toEqual(['Resources.Function.Metadata.BuildMethod: "esbuild" is not the project\'s build (makefile running scripts/build.mjs)']);
@@ -140,8 +140,8 @@ describe('function and build', () => {
     expect(findBuildProblems(broken('Handler: index.handler', 'Handler: delegate.handler'), files(makefile)))
       .toEqual(['Resources.Function.Properties.Handler: "delegate.handler" loads delegate.js but build-Function writes index.js']);
     expect(findBuildProblems(template, files(makefile, 'export const handle = 1; const handler = 2;')))
-      .toEqual(['Resources.Function: handlers/delegate.ts does not export "handler"']);
-    expect(findBuildProblems(template, () => undefined)).toEqual(['Resources.Function: Makefile does not exist']);
+      .toEqual(['Resources.Function: handlers/delegate.ts does not export "handler"', 'Resources.DurableRestoreFunction: handlers/durableRestore.ts does not export "handler"']);
+    expect(findBuildProblems(template, () => undefined)).toEqual(['Resources.Function: Makefile does not exist', 'Resources.DurableRestoreFunction: Makefile does not exist']);
   });
 
   it('runs on nodejs22.x with memory and a timeout of at most 900 s from parameters', () => {
@@ -165,6 +165,7 @@ describe('function and build', () => {
       POWERTOOLS_METRICS_NAMESPACE: { Ref: 'MetricsNamespace' },
       POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
       DELEGATE_IN_VPC: { 'Fn::If': ['HasVpcConfig', 'true', 'false'] },
+      DURABLE_RESTORE_FUNCTION: { Ref: 'DurableRestoreFunction.Alias' },
     });
     expect(get(template, 'Parameters', 'RecoveryKmsKeyArn', 'Default')).toBe('');
     expect(get(template, 'Parameters', 'SecretsKmsKeyArn', 'Default')).toBe('');
@@ -175,6 +176,29 @@ describe('function and build', () => {
       'Fn::If': ['HasVpcConfig', { SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } }, { Ref: 'AWS::NoValue' }],
     });
     expect(get(template, 'Conditions', 'HasVpcConfig')).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'SubnetIds' }] }, ''] }] });
+  });
+});
+
+describe('durable restore function', () => {
+  const props = get(resource('DurableRestoreFunction'), 'Properties');
+
+  it('is a durable function on nodejs22.x with its execution timeout from a parameter (a few hours by default), invoked through an alias', () => {
+    expect(get(props, 'Runtime')).toBe('nodejs22.x');
+    expect(get(props, 'Handler')).toBe('index.handler');
+    expect(get(props, 'DurableConfig')).toEqual({ ExecutionTimeout: { Ref: 'RestoreExecutionTimeout' }, RetentionPeriodInDays: 14 });
+    expect(get(template, 'Parameters', 'RestoreExecutionTimeout', 'Default')).toBe(14_400);
+    expect(get(props, 'AutoPublishAlias')).toBe('live');
+    expect(get(props, 'Role')).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
+  });
+
+  it('lets the role checkpoint and read the state of its executions, and start them, on that function only', () => {
+    const statements = get(resource('DurableRestorePolicy'), 'Properties', 'PolicyDocument', 'Statement') as CfnObject[];
+    expect(statements.map((st) => [get(st, 'Action'), get(st, 'Resource')])).toEqual([
+      [['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'], { 'Fn::Sub': '${DurableRestoreFunction.Arn}:*' }],
+      ['lambda:InvokeFunction', { 'Fn::Sub': '${DurableRestoreFunction.Arn}:*' }],
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': ['DurableRestoreLogGroup', 'Arn'] }],
+    ]);
+    expect(get(resource('DurableRestorePolicy'), 'Properties', 'RoleName')).toEqual({ Ref: 'Role' });
   });
 });
 

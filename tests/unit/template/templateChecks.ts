@@ -285,7 +285,8 @@ export function findBuildProblems(template: CfnObject, readFile: FileReader): st
     if (artifact !== module) {
       problems.push(`${where}.Properties.Handler: "${handler}" loads ${module}.js but build-${name} writes ${artifact}.js`);
     }
-    const entry = `handlers/${bundle}.ts`;
+    // dist/durable-restore is built from handlers/durableRestore.ts (scripts/build.mjs names bundles in kebab case).
+    const entry = `handlers/${bundle.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())}.ts`;
     const source = readFile(entry);
     if (source === undefined) {
       problems.push(`${where}: entry point ${entry} of dist/${bundle}/index.js does not exist`);
