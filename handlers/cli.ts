@@ -17,11 +17,12 @@ import { EXIT, exitCodeOf } from './cli/exitCodes';
 import { colorsFor } from './cli/format';
 import { progressLine } from './cli/progress';
 import { renderDescribe, renderDiff, renderFailure, renderList, renderRestore, renderVerify } from './cli/render';
+import { renderDrift, renderReadiness } from './cli/renderReadiness';
 
 const EPILOG = `
 Defaults come from CLUSTER_NAME, AWS_REGION, RECOVERY_BUCKET, RECOVERY_PREFIX; AWS credentials from the
 standard chain (environment, profile, instance/container role). Recovery point ids may be "latest".
-Exit codes: 0 ok, 1 failed or invalid, 2 partial, 64 usage.`;
+Exit codes: 0 ok (READY), 1 failed, invalid or NOT_READY, 2 partial or AT_RISK, 64 usage.`;
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -168,6 +169,26 @@ function program(setExit: (code: number) => void): Command {
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
   }), o, (r) => renderRestore(r, colorsFor(process.stdout))));
+  action(json(clusterFlags(p.command('readiness').description('would a restore into this (the recovery) cluster work, within the RPO and RTO targets? (dry run only)')
+    .argument('[id]', 'recovery point id, or latest', 'latest')
+    .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
+    .option('--source-bucket <bucket>', 'bucket holding it (default RECOVERY_BUCKET)')
+    .option('--source-prefix <prefix>', 'its key prefix (default RECOVERY_PREFIX)')
+    .option('--source-region <region>', 'the source bucket\'s region (default --region)')
+    .option('--namespace-mapping <from=to,...>', 'as the restore would map namespaces')
+    .option('--identifier-map <from=to,...>', 'as the restore would replace AWS-generated ids')
+    .option('--translate <known-fields|everywhere|off>', 'as the restore would translate (default known-fields)'))), (o, args) => runAction(eventOf({
+    action: 'readiness', clusterName: str(o.clusterName), region: str(o.region),
+    source: eventOf({
+      clusterName: str(o.sourceCluster), bucket: str(o.sourceBucket), prefix: str(o.sourcePrefix), region: str(o.sourceRegion),
+      recoveryPointId: args[0] ?? 'latest',
+    }),
+    translate: str(o.translate), namespaceMapping: pairs(o.namespaceMapping), identifierMap: pairs(o.identifierMap),
+  }), o, (r) => renderReadiness(r, colorsFor(process.stdout))));
+  action(json(locationFlags(p.command('drift').description('what changed in the live cluster since its recovery point (what a disaster now would lose)')
+    .argument('[id]', 'recovery point id, or latest', 'latest'))), (o, args) => runAction(eventOf({
+    action: 'drift', ...location(o), recoveryPointId: args[0] ?? 'latest',
+  }), o, (r) => renderDrift(r, colorsFor(process.stdout))));
   return p;
 }
 

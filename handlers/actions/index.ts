@@ -2,7 +2,9 @@ import type { DelegateAction, DelegateRequest } from '../../lib/events';
 import { backupAction } from './backup';
 import { describeRecoveryPointAction, diffRecoveryPointsAction, listRecoveryPointsAction, verifyRecoveryPointAction } from './catalog';
 import { checkAccessAction } from './checkAccess';
+import { driftAction } from './drift';
 import { preflightAction } from './preflight';
+import { readinessAction } from './readiness';
 import { restoreAction } from './restore';
 import type { ActionRunner } from './types';
 
@@ -16,6 +18,8 @@ export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequ
   'describe-recovery-point': describeRecoveryPointAction,
   'verify-recovery-point': verifyRecoveryPointAction,
   'diff-recovery-points': diffRecoveryPointsAction,
+  readiness: readinessAction,
+  drift: driftAction,
 };
 
 /** The runner for a request's action. */

@@ -37,6 +37,10 @@ export interface DelegateEnvironment {
   retentionKeepLast: number | undefined;
   /** RETENTION_KEEP_DAYS: keep recovery points committed less than N days ago. Empty or unset: off. @default undefined */
   retentionKeepDays: number | undefined;
+  /** RPO_TARGET_MINUTES: readiness's target for the newest usable recovery point's age. @default 1440 (a day) */
+  rpoTargetMinutes: number;
+  /** RTO_TARGET_MINUTES: readiness's target for the estimated restore time. @default 60 */
+  rtoTargetMinutes: number;
 }
 
 export class EnvironmentError extends Error {
@@ -79,6 +83,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     deadlineMarginMs: int('DEADLINE_MARGIN_MS', 30_000, 0, 600_000),
     retentionKeepLast: optionalInt('RETENTION_KEEP_LAST', 1, 100_000),
     retentionKeepDays: optionalInt('RETENTION_KEEP_DAYS', 1, 36_500),
+    rpoTargetMinutes: int('RPO_TARGET_MINUTES', 1440, 1, 525_600),
+    rtoTargetMinutes: int('RTO_TARGET_MINUTES', 60, 1, 525_600),
   };
   if (problems.length) throw new EnvironmentError(problems);
   return result;

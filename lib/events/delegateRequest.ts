@@ -6,6 +6,7 @@ export type DelegateAction = DelegateRequest['action'];
 export const DELEGATE_ACTIONS: readonly DelegateAction[] = [
   'backup', 'check-access', 'preflight', 'restore',
   'list-recovery-points', 'describe-recovery-point', 'verify-recovery-point', 'diff-recovery-points',
+  'readiness', 'drift',
 ];
 
 interface ClusterTarget {
@@ -102,5 +103,27 @@ export interface RestoreRequest extends ClusterTarget {
   translate: TranslationMode;
 }
 
+/**
+ * DESIGN.md section 11: run in the recovery account and region; clusterName/region name the recovery
+ * cluster, `source` the recovery point (as for restore, `recoveryPointId` defaulting to `latest`).
+ */
+export interface ReadinessRequest extends ClusterTarget {
+  action: 'readiness';
+  source: RestoreSource;
+  /** As for restore: readiness checks the restore that would run. @default {} */
+  namespaceMapping: Record<string, string>;
+  /** @default {} */
+  identifierMap: Record<string, string>;
+  /** @default 'known-fields' */
+  translate: TranslationMode;
+}
+
+/** DESIGN.md section 11: the live (source) cluster against its latest recovery point. */
+export interface DriftRequest extends CatalogTarget {
+  action: 'drift';
+  /** An id, or `latest`. @default 'latest' */
+  recoveryPointId: string;
+}
+
 /** A validated event: everything the delegate needs, defaults applied. */
-export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | CatalogRequest;
+export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | CatalogRequest | ReadinessRequest | DriftRequest;

@@ -5,5 +5,5 @@ export { LATEST } from './parseRestoreEvent';
 export type {
   DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest, RestoreRequest, RestoreSource,
   ExistingResourcePolicy, TranslationMode,
-  CatalogRequest, ListRecoveryPointsRequest, DescribeRecoveryPointRequest, VerifyRecoveryPointRequest, DiffRecoveryPointsRequest,
+  CatalogRequest, ReadinessRequest, DriftRequest, ListRecoveryPointsRequest, DescribeRecoveryPointRequest, VerifyRecoveryPointRequest, DiffRecoveryPointsRequest,
 } from './delegateRequest';

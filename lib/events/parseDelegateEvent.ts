@@ -5,6 +5,7 @@ import { EventFields } from './EventFields';
 import { InvalidEventError } from './errors';
 import { parseBackupEvent } from './parseBackupEvent';
 import { parseRestoreEvent } from './parseRestoreEvent';
+import { parseDriftEvent, parseReadinessEvent } from './parseReadinessEvent';
 import { parseDescribeEvent, parseDiffEvent, parseListEvent, parseVerifyEvent } from './parseCatalogEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
@@ -23,6 +24,8 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   'describe-recovery-point': parseDescribeEvent,
   'verify-recovery-point': parseVerifyEvent,
   'diff-recovery-points': parseDiffEvent,
+  readiness: parseReadinessEvent,
+  drift: parseDriftEvent,
 };
 
 /**

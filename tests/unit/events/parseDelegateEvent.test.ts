@@ -74,7 +74,7 @@ describe('parseDelegateEvent', () => {
   it('refuses fields of other actions, naming the actions they apply to', () => {
     expect(problemsOf({ action: 'check-access', includeNamespaces: ['a'] })).toEqual(['field(s) includeNamespaces only apply to action "backup", "restore"']);
     expect(problemsOf({ action: 'check-access', bucket: 'b' })).toEqual([
-      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "drift"',
     ]);
     expect(parseDelegateEvent({ action: 'preflight', region: 'cn-north-1' }, env)).toEqual({ action: 'preflight', clusterName: 'prod', region: 'cn-north-1' });
   });
@@ -112,7 +112,7 @@ describe('parseDelegateEvent', () => {
       'namespaceMapping: "Shop!" is not a valid namespace name',
       'namespaceMapping maps several namespaces to b',
       'translate "sometimes" must be one of known-fields, everywhere, off',
-      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "drift"',
     ]));
     expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);
   });
@@ -154,6 +154,7 @@ describe('readEnvironment', () => {
     expect(readEnvironment({})).toEqual({
       clusterName: undefined, region: undefined, bucket: undefined, prefix: '', kmsKeyId: undefined,
       s3ForcePathStyle: false, pageSize: 500, listConcurrency: 4, inVpc: false, deadlineMarginMs: 30_000, restoreConcurrency: 8,
+      rpoTargetMinutes: 1440, rtoTargetMinutes: 60,
     });
     expect(readEnvironment({ AWS_DEFAULT_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'TRUE', KUBE_PAGE_SIZE: '50', DELEGATE_IN_VPC: 'true' }))
       .toMatchObject({ region: 'eu-west-1', s3ForcePathStyle: true, pageSize: 50, inVpc: true });
