@@ -67,6 +67,7 @@ export function checkRpo({ recoveryPoints, incomplete, targetSeconds, now }: Rpo
 
 /** `2h 5m`, `3d 4h`, `45s`: for people reading a finding. */
 export function formatDuration(seconds: number): string {
+  if (seconds < 10) return `${(Math.round(seconds * 10) / 10).toString()}s`;
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

@@ -1,5 +1,5 @@
 // Readiness (DESIGN.md section 11, issue 25): will the recovery work, and how long would it take?
-export { runReadiness, readinessFolder } from './runReadiness';
+export { runReadiness } from './runReadiness';
 export type { ReadinessDependencies, ReadinessOptions } from './runReadiness';
 export { decideVerdict, severityOf } from './decideVerdict';
 export { checkRpo, formatDuration, FAILED_BACKUP_WINDOW_MS, RPO_CHART_POINTS } from './checkRpo';

@@ -7,7 +7,7 @@ import { findLatestRecoveryPoint, listRecoveryPoints, openRecoveryPoint, verifyR
 import type { DependencyReference } from '../dependencies';
 import type { ClusterSession } from '../delegate/connectToCluster';
 import type { DelegateLogger } from '../observability/DelegateLogger';
-import type { RecoveryPointManifest, RecoveryPointReader } from '../recovery-point';
+import { readinessFolder, type RecoveryPointManifest, type RecoveryPointReader } from '../recovery-point';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from '../restore';
 import { SecretEnvelope, SecretKeyError, type KmsClientFor } from '../secrets';
 import type { TranslationMode } from '../translation';
@@ -195,7 +195,7 @@ async function runDryRun(
   options: ReadinessOptions, deps: ReadinessDependencies, session: ClusterSession, reader: RecoveryPointReader, findings: Finding[], warnings: string[],
 ): Promise<{ summary: DryRunSummary; dependencies: Awaited<ReturnType<typeof dryRunRestore>>['dependencies']; untranslated: Array<{ type: string; id: string; objects: string[] }> } | undefined> {
   const restoreId = `${options.readinessId}-dry-run`;
-  const report = { bucket: options.report.bucket, key: `${readinessFolder(options)}${restoreId}.json` };
+  const report = { bucket: options.report.bucket, key: `${readinessFolderOf(options)}${restoreId}.json` };
   try {
     const { outcome, rows, dependencies } = await dryRunRestore({
       source: { bucket: options.source.bucket, folder: reader.folder }, report, restoreId,
@@ -237,12 +237,12 @@ async function runDryRun(
 }
 
 /** `<prefix><source cluster>/readiness/` */
-export function readinessFolder(options: Pick<ReadinessOptions, 'report' | 'source'>): string {
-  return `${options.report.prefix}${options.source.clusterName}/readiness/`;
+function readinessFolderOf(options: Pick<ReadinessOptions, 'report' | 'source'>): string {
+  return readinessFolder(options.report.prefix, options.source.clusterName);
 }
 
 async function writeReports(result: ReadinessResult, options: ReadinessOptions, s3: S3Client, warnings: string[]): Promise<void> {
-  const base = `${readinessFolder(options)}${options.readinessId}`;
+  const base = `${readinessFolderOf(options)}${options.readinessId}`;
   const json = `${base}.json`;
   const html = `${base}.html`;
   result.report = `s3://${options.report.bucket}/${json}`;

@@ -3,6 +3,7 @@
 #   kube-apiserver 1.20 (built from Debian bookworm's source package), etcd (Debian's etcd-server),
 #   moto (trixie's pure-Python package, unpacked privately) and the Python libraries it runs on.
 #   awscli (Debian's AWS CLI v2, the reference `aws eks get-token` in tests; use /usr/bin/aws).
+#   chromium (Debian's, /usr/bin/chromium: the readiness report test opens its HTML page in it).
 # Later runs find everything cached and return in well under a second.
 #
 # Knobs (environment):
@@ -134,6 +135,9 @@ motopath="$motodir/root/usr/lib/python3/dist-packages"
 # ---- libfaketime: a delegate process whose clock runs fast, for the long-run token test -----------
 need_debs libfaketime
 faketime_lib=$(dpkg -L libfaketime | grep '/libfaketime\.so\.1$' | head -1)
+
+# ---- chromium: the readiness report's HTML page is opened in a real headless browser (playwright-core) --
+need_debs chromium
 
 cat >"$cache/paths.env" <<ENV
 KUBE_APISERVER=$apiserver

@@ -1,0 +1,87 @@
+// What the readiness tests set up in the stand-in: a small application in the primary cluster whose AWS
+// dependencies (an IRSA role, an ECR image tag, an ACM certificate) either exist in the recovery account
+// (moto) or not, plus a custom resource without its CRD and a ConfigMap the recovery cluster's admission refuses.
+import { ACMClient, DeleteCertificateCommand, ImportCertificateCommand } from '@aws-sdk/client-acm';
+import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RoleCredentials, StandInClient } from '../standin/StandInClient';
+
+/** The recovery account's AWS resources the application needs, created in moto with the recovery delegate's credentials. */
+export class RecoveryAccountResources {
+  readonly roleName: string;
+  readonly repository: string;
+  readonly tag = '2.0';
+  certificateArn = '';
+  readonly #iam: IAMClient;
+  readonly #ecr: ECRClient;
+  readonly #acm: ACMClient;
+
+  constructor(recovery: StandInClient, creds: RoleCredentials, names: { roleName: string; repository: string }) {
+    const config = {
+      region: recovery.conn.region, endpoint: recovery.conn.motoUrl,
+      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
+    };
+    this.#iam = new IAMClient(config);
+    this.#ecr = new ECRClient(config);
+    this.#acm = new ACMClient(config);
+    this.roleName = names.roleName;
+    this.repository = names.repository;
+  }
+
+  async createAll(): Promise<void> {
+    await this.#iam.send(new CreateRoleCommand({ RoleName: this.roleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
+    await this.#ecr.send(new CreateRepositoryCommand({ repositoryName: this.repository }));
+    await this.#ecr.send(new PutImageCommand({
+      repositoryName: this.repository, imageTag: this.tag,
+      imageManifest: JSON.stringify({
+        schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7023, digest: `sha256:${'b'.repeat(64)}` }, layers: [],
+      }),
+    }));
+    const { cert, key } = selfSignedCertificate();
+    const out = await this.#acm.send(new ImportCertificateCommand({ Certificate: cert, PrivateKey: key }));
+    this.certificateArn = out.CertificateArn ?? '';
+  }
+
+  /** The IRSA role, the image tag and the certificate gone: what a half-prepared recovery account looks like. */
+  async removeAll(): Promise<void> {
+    await this.#iam.send(new DeleteRoleCommand({ RoleName: this.roleName }));
+    await this.#ecr.send(new BatchDeleteImageCommand({ repositoryName: this.repository, imageIds: [{ imageTag: this.tag }] }));
+    await this.#acm.send(new DeleteCertificateCommand({ CertificateArn: this.certificateArn }));
+  }
+
+  destroy(): void {
+    this.#iam.destroy();
+    this.#ecr.destroy();
+    this.#acm.destroy();
+  }
+}
+
+function selfSignedCertificate(): { cert: Buffer; key: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'readiness-cert-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=shop.example.com',
+    '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return { cert: readFileSync(join(dir, 'c.pem')), key: readFileSync(join(dir, 'k.pem')) };
+}
+
+/**
+ * An AWS endpoint that answers every call AccessDenied, as a service answers a delegate whose role lacks the
+ * permission: pointed at by AWS_ENDPOINT_URL_<SERVICE> for one service only.
+ */
+export async function startAccessDeniedEndpoint(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'AccessDeniedException' });
+      res.end(JSON.stringify({ __type: 'AccessDeniedException', message: 'User is not authorized to perform this action' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
