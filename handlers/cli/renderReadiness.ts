@@ -26,10 +26,28 @@ export function renderReadiness(response: DelegateResponse, c: Colors): string {
   ];
   if (r.problems.length) {
     lines.push('', table(['SEVERITY', 'KIND', 'WHAT', 'OBJECTS'], r.problems.map((p) => [
-      statusText(p.severity, c), p.kind, `${p.id ? `${p.id}: ` : ''}${p.detail}`, (p.objects ?? []).slice(0, 5).join('\n') + ((p.objects?.length ?? 0) > 5 ? `\n(+${(p.objects?.length ?? 0) - 5} more)` : ''),
+      statusText(p.severity, c), p.kind, wrapWords(`${p.id ? `${p.id}: ` : ''}${p.detail}`, WHAT_WIDTH),
+      (p.objects ?? []).slice(0, 5).join('\n') + ((p.objects?.length ?? 0) > 5 ? `\n(+${(p.objects?.length ?? 0) - 5} more)` : ''),
     ])));
   }
   if (r.report) lines.push('', `Report: ${r.report}`, `Page:   ${r.html ?? ''}`);
+  return lines.join('\n');
+}
+
+/** Characters per line of a problem's description: the table stays readable in a terminal. */
+const WHAT_WIDTH = 90;
+
+/** Breaks text into lines of at most `width` characters at spaces (a longer word keeps its own line). */
+function wrapWords(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
   return lines.join('\n');
 }
 

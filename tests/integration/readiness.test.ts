@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes } from './archive';
 import { CLI, invokeBundle, REPO_ROOT, run, unique } from './helpers';
-import { RecoveryAccountResources, startAccessDeniedEndpoint } from './readinessWorld';
+import { RecoveryAccountResources, startAccessDeniedEndpoint } from '../standin/recoveryAccount';
 import { mapRestoreDelegates } from './restoreDelegates';
 
 // Readiness by the bundled handler, in the recovery account and region, against recovery points of the

@@ -1,6 +1,6 @@
-// What the readiness tests set up in the stand-in: a small application in the primary cluster whose AWS
-// dependencies (an IRSA role, an ECR image tag, an ACM certificate) either exist in the recovery account
-// (moto) or not, plus a custom resource without its CRD and a ConfigMap the recovery cluster's admission refuses.
+// The recovery account's side of readiness (tests and demo): the AWS resources an application needs there
+// (an IRSA role, an ECR image tag, an ACM certificate), created in moto or taken away, and an endpoint that
+// refuses every call as a service refuses a role without the permission.
 import { ACMClient, DeleteCertificateCommand, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RoleCredentials, StandInClient } from '../standin/StandInClient';
+import type { RoleCredentials, StandInClient } from './StandInClient';
 
 /** The recovery account's AWS resources the application needs, created in moto with the recovery delegate's credentials. */
 export class RecoveryAccountResources {
@@ -47,6 +47,11 @@ export class RecoveryAccountResources {
     const { cert, key } = selfSignedCertificate();
     const out = await this.#acm.send(new ImportCertificateCommand({ Certificate: cert, PrivateKey: key }));
     this.certificateArn = out.CertificateArn ?? '';
+  }
+
+  /** The image tag gone: replication has not brought it to the recovery region. */
+  async removeImage(): Promise<void> {
+    await this.#ecr.send(new BatchDeleteImageCommand({ repositoryName: this.repository, imageIds: [{ imageTag: this.tag }] }));
   }
 
   /** The IRSA role, the image tag and the certificate gone: what a half-prepared recovery account looks like. */
