@@ -33,6 +33,7 @@ export async function runDrift(where: ClusterLocation, kube: KubeTransport, opti
   const notCompared = new Map<string, string>();
   for (const r of m.resources) if (r.status === 'forbidden' || r.status === 'failed') notCompared.set(r.name, `not in the recovery point (${r.status}${r.error ? `: ${r.error}` : ''})`);
   const excludedInBackup = new Set(m.resources.filter((r) => r.status === 'excluded').map((r) => r.name));
+  for (const name of excludedInBackup) notCompared.set(name, 'excluded from the backup');
 
   const filter = createResourceFilter({});
   const discovered = await discoverResources(kube, options.signal ? { signal: options.signal } : {});

@@ -43,13 +43,25 @@ const awsEndpoints = (): Record<string, string> => Object.fromEntries(
   ['IAM', 'ECR', 'ACM', 'EFS', 'EC2', 'SNS', 'SQS'].map((s) => [`AWS_ENDPOINT_URL_${s}`, primary.conn.motoUrl]),
 );
 const readinessEnv = (extra: Record<string, string> = {}) => recovery.delegateEnv(recoveryCreds, { ...awsEndpoints(), ...extra });
+/** The last invocation's stdout: Powertools writes the metrics there as embedded metric format lines. */
+let lastStdout = '';
 async function readiness(scenario: keyof typeof prefixes, extra: Record<string, string> = {}, recoveryPointId?: string) {
   const id = recoveryPointId ?? (scenario === 'empty' ? 'latest' : recoveryPoints[scenario]);
-  return (await invokeBundle<ReadinessResponse>({
+  const invocation = await invokeBundle<ReadinessResponse>({
     action: 'readiness',
     source: { clusterName: primary.conn.clusterName, region: primary.conn.region, prefix: prefixes[scenario], recoveryPointId: id },
     identifierMap: { [SOURCE_CERT]: resources.certificateArn },
-  }, readinessEnv(extra))).response;
+  }, readinessEnv(extra));
+  lastStdout = invocation.stdout;
+  return invocation.response;
+}
+
+/** The readiness metrics of the last invocation's EMF line. */
+function metrics(): Record<string, unknown> {
+  const line = lastStdout.split('\n').find((l) => l.includes('"_aws"') && l.includes('"Ready"'));
+  if (!line) throw new Error(`no readiness metrics in stdout:\n${lastStdout.slice(-2000)}`);
+  const emf = JSON.parse(line) as Record<string, unknown>;
+  return Object.fromEntries(['RecoveryPointAgeSeconds', 'EstimatedRtoSeconds', 'ReadinessProblems', 'Ready', 'service'].map((k) => [k, emf[k]]));
 }
 const recoveryRole = () => `arn:aws:iam::${recovery.conn.account}:role/${roleName}`;
 const recoveryImage = () => `${recovery.conn.account}.dkr.ecr.${recovery.conn.region}.amazonaws.com/${repository}:2.0`;
@@ -131,6 +143,9 @@ describe('readiness', () => {
       rpo: { met: true }, estimatedRto: { met: true }, dependencies: { present: 3, missing: 0, notCheckable: 0 },
     });
     expect(r.estimatedRto.writesPerSecond).toBeGreaterThan(0);
+    expect(metrics()).toEqual({
+      RecoveryPointAgeSeconds: r.rpo.recoveryPointAgeSeconds, EstimatedRtoSeconds: r.estimatedRto.seconds, ReadinessProblems: 0, Ready: 1, service: 'eks-delegate',
+    });
     expect(r.report).toMatch(new RegExp(`^s3://${bucket}/${prefixes.app}${primary.conn.clusterName}/readiness/.+\\.json$`));
   });
 
@@ -159,6 +174,7 @@ describe('readiness', () => {
       { severity: 'NOT_READY', type: 'iam-role', id: recoveryRole(), objects: [`serviceaccounts/${ns}/api`] },
     ]);
     expect(notReady.problems).toHaveLength(3);
+    expect(metrics()).toMatchObject({ ReadinessProblems: 3, Ready: 0 });
   });
 
   it('writes a self-contained HTML page a browser shows with the verdict and every problem', async () => {
