@@ -52,6 +52,12 @@ describe('estimateRto', () => {
       .toEqual([expect.objectContaining({ kind: 'rto', code: 'target-missed', detail: expect.stringContaining('16m') })]);
     expect(estimateRto({ objectsToRestore: 10, targetSeconds: 60 }).findings).toEqual([expect.objectContaining({ kind: 'rto', code: 'not-measured' })]);
   });
+
+  it('needs no rate when nothing is to be written', () => {
+    expect(estimateRto({ objectsToRestore: 0, dryRun: { objects: 0, durationMs: 500 }, targetSeconds: 60 })).toEqual({
+      rto: { seconds: 0, targetSeconds: 60, met: true, objectsToRestore: 0 }, findings: [],
+    });
+  });
 });
 
 describe('classifyDryRun', () => {
