@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { StandInClient, type KubeObject, type RoleCredentials } from '../standin/StandInClient';
 import { getObjectBytes } from './archive';
+import { createKmsKey } from './kms';
 import { CLI, invokeBundle, REPO_ROOT, run, unique } from './helpers';
 import { RecoveryAccountResources, startAccessDeniedEndpoint } from '../standin/recoveryAccount';
 import { mapRestoreDelegates } from './restoreDelegates';
@@ -22,8 +23,12 @@ const group = `${ns}.readiness.example.com`;
 const roleName = `${ns}-api`;
 const repository = `shop/${ns}`;
 const SOURCE_CERT = `arn:aws:acm:${primary.conn.region}:${primary.conn.account}:certificate/0f1e2d3c-4b5a-6978-8a9b-${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
-const prefixes = { app: `readiness/${unique('app')}/`, refused: `readiness/${unique('refused')}/`, empty: `readiness/${unique('empty')}/` };
-const recoveryPoints: Record<'app' | 'refused', string> = { app: '', refused: '' };
+const prefixes = {
+  app: `readiness/${unique('app')}/`, refused: `readiness/${unique('refused')}/`, sealed: `readiness/${unique('sealed')}/`, empty: `readiness/${unique('empty')}/`,
+};
+const recoveryPoints: Record<'app' | 'refused' | 'sealed', string> = { app: '', refused: '', sealed: '' };
+const SECRET_VALUE = 'readiness-canary-5e1f0c';
+let secretsKey = '';
 let sourceCreds: RoleCredentials;
 let recoveryCreds: RoleCredentials;
 let resources: RecoveryAccountResources;
@@ -71,9 +76,9 @@ async function create(c: StandInClient, path: string, obj: KubeObject): Promise<
   if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.body}`);
 }
 
-async function backup(prefix: string, includeResources: string[]): Promise<string> {
+async function backup(prefix: string, includeResources: string[], extraEnv: Record<string, string> = {}): Promise<string> {
   const { response } = await invokeBundle<{ status: string; recoveryPointId: string }>(
-    { action: 'backup', includeNamespaces: [ns], includeResources }, primary.delegateEnv(sourceCreds, { RECOVERY_PREFIX: prefix }),
+    { action: 'backup', includeNamespaces: [ns], includeResources }, primary.delegateEnv(sourceCreds, { RECOVERY_PREFIX: prefix, ...extraEnv }),
   );
   expect(response.status).toBe('COMPLETED');
   return response.recoveryPointId;
@@ -104,9 +109,15 @@ beforeAll(async () => {
   await create(primary, `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'refused', namespace: ns, labels: { 'readiness-refuse': 'yes' } }, data: { a: '1' } });
   await create(primary, `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fine', namespace: ns }, data: { a: '1' } });
 
+  await create(primary, `/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: ns }, type: 'Opaque',
+    data: { password: Buffer.from(SECRET_VALUE).toString('base64') } });
+
   const app = ['namespaces', 'serviceaccounts', 'deployments.apps', 'ingresses.networking.k8s.io'];
   recoveryPoints.app = await backup(prefixes.app, app);
   recoveryPoints.refused = await backup(prefixes.refused, [...app, 'configmaps', `widgets.${group}`]);
+  // Secrets sealed with a key of the primary account that the recovery delegate may not use.
+  secretsKey = await createKmsKey(primary, 'readiness test: source-only Secrets key');
+  recoveryPoints.sealed = await backup(prefixes.sealed, [...app, 'secrets'], { SECRETS_KMS_KEY_ID: secretsKey });
 
   // The recovery cluster: the namespace exists (so its objects are validated, not only predicted), and a
   // webhook refuses ConfigMaps labelled readiness-refuse in it.
@@ -223,6 +234,20 @@ describe('readiness', () => {
     expect(out.stdout).toContain('NOT_READY');
     expect(out.stdout).toContain(`widgets.${group}/${ns}/w1`);
     expect(out.stdout).toMatch(/Report: s3:\/\/.+\/readiness\/.+\.json/);
+  });
+
+  it('is NOT_READY when the recovery point seals its Secrets with a key the recovery side cannot use, and shows no value', async () => {
+    const before = await recovery.snapshot();
+    const r = await readiness('sealed');
+    expect(await recovery.snapshot()).toEqual(before);
+    expect(r.status).toBe('NOT_READY');
+    expect(ofKind(r, 'secrets-key')).toEqual([expect.objectContaining({ severity: 'NOT_READY', type: 'kms-key', id: secretsKey, detail: expect.stringContaining('AccessDenied') })]);
+    expect(r.dryRun).toBeUndefined();
+    const report = (await getObjectBytes(s3, bucket, r.report!.replace(`s3://${bucket}/`, ''))).toString('utf8');
+    for (const text of [JSON.stringify(r), lastStdout, report]) {
+      expect(text).not.toContain(SECRET_VALUE);
+      expect(text).not.toContain(Buffer.from(SECRET_VALUE).toString('base64'));
+    }
   });
 
   it('is AT_RISK when the newest recovery point is older than the RPO target', async () => {
