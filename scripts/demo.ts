@@ -139,10 +139,8 @@ async function readiness(primary: StandInClient, sourceCreds: RoleCredentials): 
   await account.createAll();
   await account.removeImage();
   account.destroy();
-  const env = recovery.delegateEnv(creds, {
-    RECOVERY_PREFIX: prefix, POWERTOOLS_LOG_LEVEL: 'WARN',
-    ...Object.fromEntries(['IAM', 'ECR', 'ACM', 'EFS', 'EC2', 'SNS', 'SQS'].map((svc) => [`AWS_ENDPOINT_URL_${svc}`, recovery.conn.motoUrl])),
-  });
+  // delegateEnv points the lookups (IAM, ECR, ACM, ...) at moto, the recovery account here.
+  const env = recovery.delegateEnv(creds, { RECOVERY_PREFIX: prefix, POWERTOOLS_LOG_LEVEL: 'WARN' });
   const args = ['readiness', String(backup.recoveryPointId), '--source-cluster', primary.conn.clusterName, '--source-region', primary.conn.region, '--source-prefix', prefix];
   say(`== eks-delegate ${args.join(' ')}`);
   const code = await cli(args, env, [0, 1, 2]);

@@ -44,10 +44,8 @@ interface ReadinessResponse {
   report?: string; html?: string;
 }
 
-const awsEndpoints = (): Record<string, string> => Object.fromEntries(
-  ['IAM', 'ECR', 'ACM', 'EFS', 'EC2', 'SNS', 'SQS'].map((s) => [`AWS_ENDPOINT_URL_${s}`, primary.conn.motoUrl]),
-);
-const readinessEnv = (extra: Record<string, string> = {}) => recovery.delegateEnv(recoveryCreds, { ...awsEndpoints(), ...extra });
+// delegateEnv points IAM, ECR, ACM, EFS, EC2, SNS and SQS at moto: the recovery account's lookups.
+const readinessEnv = (extra: Record<string, string> = {}) => recovery.delegateEnv(recoveryCreds, extra);
 /** The last invocation's stdout: Powertools writes the metrics there as embedded metric format lines. */
 let lastStdout = '';
 async function readiness(scenario: keyof typeof prefixes, extra: Record<string, string> = {}, recoveryPointId?: string) {
