@@ -41,6 +41,11 @@ export interface DelegateEnvironment {
   rpoTargetMinutes: number;
   /** RTO_TARGET_MINUTES: readiness's target for the estimated restore time. @default 60 */
   rtoTargetMinutes: number;
+  /**
+   * AWS_ENDPOINT_URL_EC2, else AWS_ENDPOINT_URL: where readiness's EC2 lookups go (its own Query client; the
+   * SDK clients read these variables themselves). @default undefined: the regional endpoint
+   */
+  ec2Endpoint: string | undefined;
 }
 
 export class EnvironmentError extends Error {
@@ -85,6 +90,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     retentionKeepDays: optionalInt('RETENTION_KEEP_DAYS', 1, 36_500),
     rpoTargetMinutes: int('RPO_TARGET_MINUTES', 1440, 1, 525_600),
     rtoTargetMinutes: int('RTO_TARGET_MINUTES', 60, 1, 525_600),
+    ec2Endpoint: env.AWS_ENDPOINT_URL_EC2 || env.AWS_ENDPOINT_URL || undefined,
   };
   if (problems.length) throw new EnvironmentError(problems);
   return result;

@@ -12,5 +12,4 @@ export { checkAwsDependencies, LOOKUP_CONCURRENCY } from './checkAwsDependencies
 export type { Lookup } from './checkAwsDependencies';
 export { renderReportHtml } from './renderReportHtml';
 export { escapeHtml } from './escapeHtml';
-export { ReadinessError, ReadinessInputError } from './errors';
 export type * from './types';

@@ -23,6 +23,8 @@ const group = `${ns}.readiness.example.com`;
 const roleName = `${ns}-api`;
 const repository = `shop/${ns}`;
 const SOURCE_CERT = `arn:aws:acm:${primary.conn.region}:${primary.conn.account}:certificate/0f1e2d3c-4b5a-6978-8a9b-${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
+/** A volume no object uses, mapped in identifierMap: readiness looks the replacement up all the same. */
+const SOURCE_VOLUME = 'vol-0123456789abcdef0';
 const prefixes = {
   app: `readiness/${unique('app')}/`, refused: `readiness/${unique('refused')}/`, sealed: `readiness/${unique('sealed')}/`, empty: `readiness/${unique('empty')}/`,
 };
@@ -53,7 +55,7 @@ async function readiness(scenario: keyof typeof prefixes, extra: Record<string, 
   const invocation = await invokeBundle<ReadinessResponse>({
     action: 'readiness',
     source: { clusterName: primary.conn.clusterName, region: primary.conn.region, prefix: prefixes[scenario], recoveryPointId: id },
-    identifierMap: { [SOURCE_CERT]: resources.certificateArn },
+    identifierMap: { [SOURCE_CERT]: resources.certificateArn, [SOURCE_VOLUME]: resources.volumeId },
   }, readinessEnv(extra));
   lastStdout = invocation.stdout;
   return invocation.response;
@@ -149,7 +151,7 @@ describe('readiness', () => {
     expect(r.problems).toEqual([]);
     expect(r).toMatchObject({
       action: 'readiness', status: 'READY', source: { recoveryPointId: recoveryPoints.app },
-      rpo: { met: true }, estimatedRto: { met: true }, dependencies: { present: 3, missing: 0, notCheckable: 0 },
+      rpo: { met: true }, estimatedRto: { met: true }, dependencies: { present: 4, missing: 0, notCheckable: 0 },
     });
     expect(r.estimatedRto.writesPerSecond).toBeGreaterThan(0);
     expect(metrics()).toEqual({

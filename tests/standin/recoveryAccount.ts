@@ -2,6 +2,7 @@
 // (an IRSA role, an ECR image tag, an ACM certificate), created in moto or taken away, and an endpoint that
 // refuses every call as a service refuses a role without the permission.
 import { ACMClient, DeleteCertificateCommand, ImportCertificateCommand } from '@aws-sdk/client-acm';
+import { CreateVolumeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { execFileSync } from 'node:child_process';
@@ -18,18 +19,24 @@ export class RecoveryAccountResources {
   readonly repository: string;
   readonly tag = '2.0';
   certificateArn = '';
+  /** An EBS volume, the kind of generated id an operator maps in identifierMap. */
+  volumeId = '';
   readonly #iam: IAMClient;
+  readonly #ec2: EC2Client;
   readonly #ecr: ECRClient;
   readonly #acm: ACMClient;
+  readonly #region: string;
 
   constructor(recovery: StandInClient, creds: RoleCredentials, names: { roleName: string; repository: string }) {
     const config = {
       region: recovery.conn.region, endpoint: recovery.conn.motoUrl,
       credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
     };
+    this.#region = recovery.conn.region;
     this.#iam = new IAMClient(config);
     this.#ecr = new ECRClient(config);
     this.#acm = new ACMClient(config);
+    this.#ec2 = new EC2Client(config);
     this.roleName = names.roleName;
     this.repository = names.repository;
   }
@@ -47,6 +54,8 @@ export class RecoveryAccountResources {
     const { cert, key } = selfSignedCertificate();
     const out = await this.#acm.send(new ImportCertificateCommand({ Certificate: cert, PrivateKey: key }));
     this.certificateArn = out.CertificateArn ?? '';
+    const volume = await this.#ec2.send(new CreateVolumeCommand({ AvailabilityZone: `${this.#region}a`, Size: 1 }));
+    this.volumeId = volume.VolumeId ?? '';
   }
 
   /** The image tag gone: replication has not brought it to the recovery region. */
@@ -65,6 +74,7 @@ export class RecoveryAccountResources {
     this.#iam.destroy();
     this.#ecr.destroy();
     this.#acm.destroy();
+    this.#ec2.destroy();
   }
 }
 

@@ -1,5 +1,4 @@
 import { ACMClient } from '@aws-sdk/client-acm';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EFSClient } from '@aws-sdk/client-efs';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -7,24 +6,40 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { Ec2Query } from './Ec2Query';
 
-const CLASSES = { acm: ACMClient, ec2: EC2Client, ecr: ECRClient, efs: EFSClient, iam: IAMClient, kms: KMSClient, sns: SNSClient, sqs: SQSClient } as const;
+const CLASSES = { acm: ACMClient, ecr: ECRClient, efs: EFSClient, iam: IAMClient, kms: KMSClient, sns: SNSClient, sqs: SQSClient } as const;
 type ServiceName = keyof typeof CLASSES;
 type ClientOf<S extends ServiceName> = InstanceType<(typeof CLASSES)[S]>;
 
 /** Lookups retry little: a readiness run checks hundreds of resources and a slow one is reported, not waited for. */
 const MAX_ATTEMPTS = 3;
 
+export interface LookupClientsOptions {
+  /** Where EC2 calls go instead of its regional endpoint (AWS_ENDPOINT_URL_EC2 or AWS_ENDPOINT_URL). @default the regional endpoint */
+  ec2Endpoint?: string;
+}
+
 /**
  * The read-only clients the lookups use, one per service and region, built on first use. Endpoints come
- * from the SDK's own AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> handling, as lib/aws/clients.ts does.
+ * from the SDK's own AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> handling, as lib/aws/clients.ts does;
+ * EC2 (a Query client of our own, see Ec2Query) is told its override.
  */
 export class LookupClients {
   readonly #credentials: AwsCredentialIdentityProvider;
+  readonly #options: LookupClientsOptions;
   readonly #clients = new Map<string, { destroy(): void }>();
+  readonly #ec2 = new Map<string, Ec2Query>();
 
-  constructor(credentials: AwsCredentialIdentityProvider) {
+  constructor(credentials: AwsCredentialIdentityProvider, options: LookupClientsOptions = {}) {
     this.#credentials = credentials;
+    this.#options = options;
+  }
+
+  ec2(region: string): Ec2Query {
+    let client = this.#ec2.get(region);
+    if (!client) this.#ec2.set(region, client = new Ec2Query({ region, credentials: this.#credentials, ...(this.#options.ec2Endpoint ? { endpoint: this.#options.ec2Endpoint } : {}) }));
+    return client;
   }
 
   get<S extends ServiceName>(service: S, region: string): ClientOf<S> {

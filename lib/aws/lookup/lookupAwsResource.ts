@@ -1,7 +1,6 @@
 // One read-only call per resource type, the least privileged one that proves the resource exists where
 // the recovery cluster would use it (DESIGN.md section 11). Nothing here writes.
 import { DescribeCertificateCommand } from '@aws-sdk/client-acm';
-import { DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, DescribeSubnetsCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { DescribeAccessPointsCommand, DescribeFileSystemsCommand } from '@aws-sdk/client-efs';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
@@ -57,13 +56,13 @@ export async function lookupAwsResource(target: LookupTarget, clients: LookupCli
         await clients.get('efs', region).send(new DescribeAccessPointsCommand({ AccessPointId: id }), opts);
         return PRESENT;
       case 'ebs-volume':
-        return presentIf((await clients.get('ec2', region).send(new DescribeVolumesCommand({ VolumeIds: [id] }), opts)).Volumes?.length);
+        return presentIf(await clients.ec2(region).countItems('DescribeVolumes', { 'VolumeId.1': id }, 'volumeSet', signal));
       case 'ebs-snapshot':
-        return presentIf((await clients.get('ec2', region).send(new DescribeSnapshotsCommand({ SnapshotIds: [id] }), opts)).Snapshots?.length);
+        return presentIf(await clients.ec2(region).countItems('DescribeSnapshots', { 'SnapshotId.1': id }, 'snapshotSet', signal));
       case 'ec2-security-group':
-        return presentIf((await clients.get('ec2', region).send(new DescribeSecurityGroupsCommand({ GroupIds: [id] }), opts)).SecurityGroups?.length);
+        return presentIf(await clients.ec2(region).countItems('DescribeSecurityGroups', { 'GroupId.1': id }, 'securityGroupInfo', signal));
       case 'ec2-subnet':
-        return presentIf((await clients.get('ec2', region).send(new DescribeSubnetsCommand({ SubnetIds: [id] }), opts)).Subnets?.length);
+        return presentIf(await clients.ec2(region).countItems('DescribeSubnets', { 'SubnetId.1': id }, 'subnetSet', signal));
       case 'sns-topic':
         await clients.get('sns', region).send(new GetTopicAttributesCommand({ TopicArn: id }), opts);
         return PRESENT;
