@@ -22,7 +22,7 @@ export const readinessAction: ActionRunner<ReadinessRequest> = async (request, {
   // account may only read the source bucket), else beside the recovery points.
   const own = env.bucket !== undefined && env.bucket !== source.bucket;
   const report = own ? { bucket: env.bucket!, prefix: env.prefix } : { bucket: source.bucket, prefix: source.prefix };
-  const lookups = new LookupClients(clients.credentials, env.ec2Endpoint ? { ec2Endpoint: env.ec2Endpoint } : {});
+  const lookups = new LookupClients(clients.credentials, { endpoints: env.lookupEndpoints });
   try {
     const result = await runReadiness({
       readinessId: newRecoveryPointId(new Date(started)),

@@ -42,10 +42,11 @@ export interface DelegateEnvironment {
   /** RTO_TARGET_MINUTES: readiness's target for the estimated restore time. @default 60 */
   rtoTargetMinutes: number;
   /**
-   * AWS_ENDPOINT_URL_EC2, else AWS_ENDPOINT_URL: where readiness's EC2 lookups go (its own Query client; the
-   * SDK clients read these variables themselves). @default undefined: the regional endpoint
+   * AWS_ENDPOINT_URL_<IAM|ECR|ACM|EFS|EC2|SNS|SQS>, else AWS_ENDPOINT_URL: where readiness's lookups of those
+   * services go (lib/aws/lookup signs its own requests; the SDK's clients read these variables themselves).
+   * @default {} (each service's own endpoint)
    */
-  ec2Endpoint: string | undefined;
+  lookupEndpoints: Partial<Record<'iam' | 'ecr' | 'acm' | 'efs' | 'ec2' | 'sns' | 'sqs', string>>;
 }
 
 export class EnvironmentError extends Error {
@@ -90,7 +91,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     retentionKeepDays: optionalInt('RETENTION_KEEP_DAYS', 1, 36_500),
     rpoTargetMinutes: int('RPO_TARGET_MINUTES', 1440, 1, 525_600),
     rtoTargetMinutes: int('RTO_TARGET_MINUTES', 60, 1, 525_600),
-    ec2Endpoint: env.AWS_ENDPOINT_URL_EC2 || env.AWS_ENDPOINT_URL || undefined,
+    lookupEndpoints: Object.fromEntries((['iam', 'ecr', 'acm', 'efs', 'ec2', 'sns', 'sqs'] as const)
+      .map((id) => [id, env[`AWS_ENDPOINT_URL_${id.toUpperCase()}`] || env.AWS_ENDPOINT_URL || ''])
+      .filter(([, url]) => url !== '')),
   };
   if (problems.length) throw new EnvironmentError(problems);
   return result;

@@ -25,6 +25,7 @@ const repository = `shop/${ns}`;
 const SOURCE_CERT = `arn:aws:acm:${primary.conn.region}:${primary.conn.account}:certificate/0f1e2d3c-4b5a-6978-8a9b-${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
 /** A volume no object uses, mapped in identifierMap: readiness looks the replacement up all the same. */
 const SOURCE_VOLUME = 'vol-0123456789abcdef0';
+const SOURCE_FILE_SYSTEM = 'fs-0123abcd';
 const prefixes = {
   app: `readiness/${unique('app')}/`, refused: `readiness/${unique('refused')}/`, sealed: `readiness/${unique('sealed')}/`, empty: `readiness/${unique('empty')}/`,
 };
@@ -55,7 +56,7 @@ async function readiness(scenario: keyof typeof prefixes, extra: Record<string, 
   const invocation = await invokeBundle<ReadinessResponse>({
     action: 'readiness',
     source: { clusterName: primary.conn.clusterName, region: primary.conn.region, prefix: prefixes[scenario], recoveryPointId: id },
-    identifierMap: { [SOURCE_CERT]: resources.certificateArn, [SOURCE_VOLUME]: resources.volumeId },
+    identifierMap: { [SOURCE_CERT]: resources.certificateArn, [SOURCE_VOLUME]: resources.volumeId, [SOURCE_FILE_SYSTEM]: resources.fileSystemId },
   }, readinessEnv(extra));
   lastStdout = invocation.stdout;
   return invocation.response;
@@ -95,7 +96,10 @@ beforeAll(async () => {
     metadata: { name: 'api', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${primary.conn.account}:role/${roleName}` } } });
   await create(primary, `/apis/apps/v1/namespaces/${ns}/deployments`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: ns },
     spec: { replicas: 1, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { serviceAccountName: 'api',
-      containers: [{ name: 'api', image: `${primary.conn.account}.dkr.ecr.${primary.conn.region}.amazonaws.com/${repository}:2.0` }] } } } });
+      containers: [{ name: 'api', image: `${primary.conn.account}.dkr.ecr.${primary.conn.region}.amazonaws.com/${repository}:2.0`, env: [
+        { name: 'EVENTS_TOPIC', value: `arn:aws:sns:${primary.conn.region}:${primary.conn.account}:${resources.topic}` },
+        { name: 'JOBS_QUEUE', value: `arn:aws:sqs:${primary.conn.region}:${primary.conn.account}:${resources.queue}` },
+      ] }] } } } });
   await create(primary, `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
     metadata: { name: 'web', namespace: ns, annotations: { 'alb.ingress.kubernetes.io/certificate-arn': SOURCE_CERT } },
     spec: { defaultBackend: { service: { name: 'api', port: { number: 80 } } } } });
@@ -151,7 +155,7 @@ describe('readiness', () => {
     expect(r.problems).toEqual([]);
     expect(r).toMatchObject({
       action: 'readiness', status: 'READY', source: { recoveryPointId: recoveryPoints.app },
-      rpo: { met: true }, estimatedRto: { met: true }, dependencies: { present: 4, missing: 0, notCheckable: 0 },
+      rpo: { met: true }, estimatedRto: { met: true }, dependencies: { present: 7, missing: 0, notCheckable: 0 },
     });
     expect(r.estimatedRto.writesPerSecond).toBeGreaterThan(0);
     expect(metrics()).toEqual({

@@ -3,6 +3,9 @@
 // refuses every call as a service refuses a role without the permission.
 import { ACMClient, DeleteCertificateCommand, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { CreateVolumeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateFileSystemCommand, EFSClient } from '@aws-sdk/client-efs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { execFileSync } from 'node:child_process';
@@ -19,15 +22,22 @@ export class RecoveryAccountResources {
   readonly repository: string;
   readonly tag = '2.0';
   certificateArn = '';
-  /** An EBS volume, the kind of generated id an operator maps in identifierMap. */
+  /** An EBS volume and an EFS file system, the kind of generated ids an operator maps in identifierMap. */
   volumeId = '';
+  fileSystemId = '';
+  /** What the application's environment names: a topic and a queue (customer-named: translated by account and region). */
+  readonly topic: string;
+  readonly queue: string;
+  readonly #efs: EFSClient;
+  readonly #sns: SNSClient;
+  readonly #sqs: SQSClient;
   readonly #iam: IAMClient;
   readonly #ec2: EC2Client;
   readonly #ecr: ECRClient;
   readonly #acm: ACMClient;
   readonly #region: string;
 
-  constructor(recovery: StandInClient, creds: RoleCredentials, names: { roleName: string; repository: string }) {
+  constructor(recovery: StandInClient, creds: RoleCredentials, names: { roleName: string; repository: string; topic?: string; queue?: string }) {
     const config = {
       region: recovery.conn.region, endpoint: recovery.conn.motoUrl,
       credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
@@ -37,6 +47,11 @@ export class RecoveryAccountResources {
     this.#ecr = new ECRClient(config);
     this.#acm = new ACMClient(config);
     this.#ec2 = new EC2Client(config);
+    this.#efs = new EFSClient(config);
+    this.#sns = new SNSClient(config);
+    this.#sqs = new SQSClient(config);
+    this.topic = names.topic ?? `${names.roleName}-events`;
+    this.queue = names.queue ?? `${names.roleName}-jobs`;
     this.roleName = names.roleName;
     this.repository = names.repository;
   }
@@ -56,6 +71,9 @@ export class RecoveryAccountResources {
     this.certificateArn = out.CertificateArn ?? '';
     const volume = await this.#ec2.send(new CreateVolumeCommand({ AvailabilityZone: `${this.#region}a`, Size: 1 }));
     this.volumeId = volume.VolumeId ?? '';
+    this.fileSystemId = (await this.#efs.send(new CreateFileSystemCommand({ CreationToken: this.roleName }))).FileSystemId ?? '';
+    await this.#sns.send(new CreateTopicCommand({ Name: this.topic }));
+    await this.#sqs.send(new CreateQueueCommand({ QueueName: this.queue }));
   }
 
   /** The image tag gone: replication has not brought it to the recovery region. */
@@ -75,6 +93,9 @@ export class RecoveryAccountResources {
     this.#ecr.destroy();
     this.#acm.destroy();
     this.#ec2.destroy();
+    this.#efs.destroy();
+    this.#sns.destroy();
+    this.#sqs.destroy();
   }
 }
 

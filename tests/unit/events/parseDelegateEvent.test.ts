@@ -154,7 +154,7 @@ describe('readEnvironment', () => {
     expect(readEnvironment({})).toEqual({
       clusterName: undefined, region: undefined, bucket: undefined, prefix: '', kmsKeyId: undefined,
       s3ForcePathStyle: false, pageSize: 500, listConcurrency: 4, inVpc: false, deadlineMarginMs: 30_000, restoreConcurrency: 8,
-      rpoTargetMinutes: 1440, rtoTargetMinutes: 60,
+      rpoTargetMinutes: 1440, rtoTargetMinutes: 60, lookupEndpoints: {},
     });
     expect(readEnvironment({ AWS_DEFAULT_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'TRUE', KUBE_PAGE_SIZE: '50', DELEGATE_IN_VPC: 'true' }))
       .toMatchObject({ region: 'eu-west-1', s3ForcePathStyle: true, pageSize: 50, inVpc: true });
