@@ -1,7 +1,7 @@
 // drift (DESIGN.md section 11): thin: connect to the source cluster, run lib/drift, shape the response.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { IGNORED_FIELDS, RecoveryPointUnavailableError, type ClusterLocation } from '../../lib/catalog';
-import { connectToCluster } from '../../lib/delegate/connectToCluster';
+import { connectToCluster } from '../../lib/delegate';
 import { runDrift } from '../../lib/drift';
 import type { DriftRequest } from '../../lib/events';
 import { RecoveryPointIntegrityError, RecoveryPointPathError } from '../../lib/recovery-point';

@@ -2,10 +2,7 @@
 // resources, the pager, the streamed list items with apiVersion and kind filled in), one type at a time and
 // one page at a time, so memory stays flat with the cluster's size. Read-only.
 import type { ObjectSource, SourcedObject } from '../catalog';
-import { archivableJson, streamListItems, type ArchivableItem } from '../kube/listItems';
-import { KubeApiError } from '../kube/errors';
-import { streamResourceItems } from '../kube/pager';
-import type { DiscoveredResource, KubeTransport } from '../kube/types';
+import { archivableJson, KubeApiError, streamListItems, streamResourceItems, type ArchivableItem, type DiscoveredResource, type KubeTransport } from '../kube';
 
 export interface LiveSourceOptions {
   pageSize: number;

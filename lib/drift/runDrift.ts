@@ -1,9 +1,8 @@
 // drift (DESIGN.md section 11): the live source cluster against its latest recovery point, with diff's rules
 // (server-set fields ignored; a Secret's changed keys named, never its values): what a disaster now would lose.
 import { diffObjectSources, openRecoveryPoint, recoveryPointSource, type ClusterLocation, type ObjectSourceDiff } from '../catalog';
-import { createResourceFilter } from '../backup/filters';
-import { discoverResources } from '../kube/discovery';
-import type { DiscoveredResource, KubeTransport } from '../kube/types';
+import { createResourceFilter } from '../backup';
+import { discoverResources, type DiscoveredResource, type KubeTransport } from '../kube';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 import { liveClusterSource } from './liveClusterSource';
 

@@ -5,7 +5,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DependencyCollector, type AwsDependency } from '../dependencies';
 import type { ClusterConnection } from '../eks';
-import type { KubeTransport } from '../kube/types';
+import type { KubeTransport } from '../kube';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 import { runRestore, type RestoreOutcome, type RestoreReportRow, type UntranslatedReferences } from '../restore';
 import type { KmsClientFor } from '../secrets';

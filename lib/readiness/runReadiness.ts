@@ -5,7 +5,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { findLatestRecoveryPoint, listRecoveryPoints, openRecoveryPoint, verifyRecoveryPoint, type ClusterLocation } from '../catalog';
 import type { DependencyReference } from '../dependencies';
-import type { ClusterSession } from '../delegate/connectToCluster';
+import type { ClusterSession } from '../delegate';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 import { readinessFolder, type RecoveryPointManifest, type RecoveryPointReader } from '../recovery-point';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError } from '../restore';
