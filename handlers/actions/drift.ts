@@ -1,5 +1,6 @@
 // drift (DESIGN.md section 11): thin: connect to the source cluster, run lib/drift, shape the response.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { S3ServiceException } from '@aws-sdk/client-s3';
 import { IGNORED_FIELDS, RecoveryPointUnavailableError, type ClusterLocation } from '../../lib/catalog';
 import { connectToCluster } from '../../lib/delegate';
 import { runDrift } from '../../lib/drift';
@@ -7,7 +8,7 @@ import type { DriftRequest } from '../../lib/events';
 import { RecoveryPointIntegrityError, RecoveryPointPathError } from '../../lib/recovery-point';
 import { SecretKeyError } from '../../lib/secrets';
 import { MAX_DIFF_ROWS } from './catalog';
-import { invalidInput, secretsKeyFailure, type ActionRunner } from './types';
+import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner } from './types';
 
 export const driftAction: ActionRunner<DriftRequest> = async (request, { env, clients, logger, metrics, started }) => {
   const where: ClusterLocation = { s3: clients.s3, bucket: request.bucket, prefix: request.prefix, clusterName: request.clusterName, kmsFor: (region) => clients.kmsFor(region) };
@@ -33,6 +34,10 @@ export const driftAction: ActionRunner<DriftRequest> = async (request, { env, cl
       return { action: 'drift', status: 'FAILED', reason: 'invalid-recovery-point', clusterName: request.clusterName, error: err.message, problems: [...err.problems], durationMs: Date.now() - started };
     }
     if (err instanceof SecretKeyError) return secretsKeyFailure('drift', request.clusterName, err, started);
+    if (err instanceof S3ServiceException) {
+      if (err.name === 'NoSuchBucket') return invalidInput('drift', [`bucket ${request.bucket} does not exist`], started);
+      return operationalFailure('drift', request.clusterName, `S3: ${err.name}: ${err.message}`, started);
+    }
     throw err;
   } finally {
     session.close();

@@ -1,5 +1,6 @@
 // readiness (DESIGN.md section 11): thin: the request in lib/readiness's terms, metrics, the response.
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { S3ServiceException } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../lib/aws/clients';
 import { LookupClients, lookupAwsResource } from '../../lib/aws/lookup';
 import { parseArn } from '../../lib/dependencies';
@@ -8,7 +9,7 @@ import type { ReadinessRequest } from '../../lib/events';
 import { newRecoveryPointId } from '../../lib/recovery-point';
 import { runReadiness, type ReadinessResult } from '../../lib/readiness';
 import { TranslationConfigError } from '../../lib/translation';
-import { invalidInput, type ActionRunner, type DelegateResponse } from './types';
+import { invalidInput, operationalFailure, type ActionRunner, type DelegateResponse } from './types';
 
 /** Problems in the response; the report in S3 has them all. */
 export const MAX_PROBLEMS_IN_RESPONSE = 100;
@@ -49,7 +50,14 @@ export const readinessAction: ActionRunner<ReadinessRequest> = async (request, {
     logger.info('readiness decided', { stage: 'verdict', status: result.status, problems: result.problems.length, report: result.report });
     return readinessResponse(result);
   } catch (err) {
+    // A readiness that cannot run is not READY: the alarm on Ready must fire for it too.
+    metrics.addMetric('Ready', MetricUnit.Count, 0);
     if (err instanceof TranslationConfigError) return invalidInput('readiness', err.problems, started);
+    if (err instanceof S3ServiceException) {
+      if (err.name === 'NoSuchBucket') return invalidInput('readiness', [`bucket ${source.bucket} does not exist`], started);
+      logger.error('readiness could not read the recovery points', { stage: 'read', error: err.message });
+      return operationalFailure('readiness', request.clusterName, `S3: ${err.name}: ${err.message}`, started);
+    }
     throw err;
   } finally {
     lookups.destroy();

@@ -268,6 +268,14 @@ describe('readiness', () => {
     expect(ofKind(r, 'rpo')).toEqual([expect.objectContaining({ severity: 'AT_RISK', id: recoveryPoints.app })]);
   });
 
+  it('answers FAILED, naming the bucket, when the source bucket does not exist, and reports Ready 0', async () => {
+    const { response, stdout } = await invokeBundle<ReadinessResponse & { problems: unknown }>({
+      action: 'readiness', source: { clusterName: primary.conn.clusterName, region: primary.conn.region, bucket: 'no-such-bucket-readiness' },
+    }, readinessEnv());
+    expect(response).toMatchObject({ status: 'FAILED', reason: 'invalid-input', error: 'bucket no-such-bucket-readiness does not exist' });
+    expect(stdout).toMatch(/"Ready":0/);
+  });
+
   it('is NOT_READY when there is no usable recovery point', async () => {
     const r = await readiness('empty');
     expect(r.status).toBe('NOT_READY');
