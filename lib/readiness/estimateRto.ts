@@ -16,8 +16,8 @@ export function estimateRto({ objectsToRestore, dryRun, lastRestore, targetSecon
   const dryRate = dryRun && dryRun.durationMs > 0 && dryRun.objects > 0 ? dryRun.objects / (dryRun.durationMs / 1000) : undefined;
   const rates = [dryRate, lastRestore?.writesPerSecond].filter((r): r is number => r !== undefined && r > 0);
   const rate = rates.length ? Math.min(...rates) : undefined;
-  // Nothing to write (everything exists already, as in a warm standby) takes no time, whatever the rate.
-  const seconds = objectsToRestore === 0 ? 0 : rate !== undefined ? Math.ceil(objectsToRestore / rate) : undefined;
+  // A dry run that found nothing to write (everything exists, as in a warm standby) measured a restore of no time.
+  const seconds = dryRun && objectsToRestore === 0 ? 0 : rate !== undefined ? Math.ceil(objectsToRestore / rate) : undefined;
   const met = seconds !== undefined && seconds <= targetSeconds;
   const findings: Finding[] = [];
   if (seconds === undefined) {

@@ -3,7 +3,7 @@
 // only read (S3, the recovery cluster, AWS) and send the recovery cluster dry-run writes; the one place that
 // writes is the report, to S3.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { findLatestRecoveryPoint, listRecoveryPoints, openRecoveryPoint, verifyRecoveryPoint, type ClusterLocation } from '../catalog';
+import { findLatestRecoveryPoint, listRecoveryPoints, openRecoveryPoint, verifyRecoveryPoint, type ClusterLocation, type ListRecoveryPointsResult } from '../catalog';
 import type { DependencyReference } from '../dependencies';
 import type { ClusterSession } from '../delegate';
 import type { DelegateLogger } from '../observability/DelegateLogger';
@@ -12,7 +12,7 @@ import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, Res
 import { SecretEnvelope, SecretKeyError, type KmsClientFor } from '../secrets';
 import type { TranslationMode } from '../translation';
 import { checkAwsDependencies, type Lookup } from './checkAwsDependencies';
-import { checkRpo } from './checkRpo';
+import { checkRpo, FAILED_BACKUP_WINDOW_MS } from './checkRpo';
 import { checkVersionSkew } from './checkVersionSkew';
 import { classifyDryRun } from './classifyDryRun';
 import { decideVerdict } from './decideVerdict';
@@ -24,8 +24,10 @@ import { renderReportHtml } from './renderReportHtml';
 import { servedApis } from './servedApis';
 import type { DryRunSummary, Finding, ReadinessResult, RtoResult, VersionSkew } from './types';
 
-/** Recovery points read for the RPO check and chart (newest first). */
-const RECOVERY_POINTS_READ = 50;
+/** Recovery point folders read per catalog page for the RPO check (newest first). */
+const RECOVERY_POINTS_PER_PAGE = 100;
+/** At most this many folders are read, however many backups the last 7 days hold (an hourly schedule makes 168). */
+const MAX_RECOVERY_POINTS_READ = 1000;
 
 export interface ReadinessOptions {
   readinessId: string;
@@ -73,7 +75,7 @@ export async function runReadiness(options: ReadinessOptions, deps: ReadinessDep
   const location = `s3://${options.source.bucket}/${options.source.prefix}${options.source.clusterName}/`;
 
   // RPO, from the catalog.
-  const page = await listRecoveryPoints(where, { limit: RECOVERY_POINTS_READ });
+  const page = await recentRecoveryPoints(where, started);
   const { rpo, findings: rpoFindings } = checkRpo({ recoveryPoints: page.recoveryPoints, incomplete: page.incomplete, targetSeconds: options.rpoTargetSeconds, now: started });
   findings.push(...rpoFindings);
   checks.push(`RPO: the ${page.recoveryPoints.length} newest recovery points under ${location} against a target of ${options.rpoTargetSeconds / 60} minutes`);
@@ -143,7 +145,8 @@ export async function runReadiness(options: ReadinessOptions, deps: ReadinessDep
     warnings.push(`the last real restore's report could not be read: ${errorText(err)}`);
   }
   const { rto, findings: rtoFindings } = estimateRto({ objectsToRestore, ...(dryRunMeasure ? { dryRun: dryRunMeasure } : {}), ...(lastRestore ? { lastRestore } : {}), targetSeconds: options.rtoTargetSeconds });
-  if (reader) findings.push(...rtoFindings);
+  // Without a dry run there is nothing to estimate, and the finding that stopped it says why.
+  if (dryRun) findings.push(...rtoFindings);
   checks.push(`RTO: objects to restore over the dry run's write rate${lastRestore ? ` and the last real restore's (${lastRestore.restoreId})` : ' (no real restore report found)'}, against a target of ${options.rtoTargetSeconds / 60} minutes`);
 
   const { status, problems } = decideVerdict(findings);
@@ -158,6 +161,22 @@ export async function runReadiness(options: ReadinessOptions, deps: ReadinessDep
   };
   await writeReports(result, options, deps.reportS3, warnings);
   return result;
+}
+
+/** The catalog's folders, newest first, page after page until they are older than the failed-backup window. */
+async function recentRecoveryPoints(where: ClusterLocation, now: Date): Promise<Pick<ListRecoveryPointsResult, 'recoveryPoints' | 'incomplete'>> {
+  const since = now.getTime() - FAILED_BACKUP_WINDOW_MS;
+  const recoveryPoints: ListRecoveryPointsResult['recoveryPoints'] = [];
+  const incomplete: ListRecoveryPointsResult['incomplete'] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await listRecoveryPoints(where, { limit: RECOVERY_POINTS_PER_PAGE, ...(nextToken ? { nextToken } : {}) });
+    recoveryPoints.push(...page.recoveryPoints);
+    incomplete.push(...page.incomplete);
+    const oldest = page.recoveryPoints.at(-1);
+    nextToken = oldest && Date.parse(oldest.completedAt) < since ? undefined : page.nextToken;
+  } while (nextToken && recoveryPoints.length + incomplete.length < MAX_RECOVERY_POINTS_READ);
+  return { recoveryPoints, incomplete };
 }
 
 /** The recovery point readiness checks: the newest usable one for `latest`, or the one named. */
