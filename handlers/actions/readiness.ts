@@ -51,6 +51,7 @@ export const readinessAction: ActionRunner<ReadinessRequest> = async (request, {
     return readinessResponse(result);
   } catch (err) {
     // A readiness that cannot run is not READY: the alarm on Ready must fire for it too.
+    metrics.addDimension('SourceCluster', source.clusterName);
     metrics.addMetric('Ready', MetricUnit.Count, 0);
     if (err instanceof TranslationConfigError) return invalidInput('readiness', err.problems, started);
     if (err instanceof S3ServiceException) {
@@ -65,8 +66,12 @@ export const readinessAction: ActionRunner<ReadinessRequest> = async (request, {
   }
 };
 
-/** The four metrics the template's alarms watch (DESIGN.md section 11). */
+/**
+ * The four metrics the template's alarms watch (DESIGN.md section 11), per source cluster: two recovery
+ * stacks in one account and region must not read each other's readiness.
+ */
 function recordMetrics(metrics: Parameters<ActionRunner<ReadinessRequest>>[1]['metrics'], r: ReadinessResult): void {
+  metrics.addDimension('SourceCluster', r.source.clusterName);
   if (r.rpo.recoveryPointAgeSeconds !== undefined) metrics.addMetric('RecoveryPointAgeSeconds', MetricUnit.Seconds, r.rpo.recoveryPointAgeSeconds);
   if (r.estimatedRto.seconds !== undefined) metrics.addMetric('EstimatedRtoSeconds', MetricUnit.Seconds, r.estimatedRto.seconds);
   metrics.addMetric('ReadinessProblems', MetricUnit.Count, r.problems.length);

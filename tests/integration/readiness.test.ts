@@ -67,7 +67,7 @@ function metrics(): Record<string, unknown> {
   const line = lastStdout.split('\n').find((l) => l.includes('"_aws"') && l.includes('"Ready"'));
   if (!line) throw new Error(`no readiness metrics in stdout:\n${lastStdout.slice(-2000)}`);
   const emf = JSON.parse(line) as Record<string, unknown>;
-  return Object.fromEntries(['RecoveryPointAgeSeconds', 'EstimatedRtoSeconds', 'ReadinessProblems', 'Ready', 'service'].map((k) => [k, emf[k]]));
+  return Object.fromEntries(['RecoveryPointAgeSeconds', 'EstimatedRtoSeconds', 'ReadinessProblems', 'Ready', 'service', 'SourceCluster'].map((k) => [k, emf[k]]));
 }
 const recoveryRole = () => `arn:aws:iam::${recovery.conn.account}:role/${roleName}`;
 const recoveryImage = () => `${recovery.conn.account}.dkr.ecr.${recovery.conn.region}.amazonaws.com/${repository}:2.0`;
@@ -159,7 +159,8 @@ describe('readiness', () => {
     });
     expect(r.estimatedRto.writesPerSecond).toBeGreaterThan(0);
     expect(metrics()).toEqual({
-      RecoveryPointAgeSeconds: r.rpo.recoveryPointAgeSeconds, EstimatedRtoSeconds: r.estimatedRto.seconds, ReadinessProblems: 0, Ready: 1, service: 'eks-delegate',
+      RecoveryPointAgeSeconds: r.rpo.recoveryPointAgeSeconds, EstimatedRtoSeconds: r.estimatedRto.seconds, ReadinessProblems: 0, Ready: 1,
+      service: 'eks-delegate', SourceCluster: primary.conn.clusterName,
     });
     expect(r.report).toMatch(new RegExp(`^s3://${bucket}/${prefixes.app}${primary.conn.clusterName}/readiness/.+\\.json$`));
   });

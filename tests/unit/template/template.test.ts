@@ -402,6 +402,8 @@ describe('readiness (recovery stack)', () => {
     expect(alarm.Condition).toBe('HasReadiness');
     expect(JSON.stringify(get(alarm, 'Properties'))).toContain(`"MetricName":"${metric}"`);
     expect(get(alarm, 'Properties', 'AlarmActions')).toEqual({ 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] });
+    // The handler's dimensions (Powertools' service, and the source cluster): another stack's readiness never counts.
+    expect(JSON.stringify(get(alarm, 'Properties'))).toContain('"Dimensions":[{"Name":"service","Value":"eks-delegate"},{"Name":"SourceCluster","Value":{"Ref":"ReadinessSourceClusterName"}}]');
   });
 
   it('compares the RPO and RTO in minutes with their targets', () => {
