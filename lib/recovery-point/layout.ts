@@ -161,6 +161,8 @@ export function validateRecoveryPointId(id: string): string[] {
   if (id === '.' || id === '..' || !RECOVERY_POINT_ID.test(id)) {
     return [`recoveryPointId ${JSON.stringify(id)} must be 1-128 characters of [A-Za-z0-9._-] and not '.' or '..'`];
   }
+  // Its folder would be taken for the reports beside the recovery points, and never listed.
+  if (NOT_RECOVERY_POINT_FOLDERS.has(id)) return [`recoveryPointId ${JSON.stringify(id)} is reserved for the reports beside the recovery points`];
   return [];
 }
 

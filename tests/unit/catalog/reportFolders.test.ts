@@ -1,4 +1,5 @@
 import { listRecoveryPointIds, listRecoveryPoints } from '../../../lib/catalog';
+import { validateRecoveryPointId } from '../../../lib/recovery-point';
 import { memoryS3 } from './memoryS3';
 
 describe('folders beside the recovery points that are not recovery points', () => {
@@ -13,5 +14,11 @@ describe('folders beside the recovery points that are not recovery points', () =
     const page = await listRecoveryPoints(where);
     expect(page.incomplete.map((i) => i.recoveryPointId)).toEqual(['20261207T030000Z-aaaa']);
     expect(page.total).toBe(1);
+  });
+
+  it('refuses them as recovery point ids, so a backup can never hide in them', () => {
+    expect(validateRecoveryPointId('readiness')).toEqual(['recoveryPointId "readiness" is reserved for the reports beside the recovery points']);
+    expect(validateRecoveryPointId('restores')).toHaveLength(1);
+    expect(validateRecoveryPointId('readiness-1')).toEqual([]);
   });
 });
