@@ -24,6 +24,7 @@ import { progressLine, type ProgressLine } from './cli/progress';
 import { invokeDeployedDelegate } from './cli/remoteInvoke';
 import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderSummary, renderVerify } from './cli/render';
 import { renderCheckAccess } from './cli/renderAccess';
+import { renderDrift, renderReadiness } from './cli/renderReadiness';
 import { renderRestoreDescribe, renderRestoreList } from './cli/renderRestores';
 
 const EPILOG = `
@@ -243,6 +244,29 @@ function program(setExit: (code: number) => void): Command {
     action: 'resume-gitops', clusterName: str(o.clusterName), region: str(o.region),
     dryRun: o.dryRun === true ? true : undefined, namespaces: csv(o.namespaces),
   }), o, { render: renderResumeGitops }));
+  action(clusterFlags(p.command('readiness').description('would a restore into this (the recovery) cluster work, within the RPO and RTO targets? (dry run only)')
+    .argument('[id]', 'recovery point id, latest or latest-any', 'latest')
+    .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
+    .option('--source-bucket <bucket>', 'bucket holding it (default RECOVERY_BUCKET)')
+    .option('--source-prefix <prefix>', 'its key prefix (default RECOVERY_PREFIX)')
+    .option('--source-region <region>', 'the source bucket\'s region (default --region)')
+    .option('--namespace-mapping <from=to,...>', 'as the restore would map namespaces')
+    .option('--identifier-map <from=to,...>', 'as the restore would replace AWS-generated ids')
+    .option('--zone-map <from=to,...>', 'as the restore would map zones')
+    .option('--region-map <from=to,...>', 'as the restore would map region names')
+    .option('--translate <known-fields|everywhere|off>', 'as the restore would translate (default known-fields)')), (o, args) => runAction(eventOf({
+    action: 'readiness', clusterName: str(o.clusterName), region: str(o.region),
+    source: eventOf({
+      clusterName: str(o.sourceCluster), bucket: str(o.sourceBucket), prefix: str(o.sourcePrefix), region: str(o.sourceRegion),
+      recoveryPointId: args[0] ?? 'latest',
+    }),
+    translate: str(o.translate), namespaceMapping: namespaceMapping(o.namespaceMapping), identifierMap: identifierMap(o.identifierMap),
+    zoneMap: zoneMap(o.zoneMap), regionMap: regionMap(o.regionMap),
+  }), o, { render: renderReadiness }));
+  action(locationFlags(p.command('drift').description('what changed in the live cluster since its recovery point (what a disaster now would lose)')
+    .argument('[id]', 'recovery point id, latest or latest-any', 'latest')), (o, args) => runAction(eventOf({
+    action: 'drift', ...location(o), recoveryPointId: args[0] ?? 'latest',
+  }), o, { render: renderDrift }));
   return p;
 }
 

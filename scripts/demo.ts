@@ -5,15 +5,19 @@
 // CLI's list and diff of the two recovery points; then disaster recovery: the delegate of the recovery
 // cluster (another account and region) restores the latest recovery point, dry run first, with the AWS
 // identifiers translated and the references left pointing at the source listed (the sample's SQS queue URL
-// names the source region and account), through the CLI. Then it stops everything.
+// names the source region and account), through the CLI; last, readiness finds the one problem planted in the
+// recovery account and prints its verdict and where its report is. Then it stops everything.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseManifest, readArchiveEntries } from '../lib/recovery-point';
 import { SAMPLE_CERT_ARN, SAMPLE_EBS_VOLUME, seedSampleApp } from '../tests/standin/sampleApp';
 import { StandIn } from '../tests/standin/StandIn';
-import { StandInClient } from '../tests/standin/StandInClient';
+import { RecoveryAccountResources } from '../tests/standin/recoveryAccount';
+import { StandInClient, type RoleCredentials } from '../tests/standin/StandInClient';
 
 const root = join(__dirname, '..');
 
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
     s3.destroy();
     await dayTwo(c, env);
     await disasterRecovery(c);
+    await readiness(c, creds);
   } finally {
     say('== stopping the stand-in');
     await standIn.stop();
@@ -110,19 +115,58 @@ async function disasterRecovery(primary: StandInClient): Promise<void> {
   say(`   service account shop/orders assumes ${sa.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '?'}`);
 }
 
-/** Runs the built CLI (bin/eks-delegate.js) with the delegate's environment, its output shown as is. */
-function cli(args: string[], env: Record<string, string>): Promise<void> {
+/**
+ * Readiness (issue 25), as the recovery stack's schedule runs it: a small payments service is backed up;
+ * in the recovery account its IRSA role, its ECR repository and a certificate exist, but replication has not
+ * brought the image tag it runs. Readiness finds that one problem before a disaster would.
+ */
+async function readiness(primary: StandInClient, sourceCreds: RoleCredentials): Promise<void> {
+  const recovery = primary.recovery();
+  const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'ArpioPrimaryK8sDel-444455556666-us-west-2');
+  const ns = 'payments';
+  const prefix = 'readiness-demo/';
+  const repository = 'payments/api';
+  say(`== readiness: would ${primary.conn.clusterName}'s ${ns} service restore into ${recovery.conn.clusterName}? (a planted problem: image tag 2.0 not replicated)`);
+  await primary.apply('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await primary.apply(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount',
+    metadata: { name: 'api', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${primary.conn.account}:role/payments-api` } } });
+  await primary.apply(`/apis/apps/v1/namespaces/${ns}/deployments`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: ns },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { serviceAccountName: 'api',
+      containers: [{ name: 'api', image: `${primary.conn.account}.dkr.ecr.${primary.conn.region}.amazonaws.com/${repository}:2.0` }] } } } });
+  const backup = await invoke(join(root, 'events', 'backup.json'), primary.delegateEnv(sourceCreds, {
+    RECOVERY_PREFIX: prefix, POWERTOOLS_LOG_LEVEL: 'WARN' }), { includeNamespaces: [ns], includeResources: ['namespaces', 'serviceaccounts', 'deployments.apps'] });
+  say(`   backed up ${String(backup.objects)} objects of ${ns}: ${String(backup.recoveryPointId)}`);
+  const account = new RecoveryAccountResources(recovery, creds, { roleName: 'payments-api', repository });
+  await account.createAll();
+  await account.removeImage();
+  account.destroy();
+  // delegateEnv points the lookups (IAM, ECR, ACM, ...) at moto, the recovery account here.
+  const env = recovery.delegateEnv(creds, { RECOVERY_PREFIX: prefix, POWERTOOLS_LOG_LEVEL: 'WARN' });
+  const args = ['readiness', String(backup.recoveryPointId), '--source-cluster', primary.conn.clusterName, '--source-region', primary.conn.region, '--source-prefix', prefix];
+  say(`== eks-delegate ${args.join(' ')}`);
+  const code = await cli(args, env, [0, 1, 2]);
+  say(`== readiness exited ${code} (0 READY, 2 AT_RISK, 1 NOT_READY); the HTML page beside the JSON report opens in any browser`);
+}
+
+/** Runs the built CLI (bin/eks-delegate.js) with the delegate's environment, its output shown as is; resolves with its exit code. */
+function cli(args: string[], env: Record<string, string>, accept: number[] = [0]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'bin', 'eks-delegate.js'), ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(process.env.NO_COLOR ? { NO_COLOR: process.env.NO_COLOR } : {}), ...env },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`eks-delegate ${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) => (code !== null && accept.includes(code) ? resolve(code) : reject(new Error(`eks-delegate ${args.join(' ')} exited ${code}`))));
   });
 }
 
-function invoke(eventFile: string, env: Record<string, string>): Promise<Record<string, unknown>> {
+/** Invokes the bundle with an event file; `overrides` are merged into the event (written beside it). */
+function invoke(eventFile: string, env: Record<string, string>, overrides?: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (overrides) {
+    const file = join(mkdtempSync(join(tmpdir(), 'demo-event-')), 'event.json');
+    writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(eventFile, 'utf8')) as Record<string, unknown>), ...overrides }));
+    eventFile = file;
+  }
   return new Promise((resolve, reject) => {
     // DELEGATE_NODE (as in npm test's second pass) runs the handler on another node, e.g. scripts/node22.sh's.
     const child = spawn(process.env.DELEGATE_NODE || process.execPath, [join(root, 'scripts', 'invoke-bundle.cjs'), eventFile], {

@@ -5,7 +5,9 @@ import {
 } from './catalog';
 import { checkAccessAction } from './checkAccess';
 import { describeRestoreAction } from './describeRestore';
+import { driftAction } from './drift';
 import { preflightAction } from './preflight';
+import { readinessAction } from './readiness';
 import { restoreAction } from './restore';
 import { resumeGitopsAction } from './resumeGitops';
 import type { ActionRunner } from './types';
@@ -23,6 +25,8 @@ export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequ
   'diff-recovery-points': diffRecoveryPointsAction,
   'list-restores': listRestoresAction,
   'describe-restore': describeRestoreAction,
+  readiness: readinessAction,
+  drift: driftAction,
 };
 
 /** The runner for a request's action. */

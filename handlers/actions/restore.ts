@@ -8,7 +8,7 @@ import type { RestoreRequest } from '../../lib/events';
 import { RecoveryPointNotFoundError, restoreReportKey } from '../../lib/recovery-point';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
-import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
+import { restoreTranslation, TranslationConfigError, type Translator, type UntranslatedReferenceFinder } from '../../lib/translation';
 import { SecretKeyError } from '../../lib/secrets';
 import { chooseRestoreMode, startDurableRestore } from './startDurableRestore';
 import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type DelegateResponse } from './types';
@@ -127,20 +127,12 @@ function clusterNameOf(arn: string): string | undefined {
 export function restoreTranslatorFor(
   request: RestoreRequest, target: { arn: string; account: string; region: string }, from: { account: string; region: string; arn: string },
 ): { translator: Translator; untranslated: UntranslatedReferenceFinder } {
-  const to: AwsLocation = { partition: partitionOf(target.arn), account: target.account, region: target.region };
-  const sourceLocation: AwsLocation = { partition: partitionOf(from.arn), account: from.account, region: from.region };
-  // The manifest's cluster ARN names the backed-up cluster; the request's source.clusterName is where it was found.
-  const clusterNames = { sourceClusterName: clusterNameOf(from.arn) ?? request.source.clusterName, targetClusterName: request.clusterName };
-  return {
-    translator: Translator.create({
-      source: sourceLocation, target: to, identifierMap: request.identifierMap, mode: request.translate,
-      zoneMap: request.zoneMap, regionMap: request.regionMap, ...clusterNames,
-    }),
-    untranslated: new UntranslatedReferenceFinder({
-      source: sourceLocation, target: to, ...clusterNames,
-      identifierMapTargets: [...Object.values(request.identifierMap), ...Object.values(request.zoneMap), ...Object.values(request.regionMap)],
-    }),
-  };
+  return restoreTranslation({
+    // The manifest's cluster ARN names the backed-up cluster; the request's source.clusterName is where it was found.
+    source: { partition: partitionOf(from.arn), account: from.account, region: from.region, clusterName: clusterNameOf(from.arn) ?? request.source.clusterName },
+    target: { partition: partitionOf(target.arn), account: target.account, region: target.region, clusterName: request.clusterName },
+    identifierMap: request.identifierMap, zoneMap: request.zoneMap, regionMap: request.regionMap, mode: request.translate,
+  });
 }
 
 /** `aws`, `aws-cn` or `aws-us-gov`, from a cluster ARN (the dependency scanner's ARN parser). */

@@ -71,6 +71,7 @@ export function durableRestoreEvent(request: RestoreRequest, recoveryPointId: st
     action: 'restore', mode: 'durable', restoreId, clusterName: request.clusterName, region: request.region,
     source: { ...request.source, recoveryPointId },
     existingResourcePolicy: request.existingResourcePolicy, translate: request.translate,
-    namespaceMapping: request.namespaceMapping, identifierMap: request.identifierMap, ...request.filters,
+    namespaceMapping: request.namespaceMapping, identifierMap: request.identifierMap, zoneMap: request.zoneMap, regionMap: request.regionMap,
+    gitops: request.gitops, ...request.filters,
   };
 }

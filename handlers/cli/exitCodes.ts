@@ -10,8 +10,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** What each code means, for `--help` and docs/cli.md. */
 export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string }> = [
   { code: EXIT.OK, meaning: 'done: the result is on stdout' },
-  { code: EXIT.FAILED, meaning: 'failed: AWS or the cluster refused or could not be reached, no access, the deadline, or a recovery point that is INVALID' },
-  { code: EXIT.PARTIAL, meaning: 'partial: done, but some objects or types were not backed up or restored (the result says which)' },
+  { code: EXIT.FAILED, meaning: 'failed: AWS or the cluster refused or could not be reached, no access, the deadline, a recovery point that is INVALID, or readiness NOT_READY' },
+  { code: EXIT.PARTIAL, meaning: 'partial: done, but some objects or types were not backed up or restored (the result says which), or readiness AT_RISK' },
   { code: EXIT.NOT_FOUND, meaning: 'unknown recovery point or restore: none by that id (or none at all) for the cluster under that bucket and prefix' },
   { code: EXIT.WRONG_CLUSTER, meaning: 'wrong cluster: EKS has no usable cluster by that name in that region (not found, or not ACTIVE)' },
   { code: EXIT.BAD_INPUT, meaning: 'bad input: a flag, an event file or a value the delegate refused; the message names it and the fix' },
@@ -32,8 +32,8 @@ export function exitCodeOf(response: DelegateResponse): ExitCode {
   // A catalog listing with nothing in it: the cluster name or prefix names no recovery point.
   if (response.action === 'list-recovery-points' && isEmptyList(response)) return EXIT.NOT_FOUND;
   switch (response.status) {
-    case 'PARTIAL': return EXIT.PARTIAL;
-    case 'FAILED': case 'INVALID': case 'NOT_AUTHENTICATED': case 'NO_ACCESS': return EXIT.FAILED;
+    case 'PARTIAL': case 'AT_RISK': return EXIT.PARTIAL;
+    case 'FAILED': case 'INVALID': case 'NOT_READY': case 'NOT_AUTHENTICATED': case 'NO_ACCESS': return EXIT.FAILED;
     default: return EXIT.OK;
   }
 }

@@ -56,9 +56,9 @@ export function count(n: number): string {
 /** A status word coloured by what it means to the operator. */
 export function statusText(status: string, c: Colors): string {
   switch (status) {
-    case 'COMPLETED': case 'VALID': case 'OK': case 'ok': return c.green(status);
-    case 'PARTIAL': case 'INCOMPLETE': case 'excluded': case 'gone': return c.yellow(status);
-    case 'FAILED': case 'INVALID': case 'forbidden': case 'failed': return c.red(status);
+    case 'COMPLETED': case 'VALID': case 'OK': case 'ok': case 'READY': return c.green(status);
+    case 'PARTIAL': case 'INCOMPLETE': case 'excluded': case 'gone': case 'AT_RISK': return c.yellow(status);
+    case 'FAILED': case 'INVALID': case 'forbidden': case 'failed': case 'NOT_READY': return c.red(status);
     default: return status;
   }
 }

@@ -1,36 +1,12 @@
-// diff-recovery-points (DESIGN.md section 9): configuration drift between two recovery points. Memory is
-// bounded by 16 bytes per object of `from` (DigestTable: a hash of its key and of its normalized content),
-// never by the objects or their names:
-//   1. stream `from`: key hash -> digest;
-//   2. stream `to`: compare digests; added and changed objects are found, and for changed ones only the
-//      leaf map (path -> digest of the value) is kept;
-//   3. only when something changed or was removed, stream `from` again: name the removed objects (the
-//      table holds no names) and the changed objects' paths.
-// Values are hashed, never kept or returned: a Secret's changed paths name its keys, never its data.
-import { DigestTable } from './DigestTable';
+// diff-recovery-points (DESIGN.md section 9): configuration drift between two recovery points, by
+// diffObjectSources (memory bounded by 16 bytes per object of `from`; values hashed, never kept or shown).
+import { diffObjectSources, type ChangedObject, type DiffCounts, type DiffObjectRef, type ObjectSource } from './diffObjectSources';
 import { NotEnoughRecoveryPointsError } from './errors';
 import { LATEST_ANY_RECOVERY_POINT, openRecoveryPoint, usableRecoveryPoints } from './findLatestRecoveryPoint';
-import { differingPaths, leafDigests, normalizeObject, objectDigest } from './objectDigest';
 import type { ClusterLocation } from './recoveryPointFolders';
 import type { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 
-/** One object, named as in the archive. `namespace` is absent for cluster-scoped objects. */
-export interface DiffObjectRef {
-  resource: string;
-  namespace?: string;
-  name: string;
-}
-
-export interface ChangedObject extends DiffObjectRef {
-  /** JSON paths that differ, e.g. `spec.replicas`, `data.password`. */
-  paths: string[];
-}
-
-export interface DiffCounts {
-  added: number;
-  removed: number;
-  changed: number;
-}
+export type { ChangedObject, DiffCounts, DiffObjectRef };
 
 export interface DiffResult {
   from: string;
@@ -83,83 +59,22 @@ export async function resolveDiffPair(
 
 /** Compares two opened recovery points. Throws RecoveryPointIntegrityError when either archive fails its checks. */
 export async function diffRecoveryPoints(from: RecoveryPointReader, to: RecoveryPointReader, options: DiffOptions = {}): Promise<DiffResult> {
-  let bytesBefore = 0;
-  const read = (reader: RecoveryPointReader) => reader.objects({
-    ...(options.signal ? { signal: options.signal } : {}),
-    onArchiveBytes: (n) => options.onArchiveBytes?.(bytesBefore + n),
-  });
-  const done = (reader: RecoveryPointReader): void => {
-    bytesBefore += reader.summary?.bytes ?? 0;
-  };
-
-  // 1. from: key -> digest.
-  const fromDigests = new DigestTable(from.manifest.archive.objects);
-  let fromCount = 0;
-  for await (const o of read(from)) {
-    fromCount++;
-    fromDigests.set(keyOf(o.resourceName, o.namespace, o.name), objectDigest(normalizeObject(o.object)));
-  }
-  done(from);
-
-  // 2. to: compare; keep leaf maps of changed objects only.
-  const added: DiffObjectRef[] = [];
-  const changedLeaves = new Map<string, Map<string, string>>();
-  let toCount = 0;
-  for await (const o of read(to)) {
-    toCount++;
-    const key = keyOf(o.resourceName, o.namespace, o.name);
-    const normalized = normalizeObject(o.object);
-    const match = fromDigests.match(key, objectDigest(normalized));
-    if (match === 'absent') added.push(refOf(o.resourceName, o.namespace, o.name));
-    else if (match === 'changed') changedLeaves.set(key, leafDigests(normalized));
-  }
-  done(to);
-
-  // 3. from again: what `to` never matched was removed; the changed objects' paths.
-  const removed: DiffObjectRef[] = [];
-  const changed: ChangedObject[] = [];
-  if (changedLeaves.size > 0 || fromDigests.unseen() > 0) {
-    for await (const o of read(from)) {
-      const key = keyOf(o.resourceName, o.namespace, o.name);
-      if (!fromDigests.wasSeen(key)) {
-        removed.push(refOf(o.resourceName, o.namespace, o.name));
-        continue;
-      }
-      const after = changedLeaves.get(key);
-      if (!after) continue;
-      changed.push({ ...refOf(o.resourceName, o.namespace, o.name), paths: differingPaths(leafDigests(normalizeObject(o.object)), after) });
-      changedLeaves.delete(key);
-    }
-    done(from);
-  }
-
-  const order = (a: DiffObjectRef, b: DiffObjectRef): number =>
-    a.resource.localeCompare(b.resource) || (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
-  added.sort(order);
-  removed.sort(order);
-  changed.sort(order);
-  const byResource: Record<string, DiffCounts> = {};
-  const bump = (list: DiffObjectRef[], field: keyof DiffCounts): void => {
-    for (const r of list) (byResource[r.resource] ??= { added: 0, removed: 0, changed: 0 })[field]++;
-  };
-  bump(added, 'added');
-  bump(removed, 'removed');
-  bump(changed, 'changed');
-  return {
-    from: from.manifest.recoveryPointId,
-    to: to.manifest.recoveryPointId,
-    added, removed, changed,
-    counts: { added: added.length, removed: removed.length, changed: changed.length },
-    byResource,
-    objects: { from: fromCount, to: toCount },
-  };
+  const progress = { bytesBefore: 0 };
+  const diff = await diffObjectSources(recoveryPointSource(from, options, progress), recoveryPointSource(to, options, progress), from.manifest.archive.objects);
+  return { from: from.manifest.recoveryPointId, to: to.manifest.recoveryPointId, ...diff };
 }
 
-// Resource names, namespaces and names never hold '/' (the layout refuses them), so '/' separates safely.
-function keyOf(resource: string, namespace: string | undefined, name: string): string {
-  return `${resource}/${namespace ?? ''}/${name}`;
-}
-
-function refOf(resource: string, namespace: string | undefined, name: string): DiffObjectRef {
-  return namespace === undefined ? { resource, name } : { resource, namespace, name };
+/**
+ * A recovery point's objects as an ObjectSource (each read checks the archive against its manifest).
+ * `progress` carries the archive bytes of earlier reads, so onArchiveBytes counts over every pass.
+ */
+export function recoveryPointSource(reader: RecoveryPointReader, options: DiffOptions = {}, progress = { bytesBefore: 0 }): ObjectSource {
+  return async (visit) => {
+    const before = progress.bytesBefore;
+    for await (const o of reader.objects({
+      ...(options.signal ? { signal: options.signal } : {}),
+      onArchiveBytes: (n) => options.onArchiveBytes?.(before + n),
+    })) visit(o);
+    progress.bytesBefore = before + (reader.summary?.bytes ?? 0);
+  };
 }

@@ -2,7 +2,7 @@
 // 1,000 folders, whatever the folders hold, so 10,000 recovery points are found in 10 requests without
 // reading a manifest or an archive.
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { recoveryPointFolder, validateClusterName, validatePrefix } from '../recovery-point/layout';
+import { NOT_RECOVERY_POINT_FOLDERS, recoveryPointFolder, validateClusterName, validatePrefix } from '../recovery-point/layout';
 import { RecoveryPointPathError } from '../recovery-point/errors';
 import type { KmsClientFor } from '../secrets';
 
@@ -69,6 +69,8 @@ export async function listFolderObjects(where: ClusterLocation, folder: string):
 }
 
 function isRecoveryPointId(where: ClusterLocation, id: string): boolean {
+  // Readiness and restore reports live beside the recovery points: never an incomplete backup to list or delete.
+  if (NOT_RECOVERY_POINT_FOLDERS.has(id)) return false;
   try {
     recoveryPointFolder(where.prefix, where.clusterName, id);
     return true;

@@ -45,6 +45,16 @@ export interface DelegateEnvironment {
   restoreSliceObjects: number;
   /** RESTORE_INVOCATION_BUDGET_MS: time one invocation of a durable restore spends on steps before handing over. @default 600000 */
   restoreInvocationBudgetMs: number;
+  /** RPO_TARGET_MINUTES: readiness's target for the newest usable recovery point's age. @default 1440 (a day) */
+  rpoTargetMinutes: number;
+  /** RTO_TARGET_MINUTES: readiness's target for the estimated restore time. @default 60 */
+  rtoTargetMinutes: number;
+  /**
+   * AWS_ENDPOINT_URL_<IAM|ECR|ACM|EFS|EC2|SNS|SQS>, else AWS_ENDPOINT_URL: where readiness's lookups of those
+   * services go (lib/aws/lookup signs its own requests; the SDK's clients read these variables themselves).
+   * @default {} (each service's own endpoint)
+   */
+  lookupEndpoints: Partial<Record<'iam' | 'ecr' | 'acm' | 'efs' | 'ec2' | 'sns' | 'sqs', string>>;
 }
 
 export class EnvironmentError extends Error {
@@ -91,6 +101,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DelegateE
     restoreSyncMaxObjects: int('RESTORE_SYNC_MAX_OBJECTS', 20_000, 0, 100_000_000),
     restoreSliceObjects: int('RESTORE_SLICE_OBJECTS', 2000, 1, 100_000),
     restoreInvocationBudgetMs: int('RESTORE_INVOCATION_BUDGET_MS', 600_000, 0, 900_000),
+    rpoTargetMinutes: int('RPO_TARGET_MINUTES', 1440, 1, 525_600),
+    rtoTargetMinutes: int('RTO_TARGET_MINUTES', 60, 1, 525_600),
+    lookupEndpoints: Object.fromEntries((['iam', 'ecr', 'acm', 'efs', 'ec2', 'sns', 'sqs'] as const)
+      .map((id) => [id, env[`AWS_ENDPOINT_URL_${id.toUpperCase()}`] || env.AWS_ENDPOINT_URL || ''])
+      .filter(([, url]) => url !== '')),
   };
   if (problems.length) throw new EnvironmentError(problems);
   return result;

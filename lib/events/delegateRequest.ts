@@ -7,6 +7,7 @@ export const DELEGATE_ACTIONS: readonly DelegateAction[] = [
   'backup', 'check-access', 'preflight', 'restore', 'resume-gitops',
   'list-recovery-points', 'describe-recovery-point', 'verify-recovery-point', 'diff-recovery-points',
   'list-restores', 'describe-restore',
+  'readiness', 'drift',
 ];
 
 interface ClusterTarget {
@@ -158,5 +159,32 @@ export interface ResumeGitopsRequest extends ClusterTarget {
 /** How a restore runs: in this invocation, or as a durable execution of the durable restore function. */
 export type RestoreMode = 'sync' | 'durable';
 
+/**
+ * DESIGN.md section 11: run in the recovery account and region; clusterName/region name the recovery
+ * cluster, `source` the recovery point (as for restore, `recoveryPointId` defaulting to `latest`).
+ */
+export interface ReadinessRequest extends ClusterTarget {
+  action: 'readiness';
+  source: RestoreSource;
+  /** As for restore: readiness checks the restore that would run. @default {} */
+  namespaceMapping: Record<string, string>;
+  /** @default {} */
+  identifierMap: Record<string, string>;
+  /** As for restore. @default {} */
+  zoneMap: Record<string, string>;
+  /** As for restore. @default {} */
+  regionMap: Record<string, string>;
+  /** @default 'known-fields' */
+  translate: TranslationMode;
+}
+
+/** DESIGN.md section 11: the live (source) cluster against its latest recovery point. */
+export interface DriftRequest extends CatalogTarget {
+  action: 'drift';
+  /** An id, or `latest`. @default 'latest' */
+  recoveryPointId: string;
+}
+
 /** A validated event: everything the delegate needs, defaults applied. */
-export type DelegateRequest = BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | ResumeGitopsRequest | CatalogRequest;
+export type DelegateRequest =
+  | BackupRequest | CheckAccessRequest | PreflightRequest | RestoreRequest | ResumeGitopsRequest | CatalogRequest | ReadinessRequest | DriftRequest;

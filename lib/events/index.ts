@@ -5,6 +5,6 @@ export { LATEST } from './parseRestoreEvent';
 export type {
   DelegateAction, DelegateRequest, BackupRequest, CheckAccessRequest, PreflightRequest, RestoreRequest, RestoreSource, RestoreMode,
   ResumeGitopsRequest, ExistingResourcePolicy, GitopsMode, TranslationMode,
-  CatalogRequest, ListRecoveryPointsRequest, DescribeRecoveryPointRequest, VerifyRecoveryPointRequest, DiffRecoveryPointsRequest,
+  CatalogRequest, ReadinessRequest, DriftRequest, ListRecoveryPointsRequest, DescribeRecoveryPointRequest, VerifyRecoveryPointRequest, DiffRecoveryPointsRequest,
   ListRestoresRequest, DescribeRestoreRequest,
 } from './delegateRequest';

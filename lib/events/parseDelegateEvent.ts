@@ -9,6 +9,7 @@ import { parseResumeGitopsEvent } from './parseResumeGitopsEvent';
 import {
   parseDescribeEvent, parseDescribeRestoreEvent, parseDiffEvent, parseListEvent, parseListRestoresEvent, parseVerifyEvent,
 } from './parseCatalogEvent';
+import { parseDriftEvent, parseReadinessEvent } from './parseReadinessEvent';
 
 // EKS: 1-100 characters, starting with a letter or digit.
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -29,6 +30,8 @@ const PARSERS: Record<DelegateAction, ActionParser> = {
   'diff-recovery-points': parseDiffEvent,
   'list-restores': parseListRestoresEvent,
   'describe-restore': parseDescribeRestoreEvent,
+  readiness: parseReadinessEvent,
+  drift: parseDriftEvent,
 };
 
 /**

@@ -24,6 +24,15 @@ export const RESTORE_LOCK_SUFFIX = '.lock';
  */
 export const RESTORE_LOCK_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
+/** Folder inside a cluster folder for readiness reports: `<prefix><cluster>/readiness/<id>.json` and `.html` (DESIGN.md section 11). */
+export const READINESS_DIR = 'readiness/';
+/**
+ * Folders beside the recovery points under `<prefix><cluster>/` that are not recovery points: readiness
+ * reports, and the restore reports of a recovery delegate writing to its own bucket. The catalog never lists
+ * them (as incomplete backups) and retention never deletes them.
+ */
+export const NOT_RECOVERY_POINT_FOLDERS: ReadonlySet<string> = new Set([READINESS_DIR.slice(0, -1), RESTORES_DIR.slice(0, -1)]);
+
 const RESOURCES_DIR = 'resources';
 const NAMESPACES_DIR = 'namespaces';
 const CLUSTER_DIR = 'cluster';
@@ -43,6 +52,13 @@ export function recoveryPointFolder(prefix: string, clusterName: string, id: str
   const problems = [...validatePrefix(prefix), ...validateClusterName(clusterName), ...validateRecoveryPointId(id)];
   if (problems.length > 0) throw new RecoveryPointPathError(problems);
   return `${prefix}${clusterName}/${id}/`;
+}
+
+/** `<prefix><clusterName>/readiness/` */
+export function readinessFolder(prefix: string, clusterName: string): string {
+  const problems = [...validatePrefix(prefix), ...validateClusterName(clusterName)];
+  if (problems.length > 0) throw new RecoveryPointPathError(problems);
+  return `${prefix}${clusterName}/${READINESS_DIR}`;
 }
 
 /** `<folder>resources.tar.gz` */
@@ -206,6 +222,8 @@ export function validateRecoveryPointId(id: string): string[] {
   if (id === '.' || id === '..' || !RECOVERY_POINT_ID.test(id)) {
     return [`recoveryPointId ${JSON.stringify(id)} must be 1-128 characters of [A-Za-z0-9._-] and not '.' or '..'`];
   }
+  // Its folder would be taken for the reports beside the recovery points, and never listed.
+  if (NOT_RECOVERY_POINT_FOLDERS.has(id)) return [`recoveryPointId ${JSON.stringify(id)} is reserved for the reports beside the recovery points`];
   return [];
 }
 

@@ -11,7 +11,7 @@ const files = readdirSync(eventsDir).filter((f) => f.endsWith('.json')).sort();
 let creds: RoleCredentials;
 /** The catalog and restore events read recovery points: two backups are made under this prefix first. */
 const catalogPrefix = `events/${unique('catalog')}/`;
-const READS_RECOVERY_POINTS = ['list-recovery-points', 'describe-recovery-point', 'verify-recovery-point', 'diff-recovery-points', 'restore'];
+const READS_RECOVERY_POINTS = ['list-recovery-points', 'describe-recovery-point', 'verify-recovery-point', 'diff-recovery-points', 'restore', 'readiness', 'drift'];
 
 beforeAll(async () => {
   creds = await standIn.issueRoleCredentials(unique('events-delegate'));
@@ -76,6 +76,14 @@ describe.each(files)('events/%s', (file) => {
       case 'describe-restore':
         // The sample names a restore that was never made here: accepted, and said to be not found.
         expect(response).toMatchObject({ status: 'FAILED', reason: 'not-found', notFound: 'restore', error: expect.stringMatching(/^no restore report 20261123T210000Z-1c2d under s3:\/\//) });
+        break;
+      case 'readiness':
+        // Into the cluster the recovery point came from: a verdict with its reasons, and the reports written.
+        expect(response).toMatchObject({ status: expect.stringMatching(/^(READY|AT_RISK|NOT_READY)$/), rpo: { met: true }, dryRun: { created: 0 } });
+        expect(response.report).toMatch(/\/readiness\/.+\.json$/);
+        break;
+      case 'drift':
+        expect(response).toMatchObject({ status: 'OK', counts: expect.any(Object) });
         break;
       default:
         throw new Error(`unexpected action ${String(response.action)}`);

@@ -354,6 +354,8 @@ export class StandInClient {
       AWS_ENDPOINT_URL_STS: this.conn.motoUrl,
       AWS_ENDPOINT_URL_KMS: this.conn.motoUrl,
       AWS_ENDPOINT_URL_EKS: this.conn.controlUrl,
+      // What readiness looks up in the recovery account: moto serves these too, so no test reaches real AWS.
+      ...Object.fromEntries(['IAM', 'ECR', 'ACM', 'EFS', 'EC2', 'SNS', 'SQS'].map((s) => [`AWS_ENDPOINT_URL_${s}`, this.conn.motoUrl])),
       S3_FORCE_PATH_STYLE: 'true',
       CLUSTER_NAME: this.conn.clusterName,
       RECOVERY_BUCKET: this.conn.bucket,

@@ -4,6 +4,7 @@
 #   moto (trixie's pure-Python package, unpacked privately) and the Python libraries it runs on.
 #   awscli (Debian's AWS CLI v2, the reference `aws eks get-token` in tests; use /usr/bin/aws).
 #   tmux (Debian's), the real terminal the CLI's tests run it in.
+#   chromium (Debian's, /usr/bin/chromium: the readiness report test opens its HTML page in it).
 # Later runs find everything cached and return in well under a second.
 #
 # Knobs (environment):
@@ -154,6 +155,8 @@ fi
 
 # ---- tmux: a real terminal for the CLI's tests (tests/integration/terminal.ts, capture-pane) --------
 need_debs tmux
+# ---- chromium: the readiness report's HTML page is opened in a real headless browser (playwright-core) --
+need_debs chromium
 
 cat >"$cache/paths.env" <<ENV
 KUBE_APISERVER=$apiserver

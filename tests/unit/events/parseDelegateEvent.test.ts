@@ -74,7 +74,7 @@ describe('parseDelegateEvent', () => {
   it('refuses fields of other actions, naming the actions they apply to', () => {
     expect(problemsOf({ action: 'check-access', includeNamespaces: ['a'] })).toEqual(['field(s) includeNamespaces only apply to action "backup", "restore"']);
     expect(problemsOf({ action: 'check-access', bucket: 'b' })).toEqual([
-      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "list-restores", "describe-restore"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "list-restores", "describe-restore", "drift"',
     ]);
     expect(parseDelegateEvent({ action: 'preflight', region: 'cn-north-1' }, env)).toEqual({ action: 'preflight', clusterName: 'prod', region: 'cn-north-1' });
   });
@@ -137,7 +137,7 @@ describe('parseDelegateEvent', () => {
       'zoneMap: "us-west-2" is not an availability zone name (like us-east-1a)',
       'zoneMap: "useast1b" is not an availability zone name (like us-east-1a)',
       'regionMap: "us-west-2a" is not an AWS region name (like us-east-1)',
-      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "list-restores", "describe-restore"',
+      'field(s) bucket only apply to action "backup", "list-recovery-points", "describe-recovery-point", "verify-recovery-point", "diff-recovery-points", "list-restores", "describe-restore", "drift"',
     ]));
     expect(problems.some((p) => p.startsWith('source.recoveryPointId'))).toBe(true);
   });
@@ -219,6 +219,7 @@ describe('readEnvironment', () => {
       clusterName: undefined, region: undefined, bucket: undefined, prefix: '', kmsKeyId: undefined,
       s3ForcePathStyle: false, pageSize: 500, listConcurrency: 4, inVpc: false, deadlineMarginMs: 30_000, restoreConcurrency: 8,
       durableRestoreFunction: undefined, restoreSyncMaxObjects: 20_000, restoreSliceObjects: 2000, restoreInvocationBudgetMs: 600_000,
+      rpoTargetMinutes: 1440, rtoTargetMinutes: 60, lookupEndpoints: {},
     });
     expect(readEnvironment({ AWS_DEFAULT_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'TRUE', KUBE_PAGE_SIZE: '50', DELEGATE_IN_VPC: 'true' }))
       .toMatchObject({ region: 'eu-west-1', s3ForcePathStyle: true, pageSize: 50, inVpc: true });

@@ -22,6 +22,10 @@ const ALLOWED_ON_ANY_RESOURCE = new Set([
   'ec2:DeleteNetworkInterface',
   'ec2:AssignPrivateIpAddresses',
   'ec2:UnassignPrivateIpAddresses',
+  // Readiness's lookups of EBS volumes and snapshots and security groups: EC2 Describe calls have no resource type.
+  'ec2:DescribeVolumes',
+  'ec2:DescribeSnapshots',
+  'ec2:DescribeSecurityGroups',
 ]);
 
 const template = parseTemplate(TEMPLATE_TEXT);
@@ -161,6 +165,8 @@ describe('function and build', () => {
       SECRETS_KMS_KEY_ID: { Ref: 'SecretsKmsKeyArn' },
       RETENTION_KEEP_LAST: { Ref: 'RetentionKeepLast' },
       RETENTION_KEEP_DAYS: { Ref: 'RetentionKeepDays' },
+      RPO_TARGET_MINUTES: { Ref: 'RpoTargetMinutes' },
+      RTO_TARGET_MINUTES: { Ref: 'RtoTargetMinutes' },
       POWERTOOLS_SERVICE_NAME: 'eks-delegate',
       POWERTOOLS_METRICS_NAMESPACE: { Ref: 'MetricsNamespace' },
       POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
@@ -383,6 +389,58 @@ describe('schedule', () => {
     expect(grants.map((g) => g.statement)).toEqual([
       { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': ['Function', 'Arn'] } },
     ]);
+  });
+});
+
+describe('readiness (recovery stack)', () => {
+  const readinessPolicy = (): CfnValue | undefined => {
+    const policies = get(resource('Role'), 'Properties', 'Policies');
+    const found = Array.isArray(policies) ? policies.find((p) => JSON.stringify(p).includes('readiness-lookups')) : undefined;
+    return found;
+  };
+
+  it('invokes the function with a readiness event for the source cluster, on its own schedule, off by default', () => {
+    const schedule = resource('ReadinessSchedule');
+    expect(schedule.Condition).toBe('HasReadiness');
+    expect(get(schedule, 'Properties', 'State')).toEqual({ Ref: 'ReadinessScheduleState' });
+    expect(get(template, 'Parameters', 'ReadinessScheduleState', 'Default')).toBe('DISABLED');
+    expect(get(template, 'Parameters', 'ReadinessScheduleExpression', 'Default')).toBe('rate(1 day)');
+    const sub = get(schedule, 'Properties', 'Target', 'Input', 'Fn::Sub');
+    const text = Array.isArray(sub) ? String(sub[0]) : '';
+    const event = JSON.parse(text.replace(/\$\{([A-Za-z]+)\}/g, 'X')) as { action: string; source: Record<string, string> };
+    expect(event).toEqual({ action: 'readiness', source: { clusterName: 'X', bucket: 'X', region: 'X', prefix: 'X' } });
+  });
+
+  it('grants only read calls for the lookups, and only in a recovery stack', () => {
+    const policy = readinessPolicy();
+    expect(get(policy, 'Fn::If')).toBeDefined();
+    expect((get(policy, 'Fn::If') as CfnValue[])[0]).toBe('HasReadiness');
+    const actions = iamStatements({ Role: resource('Role') })
+      .filter((s) => String(s.statement.Sid ?? '').startsWith('Readiness'))
+      .flatMap((s) => [s.statement.Action].flat().map(String));
+    expect(actions.sort()).toEqual([
+      'acm:DescribeCertificate', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSnapshots', 'ec2:DescribeSubnets', 'ec2:DescribeVolumes',
+      'ecr:DescribeImages', 'ecr:DescribeRepositories', 'elasticfilesystem:DescribeAccessPoints', 'elasticfilesystem:DescribeFileSystems',
+      'iam:GetRole', 'kms:DescribeKey', 'sns:GetTopicAttributes', 'sqs:GetQueueUrl',
+    ]);
+    for (const a of actions) expect(a).toMatch(/:(Describe|Get)[A-Za-z]+$/);
+  });
+
+  it.each([
+    ['NotReadyAlarm', 'Ready'], ['ReadinessProblemsAlarm', 'ReadinessProblems'], ['RpoAlarm', 'RecoveryPointAgeSeconds'], ['RtoAlarm', 'EstimatedRtoSeconds'],
+  ])('%s watches %s and notifies the alarm topic when one is given', (name, metric) => {
+    const alarm = resource(name);
+    expect(alarm.Condition).toBe('HasReadiness');
+    expect(JSON.stringify(get(alarm, 'Properties'))).toContain(`"MetricName":"${metric}"`);
+    expect(get(alarm, 'Properties', 'AlarmActions')).toEqual({ 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] });
+    // The handler's dimensions (Powertools' service, and the source cluster): another stack's readiness never counts.
+    expect(JSON.stringify(get(alarm, 'Properties'))).toContain('"Dimensions":[{"Name":"service","Value":"eks-delegate"},{"Name":"SourceCluster","Value":{"Ref":"ReadinessSourceClusterName"}}]');
+  });
+
+  it('compares the RPO and RTO in minutes with their targets', () => {
+    expect(get(resource('RpoAlarm'), 'Properties', 'Threshold')).toEqual({ Ref: 'RpoTargetMinutes' });
+    expect(get(resource('RtoAlarm'), 'Properties', 'Threshold')).toEqual({ Ref: 'RtoTargetMinutes' });
+    expect(JSON.stringify(get(resource('RpoAlarm'), 'Properties', 'Metrics'))).toContain('"Expression":"age / 60"');
   });
 });
 
