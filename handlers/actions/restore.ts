@@ -10,7 +10,7 @@ import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-poin
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
 import { TranslationConfigError, Translator, UntranslatedReferenceFinder, type AwsLocation } from '../../lib/translation';
 import { SecretKeyError } from '../../lib/secrets';
-import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type DelegateResponse } from './types';
+import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type RestoreResponse } from './types';
 
 export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
   const { source } = request;
@@ -140,7 +140,7 @@ function partitionOf(arn: string): string {
   return parseArn(arn)?.partition ?? 'aws';
 }
 
-function restoreResponse(request: RestoreRequest, location: string, o: RestoreOutcome): DelegateResponse {
+function restoreResponse(request: RestoreRequest, location: string, o: RestoreOutcome): RestoreResponse {
   return {
     action: 'restore',
     status: o.status,
