@@ -10,7 +10,7 @@ import type { SecretKeyError } from '../../lib/secrets';
  */
 export type NotFound = 'cluster' | 'recovery-point' | 'restore';
 
-/** What every response has. `A` is the action: a string for a request too malformed to name one. */
+/** What every failure has. `A` is the action: any string for a request too malformed to name a known one. */
 interface FailedBase<A extends string> {
   action: A;
   status: 'FAILED';

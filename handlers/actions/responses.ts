@@ -152,10 +152,10 @@ export interface ActionResponses {
   'describe-restore': DescribeRestoreResponse | CatalogFailureResponse<'describe-restore'>;
 }
 
-/** Every action has an entry, and nothing else does (a compile error here names the one missing). */
+/** Every action has an entry, and nothing else does: a new action in lib/events fails to compile here until it has one. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
-export type _EveryActionHasAResponse = Assert<Same<keyof ActionResponses, DelegateAction>>;
+type _EveryActionHasAResponse = Assert<Same<keyof ActionResponses, DelegateAction>>;
 
 /** Everything `action` may answer: its own responses, and the entry point's (bad input, wrong cluster, EKS failing). */
 export type ResponseOf<A extends DelegateAction> = ActionResponses[A] | FailureResponse<A>;

@@ -13,7 +13,7 @@ import { renderFailure, renderSummary, type FailureView } from './render';
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** Lays a response that is not FAILED out for people. @default R any response (renderSummary) */
+/** Lays a response that is not FAILED out for people; R is the response it reads (any, for renderSummary). */
 export type Renderer<R = DelegateResponse> = (response: R, c: Colors) => string;
 
 /**
@@ -46,12 +46,14 @@ export interface Streams {
   stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
-/**
- * Writes a response as `format` and returns its exit code. `hints` are said on stderr after a failure's
- * table (the flag that was probably missing); they are for people, so never in JSON or YAML.
- */
 /** What the output layer reads of any response (a DelegateResponse is one): its exit code and failure page. */
 export type ResponseView = ExitView & FailureView;
+
+/**
+ * Writes a response as `format` and returns its exit code. `hints` are said on stderr after a failure's
+ * table (the flag that was probably missing); they are for people, so never in JSON or YAML. `render` lays
+ * out R when it is not FAILED: rendererFor gives a command's own page.
+ */
 
 export function writeResult<R extends ResponseView>(
   response: R, format: OutputFormat, streams: Streams, render: Renderer<R> = renderSummary, hints: readonly string[] = [],
