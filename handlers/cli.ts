@@ -19,7 +19,7 @@ import { invokeDelegate, type DelegateResponse } from './delegate';
 import { CliInputError } from './cli/errors';
 import { EXIT, EXIT_CODE_MEANINGS, type ExitCode } from './cli/exitCodes';
 import { csv, identifierMap, namespaceMapping, readEventFile, regionMap, zoneMap } from './cli/input';
-import { outputFormatOf, writeResult, type OutputFormat, type Renderer } from './cli/output';
+import { outputFormatOf, rendererFor, writeResult, type OutputFormat, type Renderer } from './cli/output';
 import { progressLine, type ProgressLine } from './cli/progress';
 import { invokeDeployedDelegate } from './cli/remoteInvoke';
 import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderSummary, renderVerify } from './cli/render';
@@ -167,7 +167,7 @@ function program(setExit: (code: number) => void): Command {
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
   }), o));
   action(clusterFlags(p.command('check-access').description('check what the delegate may read, and how to fix it')),
-    (o) => runAction(eventOf({ action: 'check-access', clusterName: str(o.clusterName), region: str(o.region) }), o, { render: renderCheckAccess }));
+    (o) => runAction(eventOf({ action: 'check-access', clusterName: str(o.clusterName), region: str(o.region) }), o, { render: rendererFor('check-access', renderCheckAccess) }));
   action(clusterFlags(p.command('preflight').description('check that EKS, STS, S3 and the cluster are reachable')),
     (o) => runAction(eventOf({ action: 'preflight', clusterName: str(o.clusterName), region: str(o.region) }), o));
   action(common(p.command('invoke').description('run the handler with an event file (what `sam local invoke -e FILE` does)'))
@@ -177,21 +177,21 @@ function program(setExit: (code: number) => void): Command {
     .option('--limit <n>', 'rows per page (1-1000, default 100)')
     .option('--next-token <id>', 'continue after this id (printed when more follow)'), (o) => runAction(eventOf({
     action: 'list-recovery-points', ...location(o), limit: typeof o.limit === 'string' ? Number(o.limit) : undefined, nextToken: str(o.nextToken),
-  }), o, { render: renderList }));
+  }), o, { render: rendererFor('list-recovery-points', renderList) }));
   action(locationFlags(p.command('describe').description('a recovery point\'s manifest, summarised')
     .argument('[id]', 'recovery point id, or latest', 'latest')
     .option('--details', 'list the AWS dependencies themselves')), (o, args) => runAction(eventOf({
     action: 'describe-recovery-point', ...location(o), recoveryPointId: args[0] ?? 'latest', details: o.details === true ? true : undefined,
-  }), o, { render: renderDescribe }));
+  }), o, { render: rendererFor('describe-recovery-point', renderDescribe) }));
   action(locationFlags(p.command('verify').description('check a recovery point\'s archive against its manifest (no cluster needed)')
     .argument('[id]', 'recovery point id, or latest', 'latest')), (o, args) => runAction(eventOf({
     action: 'verify-recovery-point', ...location(o), recoveryPointId: args[0] ?? 'latest',
-  }), o, { render: renderVerify }));
+  }), o, { render: rendererFor('verify-recovery-point', renderVerify) }));
   action(locationFlags(p.command('diff').description('what changed between two recovery points')
     .argument('[from]', 'older recovery point (default: the one before <to>)')
     .argument('[to]', 'newer recovery point (default: the newest)')), (o, args) => runAction(eventOf({
     action: 'diff-recovery-points', ...location(o), from: args[0], to: args[1],
-  }), o, { render: renderDiff }));
+  }), o, { render: rendererFor('diff-recovery-points', renderDiff) }));
   const restore = p.command('restore')
     // Its own options only before `list`/`describe`, so theirs (the same names) reach them.
     .enablePositionalOptions();
@@ -224,7 +224,7 @@ function program(setExit: (code: number) => void): Command {
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
     // A durable restore answers RUNNING at once, with its restoreId (then `restore describe <restoreId>`).
-  }), o, { render: (r, c) => (r.status === 'RUNNING' ? renderSummary(r, c) : renderRestore(r, c)), hints: (r) => restoreHints(r, o) }));
+  }), o, { render: rendererFor('restore', (r, c) => (r.status === 'RUNNING' ? renderSummary(r, c) : renderRestore(r, c))), hints: (r) => restoreHints(r, o) }));
   const reportFlags = (cmd: Command) => locationFlags(cmd)
     .option('--source-cluster <name>', 'the cluster the recovery points were taken from (default: --cluster-name)');
   action(reportFlags(restore.command('list').description('restores made from the cluster\'s recovery points or into it, newest first'))
@@ -232,18 +232,18 @@ function program(setExit: (code: number) => void): Command {
     .option('--limit <n>', 'restores shown (1-200, default 20)'), (o) => runAction(eventOf({
     action: 'list-restores', ...location(o), sourceCluster: str(o.sourceCluster), recoveryPointId: str(o.recoveryPoint),
     limit: typeof o.limit === 'string' ? Number(o.limit) : undefined,
-  }), o, { render: renderRestoreList }));
+  }), o, { render: rendererFor('list-restores', renderRestoreList) }));
   action(reportFlags(restore.command('describe').description('what a restore did, from its report in S3')
     .argument('<restoreId>', 'the id the restore answered with (restore list shows them)')
     .option('--details', 'every object by outcome, not only the failed ones')), (o, args) => runAction(eventOf({
     action: 'describe-restore', ...location(o), sourceCluster: str(o.sourceCluster), restoreId: args[0], details: o.details === true ? true : undefined,
-  }), o, { render: (r, c) => (r.state === 'RUNNING' || r.restoreStatus === undefined ? renderSummary(r, c) : renderRestoreDescribe(r, c)) }));
+  }), o, { render: rendererFor('describe-restore', (r, c) => ('restoreStatus' in r ? renderRestoreDescribe(r, c) : renderSummary(r, c))) }));
   action(clusterFlags(p.command('resume-gitops').description('release the Argo CD and Flux appliers a `restore --gitops pause` held, back to the recovery point\'s settings')
     .option('--dry-run', 'send every write with dryRun=All: nothing is stored')
     .option('--namespaces <a,b>', 'only appliers in these namespaces (default all)')), (o) => runAction(eventOf({
     action: 'resume-gitops', clusterName: str(o.clusterName), region: str(o.region),
     dryRun: o.dryRun === true ? true : undefined, namespaces: csv(o.namespaces),
-  }), o, { render: renderResumeGitops }));
+  }), o, { render: rendererFor('resume-gitops', renderResumeGitops) }));
   action(clusterFlags(p.command('readiness').description('would a restore into this (the recovery) cluster work, within the RPO and RTO targets? (dry run only)')
     .argument('[id]', 'recovery point id, latest or latest-any', 'latest')
     .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
@@ -262,11 +262,11 @@ function program(setExit: (code: number) => void): Command {
     }),
     translate: str(o.translate), namespaceMapping: namespaceMapping(o.namespaceMapping), identifierMap: identifierMap(o.identifierMap),
     zoneMap: zoneMap(o.zoneMap), regionMap: regionMap(o.regionMap),
-  }), o, { render: renderReadiness }));
+  }), o, { render: rendererFor('readiness', renderReadiness) }));
   action(locationFlags(p.command('drift').description('what changed in the live cluster since its recovery point (what a disaster now would lose)')
     .argument('[id]', 'recovery point id, latest or latest-any', 'latest')), (o, args) => runAction(eventOf({
     action: 'drift', ...location(o), recoveryPointId: args[0] ?? 'latest',
-  }), o, { render: renderDrift }));
+  }), o, { render: rendererFor('drift', renderDrift) }));
   return p;
 }
 
@@ -275,7 +275,7 @@ function program(setExit: (code: number) => void): Command {
  * says otherwise: when it is not found there, that is the likely fix.
  */
 function restoreHints(response: DelegateResponse, o: Flags): string[] {
-  if (response.notFound !== 'recovery-point' || str(o.sourceCluster) !== undefined) return [];
+  if (!('notFound' in response) || response.notFound !== 'recovery-point' || str(o.sourceCluster) !== undefined) return [];
   const here = str(o.clusterName) ?? readEnvironment().clusterName ?? 'the recovery cluster';
   return [`the recovery point was looked up under cluster ${here} (--cluster-name, the cluster restored into); name the cluster it was backed up from with --source-cluster <name>`];
 }

@@ -6,7 +6,7 @@ import { createAwsClients } from '../lib/aws/clients';
 import { EnvironmentError, readEnvironment, type DelegateEnvironment } from '../lib/config/environment';
 import { ClusterNotActiveError, ClusterNotFoundError, EksError, InvalidClusterConnectionError } from '../lib/eks';
 import { InvalidEventError, parseDelegateEvent, type DelegateRequest } from '../lib/events';
-import { actionFor, invalidInput, type DelegateResponse, type ProgressReport } from './actions';
+import { invalidInput, operationalFailure, runAction, type DelegateResponse, type ProgressReport } from './actions';
 
 export type { DelegateResponse, ProgressReport } from './actions';
 
@@ -52,7 +52,7 @@ export async function invokeDelegate(event: unknown, { context, onProgress }: In
 
   const clients = createAwsClients({ region: request.region, s3ForcePathStyle: env.s3ForcePathStyle });
   try {
-    return await actionFor(request)(request, { env, clients, logger: log, metrics: m, ...(context ? { lambda: context } : {}), ...(onProgress ? { onProgress } : {}), started });
+    return await runAction(request.action, request, { env, clients, logger: log, metrics: m, ...(context ? { lambda: context } : {}), ...(onProgress ? { onProgress } : {}), started });
   } catch (err) {
     // The cluster named is missing, not ACTIVE, or unusable: bad input. Other EKS failures (no credentials,
     // EKS unreachable) are operational and say so. Every action meets these the same way.
@@ -62,7 +62,7 @@ export async function invokeDelegate(event: unknown, { context, onProgress }: In
     }
     if (err instanceof EksError) {
       log.error('EKS call failed', { stage: 'connect', error: err.message });
-      return { action: request.action, status: 'FAILED', reason: 'error', clusterName: request.clusterName, error: err.message, durationMs: Date.now() - started };
+      return operationalFailure(request.action, request.clusterName, err.message, started);
     }
     throw err;
   } finally {

@@ -11,15 +11,15 @@ import { InvalidEventError, LATEST, parseDelegateEvent, type RestoreRequest } fr
 import { RecoveryPointReader } from '../lib/recovery-point/RecoveryPointReader';
 import { recoveryPointFolder, restoreStatusKey } from '../lib/recovery-point/layout';
 import { RestoreAccessError, RestorePreconditionError, RestoreSourceError } from '../lib/restore';
-import { runDurableRestore, type DurableRestoreDependencies, type StepSession } from '../lib/restore/durable';
+import { runDurableRestore, type DurableRestoreDependencies, type DurableRestoreResponse, type StepSession } from '../lib/restore/durable';
 import { SecretKeyError } from '../lib/secrets';
 import { TranslationConfigError } from '../lib/translation';
-import { invalidInput, type DelegateResponse } from './actions';
+import { invalidInput, type InvalidInputResponse } from './actions';
 import { reportLocation, restoreTranslatorFor } from './actions/restore';
 
 let logger: Logger | undefined;
 
-async function durableRestore(event: unknown, context: DurableContext): Promise<DelegateResponse> {
+async function durableRestore(event: unknown, context: DurableContext): Promise<DurableRestoreResponse | InvalidInputResponse> {
   logger ??= new Logger({ serviceName: 'eks-delegate' });
   const log = logger;
   const started = Date.now();

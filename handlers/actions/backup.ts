@@ -4,14 +4,10 @@ import { BackupPreconditionError, runBackup, type BackupOutcome, type BackupProg
 import { applyRetention, retentionEnabled, type RetentionPolicy } from '../../lib/catalog';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import type { BackupRequest } from '../../lib/events';
-import { invalidInput, type ActionContext, type ActionRunner, type DelegateResponse } from './types';
+import { invalidInput, type ActionContext, type ActionRunner, type BackupResponse, type BackupRetention } from './types';
 
 /** What retention did after the backup, for the response. */
-interface RetentionReport {
-  deleted: string[];
-  incompleteDeleted: string[];
-  kept: number;
-}
+type RetentionReport = BackupRetention;
 
 export const backupAction: ActionRunner<BackupRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
   logger.info('backup requested', { stage: 'start', trigger: request.trigger, bucket: request.bucket, prefix: request.prefix });
@@ -75,7 +71,7 @@ async function retain(request: BackupRequest, { env, clients, logger, metrics }:
   }
 }
 
-function backupResponse(o: BackupOutcome, retention?: RetentionReport & { warning?: string }, access?: BackupAccessRemediation): DelegateResponse {
+function backupResponse(o: BackupOutcome, retention?: RetentionReport & { warning?: string }, access?: BackupAccessRemediation): BackupResponse {
   const warnings = [...o.warnings, ...(access ? access.warnings : []), ...(retention?.warning ? [retention.warning] : [])];
   return {
     action: 'backup',

@@ -12,7 +12,9 @@ import type {
 } from '../../lib/events';
 import { RecoveryPointIntegrityError, RecoveryPointPathError } from '../../lib/recovery-point';
 import { SecretKeyError } from '../../lib/secrets';
-import { invalidInput, operationalFailure, secretsKeyFailure, type ActionContext, type ActionRunner, type DelegateResponse } from './types';
+import {
+  invalidInput, operationalFailure, secretsKeyFailure, type ActionContext, type ActionRunner, type CatalogFailureResponse, type CatalogResponse, type SkippedReason,
+} from './types';
 
 /** Rows of each diff list in a response; `counts` always has the full numbers, and `truncated` says when rows were left out. */
 export const MAX_DIFF_ROWS = 1000;
@@ -82,7 +84,7 @@ export const describeRestoreReport: ActionRunner<DescribeRestoreRequest> = (requ
   const outcomes = Object.fromEntries(OUTCOME_ORDER.map((o) => [o, rows.filter((r) => r.outcome === o).length]));
   // Without details: what needs a look (failed, not reached) and why the rest was skipped, counted.
   const shown = request.details ? rows : rows.filter((r) => r.outcome === 'failed' || r.outcome === 'not-attempted');
-  const reasons = new Map<string, { outcome: string; reason: string; objects: number }>();
+  const reasons = new Map<string, SkippedReason>();
   for (const r of rows) {
     if (r.outcome !== 'skipped' && r.outcome !== 'exists') continue;
     const key = JSON.stringify([r.outcome, r.reason ?? '']);
@@ -101,10 +103,10 @@ export const describeRestoreReport: ActionRunner<DescribeRestoreRequest> = (requ
 });
 
 /** Runs one catalog action and maps the catalog's errors to FAILED responses that name the problem. */
-async function catalogAction(
-  request: CatalogRequest, { clients, logger, metrics, started }: ActionContext,
-  run: (where: ClusterLocation) => Promise<{ status: string } & Record<string, unknown>>,
-): Promise<DelegateResponse> {
+async function catalogAction<A extends CatalogRequest['action'], Body extends { status: string }>(
+  request: CatalogRequest & { action: A }, { clients, logger, metrics, started }: ActionContext,
+  run: (where: ClusterLocation) => Promise<Body>,
+): Promise<CatalogResponse<A, Body> | CatalogFailureResponse<A>> {
   const where: ClusterLocation = {
     s3: clients.s3, bucket: request.bucket, prefix: request.prefix, clusterName: request.clusterName, kmsFor: (region) => clients.kmsFor(region),
   };

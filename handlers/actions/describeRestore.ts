@@ -2,7 +2,7 @@ import type { DescribeRestoreRequest } from '../../lib/events';
 import { restoreStatusKey } from '../../lib/recovery-point/layout';
 import { readRestoreStatus } from '../../lib/restore/durable';
 import { describeRestoreReport } from './catalog';
-import { operationalFailure, type ActionContext, type ActionRunner, type DelegateResponse } from './types';
+import { operationalFailure, type ActionContext, type ActionRunner, type DurableRestoreProgressResponse, type OperationalFailureResponse } from './types';
 
 /** A RUNNING restore whose steps have written nothing for this long has probably stopped (timed out, failed). */
 const STALE_AFTER_MS = 30 * 60_000;
@@ -20,12 +20,14 @@ export const describeRestoreAction: ActionRunner<DescribeRestoreRequest> = async
   const report = await describeRestoreReport(request, ctx);
   if (!progress) return report;
   // A durable restore that ended without a report (it failed before merging one) is described by its status.
-  if (report.status === 'FAILED') return progress;
+  if (report.status === 'FAILED' || report.action !== 'describe-restore' || !('restoreStatus' in report)) return progress;
   return { ...report, mode: progress.mode, state: progress.state, steps: progress.steps };
 };
 
 /** The durable restore's status object as a response; undefined when this restore kept none (a sync restore). */
-async function durableProgress(request: DescribeRestoreRequest, { clients, logger, started }: ActionContext): Promise<DelegateResponse | undefined> {
+async function durableProgress(
+  request: DescribeRestoreRequest, { clients, logger, started }: ActionContext,
+): Promise<DurableRestoreProgressResponse | OperationalFailureResponse<'describe-restore'> | undefined> {
   const at = { bucket: request.bucket, key: restoreStatusKey(request.prefix, request.clusterName, request.restoreId) };
   let doc;
   try {
@@ -37,10 +39,11 @@ async function durableProgress(request: DescribeRestoreRequest, { clients, logge
   }
   if (!doc) return undefined;
   const { restoreId, state, mode, clusterName, ...rest } = doc;
+  const status = 'OK' as const;
   const quietMs = Date.now() - Date.parse(doc.updatedAt);
   // The status object is written by the steps: an execution that timed out or failed outside a step leaves it RUNNING.
   const warnings = state === 'RUNNING' && quietMs > STALE_AFTER_MS
     ? [`no step has finished for ${Math.round(quietMs / 60_000)} minutes: the durable execution may have timed out or failed (see it in the Lambda console, function DurableRestoreFunction, execution ${restoreId})`]
     : [];
-  return { action: 'describe-restore', status: 'OK', restoreId, state, mode, clusterName, ...rest, warnings, durationMs: Date.now() - started };
+  return { action: 'describe-restore', status, restoreId, state, mode, clusterName, ...rest, warnings, durationMs: Date.now() - started };
 }

@@ -22,13 +22,13 @@ export const driftAction: ActionRunner<DriftRequest> = async (request, { env, cl
       recoveryPointId: d.recoveryPointId, recoveryPointCompletedAt: d.recoveryPointCompletedAt,
       added: d.added.slice(0, MAX_DIFF_ROWS), removed: d.removed.slice(0, MAX_DIFF_ROWS), changed: d.changed.slice(0, MAX_DIFF_ROWS),
       counts: d.counts, byResource: d.byResource, objects: { recoveryPoint: d.objects.from, live: d.objects.to },
-      ...(truncated ? { truncated: true } : {}),
+      ...(truncated ? { truncated: true as const } : {}),
       notCompared: d.notCompared, ignoredFields: IGNORED_FIELDS, durationMs: Date.now() - started,
     };
   } catch (err) {
     if (err instanceof RecoveryPointPathError) return invalidInput('drift', [...err.problems], started);
     if (err instanceof RecoveryPointUnavailableError) {
-      return { action: 'drift', status: 'FAILED', reason: 'not-found', clusterName: request.clusterName, error: err.message, durationMs: Date.now() - started };
+      return { action: 'drift', status: 'FAILED', reason: 'not-found', notFound: 'recovery-point', clusterName: request.clusterName, error: err.message, durationMs: Date.now() - started };
     }
     if (err instanceof RecoveryPointIntegrityError) {
       return { action: 'drift', status: 'FAILED', reason: 'invalid-recovery-point', clusterName: request.clusterName, error: err.message, problems: [...err.problems], durationMs: Date.now() - started };

@@ -10,10 +10,16 @@ import { preflightAction } from './preflight';
 import { readinessAction } from './readiness';
 import { restoreAction } from './restore';
 import { resumeGitopsAction } from './resumeGitops';
-import type { ActionRunner } from './types';
+import type { ActionContext, ActionResponses } from './types';
 
-/** The delegate's actions: one function each, in lib/'s terms. Adding an action is one line here. */
-export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequest, { action: A }>> } = {
+/** The request of one action. */
+type RequestOf<A extends DelegateAction> = Extract<DelegateRequest, { action: A }>;
+
+/** One runner per action, each answering its own entry of ActionResponses (responses.ts). */
+type ActionTable = { [A in DelegateAction]: (request: RequestOf<A>, ctx: ActionContext) => Promise<ActionResponses[A]> };
+
+/** The delegate's actions: one function each, in lib/'s terms. Adding an action is one line here (and its response type). */
+export const ACTIONS: ActionTable = {
   backup: backupAction,
   'check-access': checkAccessAction,
   preflight: preflightAction,
@@ -29,11 +35,14 @@ export const ACTIONS: { [A in DelegateAction]: ActionRunner<Extract<DelegateRequ
   drift: driftAction,
 };
 
-/** The runner for a request's action. */
-export function actionFor(request: DelegateRequest): ActionRunner<DelegateRequest> {
-  // The mapped type guarantees ACTIONS[a] takes requests of action a; TypeScript cannot correlate the union.
-  return ACTIONS[request.action] as ActionRunner<DelegateRequest>;
+/**
+ * Runs the request's action. `action` is the request's own, passed apart so that TypeScript can match the
+ * runner to the request and its response to the action (a correlated union, without a cast).
+ */
+export function runAction<A extends DelegateAction>(action: A, request: RequestOf<A>, ctx: ActionContext): Promise<ActionResponses[A]> {
+  const run = ACTIONS[action];
+  return run(request, ctx);
 }
 
-export type { ActionContext, ActionRunner, DelegateResponse, ProgressReport } from './types';
-export { invalidInput } from './types';
+export type * from './types';
+export { invalidInput, operationalFailure } from './types';

@@ -9,7 +9,7 @@ import type { ReadinessRequest } from '../../lib/events';
 import { newRecoveryPointId } from '../../lib/recovery-point';
 import { runReadiness, type ReadinessResult } from '../../lib/readiness';
 import { TranslationConfigError } from '../../lib/translation';
-import { invalidInput, operationalFailure, type ActionRunner, type DelegateResponse } from './types';
+import { invalidInput, operationalFailure, type ActionRunner, type ReadinessResponse } from './types';
 
 /** Problems in the response; the report in S3 has them all. */
 export const MAX_PROBLEMS_IN_RESPONSE = 100;
@@ -79,7 +79,7 @@ function recordMetrics(metrics: Parameters<ActionRunner<ReadinessRequest>>[1]['m
   metrics.addMetric('Ready', MetricUnit.Count, r.status === 'READY' ? 1 : 0);
 }
 
-function readinessResponse(r: ReadinessResult): DelegateResponse {
+function readinessResponse(r: ReadinessResult): ReadinessResponse {
   const { recent: _recent, ...rpo } = r.rpo;
   return {
     action: 'readiness',

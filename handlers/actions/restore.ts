@@ -11,7 +11,7 @@ import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, Res
 import { restoreTranslation, TranslationConfigError, type Translator, type UntranslatedReferenceFinder } from '../../lib/translation';
 import { SecretKeyError } from '../../lib/secrets';
 import { chooseRestoreMode, startDurableRestore } from './startDurableRestore';
-import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type DelegateResponse } from './types';
+import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type RestoreResponse } from './types';
 
 export const restoreAction: ActionRunner<RestoreRequest> = async (request, { env, clients, logger, metrics, lambda, started, onProgress }) => {
   const { source } = request;
@@ -140,7 +140,7 @@ function partitionOf(arn: string): string {
   return parseArn(arn)?.partition ?? 'aws';
 }
 
-function restoreResponse(request: RestoreRequest, location: string, o: RestoreOutcome): DelegateResponse {
+function restoreResponse(request: RestoreRequest, location: string, o: RestoreOutcome): RestoreResponse {
   return {
     action: 'restore',
     status: o.status,

@@ -6,7 +6,7 @@ import type { RestoreMode, RestoreRequest } from '../../lib/events';
 import { RecoveryPointReader } from '../../lib/recovery-point/RecoveryPointReader';
 import { restoreStatusKey } from '../../lib/recovery-point/layout';
 import type { AwsClients } from '../../lib/aws/clients';
-import { invalidInput, operationalFailure, type DelegateResponse } from './types';
+import { invalidInput, operationalFailure, type DurableRestoreStartedResponse, type InvalidInputResponse, type OperationalFailureResponse } from './types';
 
 /**
  * `restore` in mode "durable": the recovery point resolved and a restoreId chosen here, the restore itself
@@ -17,7 +17,7 @@ import { invalidInput, operationalFailure, type DelegateResponse } from './types
 export async function startDurableRestore(
   request: RestoreRequest, at: { folder: string; restoreId: string; report: { bucket: string; key: string } },
   ctx: { env: DelegateEnvironment; clients: AwsClients; logger: Logger; started: number },
-): Promise<DelegateResponse> {
+): Promise<DurableRestoreStartedResponse | InvalidInputResponse<'restore'> | OperationalFailureResponse<'restore'>> {
   const { env, clients, logger, started } = ctx;
   if (!env.durableRestoreFunction) {
     return invalidInput('restore', ['mode "durable" needs DURABLE_RESTORE_FUNCTION (the durable restore function of template.yaml); use mode "sync"'], started);

@@ -4,10 +4,10 @@ import type { Context } from 'aws-lambda';
 import type { AwsClients } from '../../lib/aws/clients';
 import type { DelegateEnvironment } from '../../lib/config/environment';
 import type { DelegateRequest } from '../../lib/events';
-import type { SecretKeyError } from '../../lib/secrets';
+import type { ActionResponses } from './responses';
 
-/** Every response names its action and a status; the rest is the action's own. */
-export type DelegateResponse = Record<string, unknown> & { action: string; status: string };
+export type * from './responses';
+export { invalidInput, operationalFailure, secretsKeyFailure } from './failures';
 
 /** Progress of long work, for the CLI's progress line (the Lambda handler passes no listener). */
 export interface ProgressReport {
@@ -36,27 +36,8 @@ export interface ActionContext {
   onProgress?: (progress: ProgressReport) => void;
 }
 
-/** One action: runs lib/ for a validated request and shapes the response, mapping its own errors to statuses. */
-export type ActionRunner<R extends DelegateRequest> = (request: R, ctx: ActionContext) => Promise<DelegateResponse>;
-
-/** The FAILED response for bad input: every problem named, nothing done. */
-export function invalidInput(action: string, problems: readonly string[], started: number): DelegateResponse {
-  return { action, status: 'FAILED', reason: 'invalid-input', error: problems.join('; '), problems: [...problems], durationMs: Date.now() - started };
-}
-
-/** The FAILED response for an operational error (not the caller's input). */
-export function operationalFailure(action: string, clusterName: string, error: string, started: number): DelegateResponse {
-  return { action, status: 'FAILED', reason: 'error', clusterName, error, durationMs: Date.now() - started };
-}
-
 /**
- * The FAILED response when a recovery point's Secrets key cannot be used (README "Secrets"): the key, why,
- * and KMS's error code; nothing was read past the manifest, nothing written.
+ * One action: runs lib/ for a validated request and shapes the response, mapping its own errors to statuses.
+ * It answers its own entry of ActionResponses.
  */
-export function secretsKeyFailure(action: string, clusterName: string, err: SecretKeyError, started: number): DelegateResponse {
-  return {
-    action, status: 'FAILED', reason: 'secrets-key', clusterName, error: err.message,
-    secretsKey: { kmsKeyId: err.keyId, reason: err.reason, ...(err.kmsCode ? { kmsCode: err.kmsCode } : {}) },
-    durationMs: Date.now() - started,
-  };
-}
+export type ActionRunner<R extends DelegateRequest> = (request: R, ctx: ActionContext) => Promise<ActionResponses[R['action']]>;

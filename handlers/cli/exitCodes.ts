@@ -1,4 +1,6 @@
-import type { DelegateResponse } from '../delegate';
+import type { NotFound } from '../actions';
+
+export type { NotFound } from '../actions';
 
 // One table of exit codes, the same meaning in every command (docs/cli.md prints it; a unit test keeps the
 // two in step). 64 is sysexits' EX_USAGE, as the AWS CLI and kubectl-style tools use a usage code apart.
@@ -18,14 +20,22 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<{ code: ExitCode; meaning: string
 ];
 
 /**
- * Where the named cluster, recovery point or restore does not exist, a response says so in `notFound` (the
- * entry point for clusters, the catalog and restore for the others); `reason` stays as the handler's
- * contract has it.
+ * What the exit code depends on: every DelegateResponse has these fields or leaves them out. Read as values,
+ * not by action, so that a deployed delegate of another version gets the same codes.
  */
-export type NotFound = 'cluster' | 'recovery-point' | 'restore';
+export interface ExitView {
+  action: string;
+  status: string;
+  reason?: string;
+  notFound?: NotFound;
+  /** list-recovery-points: an empty listing is "not found". */
+  recoveryPoints?: unknown;
+  incomplete?: unknown;
+  nextToken?: unknown;
+}
 
 /** The exit code a response means. */
-export function exitCodeOf(response: DelegateResponse): ExitCode {
+export function exitCodeOf(response: ExitView): ExitCode {
   if (response.notFound === 'cluster') return EXIT.WRONG_CLUSTER;
   if (response.notFound === 'recovery-point' || response.reason === 'not-found') return EXIT.NOT_FOUND;
   if (response.reason === 'invalid-input') return EXIT.BAD_INPUT;
@@ -38,7 +48,7 @@ export function exitCodeOf(response: DelegateResponse): ExitCode {
   }
 }
 
-function isEmptyList(response: DelegateResponse): boolean {
+function isEmptyList(response: ExitView): boolean {
   const empty = (v: unknown) => Array.isArray(v) && v.length === 0;
   return response.status !== 'FAILED' && empty(response.recoveryPoints) && empty(response.incomplete) && response.nextToken === undefined;
 }

@@ -2,7 +2,7 @@
 // instead of locally. From a laptop a private cluster's endpoint is unreachable; the deployed function sits
 // in the cluster's subnets and reaches it.
 import { InvokeCommand, LambdaClient, LambdaServiceException } from '@aws-sdk/client-lambda';
-import type { DelegateResponse } from '../delegate';
+import type { DelegateResponse } from '../actions';
 
 /** Lambda runs a function for at most 15 minutes; the answer may take that long and a little more. */
 export const REMOTE_INVOKE_TIMEOUT_MS = 16 * 60_000;
@@ -57,11 +57,18 @@ export function regionOfArn(functionName: string): string | undefined {
 function parseResponse(text: string): DelegateResponse | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { action?: unknown }).action === 'string'
-      ? (value as DelegateResponse) : undefined;
+    return isDelegateResponse(value) ? value : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The delegate's answer names its action: that is all the CLI checks of a deployed delegate's JSON, which
+ * the delegate's own code (responses.ts) shaped.
+ */
+function isDelegateResponse(value: unknown): value is DelegateResponse {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'action' in value && typeof value.action === 'string';
 }
 
 /** Lambda's error payload `{errorType, errorMessage}`, as one line. */

@@ -1,26 +1,29 @@
 // What the catalog subcommands print for people. Each takes the action's response (the same JSON --json
 // prints and the Lambda returns) and lays it out; nothing here calls AWS. Secret values never reach a
 // response, so they cannot reach these pages either.
+import type { DiffObjectRef, RecoveryPointScope } from '../../lib/catalog';
+import type { RewriteCounts } from '../../lib/translation';
 import type {
-  ChangedObject, DiffObjectRef, DiffResult, IncompleteRecoveryPoint, RecoveryPointDescription, RecoveryPointRow, RecoveryPointScope, VerifyResult,
-} from '../../lib/catalog';
-import type { GitopsSummary, ResumedObject, WebhookWithoutEndpoints } from '../../lib/restore';
-import type { DelegateResponse } from '../delegate';
+  DescribeRecoveryPointResponse, DiffRecoveryPointsResponse, ListRecoveryPointsResponse, RestoreResponse, ResumeGitopsResponse, VerifyRecoveryPointResponse,
+} from '../actions';
 import { count, humanBytes, humanDuration, humanTime, shortTime, statusText, table, type Colors } from './format';
 
-type ListResponse = DelegateResponse & { recoveryPoints: RecoveryPointRow[]; incomplete: IncompleteRecoveryPoint[]; total: number; nextToken?: string; location?: string };
-type DescribeResponse = DelegateResponse & RecoveryPointDescription;
-type VerifyResponse = DelegateResponse & VerifyResult;
-type DiffResponse = DelegateResponse & DiffResult & { truncated?: boolean };
+/** What a failure's page reads: every response has these fields or leaves them out. */
+export interface FailureView {
+  status: string;
+  reason?: string;
+  error?: string;
+  /** Strings in a FAILED response; readiness's own (not FAILED) problems are objects, which this never prints. */
+  problems?: readonly unknown[];
+}
 
 /** A FAILED response, for any command: the error and every problem. */
-export function renderFailure(r: DelegateResponse, c: Colors): string {
+export function renderFailure(r: FailureView, c: Colors): string {
   const problems = Array.isArray(r.problems) ? r.problems.map((p) => `  - ${String(p)}`) : [];
   return [`${statusText('FAILED', c)}: ${String(r.error ?? r.reason ?? 'unknown error')}`, ...(problems.length > 1 ? problems : [])].join('\n');
 }
 
-export function renderList(response: DelegateResponse, c: Colors): string {
-  const r = response as ListResponse;
+export function renderList(r: ListRecoveryPointsResponse, c: Colors): string {
   if (r.recoveryPoints.length === 0 && r.incomplete.length === 0) return `No recovery points for cluster ${String(r.clusterName)} under ${r.location ?? ''}`;
   const rows = [
     ...r.recoveryPoints.map((p) => ({
@@ -45,8 +48,7 @@ export function renderList(response: DelegateResponse, c: Colors): string {
   return lines.join('\n');
 }
 
-export function renderDescribe(response: DelegateResponse, c: Colors): string {
-  const d = response as DescribeResponse;
+export function renderDescribe(d: DescribeRecoveryPointResponse, c: Colors): string {
   const statuses = Object.entries(d.resourceStatuses).map(([s, n]) => `${n} ${statusText(s, c)}`).join(', ');
   const deps = Object.entries(d.dependencyCounts).sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
   const field = (label: string, value: string) => `${label.padEnd(16)}${value}`;
@@ -76,8 +78,7 @@ export function renderDescribe(response: DelegateResponse, c: Colors): string {
   return lines.join('\n');
 }
 
-export function renderVerify(response: DelegateResponse, c: Colors): string {
-  const v = response as VerifyResponse;
+export function renderVerify(v: VerifyRecoveryPointResponse, c: Colors): string {
   const lines = [`${v.recoveryPointId}: ${statusText(v.status, c)}`];
   lines.push(`  ${count(v.objects)} objects checked, ${humanBytes(v.bytes)} read (the manifest says ${count(v.expected.objects)} objects, ${humanBytes(v.expected.bytes)})`);
   if (v.status === 'VALID') lines.push(`  SHA-256 ${v.expected.sha256} matches the manifest`);
@@ -86,8 +87,7 @@ export function renderVerify(response: DelegateResponse, c: Colors): string {
   return lines.join('\n');
 }
 
-export function renderDiff(response: DelegateResponse, c: Colors): string {
-  const d = response as DiffResponse;
+export function renderDiff(d: DiffRecoveryPointsResponse, c: Colors): string {
   const { added, removed, changed } = d.counts;
   const lines = [
     `${d.from} (${count(d.objects.from)} objects) -> ${d.to} (${count(d.objects.to)})`,
@@ -104,7 +104,7 @@ export function renderDiff(response: DelegateResponse, c: Colors): string {
   const name = (ref: DiffObjectRef) => (ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name);
   for (const ref of d.added) add(ref, `  ${c.green('+')} ${name(ref)}`);
   for (const ref of d.removed) add(ref, `  ${c.red('-')} ${name(ref)}`);
-  for (const ref of d.changed as ChangedObject[]) add(ref, `  ${c.yellow('~')} ${name(ref)}  ${ref.paths.join(', ')}`);
+  for (const ref of d.changed) add(ref, `  ${c.yellow('~')} ${name(ref)}  ${ref.paths.join(', ')}`);
   for (const [resource, entries] of [...byResource].sort(([a], [b]) => a.localeCompare(b))) lines.push(resource, ...entries);
   if (d.truncated) lines.push('', 'Only the first rows of each list are shown; the counts above are complete (see --json).');
   return lines.join('\n');
@@ -148,28 +148,25 @@ function wrap(text: string, width: number): string[] {
   return [...out, line];
 }
 
-type RestoreResponse = DelegateResponse & {
-  dryRun: boolean; clusterName: string; restoreId: string; report?: string; reason?: string; error?: string;
-  source: { location: string; recoveryPointId: string; clusterName: string };
-  created: number; updated: number; failed: number; notAttempted?: number;
-  skipped: { exists: number; notRestorable: number; owned: number; excluded: number; needsCrd: number };
-  failures: Array<{ resource: string; namespace?: string; name: string; status?: number; error: string }>;
-  translations: { arns: number; images: number; identifiers: number; regions?: number; zones?: number; clusterNames?: number };
-  untranslatedReferences: Array<{ type: string; id: string; objects: string[] }>;
-  webhooksWithoutEndpoints?: WebhookWithoutEndpoints[];
-  gitops?: GitopsSummary;
-  warnings: string[];
+/**
+ * A restore's response as this page reads it: this delegate's, or an older one's, which had no region, zone
+ * or cluster-name counts and no webhook check.
+ */
+export type RestorePageResponse = Omit<RestoreResponse, 'translations' | 'webhooksWithoutEndpoints' | 'mode'> & {
+  translations: Pick<RewriteCounts, 'arns' | 'images' | 'identifiers'> & Partial<RewriteCounts>;
+  webhooksWithoutEndpoints?: RestoreResponse['webhooksWithoutEndpoints'];
+  /** Older delegates did not say which mode ran (they had only one). */
+  mode?: RestoreResponse['mode'];
 };
 
 /** The region, zone and cluster-name rewrites, when there were any (older responses have no such counts). */
-function namesTranslated(t: RestoreResponse['translations']): string {
+function namesTranslated(t: RestorePageResponse['translations']): string {
   const parts = [[t.regions, 'region(s)'], [t.zones, 'zone(s)'], [t.clusterNames, 'cluster name(s)']] as const;
   return parts.filter(([n]) => n).map(([n, what]) => `, ${n} ${what}`).join('');
 }
 
 /** A restore (or its dry run) for people: what happened, in counts, then what needs a look. */
-export function renderRestore(response: DelegateResponse, c: Colors): string {
-  const r = response as RestoreResponse;
+export function renderRestore(r: RestorePageResponse, c: Colors): string {
   const would = r.dryRun ? 'would be ' : '';
   const lines = [
     `${r.dryRun ? 'DRY RUN ' : ''}${statusText(r.status, c)}: ${r.source.clusterName}/${r.source.recoveryPointId} into ${r.clusterName}${r.reason ? ` (stopped: ${r.reason})` : ''}`,
@@ -212,14 +209,8 @@ export function renderRestore(response: DelegateResponse, c: Colors): string {
   return lines.join('\n');
 }
 
-type ResumeGitopsResponse = DelegateResponse & {
-  dryRun: boolean; clusterName: string; resumed: number; objects: ResumedObject[]; failed: number;
-  failures: Array<{ resource: string; namespace?: string; name: string; error: string }>; warnings: string[];
-};
-
 /** resume-gitops for people: what was released (or would be), and what could not be. */
-export function renderResumeGitops(response: DelegateResponse, c: Colors): string {
-  const r = response as ResumeGitopsResponse;
+export function renderResumeGitops(r: ResumeGitopsResponse, c: Colors): string {
   const lines = [`${r.dryRun ? 'DRY RUN ' : ''}${statusText(r.status, c)}: ${r.resumed} GitOps applier(s) ${r.dryRun ? 'would be ' : ''}resumed in ${r.clusterName}`];
   for (const o of r.objects) lines.push(`  ${o.resource} ${o.namespace ? `${o.namespace}/` : ''}${o.name}  put back: ${o.restored.join(', ') || '(nothing)'}`);
   if (r.failures.length) lines.push(`Failed (${r.failed}):`, ...r.failures.map((f) => `  ${f.resource} ${f.namespace ? `${f.namespace}/` : ''}${f.name}: ${f.error}`));
@@ -234,11 +225,13 @@ const MAX_SUMMARY_ROWS = 20;
  * Any response for people: its status, then each field. Backup, check-access, preflight and invoke use it,
  * and so does an action that has no renderer of its own yet, so a new command prints readably at once.
  */
-export function renderSummary(response: DelegateResponse, c: Colors): string {
+export function renderSummary<R extends { action: string; status: string }>(response: R, c: Colors): string {
   const { action, status, ...rest } = response;
   const lines = [`${statusText(status, c)}: ${action}`];
   const field = (label: string, value: string) => `${label.padEnd(18)}${value}`;
-  for (const [key, value] of Object.entries(rest)) {
+  // Any response's fields, read as values: this page knows none of them by type.
+  const fields: Array<[string, unknown]> = Object.entries(rest);
+  for (const [key, value] of fields) {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value)) {
       if (value.length === 0) continue;

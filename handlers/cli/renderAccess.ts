@@ -1,13 +1,9 @@
 // check-access for people: what the delegate may read, and the commands that grant the rest, each on a line
 // of its own so it can be copied (the generic page would squeeze them into a table cell).
-import type { AccessReport } from '../../lib/access';
-import type { DelegateResponse } from '../delegate';
+import type { CheckAccessResponse } from '../actions';
 import { count, statusText, type Colors } from './format';
 
-type CheckAccessResponse = DelegateResponse & AccessReport;
-
-export function renderCheckAccess(response: DelegateResponse, c: Colors): string {
-  const r = response as CheckAccessResponse;
+export function renderCheckAccess(r: CheckAccessResponse, c: Colors): string {
   const field = (label: string, value: string) => `${label.padEnd(16)}${value}`;
   const lines = [
     `${statusText(r.status, c)}: ${r.summary}`,

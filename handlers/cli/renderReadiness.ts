@@ -1,22 +1,10 @@
 // What `eks-delegate readiness` and `eks-delegate drift` print for people; --json prints the response itself.
 import type { DiffObjectRef } from '../../lib/catalog';
-import type { ReadinessProblem } from '../../lib/readiness';
 import { formatDuration } from '../../lib/readiness';
-import type { DelegateResponse } from '../delegate';
+import type { DriftResponse, ReadinessResponse } from '../actions';
 import { count, statusText, table, type Colors } from './format';
 
-interface ReadinessResponse extends DelegateResponse {
-  source: { clusterName: string; recoveryPointId?: string; location?: string };
-  rpo: { recoveryPointAgeSeconds?: number; targetSeconds: number; met: boolean };
-  estimatedRto: { seconds?: number; targetSeconds: number; met: boolean; objectsToRestore: number; writesPerSecond?: number };
-  problems: ReadinessProblem[];
-  dependencies: { present: number; missing: number; notCheckable: number };
-  report?: string;
-  html?: string;
-}
-
-export function renderReadiness(response: DelegateResponse, c: Colors): string {
-  const r = response as ReadinessResponse;
+export function renderReadiness(r: ReadinessResponse, c: Colors): string {
   const age = r.rpo.recoveryPointAgeSeconds;
   const lines = [
     `${statusText(r.status, c)}  ${r.source.clusterName} -> ${String(r.clusterName)}${r.source.recoveryPointId ? ` (recovery point ${r.source.recoveryPointId})` : ''}`,
@@ -51,20 +39,7 @@ function wrapWords(text: string, width: number): string {
   return lines.join('\n');
 }
 
-interface DriftResponse extends DelegateResponse {
-  recoveryPointId: string;
-  recoveryPointCompletedAt: string;
-  added: DiffObjectRef[];
-  removed: DiffObjectRef[];
-  changed: Array<DiffObjectRef & { paths: string[] }>;
-  counts: { added: number; removed: number; changed: number };
-  objects: { recoveryPoint: number; live: number };
-  notCompared: Array<{ resource: string; reason: string }>;
-  truncated?: boolean;
-}
-
-export function renderDrift(response: DelegateResponse, c: Colors): string {
-  const d = response as DriftResponse;
+export function renderDrift(d: DriftResponse, c: Colors): string {
   const { added, removed, changed } = d.counts;
   const name = (ref: DiffObjectRef): string => `${ref.resource} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
   const lines = [

@@ -1,24 +1,9 @@
 // `restore list` and `restore describe` for people: the restores made from a cluster's recovery points (or
 // into a cluster), read from their reports in S3, as Velero's `restore get` and `restore describe --details`.
-import type { DelegateResponse } from '../delegate';
+import type { DescribeRestoreResponse, ListRestoresResponse } from '../actions';
 import { count, humanDuration, humanTime, shortTime, statusText, table, type Colors } from './format';
 
-interface RestoreRow {
-  restoreId: string; status: string; dryRun: boolean; startedAt: string; durationMs: number; sourceCluster: string;
-  recoveryPointId: string; targetCluster?: string; created: number; updated: number; failed: number; notAttempted: number; skipped: number;
-}
-type ListResponse = DelegateResponse & { sourceCluster: string; clusterName: string; total: number; restores: RestoreRow[] };
-
-interface ObjectRow { resource: string; namespace?: string; name: string; outcome: string; reason?: string; status?: number; targetNamespace?: string }
-type DescribeResponse = DelegateResponse & {
-  restoreId: string; restoreStatus: string; restoreDurationMs: number; dryRun: boolean; recoveryPointId: string; sourceCluster: string;
-  targetCluster?: string; startedAt: string; report: string; stoppedReason?: string; error?: string; warnings: string[];
-  outcomes: Record<string, number>; skippedReasons: Array<{ outcome: string; reason: string; objects: number }>;
-  objects: ObjectRow[]; truncated?: boolean; untranslatedReferences?: Array<{ type: string; id: string; objects: string[] }>;
-};
-
-export function renderRestoreList(response: DelegateResponse, c: Colors): string {
-  const r = response as ListResponse;
+export function renderRestoreList(r: ListRestoresResponse, c: Colors): string {
   if (r.restores.length === 0) return `No restores from or into cluster ${r.sourceCluster}${r.sourceCluster === r.clusterName ? '' : ` or ${r.clusterName}`}.`;
   const lines = [
     table(
@@ -35,8 +20,7 @@ export function renderRestoreList(response: DelegateResponse, c: Colors): string
   return lines.join('\n');
 }
 
-export function renderRestoreDescribe(response: DelegateResponse, c: Colors): string {
-  const d = response as DescribeResponse;
+export function renderRestoreDescribe(d: DescribeRestoreResponse, c: Colors): string {
   const field = (label: string, value: string) => `${label.padEnd(16)}${value}`;
   const lines = [
     field('Restore', d.restoreId),
@@ -54,7 +38,7 @@ export function renderRestoreDescribe(response: DelegateResponse, c: Colors): st
   }
   for (const w of d.warnings) lines.push(`Warning: ${w}`);
   for (const u of d.untranslatedReferences ?? []) lines.push(`Still pointing at the source: ${u.type} ${u.id} (${u.objects.length} object(s))`);
-  const byOutcome = new Map<string, ObjectRow[]>();
+  const byOutcome = new Map<string, DescribeRestoreResponse['objects']>();
   for (const o of d.objects) byOutcome.set(o.outcome, [...(byOutcome.get(o.outcome) ?? []), o]);
   for (const [outcome, rows] of byOutcome) {
     lines.push('', `${outcome[0]?.toUpperCase() ?? ''}${outcome.slice(1)}:`);

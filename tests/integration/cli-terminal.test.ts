@@ -88,9 +88,9 @@ describe('the CLI in a real terminal (tmux)', () => {
   });
 
   it('restore with a failure: WARN logs meanwhile, then the whole table, exit code 2', async () => {
+    // By id: the backup above is filtered (one namespace), so it is never `latest` (docs/scope.md).
     const { screen, code } = await cli([
-      // The backup above is filtered (one namespace): `latest` would look for a whole-cluster one.
-      'restore', 'latest-any', '--source-cluster', primary.conn.clusterName, '--source-region', primary.conn.region, '--translate', 'off',
+      'restore', recoveryPointId, '--source-cluster', primary.conn.clusterName, '--source-region', primary.conn.region, '--translate', 'off',
       '--include-namespaces', ns,
     ], recovery.delegateEnv(recoveryCreds, { RECOVERY_PREFIX: prefix }));
     expect(code).toBe(2);

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CliInputError } from '../../../handlers/cli/errors';
-import { EXIT, EXIT_CODE_MEANINGS, exitCodeOf } from '../../../handlers/cli/exitCodes';
+import { EXIT, EXIT_CODE_MEANINGS, exitCodeOf, type ExitView } from '../../../handlers/cli/exitCodes';
 import { outputFormatOf, writeResult, type Streams } from '../../../handlers/cli/output';
 import { progressLine } from '../../../handlers/cli/progress';
 import { renderSummary } from '../../../handlers/cli/render';
 import { colorsFor } from '../../../handlers/cli/format';
-import type { DelegateResponse } from '../../../handlers/delegate';
+import type { InvalidInputResponse } from '../../../handlers/actions';
 
 // The layer every command's result goes through (issue 27): where it is written, in which format, with
 // which exit code.
@@ -19,12 +19,13 @@ function streams(): Streams & { out: string[]; err: string[] } {
   return { out, err, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } };
 }
 
-const backup: DelegateResponse = {
+// Fewer fields than a backup answers today: the output layer reads any response.
+const backup = {
   action: 'backup', status: 'COMPLETED', clusterName: 'prod', recoveryPointId: '20261207T031500Z-ab12', location: 's3://b/eks/prod/20261207T031500Z-ab12/',
   objects: 197, bytes: 48_213, warnings: ['metrics.k8s.io/v1beta1: discovery failed: 503'], unreadable: [], durationMs: 544,
 };
-const notFound: DelegateResponse = {
-  action: 'restore', status: 'FAILED', reason: 'invalid-input', notFound: 'recovery-point',
+const notFound: InvalidInputResponse<'restore'> = {
+  action: 'restore', status: 'FAILED', reason: 'invalid-input', notFound: 'recovery-point', durationMs: 12,
   error: 'no recovery point eks/dr/latest', problems: ['no recovery point eks/dr/latest'],
 };
 
@@ -89,13 +90,13 @@ describe('writeResult', () => {
 });
 
 describe('exit codes', () => {
-  it.each<[string, DelegateResponse, number]>([
+  it.each<[string, ExitView, number]>([
     ['wrong cluster, any command', { action: 'backup', status: 'FAILED', reason: 'invalid-input', notFound: 'cluster' }, EXIT.WRONG_CLUSTER],
     ['wrong cluster, restore', { action: 'restore', status: 'FAILED', reason: 'invalid-input', notFound: 'cluster' }, EXIT.WRONG_CLUSTER],
     ['unknown recovery point, describe', { action: 'describe-recovery-point', status: 'FAILED', reason: 'not-found', notFound: 'recovery-point' }, EXIT.NOT_FOUND],
     ['unknown recovery point, restore', notFound, EXIT.NOT_FOUND],
-    ['a list with nothing in it', { action: 'list-recovery-points', status: 'OK', recoveryPoints: [], incomplete: [], total: 0 }, EXIT.NOT_FOUND],
-    ['a list with only incomplete ones', { action: 'list-recovery-points', status: 'OK', recoveryPoints: [], incomplete: [{}], total: 1 }, EXIT.OK],
+    ['a list with nothing in it', { action: 'list-recovery-points', status: 'OK', recoveryPoints: [], incomplete: [] }, EXIT.NOT_FOUND],
+    ['a list with only incomplete ones', { action: 'list-recovery-points', status: 'OK', recoveryPoints: [], incomplete: [{}] }, EXIT.OK],
     ['bad input', { action: 'backup', status: 'FAILED', reason: 'invalid-input' }, EXIT.BAD_INPUT],
     ['an operational failure', { action: 'backup', status: 'FAILED', reason: 'error' }, EXIT.FAILED],
     ['no access', { action: 'check-access', status: 'NO_ACCESS' }, EXIT.FAILED],

@@ -1,7 +1,8 @@
-import { EXIT, exitCodeOf } from '../../../handlers/cli/exitCodes';
 import { colorsFor, humanBytes, humanDuration } from '../../../handlers/cli/format';
 import { progressLine, progressText } from '../../../handlers/cli/progress';
-import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderVerify } from '../../../handlers/cli/render';
+import type { DescribeRecoveryPointResponse, ListRecoveryPointsResponse, RestoreResponse } from '../../../handlers/actions';
+import { EXIT, exitCodeOf } from '../../../handlers/cli/exitCodes';
+import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderVerify, type RestorePageResponse } from '../../../handlers/cli/render';
 
 // Fixed responses, so the tables are snapshots with stable columns.
 const plain = colorsFor({ isTTY: false });
@@ -11,8 +12,8 @@ const row = (id: string, status: 'COMPLETED' | 'PARTIAL', objects: number, bytes
   recoveryPointId: id, status, startedAt: `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}T${id.slice(9, 11)}:${id.slice(11, 13)}:${id.slice(13, 15)}Z`,
   completedAt: '', durationMs: 4200, objects, bytes, resources: 57, unreadable: 0, dependencies: deps, scope,
 });
-const list = {
-  action: 'list-recovery-points', status: 'OK', clusterName: 'prod', location: 's3://b/eks/prod/',
+const list: ListRecoveryPointsResponse = {
+  action: 'list-recovery-points', status: 'OK', clusterName: 'prod', location: 's3://b/eks/prod/', durationMs: 31,
   recoveryPoints: [row('20261123T200501Z-7f3a', 'COMPLETED', 212, 56_789, 12, ONE_NAMESPACE), row('20261122T200459Z-01bc', 'PARTIAL', 12_001, 3_400_001, 11)],
   incomplete: [{ recoveryPointId: '20261122T210000Z-dead', lastModified: '2026-11-22T21:00:07Z', bytes: 5_242_880, reason: 'no manifest' }],
   total: 3, nextToken: '20261122T200459Z-01bc',
@@ -34,7 +35,8 @@ describe('CLI pages', () => {
 
   it('describe, verify and diff', () => {
     const describe = renderDescribe({
-      action: 'describe-recovery-point', status: 'PARTIAL', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
+      action: 'describe-recovery-point', status: 'PARTIAL', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
+      formatVersion: '1.2.0', seekable: true,
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
       startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', backupDurationMs: 4200, durationMs: 58, scope: WHOLE,
       archive: { key: 'k', bytes: 3_456_789, sha256: 'ab'.repeat(32), objects: 12_345 },
@@ -44,11 +46,11 @@ describe('CLI pages', () => {
       dependencyCounts: { 'iam-role': 2, 'ecr-repository': 1 }, dependencies: [{ type: 'iam-role', id: 'arn:aws:iam::111122223333:role/a' }],
     }, plain);
     const verify = renderVerify({
-      action: 'verify-recovery-point', status: 'INVALID', recoveryPointId: '20261123T200501Z-7f3a', objects: 12_344, bytes: 3_456_789,
+      action: 'verify-recovery-point', status: 'INVALID', clusterName: 'prod', durationMs: 900, recoveryPointId: '20261123T200501Z-7f3a', objects: 12_344, bytes: 3_456_789,
       expected: { objects: 12_345, bytes: 3_456_789, sha256: 'ab'.repeat(32) }, problems: ['archive holds 12344 objects, the manifest says 12345'], problemCount: 1,
     }, plain);
     const diff = renderDiff({
-      action: 'diff-recovery-points', status: 'OK', from: '20261122T200459Z-01bc', to: '20261123T200501Z-7f3a',
+      action: 'diff-recovery-points', status: 'OK', clusterName: 'prod', durationMs: 900, ignoredFields: ['metadata.resourceVersion'], from: '20261122T200459Z-01bc', to: '20261123T200501Z-7f3a',
       added: [{ resource: 'secrets', namespace: 'shop', name: 'new-key' }], removed: [{ resource: 'namespaces', name: 'old-team' }],
       changed: [{ resource: 'deployments.apps', namespace: 'shop', name: 'web', paths: ['spec.replicas'] }, { resource: 'secrets', namespace: 'shop', name: 'db', paths: ['data.password'] }],
       counts: { added: 1, removed: 1, changed: 2 }, objects: { from: 12_001, to: 12_345 },
@@ -59,7 +61,8 @@ describe('CLI pages', () => {
   });
 
   it("describe shows how long the backup took, not how long describe itself took", () => {
-    const d = { action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: 'r', location: 's3://b/r/',
+    const d: DescribeRecoveryPointResponse = { action: 'describe-recovery-point', status: 'COMPLETED', clusterName: 'prod', recoveryPointId: 'r', location: 's3://b/r/',
+      formatVersion: '1.2.0', seekable: true,
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
       startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:01.215Z', backupDurationMs: 215, durationMs: 58, scope: WHOLE,
       archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 }, resources: [], unreadable: [], warnings: [], dependencyCounts: {} };
@@ -68,8 +71,9 @@ describe('CLI pages', () => {
   });
 
   it('describe names the KMS key that seals the Secrets, when one does', () => {
-    const base = {
-      action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
+    const base: DescribeRecoveryPointResponse = {
+      action: 'describe-recovery-point', status: 'COMPLETED', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
+      formatVersion: '1.2.0', seekable: true,
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
       startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', backupDurationMs: 4200, durationMs: 58, scope: WHOLE,
       archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 },
@@ -83,8 +87,9 @@ describe('CLI pages', () => {
   });
 
   it('describe says a filtered recovery point is never "latest" and names its filters; an old manifest\'s scope is marked inferred', () => {
-    const base = {
-      action: 'describe-recovery-point', status: 'COMPLETED', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
+    const base: Omit<DescribeRecoveryPointResponse, 'scope'> = {
+      action: 'describe-recovery-point', status: 'COMPLETED', clusterName: 'prod', recoveryPointId: '20261123T200501Z-7f3a', location: 's3://b/eks/prod/20261123T200501Z-7f3a/',
+      formatVersion: '1.2.0', seekable: true, backupDurationMs: 4200,
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', region: 'us-east-1', account: '111122223333', kubernetesVersion: '1.31', platformVersion: 'eks.12', authenticationMode: 'API' },
       startedAt: '2026-11-23T20:05:01Z', completedAt: '2026-11-23T20:05:05Z', durationMs: 4200,
       archive: { key: 'k', bytes: 1, sha256: 'ab'.repeat(32), objects: 1 }, resourceStatuses: { ok: 1 },
@@ -98,11 +103,11 @@ describe('CLI pages', () => {
 });
 
 describe('restore and resume-gitops pages', () => {
-  const restore = {
-    action: 'restore', status: 'COMPLETED', dryRun: true, clusterName: 'prod-dr', restoreId: 'r1', report: 's3://b/r1.json',
+  const restore: RestoreResponse = {
+    action: 'restore', status: 'COMPLETED', mode: 'sync', dryRun: true, clusterName: 'prod-dr', restoreId: 'r1', report: 's3://b/r1.json', durationMs: 900,
     source: { location: 's3://b/eks/prod/x/', recoveryPointId: 'x', clusterName: 'prod' },
     created: 3, updated: 0, failed: 0, skipped: { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 }, failures: [],
-    translations: { arns: 0, images: 0, identifiers: 0 }, untranslatedReferences: [], warnings: [],
+    translations: { arns: 0, images: 0, identifiers: 0, regions: 0, zones: 0, clusterNames: 0 }, untranslatedReferences: [], warnings: [],
     gitops: { mode: 'pause', paused: 1, objects: [{ resource: 'applications.argoproj.io', namespace: 'argocd', name: 'shop', held: ['spec.syncPolicy.automated'] }] },
     webhooksWithoutEndpoints: [
       { kind: 'ValidatingWebhookConfiguration', configuration: 'lb', webhook: 'vingress.elbv2.k8s.aws', service: 'kube-system/lb-webhook', failurePolicy: 'Fail', refuses: 'CREATE,UPDATE of ingresses.networking.k8s.io', problem: 'no-ready-endpoints' },
@@ -119,7 +124,7 @@ describe('restore and resume-gitops pages', () => {
   });
   it('resume-gitops lists what it put back and what it could not', () => {
     expect(renderResumeGitops({
-      action: 'resume-gitops', status: 'PARTIAL', dryRun: false, clusterName: 'prod-dr', resumed: 1, failed: 1, warnings: [],
+      action: 'resume-gitops', status: 'PARTIAL', dryRun: false, clusterName: 'prod-dr', durationMs: 900, resumed: 1, failed: 1, warnings: [],
       objects: [{ resource: 'kustomizations.kustomize.toolkit.fluxcd.io', namespace: 'flux-system', name: 'apps', restored: ['spec.suspend'] }],
       failures: [{ resource: 'applications.argoproj.io', namespace: 'argocd', name: 'x', error: 'HTTP 422' }],
     }, plain)).toBe([
@@ -132,8 +137,9 @@ describe('restore and resume-gitops pages', () => {
 });
 
 describe('restore page', () => {
-  const response = (translations: Record<string, number>) => ({
-    action: 'restore', status: 'COMPLETED', dryRun: false, clusterName: 'prod-dr', restoreId: 'r', source: { location: 's3://b/', recoveryPointId: 'p', clusterName: 'prod' },
+  // As an older delegate answered too: without the newer counts, nor the webhook check.
+  const response = (translations: RestorePageResponse['translations']): RestorePageResponse => ({
+    action: 'restore', status: 'COMPLETED', dryRun: false, durationMs: 900, clusterName: 'prod-dr', restoreId: 'r', source: { location: 's3://b/', recoveryPointId: 'p', clusterName: 'prod' },
     created: 3, updated: 0, failed: 0, skipped: { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 }, failures: [], warnings: [],
     translations, untranslatedReferences: [{ type: 'region', id: 'us-east-1', objects: ['ConfigMap/shop/orders-config'] }],
   });

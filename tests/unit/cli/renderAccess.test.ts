@@ -4,7 +4,7 @@ import { renderCheckAccess } from '../../../handlers/cli/renderAccess';
 describe('check-access page', () => {
   it('says the status and why, then each way to grant access with its commands one per line', () => {
     const out = renderCheckAccess({
-      action: 'check-access', status: 'NO_ACCESS', clusterName: 'prod', summary: 'arn:aws:iam::1:role/r can list 0 of 2 resource types of cluster prod',
+      action: 'check-access', status: 'NO_ACCESS', clusterName: 'prod', durationMs: 900, summary: 'arn:aws:iam::1:role/r can list 0 of 2 resource types of cluster prod',
       identity: { callerArn: 'arn:aws:sts::1:assumed-role/r/s', roleArn: 'arn:aws:iam::1:role/r', account: '1', principalType: 'assumed-role', warnings: [] },
       cluster: { name: 'prod', arn: 'arn:aws:eks:us-east-1:1:cluster/prod', region: 'us-east-1', authenticationMode: 'API', kubernetesVersion: '1.31' },
       readable: [], unreadable: [{ resource: 'secrets', reason: 'forbidden' }, { resource: 'configmaps', reason: 'forbidden', detail: 'no RBAC' }],

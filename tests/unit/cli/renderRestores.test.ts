@@ -6,10 +6,10 @@ const plain = colorsFor({ isTTY: false });
 describe('restore list', () => {
   it('one row per restore, newest first as the action gave them, with where from and into', () => {
     const out = renderRestoreList({
-      action: 'list-restores', status: 'OK', clusterName: 'prod-dr', sourceCluster: 'prod', total: 3,
+      action: 'list-restores', status: 'OK', clusterName: 'prod-dr', durationMs: 900, sourceCluster: 'prod', total: 3,
       restores: [
-        { restoreId: '20261207T050000Z-0002', status: 'COMPLETED', dryRun: true, startedAt: '2026-12-07T05:00:00Z', durationMs: 1200, sourceCluster: 'prod', recoveryPointId: '20261207T030000Z-aaaa', targetCluster: 'prod-dr', created: 14, updated: 0, failed: 0, notAttempted: 0, skipped: 3 },
-        { restoreId: '20261207T040000Z-0001', status: 'PARTIAL', dryRun: false, startedAt: '2026-12-07T04:00:00Z', durationMs: 65_000, sourceCluster: 'prod', recoveryPointId: '20261207T030000Z-aaaa', created: 13, updated: 1, failed: 1, notAttempted: 2, skipped: 3 },
+        { restoreId: '20261207T050000Z-0002', status: 'COMPLETED', dryRun: true, startedAt: '2026-12-07T05:00:00Z', durationMs: 1200, sourceCluster: 'prod', recoveryPointId: '20261207T030000Z-aaaa', targetCluster: 'prod-dr', created: 14, updated: 0, failed: 0, notAttempted: 0, skipped: 3, report: 's3://b/r2.json' },
+        { restoreId: '20261207T040000Z-0001', status: 'PARTIAL', dryRun: false, startedAt: '2026-12-07T04:00:00Z', durationMs: 65_000, sourceCluster: 'prod', recoveryPointId: '20261207T030000Z-aaaa', created: 13, updated: 1, failed: 1, notAttempted: 2, skipped: 3, report: 's3://b/r1.json' },
       ],
     }, plain).split('\n');
     expect(lines(out)).toEqual([
@@ -22,7 +22,7 @@ describe('restore list', () => {
   });
 
   it('says where it looked when there is none', () => {
-    expect(renderRestoreList({ action: 'list-restores', status: 'OK', clusterName: 'prod-dr', sourceCluster: 'prod', total: 0, restores: [] }, plain))
+    expect(renderRestoreList({ action: 'list-restores', status: 'OK', clusterName: 'prod-dr', durationMs: 900, sourceCluster: 'prod', total: 0, restores: [] }, plain))
       .toBe('No restores from or into cluster prod or prod-dr.');
   });
 });
@@ -30,7 +30,8 @@ describe('restore list', () => {
 describe('restore describe', () => {
   it('the restore, its outcome counts, why objects were left as they were, then the objects by outcome', () => {
     const out = renderRestoreDescribe({
-      action: 'describe-restore', status: 'OK', restoreId: '20261207T040000Z-0001', restoreStatus: 'PARTIAL', restoreDurationMs: 900, dryRun: false,
+      action: 'describe-restore', status: 'OK', clusterName: 'prod-dr', durationMs: 40, restoreId: '20261207T040000Z-0001', restoreStatus: 'PARTIAL', restoreDurationMs: 900, dryRun: false,
+      created: 2, updated: 0, failed: 1, notAttempted: 0, skipped: { notRestorable: 1 },
       recoveryPointId: '20261207T030000Z-aaaa', sourceCluster: 'prod', targetCluster: 'prod-dr', startedAt: '2026-12-07T04:00:00.000Z',
       report: 's3://b/eks/prod/20261207T030000Z-aaaa/restores/20261207T040000Z-0001.json', warnings: ['the recovery cluster does not serve x'],
       outcomes: { failed: 1, 'not-attempted': 0, created: 2, updated: 0, exists: 0, skipped: 1 },
