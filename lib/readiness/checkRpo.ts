@@ -14,11 +14,15 @@ export interface RpoInput {
   incomplete: readonly IncompleteRecoveryPoint[];
   targetSeconds: number;
   now: Date;
+  /**
+   * Count whole-cluster recovery points only: a filtered one is a partial copy (docs/scope.md). False when the
+   * event named its recovery point (an id, or `latest-any`) and so accepts any scope. @default true
+   */
+  wholeClusterOnly?: boolean;
 }
 
-export function checkRpo({ recoveryPoints, incomplete, targetSeconds, now }: RpoInput): { rpo: RpoResult; findings: Finding[] } {
-  // Only a whole-cluster recovery point restores the cluster: a filtered one is a partial copy (docs/scope.md).
-  const usable = recoveryPoints.filter((r) => (r.status === 'COMPLETED' || r.status === 'PARTIAL') && r.scope.wholeCluster);
+export function checkRpo({ recoveryPoints, incomplete, targetSeconds, now, wholeClusterOnly = true }: RpoInput): { rpo: RpoResult; findings: Finding[] } {
+  const usable = recoveryPoints.filter((r) => (r.status === 'COMPLETED' || r.status === 'PARTIAL') && (r.scope.wholeCluster || !wholeClusterOnly));
   const since = now.getTime() - FAILED_BACKUP_WINDOW_MS;
   const recent: RecoveryPointAge[] = usable.slice(0, RPO_CHART_POINTS).map((r, i) => {
     const before = usable[i + 1];
@@ -38,7 +42,7 @@ export function checkRpo({ recoveryPoints, incomplete, targetSeconds, now }: Rpo
   const findings: Finding[] = [];
   let age: number | undefined;
   if (!newest) {
-    findings.push({ kind: 'rpo', code: 'no-usable-recovery-point', detail: 'there is no usable (COMPLETED or PARTIAL) whole-cluster recovery point to restore' });
+    findings.push({ kind: 'rpo', code: 'no-usable-recovery-point', detail: `there is no usable (COMPLETED or PARTIAL)${wholeClusterOnly ? ' whole-cluster' : ''} recovery point to restore` });
   } else {
     age = Math.max(0, Math.round((now.getTime() - Date.parse(newest.completedAt)) / 1000));
     if (age > targetSeconds) {

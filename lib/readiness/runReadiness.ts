@@ -79,7 +79,11 @@ export async function runReadiness(options: ReadinessOptions, deps: ReadinessDep
 
   // RPO, from the catalog.
   const page = await recentRecoveryPoints(where, started);
-  const { rpo, findings: rpoFindings } = checkRpo({ recoveryPoints: page.recoveryPoints, incomplete: page.incomplete, targetSeconds: options.rpoTargetSeconds, now: started });
+  const { rpo, findings: rpoFindings } = checkRpo({
+    recoveryPoints: page.recoveryPoints, incomplete: page.incomplete, targetSeconds: options.rpoTargetSeconds, now: started,
+    // `latest` is the newest whole-cluster recovery point; an id or latest-any names its own scope.
+    wholeClusterOnly: options.source.recoveryPointId === 'latest',
+  });
   findings.push(...rpoFindings);
   checks.push(`RPO: the ${page.recoveryPoints.length} newest recovery points under ${location} against a target of ${options.rpoTargetSeconds / 60} minutes`);
 

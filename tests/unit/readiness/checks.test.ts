@@ -27,6 +27,11 @@ describe('checkRpo', () => {
     });
     expect(rpo).toMatchObject({ recoveryPointAgeSeconds: 86400, met: false, newest: { recoveryPointId: 'whole' } });
     expect(findings.map((f) => [f.code, f.id])).toEqual([['target-missed', 'whole']]);
+    // Named by id or latest-any, any scope counts.
+    expect(checkRpo({
+      recoveryPoints: [row('filtered', '2026-12-07T11:30:00Z', 'COMPLETED', false), row('whole', '2026-12-06T12:00:00Z')],
+      incomplete: [], targetSeconds: 2 * 3600, now: NOW, wholeClusterOnly: false,
+    }).rpo).toMatchObject({ recoveryPointAgeSeconds: 1800, met: true, newest: { recoveryPointId: 'filtered' } });
   });
 
   it('misses the target when the newest is too old, and names failed and partial backups of the last 7 days only', () => {
