@@ -15,12 +15,13 @@ import { readEnvironment } from '../lib/config/environment';
 import { createAwsClients } from '../lib/aws/clients';
 import { buildKubeconfig } from '../lib/eks/buildKubeconfig';
 import { describeClusterConnection, mintEksToken } from '../lib/eks';
-import { invokeDelegate, type DelegateResponse } from './delegate';
+import { invokeDelegate, type DelegateResponse, type ProgressReport } from './delegate';
 import { CliInputError } from './cli/errors';
 import { EXIT, EXIT_CODE_MEANINGS, type ExitCode } from './cli/exitCodes';
 import { csv, identifierMap, namespaceMapping, readEventFile, regionMap, zoneMap } from './cli/input';
 import { outputFormatOf, rendererFor, writeResult, type OutputFormat, type Renderer } from './cli/output';
 import { progressLine, type ProgressLine } from './cli/progress';
+import { followRestore } from './cli/followRestore';
 import { invokeDeployedDelegate } from './cli/remoteInvoke';
 import { renderDescribe, renderDiff, renderList, renderRestore, renderResumeGitops, renderSummary, renderVerify } from './cli/render';
 import { renderCheckAccess } from './cli/renderAccess';
@@ -88,18 +89,25 @@ function location(o: Flags): Record<string, unknown> {
 interface Presentation {
   render?: Renderer;
   hints?: (response: DelegateResponse) => string[];
+  /** What the first answer leads to (a durable restore, followed until it ends); the same invoke path. */
+  follow?: (response: DelegateResponse, invoke: Invoke, onProgress: (p: ProgressReport) => void) => Promise<DelegateResponse>;
 }
 
+type Invoke = (event: Record<string, unknown>) => Promise<DelegateResponse>;
+
 /** Runs one action with a progress line on a TTY, erased before the result is written. */
-async function runAction(event: Record<string, unknown>, o: Flags, { render, hints }: Presentation = {}): Promise<ExitCode> {
+async function runAction(event: Record<string, unknown>, o: Flags, { render, hints, follow }: Presentation = {}): Promise<ExitCode> {
   const output = outputFormatOf(o);
   const progress = progressLine();
   activeProgress = progress;
+  const onProgress = (p: ProgressReport) => progress.update(p);
+  const invoke: Invoke = (ev) => (typeof o.function === 'string'
+    ? invokeDeployedDelegate(o.function, ev, { region: str(o.region) ?? process.env.AWS_REGION })
+    : invokeDelegate(ev, { onProgress }));
   let response: DelegateResponse;
   try {
-    response = typeof o.function === 'string'
-      ? await invokeDeployedDelegate(o.function, event, { region: str(o.region) ?? process.env.AWS_REGION })
-      : await invokeDelegate(event, { onProgress: (p) => progress.update(p) });
+    response = await invoke(event);
+    if (follow) response = await follow(response, invoke, onProgress);
   } finally {
     progress.stop();
     activeProgress = undefined;
@@ -197,6 +205,7 @@ function program(setExit: (code: number) => void): Command {
     .enablePositionalOptions();
   action(clusterFlags(restore.description('restore a recovery point into this (the recovery) cluster; try --dry-run first; restore list, restore describe <id>: past restores')
     .argument('[id]', 'recovery point id, or latest', 'latest')
+    .option('--no-wait', 'with a durable restore, answer at once with its restoreId instead of following it to its end')
     .option('--mode <sync|durable>', 'durable: a durable execution that continues across invocations by itself (default sync)')
     .option('--source-cluster <name>', 'the cluster the recovery point was taken from (default: --cluster-name)')
     .option('--source-bucket <bucket>', 'bucket holding it (default RECOVERY_BUCKET)')
@@ -224,7 +233,15 @@ function program(setExit: (code: number) => void): Command {
     includeNamespaces: csv(o.includeNamespaces), excludeNamespaces: csv(o.excludeNamespaces),
     includeResources: csv(o.includeResources), excludeResources: csv(o.excludeResources),
     // A durable restore answers RUNNING at once, with its restoreId (then `restore describe <restoreId>`).
-  }), o, { render: rendererFor('restore', (r, c) => (r.status === 'RUNNING' ? renderSummary(r, c) : renderRestore(r, c))), hints: (r) => restoreHints(r, o) }));
+  }), o, {
+    render: rendererFor('restore', (r, c) => (r.status === 'RUNNING' ? renderSummary(r, c) : renderRestore(r, c))), hints: (r) => restoreHints(r, o),
+    // A durable restore is followed through describe-restore until it ends (its outcome is then printed).
+    ...(o.wait === false ? {} : {
+      follow: (r: DelegateResponse, invoke: Invoke, onProgress: (p: ProgressReport) => void) => followRestore(r, {
+        invoke, onProgress, location: eventOf({ clusterName: str(o.clusterName), region: str(o.region) }),
+      }),
+    }),
+  }));
   const reportFlags = (cmd: Command) => locationFlags(cmd)
     .option('--source-cluster <name>', 'the cluster the recovery points were taken from (default: --cluster-name)');
   action(reportFlags(restore.command('list').description('restores made from the cluster\'s recovery points or into it, newest first'))
