@@ -1,6 +1,6 @@
 // diff-recovery-points (DESIGN.md section 9): configuration drift between two recovery points, by
 // diffObjectSources (memory bounded by 16 bytes per object of `from`; values hashed, never kept or shown).
-import { diffObjectSources, type ChangedObject, type DiffCounts, type DiffObjectRef, type ObjectSource } from './diffObjectSources';
+import { diffObjectSources, type ChangedObject, type DiffCounts, type DiffObjectRef, type ObjectSource, type ObjectSourceDiff } from './diffObjectSources';
 import { NotEnoughRecoveryPointsError } from './errors';
 import { LATEST_ANY_RECOVERY_POINT, openRecoveryPoint, usableRecoveryPoints } from './findLatestRecoveryPoint';
 import type { ClusterLocation } from './recoveryPointFolders';
@@ -8,17 +8,10 @@ import type { RecoveryPointReader } from '../recovery-point/RecoveryPointReader'
 
 export type { ChangedObject, DiffCounts, DiffObjectRef };
 
-export interface DiffResult {
+/** What differs between two recovery points (`objects`: compared in each). */
+export interface DiffResult extends ObjectSourceDiff {
   from: string;
   to: string;
-  added: DiffObjectRef[];
-  removed: DiffObjectRef[];
-  changed: ChangedObject[];
-  counts: DiffCounts;
-  /** Counts per resource type, for the types where something differs. */
-  byResource: Record<string, DiffCounts>;
-  /** Objects compared in each recovery point. */
-  objects: { from: number; to: number };
 }
 
 export interface DiffOptions {
