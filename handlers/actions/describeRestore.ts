@@ -17,7 +17,9 @@ const STALE_AFTER_MS = 30 * 60_000;
 export const describeRestoreAction: ActionRunner<DescribeRestoreRequest> = async (request, ctx) => {
   const progress = await durableProgress(request, ctx);
   if (progress && (progress.status === 'FAILED' || progress.state === 'RUNNING')) return progress;
-  const report = await describeRestoreReport(request, ctx);
+  // A durable restore's status names the cluster it restored from: its report is in that cluster's folder.
+  const source = progress && 'sourceCluster' in progress ? progress.sourceCluster : undefined;
+  const report = await describeRestoreReport(source ? { ...request, sourceCluster: source } : request, ctx);
   if (!progress) return report;
   // A durable restore that ended without a report (it failed before merging one) is described by its status.
   if (report.status === 'FAILED' || report.action !== 'describe-restore' || !('restoreStatus' in report)) return progress;

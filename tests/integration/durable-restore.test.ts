@@ -205,9 +205,11 @@ describe('a durable restore on the local durable execution runner', () => {
       expect(run.checkpoints.includes(value) || output.includes(value) || JSON.stringify(status).includes(value)).toBe(false);
     }
     const described = await describeRestore(restoreId);
+    // Finished: described from its report (found in the source cluster's folder the status names), with the
+    // durable state and steps beside it.
     expect(described).toMatchObject({
-      action: 'describe-restore', status: 'OK', restoreId, state: 'COMPLETED', report: result.report,
-      counts: { created: objectCount(), failed: 0 }, objects: { done: objectCount(), total: objectCount() },
+      action: 'describe-restore', status: 'OK', restoreId, mode: 'durable', state: 'COMPLETED', steps: { done: 8, total: 8 },
+      restoreStatus: 'COMPLETED', report: result.report, outcomes: { created: objectCount(), failed: 0, 'not-attempted': 0 },
     });
   }, 180_000);
 

@@ -194,7 +194,8 @@ async function finish(
     ...(stopped ? { reason: stopped.stoppedReason, error: stopped.error } : {}),
     steps: summaries.length, startedAt: plan.startedAt, durationMs: now().getTime() - Date.parse(plan.startedAt),
   };
-  const { failures: _capped, ...summary } = response;
+  // The report's summary has the sync restore's shape (no `action`: readers such as describe-restore add their own).
+  const { failures: _capped, action: _action, ...summary } = response;
   await mergeReportParts(deps.reportS3, input.report, summaries.map((_, i) => i + 1), summary);
   await writeRestoreStatus(deps.statusS3, input.status, {
     restoreId: plan.restoreId, mode: 'durable', state: status, clusterName: input.clusterName, recoveryPointId: plan.recoveryPointId,
