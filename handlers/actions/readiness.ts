@@ -3,7 +3,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../lib/aws/clients';
 import { LookupClients, lookupAwsResource } from '../../lib/aws/lookup';
-import { parseArn } from '../../lib/dependencies';
 import { connectToCluster } from '../../lib/delegate';
 import type { ReadinessRequest } from '../../lib/events';
 import { newRecoveryPointId } from '../../lib/recovery-point';
@@ -43,7 +42,6 @@ export const readinessAction: ActionRunner<ReadinessRequest> = async (request, {
       sourceS3, reportS3: own ? clients.s3 : sourceS3, kmsFor: (region) => clients.kmsFor(region),
       connect: () => connectToCluster(clients, request.clusterName, request.region, logger),
       lookup: (target) => lookupAwsResource(target, lookups),
-      partitionOf: (arn) => parseArn(arn)?.partition ?? 'aws',
       logger,
       ...(lambda ? { remainingTimeMs: () => lambda.getRemainingTimeInMillis() } : {}),
     });

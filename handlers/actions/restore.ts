@@ -2,13 +2,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buildRestoreRemediation, remediateBackupAccess } from '../../lib/access';
 import { createS3Client } from '../../lib/aws/clients';
 import { findSelectedRecoveryPoint, isLatestSelector, noLatestReason, type ClusterLocation } from '../../lib/catalog';
-import { parseArn } from '../../lib/dependencies';
 import { connectToCluster } from '../../lib/delegate/connectToCluster';
 import type { RestoreRequest } from '../../lib/events';
 import { RecoveryPointNotFoundError, restoreReportKey } from '../../lib/recovery-point';
 import { newRecoveryPointId, recoveryPointFolder } from '../../lib/recovery-point/layout';
 import { RestoreAccessError, RestoreDeadlineError, RestorePreconditionError, RestoreSourceError, runRestore, type RestoreOutcome } from '../../lib/restore';
-import { restoreTranslation, TranslationConfigError, type Translator, type UntranslatedReferenceFinder } from '../../lib/translation';
+import { clusterPlace, restoreTranslation, TranslationConfigError, type Translator, type UntranslatedReferenceFinder } from '../../lib/translation';
 import { SecretKeyError } from '../../lib/secrets';
 import { chooseRestoreMode, startDurableRestore } from './startDurableRestore';
 import { invalidInput, operationalFailure, secretsKeyFailure, type ActionRunner, type RestoreResponse } from './types';
@@ -117,11 +116,6 @@ export function reportLocation(request: RestoreRequest, folder: string, restoreI
   return { bucket: request.source.bucket, key: restoreReportKey({ folder }, restoreId) };
 }
 
-/** The name in an EKS cluster ARN (`arn:aws:eks:<region>:<account>:cluster/<name>`). */
-function clusterNameOf(arn: string): string | undefined {
-  const resource = parseArn(arn)?.resource;
-  return resource?.startsWith('cluster/') ? resource.slice('cluster/'.length) : undefined;
-}
 
 /** The translator from the recovery point's account and region to the recovery cluster's (the durable restore's too). */
 export function restoreTranslatorFor(
@@ -129,16 +123,13 @@ export function restoreTranslatorFor(
 ): { translator: Translator; untranslated: UntranslatedReferenceFinder } {
   return restoreTranslation({
     // The manifest's cluster ARN names the backed-up cluster; the request's source.clusterName is where it was found.
-    source: { partition: partitionOf(from.arn), account: from.account, region: from.region, clusterName: clusterNameOf(from.arn) ?? request.source.clusterName },
-    target: { partition: partitionOf(target.arn), account: target.account, region: target.region, clusterName: request.clusterName },
+    source: clusterPlace(from, request.source.clusterName),
+    // The recovery cluster is the one the request names (its ARN names it too).
+    target: { ...clusterPlace(target, request.clusterName), clusterName: request.clusterName },
     identifierMap: request.identifierMap, zoneMap: request.zoneMap, regionMap: request.regionMap, mode: request.translate,
   });
 }
 
-/** `aws`, `aws-cn` or `aws-us-gov`, from a cluster ARN (the dependency scanner's ARN parser). */
-function partitionOf(arn: string): string {
-  return parseArn(arn)?.partition ?? 'aws';
-}
 
 function restoreResponse(request: RestoreRequest, location: string, o: RestoreOutcome): RestoreResponse {
   return {

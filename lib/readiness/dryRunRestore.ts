@@ -9,7 +9,7 @@ import type { KubeTransport } from '../kube';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 import { runRestore, type RestoreOutcome, type RestoreReportRow, type UntranslatedReferences } from '../restore';
 import type { KmsClientFor } from '../secrets';
-import { restoreTranslation, type TranslationMode } from '../translation';
+import { clusterPlace, restoreTranslation, type TranslationMode } from '../translation';
 
 /** References kept per dependency: the report names the objects that need a resource. */
 const REFERENCES_PER_DEPENDENCY = 50;
@@ -39,8 +39,6 @@ export interface DryRunDependencies {
   kmsFor?: KmsClientFor;
   logger: DelegateLogger;
   remainingTimeMs?: () => number;
-  /** The recovery cluster's partition (`aws`, `aws-cn`, ...). */
-  partitionOf: (arn: string) => string;
 }
 
 export interface DryRunResult {
@@ -64,8 +62,8 @@ export async function dryRunRestore(options: DryRunOptions, deps: DryRunDependen
     // up are the ones the restored objects would name.
     translatorFor: (from) => {
       const { translator, untranslated } = restoreTranslation({
-        source: { partition: deps.partitionOf(from.arn), account: from.account, region: from.region, clusterName: options.sourceClusterName },
-        target: { partition: deps.partitionOf(deps.connection.arn), account: deps.connection.account, region: deps.connection.region, clusterName: deps.connection.name },
+        source: clusterPlace(from, options.sourceClusterName),
+        target: { ...clusterPlace(deps.connection, deps.connection.name), clusterName: deps.connection.name },
         identifierMap: options.identifierMap, zoneMap: options.zoneMap ?? {}, regionMap: options.regionMap ?? {}, mode: options.translate,
       });
       return { translator, untranslated: observingBoth(untranslated, collector) };

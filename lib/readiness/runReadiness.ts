@@ -60,7 +60,6 @@ export interface ReadinessDependencies {
   connect: () => Promise<ClusterSession>;
   /** Looks one AWS resource up in the recovery account (lib/aws/lookup). */
   lookup: Lookup;
-  partitionOf: (arn: string) => string;
   logger: DelegateLogger;
   remainingTimeMs?: () => number;
   /** @default () => new Date() */
@@ -232,7 +231,7 @@ async function runDryRun(
       concurrency: options.concurrency, deadlineMarginMs: options.deadlineMarginMs,
     }, {
       connection: session.connection, kube: session.kube, sourceS3: deps.sourceS3, reportS3: deps.reportS3, kmsFor: deps.kmsFor,
-      logger: deps.logger, partitionOf: deps.partitionOf, ...(deps.remainingTimeMs ? { remainingTimeMs: deps.remainingTimeMs } : {}),
+      logger: deps.logger, ...(deps.remainingTimeMs ? { remainingTimeMs: deps.remainingTimeMs } : {}),
     });
     const { counts, findings: dryFindings } = classifyDryRun(rows);
     findings.push(...dryFindings);

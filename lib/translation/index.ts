@@ -25,7 +25,7 @@
  */
 export { Translator, DEFAULT_TRANSLATION_MODE } from './Translator';
 export { UntranslatedReferenceFinder, MAX_OBJECTS_PER_REFERENCE, type UntranslatedReferenceFinderOptions } from './UntranslatedReferenceFinder';
-export { restoreTranslation, type ClusterPlace, type RestoreTranslationOptions } from './restoreTranslation';
+export { clusterPlace, restoreTranslation, type ClusterPlace, type RestoreTranslationOptions } from './restoreTranslation';
 export { mergeAwsAuth, type AwsAuthMergeResult } from './mergeAwsAuth';
 export { countRewrites, emptyRewriteCounts, REWRITE_COUNT_KEYS } from './countRewrites';
 export { TranslationError, TranslationConfigError, AwsAuthMergeError } from './errors';

@@ -1,5 +1,6 @@
 // The translation a restore runs with, built once for every caller (the restore action, the durable restore's
 // steps, readiness's dry run), so that what readiness checks is exactly what a restore would write.
+import { parseArn } from '../dependencies';
 import { Translator } from './Translator';
 import { UntranslatedReferenceFinder } from './UntranslatedReferenceFinder';
 import type { AwsLocation, TranslationMode } from './types';
@@ -7,6 +8,19 @@ import type { AwsLocation, TranslationMode } from './types';
 /** Where a cluster lives, and its name (the cluster name follows the recovery cluster where controllers read it). */
 export interface ClusterPlace extends AwsLocation {
   clusterName: string;
+}
+
+/**
+ * A cluster's place from what EKS or a manifest says of it: the partition from its ARN, the name from the
+ * ARN (`arn:<partition>:eks:<region>:<account>:cluster/<name>`), else `name`.
+ */
+export function clusterPlace(cluster: { arn: string; account: string; region: string }, name: string): ClusterPlace {
+  const arn = parseArn(cluster.arn);
+  const resource = arn?.resource;
+  return {
+    partition: arn?.partition ?? 'aws', account: cluster.account, region: cluster.region,
+    clusterName: resource?.startsWith('cluster/') ? resource.slice('cluster/'.length) : name,
+  };
 }
 
 export interface RestoreTranslationOptions {

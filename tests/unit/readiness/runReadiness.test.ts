@@ -22,7 +22,7 @@ describe('runReadiness', () => {
     const r = await runReadiness(options(), {
       sourceS3: s3.client, reportS3: s3.client, kmsFor: () => { throw new Error('no KMS here'); },
       connect: () => Promise.reject(new Error('the recovery cluster must not be contacted')),
-      lookup: () => Promise.reject(new Error('nothing to look up')), partitionOf: () => 'aws', logger: silentLogger, now: () => NOW,
+      lookup: () => Promise.reject(new Error('nothing to look up')), logger: silentLogger, now: () => NOW,
     });
     expect(r.status).toBe('NOT_READY');
     expect(r.problems.map((p) => `${p.severity} ${p.kind}`)).toEqual(['NOT_READY recovery-point', 'AT_RISK rpo']);
