@@ -61,6 +61,8 @@ export interface RestoreResponse extends Pick<
   source: { location: string; recoveryPointId: string; clusterName: string };
   /** Only when some objects were not reached. */
   notAttempted?: number;
+  /** Only when the recovery cluster answered writes 429: how many times (each paced and tried again, never failed). */
+  throttled?: number;
   /** RestoreOutcome's stoppedReason. */
   reason?: string;
   /** Which way it ran: in this invocation, or (its result) as a durable execution with `steps`. */

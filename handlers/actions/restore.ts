@@ -146,6 +146,7 @@ function restoreResponse(request: RestoreRequest, location: string, o: RestoreOu
     skipped: o.skipped,
     failed: o.failed,
     ...(o.notAttempted ? { notAttempted: o.notAttempted } : {}),
+    ...(o.throttled ? { throttled: o.throttled } : {}),
     failures: o.failures,
     translations: o.translations,
     untranslatedReferences: o.untranslatedReferences,

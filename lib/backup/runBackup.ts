@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { runAbortController } from '../concurrency/runAbortController';
+import { runAbortController, TaskPool } from '../concurrency';
 import { collectPodIdentityAssociations, DependencyCollector, type AwsDependency } from '../dependencies';
 import { KubeApiError, KubeTlsError } from '../kube/errors';
 import { ResourceDiscovery } from '../kube/ResourceDiscovery';
@@ -187,25 +187,18 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
 
     // Each discovered type is listed as soon as a list slot is free; the first list that ends the run
     // (abort, archive failure, 401) stops the feeding, and the others' failures are then only recorded.
-    const running = new Set<Promise<void>>();
-    let listFailure: { error: unknown } | undefined;
+    const lists = new TaskPool(listConcurrency);
     let typesDone = 0;
     let typesTotal = 0;
-    const startList = (r: DiscoveredResource) => {
-      const listed: Promise<void> = listOne(r).then((outcome) => {
-        // Its gzip member (format 1.2) closes now rather than when evicted: memory back at once.
-        w.endResource(r.name);
-        outcomes.push(outcome);
-        if (outcome.status === 'ok') objects += outcome.count;
-        logger.debug('resource listed', { stage: 'list', resource: r.name, count: outcome.count, status: outcome.status });
-        deps.onProgress?.({ typesDone: ++typesDone, typesTotal, objects: w.objects, bytes: w.compressedBytes });
-      }).catch((error: unknown) => { listFailure ??= { error }; }).finally(() => running.delete(listed));
-      running.add(listed);
-    };
-    const waitForSlot = async (free: number) => {
-      while (running.size > free && !listFailure) await Promise.race(running);
-      if (listFailure) throw listFailure.error;
-    };
+    const startList = (r: DiscoveredResource) => lists.start(async () => {
+      const outcome = await listOne(r);
+      // Its gzip member (format 1.2) closes now rather than when evicted: memory back at once.
+      w.endResource(r.name);
+      outcomes.push(outcome);
+      if (outcome.status === 'ok') objects += outcome.count;
+      logger.debug('resource listed', { stage: 'list', resource: r.name, count: outcome.count, status: outcome.status });
+      deps.onProgress?.({ typesDone: ++typesDone, typesTotal, objects: w.objects, bytes: w.compressedBytes });
+    }, signal);
 
     const discoveredTypes: DiscoveredResource[] = [];
     const feed = async (resources: DiscoveredResource[]) => {
@@ -217,9 +210,8 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
           continue;
         }
         typesTotal++;
-        await waitForSlot(listConcurrency - 1);
         if (signal.aborted) throw signal.reason;
-        startList(r);
+        await startList(r);
       }
     };
     const groups = discovery[Symbol.asyncIterator]();
@@ -243,7 +235,7 @@ export async function runBackup(options: BackupOptions, deps: BackupDependencies
     if (waitForAllTypes) await feed(discoveredTypes);
     logger.info('discovery complete', { stage: 'discovery', mode: discovered.mode, resourceTypes: discoveredTypes.length, warnings: discovered.warnings.length });
     startPodIdentity();
-    await waitForSlot(0);
+    await lists.drain();
     await podIdentity;
     warnings.push(...podWarnings);
 

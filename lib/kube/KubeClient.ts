@@ -117,7 +117,7 @@ export class KubeClient implements KubeTransport {
           attempt--;
           continue;
         }
-        if (!RETRYABLE_STATUS.has(res.status) || attempt >= maxAttempts) return res;
+        if (!RETRYABLE_STATUS.has(res.status) || attempt >= maxAttempts || (res.status === 429 && req.handBack429)) return res;
       } else if (req.signal?.aborted || failure instanceof KubeTlsError || (attempt >= maxAttempts && now() >= unreachableUntil)) {
         throw failure;
       }
@@ -202,7 +202,8 @@ async function* streamBody(res: IncomingMessage, path: string, signal: AbortSign
   if (!res.complete) throw new KubeBodyInterruptedError(path, 'connection closed mid-body');
 }
 
-function retryAfterMs(value: string | string[] | undefined): number | undefined {
+/** A Retry-After header (seconds or an HTTP date) in ms; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | string[] | undefined): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (!v) return undefined;
   const seconds = Number(v);

@@ -1,4 +1,4 @@
-export { KubeClient } from './KubeClient';
+export { KubeClient, retryAfterMs } from './KubeClient';
 export type { BearerTokenProvider, KubeClientOptions } from './KubeClient';
 export { discoverResources, DEFAULT_DISCOVERY_CONCURRENCY, DEFAULT_GROUP_VERSION_ATTEMPTS, COHABITATING_RESOURCES, ResourceDiscovery } from './discovery';
 export { AGGREGATED_DISCOVERY_ACCEPT } from './discoveryDocuments';

@@ -19,6 +19,11 @@ export interface KubeRequest {
    * @default the transport's own (KubeClientOptions.maxAttempts)
    */
   maxAttempts?: number;
+  /**
+   * Hand a 429 back at once instead of retrying it: for a caller that paces itself and must never fail on
+   * throttling (restore's writes, lib/concurrency AdaptiveLimit). @default false: retried as other 5xx are
+   */
+  handBack429?: boolean;
 }
 
 /** The raw response: the body is left unparsed so callers never go through typed models that drop fields. */

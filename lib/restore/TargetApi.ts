@@ -1,8 +1,9 @@
 import { archivableJson, streamListItems, type ArchivableItem } from '../kube/listItems';
 import { streamResourceItems } from '../kube/pager';
 import { isJsonObject, parseJsonObjectResponse, withBodyRetries, type JsonObject } from '../kube/responseBody';
-import type { DiscoveredResource, KubeTransport } from '../kube/types';
-import { CrdNotEstablishedError } from './errors';
+import { retryAfterMs } from '../kube/KubeClient';
+import type { DiscoveredResource, KubeRequest, KubeResponse, KubeTransport } from '../kube/types';
+import { CrdNotEstablishedError, TargetThrottledError } from './errors';
 import { endpointsHaveReadyAddress, sliceHasReadyEndpoint, type ServiceReadiness } from './webhooks';
 
 /** How long a restored CRD may take to be Established and NamesAccepted. @default 60 s */
@@ -13,6 +14,14 @@ const CRD_POLL_MS = 250;
 /** Where objects of one type are written in the recovery cluster. */
 export type TargetEndpoint = DiscoveredResource;
 
+/** The field manager of every write a restore makes: how a resumed step knows an object as its own. */
+export const FIELD_MANAGER = 'eks-delegate';
+
+export interface TargetApiOptions {
+  /** Every write sent with `?dryRun=All`: the API server admits and validates, and stores nothing. @default false */
+  dryRun?: boolean;
+}
+
 /**
  * What the recovery cluster serves, asked per group version as restore needs it (a restore touches a few
  * dozen types; full discovery of a current cluster is larger than that), refreshed for a group once its
@@ -22,10 +31,33 @@ export class TargetApi {
   readonly #kube: KubeTransport;
   readonly #signal: AbortSignal | undefined;
   readonly #docs = new Map<string, Promise<JsonObject | undefined>>();
+  readonly #writeQuery: Record<string, string>;
 
-  constructor(kube: KubeTransport, signal?: AbortSignal) {
+  constructor(kube: KubeTransport, signal?: AbortSignal, options: TargetApiOptions = {}) {
     this.#kube = kube;
     this.#signal = signal;
+    this.#writeQuery = { fieldManager: FIELD_MANAGER, ...(options.dryRun ? { dryRun: 'All' } : {}) };
+  }
+
+  /**
+   * POST of one object to its collection, as the restore's field manager (dry run: `?dryRun=All`). The
+   * answer is the caller's to read (201, 409, ...); a 429 throws TargetThrottledError, to be paced.
+   */
+  create(endpoint: TargetEndpoint, namespace: string | undefined, body: JsonObject): Promise<KubeResponse> {
+    return this.#write({ method: 'POST', path: collectionPath(endpoint, namespace), body, query: this.#writeQuery });
+  }
+
+  /** One object as the recovery cluster has it, or undefined when it does not exist; a 429 throws TargetThrottledError. */
+  async get(endpoint: TargetEndpoint, namespace: string | undefined, name: string): Promise<JsonObject | undefined> {
+    const path = objectPath(endpoint, namespace, name);
+    const res = await this.#write({ method: 'GET', path });
+    if (res.status === 404) return undefined;
+    return parseJsonObjectResponse(res, path);
+  }
+
+  /** PUT of one object over what exists, as the restore's field manager (dry run: `?dryRun=All`). */
+  replace(endpoint: TargetEndpoint, namespace: string | undefined, name: string, body: JsonObject): Promise<KubeResponse> {
+    return this.#write({ method: 'PUT', path: objectPath(endpoint, namespace, name), body, query: this.#writeQuery });
   }
 
   /**
@@ -133,6 +165,13 @@ export class TargetApi {
       if (Array.isArray(items) && items.filter(isJsonObject).some(sliceHasReadyEndpoint)) return 'ready';
     }
     return 'no-ready-endpoints';
+  }
+
+  /** A request of one object's write: a 429 comes back at once (no retries in KubeClient) and is thrown, to be paced. */
+  async #write(req: Omit<KubeRequest, 'signal' | 'handBack429'>): Promise<KubeResponse> {
+    const res = await this.#kube.request({ ...req, signal: this.#signal, handBack429: true });
+    if (res.status === 429) throw new TargetThrottledError(req.path, retryAfterMs(res.headers['retry-after']));
+    return res;
   }
 
   /** One object, or undefined when it does not exist. */

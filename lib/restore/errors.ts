@@ -41,3 +41,15 @@ export class CrdNotEstablishedError extends RestoreError {
 
 /** The Lambda's time is nearly up: the restore stops where it is. */
 export class RestoreDeadlineError extends RestoreError {}
+
+/**
+ * The recovery cluster answered a write 429 (too many requests): the write is paced and tried again, never
+ * failed (lib/concurrency AdaptiveLimit). `retryAfterMs`: the server's Retry-After, when it gave one.
+ */
+export class TargetThrottledError extends RestoreError {
+  readonly retryAfterMs: number | undefined;
+  constructor(path: string, retryAfterMs: number | undefined) {
+    super(`${path}: HTTP 429 Too Many Requests${retryAfterMs !== undefined ? ` (Retry-After ${retryAfterMs} ms)` : ''}`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}

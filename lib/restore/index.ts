@@ -1,4 +1,8 @@
-export { runRestore, DEFAULT_RESTORE_CONCURRENCY, MAX_FAILURES_IN_RESPONSE } from './runRestore';
+export { runRestore, DEFAULT_RESTORE_CONCURRENCY } from './runRestore';
+export { MAX_FAILURES_IN_RESPONSE } from './RestoreTally';
+export { decideRestoreStatus } from './decideRestoreStatus';
+export type { StatusCounts } from './decideRestoreStatus';
+export { OBJECT_ACTIONS } from './objectActions';
 export {
   restoreOrder, restoreRank, skipReason, keepExistingReason, PRIORITY_RESOURCES, LAST_RESOURCES, NEVER_RESTORED_RESOURCES, NEVER_RESTORED_TYPES, OBJECT_RULES,
 } from './plan';

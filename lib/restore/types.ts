@@ -82,7 +82,10 @@ export interface RestoreOptions {
   /** Where the report goes. */
   report: { bucket: string; key: string };
   restoreId: string;
-  /** Writes in flight within one resource type. @default DEFAULT_RESTORE_CONCURRENCY (8) */
+  /**
+   * Writes in flight for the whole restore, shared by the types of a tier (written at once); a 429 lowers
+   * it for a while (lib/concurrency AdaptiveLimit). @default DEFAULT_RESTORE_CONCURRENCY (8)
+   */
   concurrency?: number;
   /** Stop when less than this many ms of Lambda time remain. @default 30_000 */
   deadlineMarginMs?: number;
@@ -153,6 +156,8 @@ export interface RestoreOutcome {
   failed: number;
   /** Objects not reached because the restore stopped (deadline). */
   notAttempted: number;
+  /** Writes the recovery cluster answered 429 (Too Many Requests): each paced and tried again, none failed. */
+  throttled: number;
   /** The first failures (the report has them all). */
   failures: RestoreFailure[];
   translations: RewriteCounts;

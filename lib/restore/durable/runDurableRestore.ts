@@ -8,7 +8,8 @@ import type { RestoreDependencies, RestoreOptions, RestoreOutcome } from '../typ
 import { mergeReportParts } from './mergeReport';
 import { DEFAULT_SLICE_OBJECTS, planSlices } from './planSlices';
 import { progressOf, writeRestoreStatus, type StatusLocation } from './restoreStatus';
-import { addCounts, decideRestoreStatus, emptyCounts, mergeReferences, summarizeSlice } from './summary';
+import { decideRestoreStatus } from '../decideRestoreStatus';
+import { addCounts, emptyCounts, mergeReferences, summarizeSlice } from './summary';
 import type { DurableRestorePlan, DurableRestoreResponse, PrepareRefused, SliceSpec, SliceSummary } from './types';
 
 /** Time one invocation spends on steps before it hands over to the next one. @default */
@@ -190,6 +191,7 @@ async function finish(
     restoreId: plan.restoreId, report: reportUrl,
     created: total.created, updated: total.updated, skipped: total.skipped, failed: total.failed,
     ...(total.notAttempted ? { notAttempted: total.notAttempted } : {}),
+    ...(total.throttled ? { throttled: total.throttled } : {}),
     failures, translations: total.translations, untranslatedReferences: mergeReferences(summaries), warnings,
     ...(stopped ? { reason: stopped.stoppedReason, error: stopped.error } : {}),
     steps: summaries.length, startedAt: plan.startedAt, durationMs: now().getTime() - Date.parse(plan.startedAt),

@@ -1,5 +1,8 @@
-import { MAX_FAILURES_IN_RESPONSE } from '../runRestore';
-import type { RestoreOutcome, RestoreStatus, SkipCategory } from '../types';
+import { MAX_FAILURES_IN_RESPONSE } from '../RestoreTally';
+import type { RestoreOutcome, SkipCategory } from '../types';
+
+// The status is decided where a sync restore decides it: one function for both.
+export { decideRestoreStatus } from '../decideRestoreStatus';
 import type { RestoreCounts, SliceSpec, SliceSummary } from './types';
 
 /** Caps that keep a step's checkpoint small (256 KB is the engine's limit for one). */
@@ -18,6 +21,7 @@ export function summarizeSlice(slice: SliceSpec, outcome: RestoreOutcome, yieldA
     skipped: { ...outcome.skipped },
     failed: outcome.failed,
     notAttempted: outcome.notAttempted,
+    throttled: outcome.throttled,
     translations: { ...outcome.translations },
     failures: outcome.failures.slice(0, MAX_FAILURES_IN_RESPONSE),
     untranslatedReferences: outcome.untranslatedReferences.slice(0, MAX_REFERENCES)
@@ -29,7 +33,7 @@ export function summarizeSlice(slice: SliceSpec, outcome: RestoreOutcome, yieldA
 }
 
 export function emptyCounts(): RestoreCounts {
-  return { objects: 0, created: 0, updated: 0, skipped: { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 }, failed: 0, notAttempted: 0, translations: { arns: 0, images: 0, identifiers: 0 } };
+  return { objects: 0, created: 0, updated: 0, skipped: { exists: 0, notRestorable: 0, owned: 0, excluded: 0, needsCrd: 0 }, failed: 0, notAttempted: 0, throttled: 0, translations: { arns: 0, images: 0, identifiers: 0 } };
 }
 
 /** The steps' counts added up. */
@@ -41,18 +45,13 @@ export function addCounts(summaries: readonly RestoreCounts[]): RestoreCounts {
     total.updated += s.updated;
     total.failed += s.failed;
     total.notAttempted += s.notAttempted;
+    total.throttled += s.throttled ?? 0;
     for (const k of Object.keys(total.skipped) as SkipCategory[]) total.skipped[k] += s.skipped[k];
     total.translations.arns += s.translations.arns;
     total.translations.images += s.translations.images;
     total.translations.identifiers += s.translations.identifiers;
   }
   return total;
-}
-
-/** The whole restore's status, decided once from the added-up counts (as one sync run decides it). */
-export function decideRestoreStatus(total: RestoreCounts, stopped: boolean): RestoreStatus {
-  if (total.failed === 0 && total.notAttempted === 0 && !stopped) return 'COMPLETED';
-  return total.created + total.updated > 0 || total.skipped.exists > 0 ? 'PARTIAL' : 'FAILED';
 }
 
 /** Untranslated references of every step, one row per reference, objects joined (each list capped). */

@@ -39,6 +39,8 @@ export interface RestoreCounts {
   skipped: Record<SkipCategory, number>;
   failed: number;
   notAttempted: number;
+  /** Writes answered 429 and paced (a summary checkpointed before this count existed has none). */
+  throttled: number;
   translations: { arns: number; images: number; identifiers: number };
 }
 
