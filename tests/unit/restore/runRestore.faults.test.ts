@@ -228,3 +228,72 @@ describe('runRestore: the deadline', () => {
     expect(objectWrites(kube)).toEqual([]);
   });
 });
+
+describe('runRestore: the recovery cluster throttling writes (429 with Retry-After)', () => {
+  const tooMany = (retryAfter: string): KubeResponse => ({
+    status: 429, headers: { 'retry-after': retryAfter }, body: Buffer.from(JSON.stringify({ kind: 'Status', code: 429, reason: 'TooManyRequests' })),
+  });
+
+  it('every first write of a ConfigMap answered 429: each waits the Retry-After and is written once; COMPLETED, throttled counted', async () => {
+    const s3 = await recoveryPoint();
+    const tried = new Set<string>();
+    const answered429At: number[] = [];
+    const postedAt: number[] = [];
+    const created = new Map<string, number>();
+    const kube = fakeCluster(async (req) => {
+      const name = String(((req.body as Json).metadata as Json).name);
+      postedAt.push(Date.now());
+      if (name !== 'shop' && !tried.has(name)) {
+        tried.add(name);
+        answered429At.push(Date.now());
+        return tooMany('0.05');
+      }
+      created.set(name, (created.get(name) ?? 0) + 1);
+      return json(201, req.body);
+    });
+    const outcome = await restore(s3, kube);
+    expect(outcome).toMatchObject({ status: 'COMPLETED', created: CONFIGMAPS + 1, failed: 0, notAttempted: 0, throttled: CONFIGMAPS });
+    expect([...created.values()].every((n) => n === 1)).toBe(true);
+    expect(created.size).toBe(CONFIGMAPS + 1);
+    expect(reportRows(s3)).toHaveLength(CONFIGMAPS + 1);
+    // Slowed down: after the first 429 nothing was sent before its Retry-After (50 ms) had passed.
+    const first429 = answered429At[0]!;
+    const sentDuringPause = postedAt.filter((t) => t > first429 && t < first429 + 45);
+    expect(sentDuringPause).toEqual([]);
+  });
+
+  it('429 until the deadline: the waiting objects are not-attempted, never failed', async () => {
+    const s3 = await recoveryPoint();
+    const margin = 1_000;
+    const started = Date.now();
+    const kube = fakeCluster(async (req) => {
+      const name = String(((req.body as Json).metadata as Json).name);
+      return name === 'shop' ? json(201, req.body) : tooMany('10');
+    });
+    const outcome = await restore(s3, kube, { deadlineMarginMs: margin }, () => margin + 400 - (Date.now() - started));
+    expect(outcome).toMatchObject({ status: 'PARTIAL', stoppedReason: 'deadline', created: 1, failed: 0, notAttempted: CONFIGMAPS });
+    expect(outcome.throttled).toBeGreaterThan(0);
+    expect(reportRows(s3)).toHaveLength(CONFIGMAPS + 1);
+  });
+});
+
+describe('runRestore: a chunk of a type (one step of a durable restore)', () => {
+  it('does not list the type in the recovery cluster: an object already there is found by its 409', async () => {
+    const s3 = await recoveryPoint();
+    const lists: string[] = [];
+    const there = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cmName(2), namespace: 'shop', resourceVersion: '7' }, data: { i: 'theirs' } };
+    const kube = fakeCluster(async (req) => {
+      const name = String(((req.body as Json).metadata as Json).name);
+      return name === cmName(2) ? json(409, { kind: 'Status', code: 409, reason: 'AlreadyExists' }) : json(201, req.body);
+    }, (req) => {
+      const path = req.path.split('?')[0]!;
+      if (path === `/api/v1/namespaces/shop/configmaps/${cmName(2)}`) return Promise.resolve(json(200, there));
+      if (path.endsWith('/configmaps')) lists.push(path);
+      return undefined;
+    });
+    const outcome = await restore(s3, kube, { slice: { resources: ['configmaps'], objects: { from: 0, to: 4 } }, resumable: true });
+    expect(lists).toEqual([]);
+    expect(outcome).toMatchObject({ status: 'COMPLETED', created: 3, failed: 0, skipped: { exists: 1 } });
+    expect(reportRows(s3).map((r) => `${r.name} ${r.outcome}`).sort()).toEqual([cmName(0), cmName(1), cmName(2), cmName(3)].map((n) => `${n} ${n === cmName(2) ? 'exists' : 'created'}`));
+  });
+});
