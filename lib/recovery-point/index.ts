@@ -38,6 +38,7 @@ export {
   parseRestoreReportKey,
   restoreStatusKey,
   restoreReportPartKey,
+  restoreFactsKey,
   archiveKey,
   manifestKey,
   newRecoveryPointId,

@@ -144,6 +144,14 @@ export function restoreReportPartKey(reportKey: string, index: number): string {
 }
 
 /**
+ * What a durable restore's `prepare` learned of a seekable recovery point, for its steps to read instead of
+ * the whole archive: `<report key without .json>/facts.json`, beside the report's parts.
+ */
+export function restoreFactsKey(reportKey: string): string {
+  return `${reportKey.replace(/\.json$/, '')}/facts.json`;
+}
+
+/**
  * The archive path of one object: `resources/<resourceName>/namespaces/<ns>/<name>.json`, or
  * `resources/<resourceName>/cluster/<name>.json` when `namespace` is undefined (cluster-scoped).
  * Throws RecoveryPointPathError when a part could escape its folder or is not a single path segment.

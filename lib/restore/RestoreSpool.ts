@@ -27,6 +27,18 @@ export type SpoolReader = Pick<RecoveryPointReader, 'objects'> & Partial<Pick<Re
 /** Reads one type's objects again, from S3 (a seekable recovery point). */
 type TypeReader = (resourceName: string) => AsyncIterable<{ object: Record<string, unknown> }>;
 
+/**
+ * What fill() learned of a seekable recovery point, as JSON: what a durable restore's steps read instead of
+ * the whole archive (lib/restore/restoreFacts.ts). uids as RestoreSpool keeps them (52-bit numbers).
+ */
+export interface SpoolFacts {
+  types: SpooledType[];
+  selectorServices: string[];
+  /** `[<plural>.<group>, crd]` */
+  crds: Array<[string, RecoveryPointCrd]>;
+  uids: Array<number | string>;
+}
+
 export interface SpoolOptions {
   /** Parent folder of the spool. @default os.tmpdir() (a Lambda's /tmp) */
   directory?: string;
@@ -107,6 +119,25 @@ export class RestoreSpool implements RecoveryPointFacts {
       spool.#counts.set(entry.resourceName, (spool.#counts.get(entry.resourceName) ?? 0) + 1);
     }
     return spool;
+  }
+
+  /**
+   * A seekable recovery point's spool from the facts an earlier fill() learned (facts()): nothing is read
+   * now; each type is read by Range GETs of its own members when its turn comes (their SHA-256 checked).
+   */
+  static fromFacts(reader: Required<Pick<SpoolReader, 'typeObjects'>>, facts: SpoolFacts): RestoreSpool {
+    const spool = new RestoreSpool(undefined, (resourceName) => reader.typeObjects(resourceName));
+    for (const t of facts.types) spool.#counts.set(t.resourceName, t.count);
+    for (const s of facts.selectorServices) spool.selectorServices.add(s);
+    for (const [name, crd] of facts.crds) spool.crds.set(name, crd);
+    for (const uid of facts.uids) spool.#uids.add(uid);
+    return spool;
+  }
+
+  /** What this spool learned, for fromFacts(); undefined when its objects are on local disk (not seekable). */
+  facts(): SpoolFacts | undefined {
+    if (!this.#typeReader) return undefined;
+    return { types: this.types(), selectorServices: [...this.selectorServices], crds: [...this.crds], uids: [...this.#uids] };
   }
 
   /** Every type in the recovery point with how many objects it holds. */

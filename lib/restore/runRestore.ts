@@ -10,6 +10,7 @@ import { OBJECT_ACTIONS } from './objectActions';
 import { ObjectWriter } from './ObjectWriter';
 import { restoreRank } from './plan';
 import { RestoredWebhooks } from './RestoredWebhooks';
+import { readRestoreFacts, writeRestoreFacts } from './restoreFacts';
 import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
 import { errorText, RestoreTally } from './RestoreTally';
 import { restoreType, type RestoreContext } from './restoreType';
@@ -43,6 +44,8 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   let reader: RecoveryPointReader;
   let spool: RestoreSpool | undefined;
   let locked = false;
+  // A durable restore's prepare leaves its lock for the restore's finish; only once it succeeded.
+  let keepLock = false;
   try {
     reader = await beforeAnyWrite(signal, () => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal, ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}) }));
     const manifest = reader.manifest;
@@ -50,11 +53,22 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     // Built (and its identifierMap checked) before anything is written.
     const translation = deps.translatorFor?.({ account: manifest.cluster.account, region: manifest.cluster.region, arn: manifest.cluster.arn });
     await beforeAnyWrite(signal, () => checkWriteAccess(deps.kube, signal));
-    const lockWarning = await lockRecoveryPoint(deps, options, signal);
-    locked = lockWarning === undefined;
+    const durable = options.durable;
+    // A durable restore's steps run under the lock its prepare took.
+    const lockWarning = durable?.part === 'step' ? undefined : await lockRecoveryPoint(deps, options, signal);
+    locked = durable?.part !== 'step' && lockWarning === undefined;
     const spoolOptions: SpoolOptions = { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) };
-    spool = await beforeAnyWrite(signal, () => fillSpool(reader, spoolOptions, logger));
-    logger.info('recovery point verified and spooled', { stage: 'read', objects: manifest.archive.objects, resourceTypes: spool.types().length });
+    const facts = durable?.part === 'step' && reader.seekable ? await beforeAnyWrite(signal, () => readRestoreFacts(deps.reportS3, durable.facts, signal)) : undefined;
+    if (facts) {
+      // Verified whole by the prepare step; each type's members are checked again as this step reads them.
+      spool = RestoreSpool.fromFacts(reader, facts);
+      logger.info('recovery point facts read', { stage: 'read', resourceTypes: spool.types().length });
+    } else {
+      spool = await beforeAnyWrite(signal, () => fillSpool(reader, spoolOptions, logger));
+      logger.info('recovery point verified and spooled', { stage: 'read', objects: manifest.archive.objects, resourceTypes: spool.types().length });
+      const learned = durable?.part === 'prepare' ? spool.facts() : undefined;
+      if (durable && learned) await beforeAnyWrite(signal, () => writeRestoreFacts(deps.reportS3, durable.facts, learned, signal));
+    }
 
     const tally = new RestoreTally(options, deps);
     if (lockWarning) tally.warnings.push(lockWarning);
@@ -81,21 +95,28 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     if (tally.throttled > 0) {
       logger.info('restore throttled', { stage: 'restore', throttled: tally.throttled, concurrency: limit.max, lowestConcurrency: limit.lowestCap });
     }
-    return await tally.finish({
+    const outcome = await tally.finish({
       recoveryPointId: manifest.recoveryPointId, sourceCluster: manifest.cluster.name,
       untranslatedReferences: translation?.untranslated.references() ?? [], webhooksWithoutEndpoints,
     }, started, now());
+    keepLock = durable?.part === 'prepare';
+    return outcome;
   } finally {
     if (deadlineTimer) clearTimeout(deadlineTimer);
     spool?.dispose();
-    if (locked) {
-      // Best effort: without s3:DeleteObject the lock simply expires after a day.
-      try {
-        await deps.sourceS3.send(new DeleteObjectCommand({ Bucket: options.source.bucket, Key: restoreLockKey(options.source.folder, options.restoreId) }));
-      } catch (err) {
-        logger.debug('restore lock not removed', { stage: 'unlock', error: errorText(err) });
-      }
-    }
+    if (locked && !keepLock) await unlockRecoveryPoint(deps, options);
+  }
+}
+
+/**
+ * Removes the lock lockRecoveryPoint wrote (a durable restore's finish calls it too). Best effort: without
+ * s3:DeleteObject the lock simply expires after a day.
+ */
+export async function unlockRecoveryPoint(deps: Pick<RestoreDependencies, 'sourceS3' | 'logger'>, options: Pick<RestoreOptions, 'source' | 'restoreId'>): Promise<void> {
+  try {
+    await deps.sourceS3.send(new DeleteObjectCommand({ Bucket: options.source.bucket, Key: restoreLockKey(options.source.folder, options.restoreId) }));
+  } catch (err) {
+    deps.logger.debug('restore lock not removed', { stage: 'unlock', error: errorText(err) });
   }
 }
 

@@ -104,6 +104,14 @@ export interface RestoreOptions {
    * this restore writes and was last written by the delegate counts as created by it. @default false
    */
   resumable?: boolean;
+  /**
+   * A part of a durable restore (lib/restore/durable). `prepare` takes the recovery point's lock and keeps it
+   * (the durable restore's `finish` removes it) and, for a seekable (1.2) recovery point, stores what the whole
+   * archive's read learned at `facts`; a `step` takes no lock and, when `facts` is there, reads only its own
+   * types' members (by Range, each member's SHA-256 checked) instead of the whole archive.
+   * @default undefined: a restore of its own (lock taken and removed, the whole archive read and verified)
+   */
+  durable?: { part: 'prepare' | 'step'; facts: { bucket: string; key: string } };
 }
 
 /** A bounded part of a restore (see RestoreOptions.slice). */

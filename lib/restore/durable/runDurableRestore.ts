@@ -1,9 +1,9 @@
 import type { DurableContext, RetryDecision } from '@aws/durable-execution-sdk-js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ManifestResource } from '../../recovery-point/manifest';
-import { restoreReportPartKey } from '../../recovery-point/layout';
+import { restoreFactsKey, restoreReportPartKey } from '../../recovery-point/layout';
 
-import { runRestore } from '../runRestore';
+import { runRestore, unlockRecoveryPoint } from '../runRestore';
 import type { RestoreDependencies, RestoreOptions, RestoreOutcome } from '../types';
 import { mergeReportParts } from './mergeReport';
 import { DEFAULT_SLICE_OBJECTS, planSlices } from './planSlices';
@@ -21,8 +21,8 @@ const WARNINGS_IN_RESPONSE = 50;
 
 /** What one durable restore is asked to do (the restore action resolved it: recovery point, restoreId, where the report goes). */
 export interface DurableRestoreInput {
-  /** runRestore's options but for what each step sets (slice, resumable, report). */
-  options: Omit<RestoreOptions, 'slice' | 'resumable' | 'report'>;
+  /** runRestore's options but for what each step sets (slice, resumable, report, durable). */
+  options: Omit<RestoreOptions, 'slice' | 'resumable' | 'report' | 'durable'>;
   /** Where the merged report goes; the steps' parts go beside it. */
   report: { bucket: string; key: string };
   status: StatusLocation;
@@ -114,7 +114,8 @@ async function prepare(input: DurableRestoreInput, deps: DurableRestoreDependenc
     let manifest: Awaited<ReturnType<DurableRestoreDependencies['readManifest']>>;
     try {
       // Everything before the first write, as a sync restore does it, and nothing written: an empty slice.
-      outcome = await runRestore({ ...input.options, slice: { resources: [] }, report: part(input, 0) }, session.deps);
+      // It takes the lock (removed by finish) and, seekable, stores the facts the steps read instead of the archive.
+      outcome = await runRestore({ ...input.options, slice: { resources: [] }, report: part(input, 0), durable: { part: 'prepare', facts: factsAt(input) } }, session.deps);
       manifest = await deps.readManifest(session);
     } catch (err) {
       const refused = deps.refusal(err);
@@ -149,7 +150,7 @@ async function restoreSlice(
   let outcome: RestoreOutcome;
   try {
     outcome = await runRestore({
-      ...input.options, report: part(input, index + 1), resumable: true,
+      ...input.options, report: part(input, index + 1), resumable: true, durable: { part: 'step', facts: factsAt(input) },
       slice: { resources: [slice.resource], ...(slice.objects ? { objects: slice.objects } : {}) },
     }, session.deps);
   } finally {
@@ -199,6 +200,7 @@ async function finish(
   // The report's summary has the sync restore's shape (no `action`: readers such as describe-restore add their own).
   const { failures: _capped, action: _action, ...summary } = response;
   await mergeReportParts(deps.reportS3, input.report, summaries.map((_, i) => i + 1), summary);
+  await releaseLock(input, deps);
   await writeRestoreStatus(deps.statusS3, input.status, {
     restoreId: plan.restoreId, mode: 'durable', state: status, clusterName: input.clusterName, recoveryPointId: plan.recoveryPointId,
     sourceCluster: plan.sourceCluster, startedAt: plan.startedAt, updatedAt: now().toISOString(),
@@ -206,6 +208,26 @@ async function finish(
     ...(stopped?.error ? { error: stopped.error } : {}),
   });
   return response;
+}
+
+/**
+ * The lock prepare took, removed once: a session only for that, best effort (a session that cannot be opened
+ * leaves the lock to expire after a day, as a lock that cannot be deleted does).
+ */
+async function releaseLock(input: DurableRestoreInput, deps: DurableRestoreDependencies): Promise<void> {
+  let session: StepSession | undefined;
+  try {
+    session = await deps.openSession();
+    await unlockRecoveryPoint(session.deps, input.options);
+  } catch {
+    // Best effort, as above.
+  } finally {
+    session?.close();
+  }
+}
+
+function factsAt(input: DurableRestoreInput): { bucket: string; key: string } {
+  return { bucket: input.report.bucket, key: restoreFactsKey(input.report.key) };
 }
 
 function part(input: DurableRestoreInput, index: number): { bucket: string; key: string } {

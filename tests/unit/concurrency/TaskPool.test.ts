@@ -42,7 +42,7 @@ describe('TaskPool', () => {
 
   it('start() rejects with the signal\'s reason when it aborts while waiting for a slot', async () => {
     const pool = new TaskPool(1);
-    await pool.start(() => tick(20));
+    await pool.start(async () => { await tick(20); });
     const controller = new AbortController();
     const waiting = pool.start(async () => undefined, controller.signal);
     const reason = new Error('deadline');
