@@ -173,6 +173,39 @@ describe('API server faults during the writes', () => {
   });
 });
 
+describe('the recovery cluster throttling writes', () => {
+  it('429 with Retry-After on half the writes -> slowed down, never failed: COMPLETED with every object, the 429s counted', async () => {
+    const target = unique('rf-429');
+    const MAX_429 = 16;
+    let writes = 0;
+    let throttled = 0;
+    const rule: FaultRule = (req) => {
+      if (!isWriteInto(req, target) || ++writes % 2 === 1 || throttled >= MAX_429) return undefined;
+      throttled++;
+      return { ...kubeStatus(429, 'TooManyRequests'), headers: { 'content-type': 'application/json', 'retry-after': '1' } };
+    };
+    await withFront(frontApiServer(recovery, rule), async (front) => {
+      const { response, stdout } = await restore(target);
+      expect({ status: response.status, failed: response.failed, failures: response.failures, notAttempted: response.notAttempted })
+        .toEqual({ status: 'COMPLETED', failed: 0, failures: [], notAttempted: undefined });
+      expect(response.created).toBe(objectCount());
+      // Every 429 the server sent reached the restore (none retried blindly inside the client), and is reported.
+      const seen429 = front.seen.filter((s) => s.status === 429).length;
+      expect(seen429).toBe(MAX_429);
+      expect((response as RestoreResponse & { throttled?: number }).throttled).toBe(seen429);
+      const rows = await reportRows(response.report);
+      expect(rows).toHaveLength(objectCount());
+      expect(rows.filter((r) => r.outcome !== 'created')).toEqual([]);
+      // Slowed down: the cap of writes in flight (8) was lowered, as the log says.
+      const logged = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.message === 'restore throttled');
+      expect(logged).toMatchObject({ throttled: MAX_429, concurrency: 8 });
+      expect(Number(logged?.lowestConcurrency)).toBeLessThan(8);
+    });
+    await expectRestoredInto(target);
+  });
+});
+
 describe('S3 faults while the recovery point is read', () => {
   // The backup is a seekable recovery point (format 1.2): the restore reads its gzip members by Range GET.
   const isArchive = (req: IncomingMessage) => req.method === 'GET' && isArchiveUrl(req.url ?? '');

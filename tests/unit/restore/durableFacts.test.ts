@@ -16,7 +16,6 @@ const REPORT = `${FOLDER}restores/d1.json`;
 const FACTS = { bucket: BUCKET, key: restoreFactsKey(REPORT) };
 const uid = (i: number): string => `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`;
 
-type Json = Record<string, unknown>;
 const OBJECTS: RecoveryPointObjectSpec[] = [
   { resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', uid: uid(1) } } },
   { resource: 'services', object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', uid: uid(2) }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } },
