@@ -39,6 +39,7 @@ export {
   restoreStatusKey,
   restoreReportPartKey,
   restoreFactsKey,
+  restoreExistingNamesKey,
   archiveKey,
   manifestKey,
   newRecoveryPointId,

@@ -152,6 +152,16 @@ export function restoreFactsKey(reportKey: string): string {
 }
 
 /**
+ * The names a durable restore's chunked type had in the recovery cluster, listed once for all its chunks:
+ * `<report key without .json>/existing/<resourceName>.json`. Throws RecoveryPointPathError for a resource
+ * name that is not one path segment.
+ */
+export function restoreExistingNamesKey(reportKey: string, resourceName: string): string {
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(resourceName)) throw new RecoveryPointPathError([`resource name ${JSON.stringify(resourceName)} is not a single lowercase DNS-like segment`]);
+  return `${reportKey.replace(/\.json$/, '')}/existing/${resourceName}.json`;
+}
+
+/**
  * The archive path of one object: `resources/<resourceName>/namespaces/<ns>/<name>.json`, or
  * `resources/<resourceName>/cluster/<name>.json` when `namespace` is undefined (cluster-scoped).
  * Throws RecoveryPointPathError when a part could escape its folder or is not a single path segment.

@@ -87,14 +87,11 @@ export class ObjectWriter implements WriteContext {
     return { resourceName, endpoint, namespace, name, source: obj, prepared, extra };
   }
 
-  /**
-   * `existing`: the names the recovery cluster had when the type was listed; undefined when it was not
-   * listed (a chunk of a durable restore), so that what exists is learned from the 409 of its create.
-   */
-  async write(w: PreparedWrite, existing: ReadonlySet<string> | undefined): Promise<ObjectResult> {
+  /** `existing`: the names the recovery cluster had when the type was listed. */
+  async write(w: PreparedWrite, existing: ReadonlySet<string>): Promise<ObjectResult> {
     const action = this.#actions.get(actionKey(w.resourceName, w.namespace, w.name));
     if (action) return action(this, w);
-    if (existing?.has(objectKey(w.namespace, w.name))) {
+    if (existing.has(objectKey(w.namespace, w.name))) {
       if (this.#opts.resumable && await this.#madeByEarlierAttempt(w)) return this.created(w, 'created (an earlier attempt of this step made it)');
       const keep = this.#keepExisting(w);
       if (keep) return skipped('exists', keep, w.extra);
@@ -150,8 +147,9 @@ export class ObjectWriter implements WriteContext {
   }
 
   /**
-   * 409 on a create: our own create repeated after a lost answer, a race, or (a step that did not list) an
-   * object that was there. Resumable, only an object this delegate wrote counts as made by this restore.
+   * 409 on a create the list did not expect: our own create repeated after a lost answer, a race, or an
+   * earlier attempt of a resumed step (made after its type was listed). Resumable, only an object this
+   * delegate wrote counts as made by this restore.
    */
   async #conflict(w: PreparedWrite): Promise<ObjectResult> {
     if (!this.#opts.dryRun) {

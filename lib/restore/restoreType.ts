@@ -8,6 +8,7 @@ import { CrdNotEstablishedError, RestoreAccessError, RestoreDeadlineError, Targe
 import type { ObjectWriter } from './ObjectWriter';
 import { NEVER_RESTORED_TYPES, skipReason } from './plan';
 import { prepareObject } from './prepareObject';
+import { readExistingNames, writeExistingNames } from './restoreFacts';
 import type { RestoreSpool } from './RestoreSpool';
 import { errorText, failed, namespaceOf, rowKey, skipped, type ObjectResult, type RestoreTally, type StopReason } from './RestoreTally';
 import type { TargetApi, TargetEndpoint } from './TargetApi';
@@ -20,7 +21,7 @@ type Json = Record<string, unknown>;
 /** What the types of one restore share while they are written (several at once within a tier). */
 export interface RestoreContext {
   opts: RestoreOptions;
-  deps: Pick<RestoreDependencies, 'logger' | 'onProgress'>;
+  deps: Pick<RestoreDependencies, 'logger' | 'onProgress' | 'reportS3'>;
   spool: RestoreSpool;
   rows: ReadonlyMap<string, ManifestResource>;
   filter: ResourceFilter;
@@ -82,11 +83,8 @@ async function writeType(ctx: RestoreContext, resourceName: string, reported: Se
     tally.warnings.push(`${resourceName}: backed up at ${resource.groupVersion}, restored at ${endpoint.groupVersion} (the recovery cluster does not serve the former)`);
   }
   ctx.deps.onProgress?.({ resource: resourceName, objects: tally.done });
-  // A chunk of a large type (a durable restore's step) does not list the whole type in the recovery cluster
-  // once per chunk (that is O(chunks x type)): what exists is learned from its create's 409 instead, which
-  // costs a GET only for the objects that do exist.
-  const existing = ctx.opts.slice?.objects ? undefined : await ctx.target.existingNames(endpoint, targetNamespacesToList(ctx));
-  ctx.deps.logger.info('restoring resource type', { stage: 'restore', resource: resourceName, at: endpoint.groupVersion, existing: existing?.size });
+  const existing = await existingNames(ctx, resourceName, endpoint);
+  ctx.deps.logger.info('restoring resource type', { stage: 'restore', resource: resourceName, at: endpoint.groupVersion, existing: existing.size });
 
   // The type's writes take their slots from the restore's one limit, shared with the other types of its tier.
   const writes = new TaskPool(ctx.limit);
@@ -123,7 +121,7 @@ async function writeType(ctx: RestoreContext, resourceName: string, reported: Se
  * (lib/concurrency AdaptiveLimit), then writes it again. Only the deadline ends that waiting.
  */
 async function writeObject(
-  ctx: RestoreContext, resourceName: string, endpoint: TargetEndpoint, existing: ReadonlySet<string> | undefined, obj: Json, record: RecordRow,
+  ctx: RestoreContext, resourceName: string, endpoint: TargetEndpoint, existing: ReadonlySet<string>, obj: Json, record: RecordRow,
 ): Promise<void> {
   const { signal, tally } = ctx;
   let extra: Partial<RestoreReportRow> = {};
@@ -153,6 +151,22 @@ async function writeObject(
     if (!(err instanceof KubeError) && !(err instanceof TranslationError)) throw err;
     return record(obj, failed(errorText(err), undefined, extra));
   }
+}
+
+/**
+ * What the recovery cluster has of a type. The chunks of a durable restore's large type list it once, the
+ * first chunk to run storing the names for the others (layout.restoreExistingNamesKey): a list per chunk is
+ * the whole type again each time (O(chunks x type)), and what exists cannot be inferred from a create's 409,
+ * since an admission webhook answers a create before the API server's own conflict check. An object of a chunk
+ * made after the list (an earlier attempt of the chunk) meets its 409, and resumable counts it once.
+ */
+async function existingNames(ctx: RestoreContext, resourceName: string, endpoint: TargetEndpoint): Promise<ReadonlySet<string>> {
+  const store = ctx.opts.slice?.objects ? ctx.opts.durable?.store : undefined;
+  const stored = store ? await readExistingNames(ctx.deps.reportS3, store, resourceName, ctx.signal) : undefined;
+  if (stored) return stored;
+  const names = await ctx.target.existingNames(endpoint, targetNamespacesToList(ctx));
+  if (store) await writeExistingNames(ctx.deps.reportS3, store, resourceName, names, ctx.signal);
+  return names;
 }
 
 /** Objects the filters leave out, and those the plan never writes (made by the cluster, owned): no slot needed. */

@@ -58,7 +58,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     const lockWarning = durable?.part === 'step' ? undefined : await lockRecoveryPoint(deps, options, signal);
     locked = durable?.part !== 'step' && lockWarning === undefined;
     const spoolOptions: SpoolOptions = { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) };
-    const facts = durable?.part === 'step' && reader.seekable ? await beforeAnyWrite(signal, () => readRestoreFacts(deps.reportS3, durable.facts, signal)) : undefined;
+    const facts = durable?.part === 'step' && reader.seekable ? await beforeAnyWrite(signal, () => readRestoreFacts(deps.reportS3, durable.store, signal)) : undefined;
     if (facts) {
       // Verified whole by the prepare step; each type's members are checked again as this step reads them.
       spool = RestoreSpool.fromFacts(reader, facts);
@@ -67,7 +67,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
       spool = await beforeAnyWrite(signal, () => fillSpool(reader, spoolOptions, logger));
       logger.info('recovery point verified and spooled', { stage: 'read', objects: manifest.archive.objects, resourceTypes: spool.types().length });
       const learned = durable?.part === 'prepare' ? spool.facts() : undefined;
-      if (durable && learned) await beforeAnyWrite(signal, () => writeRestoreFacts(deps.reportS3, durable.facts, learned, signal));
+      if (durable && learned) await beforeAnyWrite(signal, () => writeRestoreFacts(deps.reportS3, durable.store, learned, signal));
     }
 
     const tally = new RestoreTally(options, deps);

@@ -105,13 +105,15 @@ export interface RestoreOptions {
    */
   resumable?: boolean;
   /**
-   * A part of a durable restore (lib/restore/durable). `prepare` takes the recovery point's lock and keeps it
-   * (the durable restore's `finish` removes it) and, for a seekable (1.2) recovery point, stores what the whole
-   * archive's read learned at `facts`; a `step` takes no lock and, when `facts` is there, reads only its own
-   * types' members (by Range, each member's SHA-256 checked) instead of the whole archive.
+   * A part of a durable restore (lib/restore/durable); `store`: where its steps share what they learned (the
+   * report's bucket and key: beside its parts). `prepare` takes the recovery point's lock and keeps it (the
+   * durable restore's `finish` removes it) and, for a seekable (1.2) recovery point, stores what the whole
+   * archive's read learned (layout.restoreFactsKey); a `step` takes no lock and, when those facts are there,
+   * reads only its own types' members (by Range, each member's SHA-256 checked) instead of the whole archive.
+   * The chunks of one type list the type in the recovery cluster once (layout.restoreExistingNamesKey).
    * @default undefined: a restore of its own (lock taken and removed, the whole archive read and verified)
    */
-  durable?: { part: 'prepare' | 'step'; facts: { bucket: string; key: string } };
+  durable?: { part: 'prepare' | 'step'; store: { bucket: string; reportKey: string } };
 }
 
 /** A bounded part of a restore (see RestoreOptions.slice). */

@@ -1,7 +1,7 @@
 import type { DurableContext, RetryDecision } from '@aws/durable-execution-sdk-js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ManifestResource } from '../../recovery-point/manifest';
-import { restoreFactsKey, restoreReportPartKey } from '../../recovery-point/layout';
+import { restoreReportPartKey } from '../../recovery-point/layout';
 
 import { runRestore, unlockRecoveryPoint } from '../runRestore';
 import type { RestoreDependencies, RestoreOptions, RestoreOutcome } from '../types';
@@ -115,7 +115,7 @@ async function prepare(input: DurableRestoreInput, deps: DurableRestoreDependenc
     try {
       // Everything before the first write, as a sync restore does it, and nothing written: an empty slice.
       // It takes the lock (removed by finish) and, seekable, stores the facts the steps read instead of the archive.
-      outcome = await runRestore({ ...input.options, slice: { resources: [] }, report: part(input, 0), durable: { part: 'prepare', facts: factsAt(input) } }, session.deps);
+      outcome = await runRestore({ ...input.options, slice: { resources: [] }, report: part(input, 0), durable: { part: 'prepare', store: storeOf(input) } }, session.deps);
       manifest = await deps.readManifest(session);
     } catch (err) {
       const refused = deps.refusal(err);
@@ -150,7 +150,7 @@ async function restoreSlice(
   let outcome: RestoreOutcome;
   try {
     outcome = await runRestore({
-      ...input.options, report: part(input, index + 1), resumable: true, durable: { part: 'step', facts: factsAt(input) },
+      ...input.options, report: part(input, index + 1), resumable: true, durable: { part: 'step', store: storeOf(input) },
       slice: { resources: [slice.resource], ...(slice.objects ? { objects: slice.objects } : {}) },
     }, session.deps);
   } finally {
@@ -226,8 +226,9 @@ async function releaseLock(input: DurableRestoreInput, deps: DurableRestoreDepen
   }
 }
 
-function factsAt(input: DurableRestoreInput): { bucket: string; key: string } {
-  return { bucket: input.report.bucket, key: restoreFactsKey(input.report.key) };
+/** Where the steps share what they learned (the facts, a chunked type's existing names): beside the report's parts. */
+function storeOf(input: DurableRestoreInput): { bucket: string; reportKey: string } {
+  return { bucket: input.report.bucket, reportKey: input.report.key };
 }
 
 function part(input: DurableRestoreInput, index: number): { bucket: string; key: string } {

@@ -276,24 +276,3 @@ describe('runRestore: the recovery cluster throttling writes (429 with Retry-Aft
     expect(reportRows(s3)).toHaveLength(CONFIGMAPS + 1);
   });
 });
-
-describe('runRestore: a chunk of a type (one step of a durable restore)', () => {
-  it('does not list the type in the recovery cluster: an object already there is found by its 409', async () => {
-    const s3 = await recoveryPoint();
-    const lists: string[] = [];
-    const there = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cmName(2), namespace: 'shop', resourceVersion: '7' }, data: { i: 'theirs' } };
-    const kube = fakeCluster(async (req) => {
-      const name = String(((req.body as Json).metadata as Json).name);
-      return name === cmName(2) ? json(409, { kind: 'Status', code: 409, reason: 'AlreadyExists' }) : json(201, req.body);
-    }, (req) => {
-      const path = req.path.split('?')[0]!;
-      if (path === `/api/v1/namespaces/shop/configmaps/${cmName(2)}`) return Promise.resolve(json(200, there));
-      if (path.endsWith('/configmaps')) lists.push(path);
-      return undefined;
-    });
-    const outcome = await restore(s3, kube, { slice: { resources: ['configmaps'], objects: { from: 0, to: 4 } }, resumable: true });
-    expect(lists).toEqual([]);
-    expect(outcome).toMatchObject({ status: 'COMPLETED', created: 3, failed: 0, skipped: { exists: 1 } });
-    expect(reportRows(s3).map((r) => `${r.name} ${r.outcome}`).sort()).toEqual([cmName(0), cmName(1), cmName(2), cmName(3)].map((n) => `${n} ${n === cmName(2) ? 'exists' : 'created'}`));
-  });
-});
