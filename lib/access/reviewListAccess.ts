@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
 import { KubeApiError, KubeNetworkError } from '../kube/errors';
 import { parseJsonObjectResponse, isJsonObject } from '../kube/responseBody';
 import type { DiscoveredResource, KubeTransport } from '../kube/types';
@@ -27,19 +28,10 @@ export interface ReviewListAccessOptions {
  */
 export async function reviewListAccess(kube: KubeTransport, resources: DiscoveredResource[], options: ReviewListAccessOptions = {}): Promise<ResourceAccess[]> {
   const limit = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_REVIEW_CONCURRENCY));
-  const results: ResourceAccess[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < resources.length) {
-      const i = next++;
-      const resource = resources[i];
-      if (!resource) continue;
-      options.signal?.throwIfAborted();
-      results[i] = await reviewOne(kube, resource, options.signal);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, resources.length) }, worker));
-  return results;
+  return mapWithConcurrency(resources, limit, (resource) => {
+    options.signal?.throwIfAborted();
+    return reviewOne(kube, resource, options.signal);
+  });
 }
 
 async function reviewOne(kube: KubeTransport, resource: DiscoveredResource, signal: AbortSignal | undefined): Promise<ResourceAccess> {

@@ -10,6 +10,7 @@ import {
   type ListPodIdentityAssociationsCommandOutput,
   type PodIdentityAssociationSummary,
 } from '@aws-sdk/client-eks';
+import { TaskPool } from '../concurrency/TaskPool';
 import { PodIdentityLookupError, type PodIdentityOperation } from './errors';
 import type { PodIdentityAssociation } from './types';
 
@@ -103,21 +104,22 @@ async function describeAll(
   signal: AbortSignal | undefined,
 ): Promise<PodIdentityListItem[]> {
   const outcomes: Array<PodIdentityListItem | undefined> = new Array(summaries.length);
-  let next = 0;
   let denied = false;
-  const worker = async (): Promise<void> => {
-    while (next < summaries.length && !denied) {
-      const index = next++;
-      const summary = summaries[index];
-      if (summary) outcomes[index] = await describeOne(eks, clusterName, summary, signal);
-      const outcome = outcomes[index];
+  const describes = new TaskPool(concurrency);
+  for (const [index, summary] of summaries.entries()) {
+    if (denied) break;
+    await describes.start(async () => {
+      // Denied while this one waited for its slot: it does not start.
+      if (denied) return;
+      const outcome = await describeOne(eks, clusterName, summary, signal);
       if (outcome?.kind === 'warning' && outcome.warning.accessDenied) {
-        if (denied) outcomes[index] = undefined;
+        if (denied) return;
         denied = true;
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, summaries.length) }, worker));
+      outcomes[index] = outcome;
+    });
+  }
+  await describes.drain();
   return outcomes.filter((o): o is PodIdentityListItem => o !== undefined);
 }
 

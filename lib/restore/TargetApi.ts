@@ -20,6 +20,11 @@ export const FIELD_MANAGER = 'eks-delegate';
 export interface TargetApiOptions {
   /** Every write sent with `?dryRun=All`: the API server admits and validates, and stores nothing. @default false */
   dryRun?: boolean;
+  /**
+   * A 429 on create/get/replace handed back (TargetThrottledError) to a caller that paces its writes
+   * (restore's AdaptiveLimit), instead of retried a few times by the transport and then failed. @default false
+   */
+  paced?: boolean;
 }
 
 /**
@@ -32,22 +37,24 @@ export class TargetApi {
   readonly #signal: AbortSignal | undefined;
   readonly #docs = new Map<string, Promise<JsonObject | undefined>>();
   readonly #writeQuery: Record<string, string>;
+  readonly #paced: boolean;
 
   constructor(kube: KubeTransport, signal?: AbortSignal, options: TargetApiOptions = {}) {
     this.#kube = kube;
     this.#signal = signal;
     this.#writeQuery = { fieldManager: FIELD_MANAGER, ...(options.dryRun ? { dryRun: 'All' } : {}) };
+    this.#paced = options.paced ?? false;
   }
 
   /**
    * POST of one object to its collection, as the restore's field manager (dry run: `?dryRun=All`). The
-   * answer is the caller's to read (201, 409, ...); a 429 throws TargetThrottledError, to be paced.
+   * answer is the caller's to read (201, 409, ...); paced, a 429 throws TargetThrottledError.
    */
   create(endpoint: TargetEndpoint, namespace: string | undefined, body: JsonObject): Promise<KubeResponse> {
     return this.#write({ method: 'POST', path: collectionPath(endpoint, namespace), body, query: this.#writeQuery });
   }
 
-  /** One object as the recovery cluster has it, or undefined when it does not exist; a 429 throws TargetThrottledError. */
+  /** One object as the recovery cluster has it, or undefined when it does not exist; paced, a 429 throws TargetThrottledError. */
   async get(endpoint: TargetEndpoint, namespace: string | undefined, name: string): Promise<JsonObject | undefined> {
     const path = objectPath(endpoint, namespace, name);
     const res = await this.#write({ method: 'GET', path });
@@ -167,10 +174,10 @@ export class TargetApi {
     return 'no-ready-endpoints';
   }
 
-  /** A request of one object's write: a 429 comes back at once (no retries in KubeClient) and is thrown, to be paced. */
+  /** A request of one object's write; paced, a 429 comes back at once (no retries in KubeClient) and is thrown. */
   async #write(req: Omit<KubeRequest, 'signal' | 'handBack429'>): Promise<KubeResponse> {
-    const res = await this.#kube.request({ ...req, signal: this.#signal, handBack429: true });
-    if (res.status === 429) throw new TargetThrottledError(req.path, retryAfterMs(res.headers['retry-after']));
+    const res = await this.#kube.request({ ...req, signal: this.#signal, ...(this.#paced ? { handBack429: true } : {}) });
+    if (res.status === 429 && this.#paced) throw new TargetThrottledError(req.path, retryAfterMs(res.headers['retry-after']));
     return res;
   }
 

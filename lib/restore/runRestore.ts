@@ -73,7 +73,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     const tally = new RestoreTally(options, deps);
     if (lockWarning) tally.warnings.push(lockWarning);
     const webhooks = new RestoredWebhooks(options.dryRun);
-    const target = new TargetApi(deps.kube, signal, { dryRun: options.dryRun });
+    const target = new TargetApi(deps.kube, signal, { dryRun: options.dryRun, paced: true });
     const limit = new AdaptiveLimit({ max: options.concurrency ?? DEFAULT_RESTORE_CONCURRENCY });
     const ctx: RestoreContext = {
       opts: options, deps, spool, rows: new Map(manifest.resources.map((r) => [r.name, r])), filter: createResourceFilter(options.filters),

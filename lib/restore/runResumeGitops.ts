@@ -1,11 +1,10 @@
 import type { KubeTransport } from '../kube/types';
-import { apiErrorFromResponse, parseJsonObjectResponse } from '../kube/responseBody';
+import { apiErrorFromResponse } from '../kube/responseBody';
 import type { DelegateLogger } from '../observability/DelegateLogger';
 import { GITOPS_KINDS, GITOPS_PAUSED_ANNOTATION, GitopsAnnotationError, resumeGitops } from './gitops';
 import { objectPath, TargetApi, type TargetEndpoint } from './TargetApi';
 import type { RestoreFailure, RestoreStatus } from './types';
 
-const FIELD_MANAGER = 'eks-delegate';
 /** The versions asked first; TargetApi falls back to the group's preferred version. */
 const VERSIONS: Readonly<Record<string, string>> = {
   'applications.argoproj.io': 'v1alpha1',
@@ -52,7 +51,7 @@ export interface ResumeGitopsOutcome {
  * others go on; a type the cluster does not serve is passed over.
  */
 export async function runResumeGitops(options: ResumeGitopsOptions, deps: ResumeGitopsDependencies): Promise<ResumeGitopsOutcome> {
-  const target = new TargetApi(deps.kube, deps.signal);
+  const target = new TargetApi(deps.kube, deps.signal, { dryRun: options.dryRun });
   const objects: ResumedObject[] = [];
   const failures: RestoreFailure[] = [];
   const warnings: string[] = [];
@@ -69,7 +68,7 @@ export async function runResumeGitops(options: ResumeGitopsOptions, deps: Resume
       if (typeof (meta?.annotations as Record<string, unknown> | undefined)?.[GITOPS_PAUSED_ANNOTATION] !== 'string') return;
       const ns = typeof meta?.namespace === 'string' ? meta.namespace : undefined;
       const name = String(meta?.name ?? '');
-      const error = await release(deps, endpoint, obj, options.dryRun);
+      const error = await release(target, endpoint, obj);
       if (typeof error === 'string') {
         failures.push({ resource, ...(ns !== undefined ? { namespace: ns } : {}), name, error });
         deps.logger.warn('gitops applier not resumed', { stage: 'resume-gitops', resource, namespace: ns, name, error });
@@ -88,10 +87,11 @@ export async function runResumeGitops(options: ResumeGitopsOptions, deps: Resume
  * One applier released by a PUT of it as read (its resourceVersion guards against a concurrent change;
  * on a conflict it is read and released again, once). Returns the fields put back, or why it failed.
  */
-async function release(deps: ResumeGitopsDependencies, endpoint: TargetEndpoint, listed: Record<string, unknown>, dryRun: boolean): Promise<string[] | string> {
+async function release(target: TargetApi, endpoint: TargetEndpoint, listed: Record<string, unknown>): Promise<string[] | string> {
   const meta = listed.metadata as Record<string, unknown>;
   const ns = endpoint.namespaced && typeof meta.namespace === 'string' ? meta.namespace : undefined;
-  const path = objectPath(endpoint, ns, String(meta.name));
+  const name = String(meta.name);
+  const path = objectPath(endpoint, ns, name);
   let obj = listed;
   for (let attempt = 1; ; attempt++) {
     let held;
@@ -103,13 +103,11 @@ async function release(deps: ResumeGitopsDependencies, endpoint: TargetEndpoint,
     }
     // Released by someone else since the list.
     if (!held) return [];
-    const res = await deps.kube.request({
-      method: 'PUT', path, body: obj, signal: deps.signal, query: { fieldManager: FIELD_MANAGER, ...(dryRun ? { dryRun: 'All' } : {}) },
-    });
+    const res = await target.replace(endpoint, ns, name, obj);
     if (res.status === 200 || res.status === 201) return held.map((f) => f.path);
     if (res.status !== 409 || attempt > 1) return apiErrorFromResponse(res, path).message;
-    const current = await deps.kube.request({ method: 'GET', path, signal: deps.signal });
-    if (current.status === 404) return 'deleted while it was being resumed';
-    obj = parseJsonObjectResponse(current, path);
+    const current = await target.get(endpoint, ns, name);
+    if (!current) return 'deleted while it was being resumed';
+    obj = current;
   }
 }
