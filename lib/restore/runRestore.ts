@@ -23,12 +23,13 @@ export { MAX_FAILURES_IN_RESPONSE } from './RestoreTally';
 const DEFAULT_DEADLINE_MARGIN_MS = 30_000;
 
 /**
- * One restore (DESIGN.md section 8): the manifest checked, the delegate's write access checked, the whole
- * archive spooled to local disk and verified against the manifest (a bad recovery point fails here, before
- * any write), then each resource type in restore order, its objects prepared, translated and written a
- * few at a time: created, left alone when they exist (`skip`) or brought to the recovery point's version
- * (`update`), with `?dryRun=All` on every write in a dry run. A per-object failure is recorded and the
- * restore goes on; bad input, no access and a bad recovery point throw before anything is written.
+ * One restore (DESIGN.md section 8), the backup read backwards. Before the first write: the manifest checked,
+ * the delegate's write access checked, the recovery point locked, the whole archive read and verified against
+ * the manifest (a bad recovery point fails here) into a spool (RestoreSpool). Then the tiers in restore order
+ * (restoreTiers), the types of a tier at once (restoreType), each object written by ObjectWriter under the
+ * restore's one cap of writes in flight, and its outcome recorded in RestoreTally, which decides the status
+ * once. A per-object failure is recorded and the restore goes on; bad input, no access and a bad recovery
+ * point throw before anything is written.
  */
 export async function runRestore(options: RestoreOptions, deps: RestoreDependencies): Promise<RestoreOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -57,18 +58,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     // A durable restore's steps run under the lock its prepare took.
     const lockWarning = durable?.part === 'step' ? undefined : await lockRecoveryPoint(deps, options, signal);
     locked = durable?.part !== 'step' && lockWarning === undefined;
-    const spoolOptions: SpoolOptions = { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) };
-    const facts = durable?.part === 'step' && reader.seekable ? await beforeAnyWrite(signal, () => readRestoreFacts(deps.reportS3, durable.store, signal)) : undefined;
-    if (facts) {
-      // Verified whole by the prepare step; each type's members are checked again as this step reads them.
-      spool = RestoreSpool.fromFacts(reader, facts);
-      logger.info('recovery point facts read', { stage: 'read', resourceTypes: spool.types().length });
-    } else {
-      spool = await beforeAnyWrite(signal, () => fillSpool(reader, spoolOptions, logger));
-      logger.info('recovery point verified and spooled', { stage: 'read', objects: manifest.archive.objects, resourceTypes: spool.types().length });
-      const learned = durable?.part === 'prepare' ? spool.facts() : undefined;
-      if (durable && learned) await beforeAnyWrite(signal, () => writeRestoreFacts(deps.reportS3, durable.store, learned, signal));
-    }
+    spool = await openSpool(reader, options, deps, signal);
 
     const tally = new RestoreTally(options, deps);
     if (lockWarning) tally.warnings.push(lockWarning);
@@ -89,6 +79,10 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
         webhooksWithoutEndpoints = checked.found;
         tally.warnings.push(...checked.warnings);
       }
+    } catch (err) {
+      // A refusal of the delegate mid-way (RestoreAccessError): no report, and no local file left behind.
+      tally.dispose();
+      throw err;
     } finally {
       if (deadlineTimer) clearTimeout(deadlineTimer);
     }
@@ -136,6 +130,34 @@ async function lockRecoveryPoint(deps: RestoreDependencies, options: RestoreOpti
   } catch (err) {
     return `could not write the restore lock s3://${options.source.bucket}/${key} (${errorText(err)}): retention in the source account might delete this recovery point while it is read`;
   }
+}
+
+/**
+ * The recovery point read for restoring. A durable restore's step reads the facts its prepare stored, and
+ * then only its own types' members, when the recovery point is seekable; otherwise the whole archive is read
+ * and verified (fillSpool), and a durable prepare stores what that read learned for its steps.
+ */
+async function openSpool(reader: RecoveryPointReader, options: RestoreOptions, deps: RestoreDependencies, signal: AbortSignal): Promise<RestoreSpool> {
+  const { logger } = deps;
+  const durable = options.durable;
+  const facts = durable?.part === 'step' && reader.seekable ? await beforeAnyWrite(signal, () => readRestoreFacts(deps.reportS3, durable.store, signal)) : undefined;
+  if (facts) {
+    // Verified whole by the prepare step; each type's members are checked again as this step reads them.
+    const spool = RestoreSpool.fromFacts(reader, facts);
+    logger.info('recovery point facts read', { stage: 'read', resourceTypes: spool.types().length });
+    return spool;
+  }
+  const spoolOptions: SpoolOptions = { signal, ...(options.scratchDirectory ? { directory: options.scratchDirectory } : {}) };
+  const spool = await beforeAnyWrite(signal, () => fillSpool(reader, spoolOptions, logger));
+  logger.info('recovery point verified and spooled', { stage: 'read', objects: reader.manifest.archive.objects, resourceTypes: spool.types().length });
+  const learned = durable?.part === 'prepare' ? spool.facts() : undefined;
+  try {
+    if (durable && learned) await beforeAnyWrite(signal, () => writeRestoreFacts(deps.reportS3, durable.store, learned, signal));
+  } catch (err) {
+    spool.dispose();
+    throw err;
+  }
+  return spool;
 }
 
 /**
