@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../concurrency/mapWithConcurrency';
+import { mapWithConcurrency } from '../concurrency';
 import { KubeApiError, KubeNetworkError } from '../kube/errors';
 import { parseJsonObjectResponse, isJsonObject } from '../kube/responseBody';
 import type { DiscoveredResource, KubeTransport } from '../kube/types';

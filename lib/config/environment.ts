@@ -26,7 +26,7 @@ export interface DelegateEnvironment {
   listConcurrency: number;
   /** DELEGATE_IN_VPC=true: the function is attached to subnets (set by template.yaml); shapes preflight hints. @default false */
   inVpc: boolean;
-  /** RESTORE_CONCURRENCY: writes in flight within one resource type during a restore. @default 8 */
+  /** RESTORE_CONCURRENCY: writes in flight for the whole restore (the types of a tier share them; 429s lower it for a while). @default 8 */
   restoreConcurrency: number;
   /** DEADLINE_MARGIN_MS: stop and abort when less than this remains of the Lambda's time. @default 30000 */
   deadlineMarginMs: number;

@@ -10,7 +10,7 @@ import {
   type ListPodIdentityAssociationsCommandOutput,
   type PodIdentityAssociationSummary,
 } from '@aws-sdk/client-eks';
-import { TaskPool } from '../concurrency/TaskPool';
+import { TaskPool } from '../concurrency';
 import { PodIdentityLookupError, type PodIdentityOperation } from './errors';
 import type { PodIdentityAssociation } from './types';
 
