@@ -39,10 +39,10 @@ export type ObjectAction = (ctx: WriteContext, w: PreparedWrite) => Promise<Obje
 /**
  * One object's write, the restore's per-object decisions in one place: created; left alone when it exists
  * (policy `skip`, or the plan keeps the recovery cluster's own); brought to the recovery point's version
- * (`update`); a 409 that the list did not expect (a lost answer, a race, or a step not listing); a dry run's
- * object in a namespace the same restore creates; and, resumable, one an earlier attempt made. Objects with
- * an action of their own (aws-auth's merge) are the action table's. A 429 throws TargetThrottledError before
- * anything is decided: the caller paces it and calls write() again.
+ * (`update`); a 409 that the list did not expect (a lost answer, a race, an earlier attempt of a resumed
+ * step); a dry run's object in a namespace the same restore creates; and, resumable, one an earlier attempt
+ * made. Objects with an action of their own (aws-auth's merge) are the action table's (objectActions.ts). A
+ * 429 throws TargetThrottledError with nothing written: the caller paces it and calls write() again.
  */
 export class ObjectWriter implements WriteContext {
   readonly target: TargetApi;

@@ -17,5 +17,5 @@ export type { AdmissionWebhook, ServiceReadiness } from './webhooks';
 export { decodeHelmRelease, encodeHelmRelease, moveHelmRelease, HELM_RELEASE_SECRET_TYPE } from './helmRelease';
 export type { HelmRelease } from './helmRelease';
 export { DEFAULT_CRD_WAIT_MS } from './TargetApi';
-export { RestoreError, RestorePreconditionError, RestoreAccessError, CrdNotEstablishedError, RestoreDeadlineError, RestoreSourceError } from './errors';
+export { RestoreError, RestorePreconditionError, RestoreAccessError, CrdNotEstablishedError, RestoreDeadlineError, RestoreSourceError, TargetThrottledError } from './errors';
 export type * from './types';

@@ -1,9 +1,9 @@
 import { MAX_FAILURES_IN_RESPONSE } from '../RestoreTally';
 import type { RestoreOutcome, SkipCategory } from '../types';
+import type { RestoreCounts, SliceSpec, SliceSummary } from './types';
 
 // The status is decided where a sync restore decides it: one function for both.
 export { decideRestoreStatus } from '../decideRestoreStatus';
-import type { RestoreCounts, SliceSpec, SliceSummary } from './types';
 
 /** Caps that keep a step's checkpoint small (256 KB is the engine's limit for one). */
 const MAX_WARNINGS = 20;

@@ -286,6 +286,16 @@ describe('KubeClient.stream', () => {
       c.destroy();
     }
   });
+
+  it('hands a 429 back at once with handBack429 (a caller that paces itself); retries it otherwise', async () => {
+    const tooMany = (res: import('node:http').ServerResponse) => res.writeHead(429, { 'retry-after': '3', 'content-type': 'application/json' }).end('{"kind":"Status","code":429}');
+    script = [tooMany, tooMany, (res) => res.writeHead(201).end('{}')];
+    const paced = await client().request({ method: 'POST', path: '/api/v1/namespaces', body: {}, handBack429: true });
+    expect({ status: paced.status, retryAfter: paced.headers['retry-after'], served }).toEqual({ status: 429, retryAfter: '3', served: 1 });
+    served = 0;
+    const retried = await client().request({ method: 'POST', path: '/api/v1/namespaces', body: {} });
+    expect({ status: retried.status, served }).toEqual({ status: 201, served: 3 });
+  });
 });
 
 describe('KubeClient and an API server that refuses connections (a restart, issue 15)', () => {
