@@ -19,10 +19,12 @@ import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
 import {
-  cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, recordedSeekableFormat, round, updateReadme, withLargeRun, writeResults,
+  cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, recordedRestoreRuns, recordedSeekableFormat, round, updateReadme, withDurableRun, withLargeRun, writeResults,
   type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type CpuFloorResult, type LargeResult, type MachineInfo, type SizeResult,
 } from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
+import { measureDurableRestore, type DurableRestoreFigures } from './durableRestoreBench';
+import { measureCapCurve, type CapCurvePoint } from './restoreCapCurve';
 import { seedObjectsViaEtcd } from './etcdSeed';
 import { measureCpuFloor } from './cpuFloor';
 import { measureFormatSizes } from './formatSize';
@@ -95,7 +97,8 @@ async function main(): Promise<void> {
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   // EKS, like kube-apiserver by default, caches a token review for 2 minutes; the tests' 1 s would bill
   // the delegate a webhook round trip (and an STS check in moto) every second.
-  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt.length > 0, watchCache: opts.watchCache });
+  const restoreRun = opts.restoreDurableAt !== undefined || opts.restoreCurveAt !== undefined;
+  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt.length > 0 || restoreRun, watchCache: opts.watchCache });
   const onSignal = () => void standIn.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
   let brokenApi: BrokenApiResult | undefined;
   let largeRun: LargeResult | undefined;
   let cpuFloorRun: Awaited<ReturnType<typeof measureCpuFloor>> | undefined;
+  let restoreRuns: RestoreRuns | undefined;
   let seeder: ApiConnection | undefined;
   let kubernetesVersion: string | undefined;
   let loadAverageAtBackup: number | undefined;
@@ -139,6 +143,10 @@ async function main(): Promise<void> {
         cpuFloorRun = await runCpuFloor(ctx, size);
         continue;
       }
+      if (restoreRun) {
+        restoreRuns = await measureRestoreRuns(ctx, client, size);
+        continue;
+      }
       if (large) {
         loadAverageAtBackup = round(loadavg()[0]!, 2);
         largeRun = await measureLarge(ctx, size, seedMs, seeder);
@@ -168,7 +176,7 @@ async function main(): Promise<void> {
   };
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
   // A one-off large run or a CPU-floor run changes only its own key of the recorded results.
-  const recordOwnKey = (key: 'large' | 'cpuFloor', merge: (recorded: BenchResults) => BenchResults) => {
+  const recordOwnKey = (key: string, merge: (recorded: BenchResults) => BenchResults) => {
     const file = opts.out;
     if (!existsSync(file)) throw new BenchUsageError(`${file} does not exist: run the normal bench first, then this one (${key})`);
     const results = merge(JSON.parse(readFileSync(file, 'utf8')) as BenchResults);
@@ -180,6 +188,17 @@ async function main(): Promise<void> {
   if (cpuFloorRun) {
     const run: CpuFloorResult = { ...cpuFloorRun, generatedAt: new Date().toISOString(), command, machine, seededObjects: opts.sizes[0]! };
     recordOwnKey('cpuFloor', (recorded) => ({ ...recorded, cpuFloor: run }));
+    return;
+  }
+  if (restoreRuns) {
+    const { durable, curve } = restoreRuns;
+    const at = opts.sizes[0]!;
+    const stamp = { generatedAt: new Date().toISOString(), command, machine, atObjects: at, seedVia: opts.seedVia };
+    recordOwnKey([durable ? 'durableRestores' : '', curve ? 'restoreCapCurve' : ''].filter(Boolean).join('", "'), (recorded) => ({
+      ...recorded,
+      ...(durable ? { durableRestores: withDurableRun(recorded.durableRestores ?? [], { ...stamp, ...durable }) } : {}),
+      ...(curve ? { restoreCapCurve: { ...stamp, pinned: opts.pin, memorySizeMb, points: curve } } : {}),
+    }));
     return;
   }
   if (largeRun) {
@@ -197,6 +216,7 @@ async function main(): Promise<void> {
 
   const largeRuns = recordedLargeRuns(opts.out);
   const cpuFloor = recordedCpuFloor(opts.out);
+  const { durableRestores, restoreCapCurve } = recordedRestoreRuns(opts.out);
   const seekableFormat = recordedSeekableFormat(opts.out);
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
@@ -214,6 +234,8 @@ async function main(): Promise<void> {
     ...(largeRuns.length ? { large: largeRuns } : {}),
     ...(cpuFloor ? { cpuFloor } : {}),
     ...(seekableFormat ? { seekableFormat } : {}),
+    ...(durableRestores ? { durableRestores } : {}),
+    ...(restoreCapCurve ? { restoreCapCurve } : {}),
     benchMs: round(performance.now() - benchT0, 0),
     targets: evaluateTargets(sizes, bundle, restores),
   };
@@ -381,6 +403,45 @@ async function measureBrokenApi(ctx: Context, size: number): Promise<BrokenApiRe
     warnings: broken.response.warnings ?? [],
     status: broken.response.status,
   };
+}
+
+/** What a restore run (--restore-durable-at, --restore-curve-at) measured. */
+interface RestoreRuns {
+  durable?: DurableRestoreFigures;
+  curve?: CapCurvePoint[];
+}
+
+/**
+ * `--restore-durable-at` / `--restore-curve-at`: one backup of the seeded cluster, then its recovery point
+ * restored as a durable execution against the POST baseline, and/or at each cap of writes in flight.
+ */
+async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: number): Promise<RestoreRuns> {
+  const { opts } = ctx;
+  const cpuList = enter(ctx, ctx.pin ? 'pinned' : 'colocated');
+  log(`${size}: backup (the recovery point to restore)`);
+  const backup = await runDelegate({ repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb, ...(cpuList ? { cpuList } : {}) });
+  log(`${size}: ${backup.response.objects} objects backed up in ${ms(backup.response.durationMs)}`);
+  const recovery = primary.recovery();
+  const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'bench-recovery-delegate');
+  const common = {
+    python: ctx.python, repoRoot: REPO_ROOT, primary, recovery, delegateEnv: recovery.delegateEnv(creds),
+    location: backup.response.location, memorySizeMb: ctx.memorySizeMb, log, ...(ctx.pin ? { pin: ctx.pin } : {}),
+  };
+  const runs: RestoreRuns = {};
+  if (opts.restoreDurableAt !== undefined) {
+    const dir = mkdtempSync(join(ctx.work, 'durable-'));
+    runs.durable = await measureDurableRestore({
+      ...common, workDir: dir, node22: ctx.node22 ?? pinnedNode22(), concurrency: opts.restoreConcurrency,
+      sliceObjects: opts.durableSlice, invocationBudgetMs: opts.durableBudgetMs, namespaceSuffix: 'd',
+    });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (opts.restoreCurveAt !== undefined) {
+    const dir = mkdtempSync(join(ctx.work, 'curve-'));
+    runs.curve = await measureCapCurve({ ...common, workDir: dir, caps: opts.restoreCaps });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return runs;
 }
 
 /** `--cpu-floor`: the delegate, the receive-only and the parsing client, each alone on the under-test core. */
