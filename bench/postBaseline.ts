@@ -22,12 +22,17 @@ export interface BaselineRun {
   objects: number;
 }
 
-/** The tenants' objects of the recovery point, prepared with each tenant namespace renamed by `rename`, by type. */
-export async function preparedWrites(reader: RecoveryPointReader, rename: (namespace: string) => string): Promise<Map<string, PreparedWrite[]>> {
+/**
+ * The tenants' objects of the recovery point (those `include` accepts), prepared with each tenant namespace
+ * renamed by `rename`, by type.
+ */
+export async function preparedWrites(
+  reader: RecoveryPointReader, rename: (namespace: string) => string, include: (namespace: string) => boolean = () => true,
+): Promise<Map<string, PreparedWrite[]>> {
   const byType = new Map<string, PreparedWrite[]>();
   for await (const entry of reader.objects()) {
     const ns = entry.resourceName === 'namespaces' ? entry.name : entry.namespace;
-    if (ns === undefined || !TENANT.test(ns)) continue;
+    if (ns === undefined || !TENANT.test(ns) || !include(ns)) continue;
     const body = prepareForRestore(entry.resourceName, entry.object, { namespaceMapping: { [ns]: rename(ns) } });
     const list = byType.get(entry.resourceName) ?? [];
     list.push({ collection: collectionOf(entry.resourceName, String(body.apiVersion), rename(ns)), body });

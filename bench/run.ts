@@ -20,7 +20,8 @@ import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
 import {
   cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, recordedRestoreRuns, recordedSeekableFormat, round, updateReadme, withDurableRun, withLargeRun, writeResults,
-  type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type CpuFloorResult, type LargeResult, type MachineInfo, type SizeResult,
+  type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type CpuFloorResult, type DurableRestoreRun, type LargeResult,
+  type MachineInfo, type SizeResult,
 } from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
 import { measureDurableRestore, type DurableRestoreFigures } from './durableRestoreBench';
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
   let largeRun: LargeResult | undefined;
   let cpuFloorRun: Awaited<ReturnType<typeof measureCpuFloor>> | undefined;
   let restoreRuns: RestoreRuns | undefined;
+  let smokeDurable: DurableRestoreRun | undefined;
   let seeder: ApiConnection | undefined;
   let kubernetesVersion: string | undefined;
   let loadAverageAtBackup: number | undefined;
@@ -159,6 +161,7 @@ async function main(): Promise<void> {
         // The first restore is compared with the baseline and kubectl; later ones measure the delegate alone.
         restores.push({ atObjects: size, ...(await benchRestore(ctx, client, restoreIndex === 0 ? undefined : `r${restoreIndex}`)) });
       }
+      if (opts.smoke) smokeDurable = await measureSmokeDurable(ctx, client, size);
     }
   } finally {
     seeder?.destroy();
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
     ...(largeRuns.length ? { large: largeRuns } : {}),
     ...(cpuFloor ? { cpuFloor } : {}),
     ...(seekableFormat ? { seekableFormat } : {}),
-    ...(durableRestores ? { durableRestores } : {}),
+    ...(smokeDurable ? { durableRestores: [{ ...smokeDurable, generatedAt: new Date().toISOString(), command, machine }] } : durableRestores ? { durableRestores } : {}),
     ...(restoreCapCurve ? { restoreCapCurve } : {}),
     benchMs: round(performance.now() - benchT0, 0),
     targets: evaluateTargets(sizes, bundle, restores),
@@ -248,7 +251,7 @@ async function main(): Promise<void> {
   printSummary(results);
   log(`the whole bench took ${((performance.now() - benchT0) / 60_000).toFixed(1)} min`);
   if (opts.smoke) log('smoke run: the figures are plausible; targets are judged only by a full `npm run bench` on a quiet machine');
-  const problems = sanityProblems(results);
+  const problems = sanityProblems(results, smokeDurable);
   if (problems.length) throw new BenchSanityError(problems);
 }
 
@@ -444,6 +447,28 @@ async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: nu
   return runs;
 }
 
+/** Tenant namespaces of the smoke run's durable restore: 6 x 50 objects, a few hundred, so CI stays quick. */
+const SMOKE_DURABLE_TENANTS = 6;
+
+/** `--smoke`: the last backup's recovery point, a few tenants of it, restored as a durable execution. */
+async function measureSmokeDurable(ctx: Context, primary: StandInClient, size: number): Promise<DurableRestoreRun> {
+  enter(ctx, ctx.pin ? 'pinned' : 'colocated');
+  const recovery = primary.recovery();
+  const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'bench-recovery-delegate');
+  const dir = mkdtempSync(join(ctx.work, 'durable-'));
+  try {
+    const figures = await measureDurableRestore({
+      python: ctx.python, repoRoot: REPO_ROOT, workDir: dir, primary, recovery, delegateEnv: recovery.delegateEnv(creds),
+      location: ctx.lastLocation ?? '', memorySizeMb: ctx.memorySizeMb, node22: ctx.node22 ?? pinnedNode22(), log,
+      namespaceSuffix: 'd', tenants: SMOKE_DURABLE_TENANTS, ...(ctx.pin ? { pin: ctx.pin } : {}),
+    });
+    // generatedAt, command and machine are the whole run's, set when the results are written.
+    return { ...figures, generatedAt: '', command: '', machine: { cpuModel: '', cpus: 0, memoryGiB: 0, nodeVersion: '', kernel: '', loadAverageStart: 0, loadAverageEnd: 0 }, atObjects: size, seedVia: ctx.opts.seedVia };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `--cpu-floor`: the delegate, the receive-only and the parsing client, each alone on the under-test core. */
 async function runCpuFloor(ctx: Context, size: number): Promise<Awaited<ReturnType<typeof measureCpuFloor>>> {
   const cpuList = enter(ctx, 'pinned');
@@ -590,7 +615,7 @@ async function listedResources(client: StandInClient, location: string): Promise
 }
 
 /** Figures that cannot be right whatever the machine: the smoke run's real check. */
-function sanityProblems(r: BenchResults): string[] {
+function sanityProblems(r: BenchResults, durable?: DurableRestoreRun): string[] {
   const p: string[] = [];
   for (const s of r.sizes) {
     const at = `at ${s.seededObjects}`;
@@ -604,6 +629,13 @@ function sanityProblems(r: BenchResults): string[] {
   }
   if (r.bundleNode22 && !(r.bundleNode22.delegate.loadMs > 0)) p.push('the Node 22 bundle load is empty');
   for (const x of r.restores ?? []) if (x.objects < x.atObjects) p.push(`the restore at ${x.atObjects} created ${x.objects} objects, fewer than the ${x.atObjects} seeded`);
+  // Only this run's own (the smoke run's): recorded ones were checked when they were measured.
+  for (const d of durable ? [durable] : []) {
+    const at = `the durable restore at ${d.atObjects}`;
+    if (d.baseline.objects < SMOKE_DURABLE_TENANTS * 50 || d.objects < d.baseline.objects) p.push(`${at} created ${d.objects} objects, its baseline wrote ${d.baseline.objects}`);
+    if (!(d.durable.invocations >= 1 && d.durable.steps >= 1 && d.durable.cpuMs > 0 && d.baseline.cpuMs > 0)) p.push(`${at}: no invocation, step or CPU time recorded`);
+    if (!(d.durable.peakRssMiB > 20 && d.durable.peakRssMiB < 4096)) p.push(`${at}: peak RSS ${d.durable.peakRssMiB} MiB is implausible`);
+  }
   if (r.brokenApi && r.brokenApi.status !== 'COMPLETED') p.push(`the backup with a broken APIService is ${r.brokenApi.status}, not COMPLETED`);
   if (r.brokenApi && !r.brokenApi.warnings.some((w) => w.startsWith('metrics.k8s.io/'))) p.push('the backup with a broken APIService gave no warning for metrics.k8s.io');
   for (const s of r.sizes) if (!(s.baseline.cpuMs > 0 && s.backup.cpuMs > 0)) p.push(`at ${s.seededObjects}: a CPU time is not positive`);
