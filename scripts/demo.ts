@@ -118,11 +118,9 @@ async function disasterRecovery(primary: StandInClient): Promise<void> {
 }
 
 /**
- * Small on purpose: 2 objects a step, and no time for a second step in an invocation (each hands over after
- * one), so that a few objects take several steps and several invocations, as a large restore does at the
- * defaults (2000 objects a step, 10 minutes of steps an invocation).
+ * No time for a second step in an invocation (each hands over after one), so that a few objects (a step per
+ * type) take several invocations, as a large restore does at the default 10 minutes of steps an invocation.
  */
-const DURABLE_SLICE_OBJECTS = 2;
 const DURABLE_INVOCATION_BUDGET_MS = 0;
 /** Between two describe-restore calls while the durable restore runs (the CLI's own follow waits 10 s). */
 const DESCRIBE_EVERY_MS = 1000;
@@ -146,7 +144,7 @@ async function durableRecovery(primary: StandInClient, sourceCreds: RoleCredenti
   const target = 'shop-durable';
   say(`== a restore that finishes by itself: a durable execution (Lambda durable functions; AWS's local runner plays the Lambda service, on Node 22)`);
   say(`   ${primary.conn.clusterName}/${recoveryPointId} (namespace shop's workloads, ${String(backup.objects)} objects) into namespace ${target} of ${recovery.conn.clusterName}, restore ${restoreId};`);
-  say(`   ${DURABLE_SLICE_OBJECTS} objects a step, one step an invocation (budget ${DURABLE_INVOCATION_BUDGET_MS} ms; defaults 2000 objects, 10 min), so that it takes several invocations`);
+  say(`   a step per type (up to 2000 objects), one step an invocation (budget ${DURABLE_INVOCATION_BUDGET_MS} ms, default 10 min), so that it takes several invocations`);
   const dir = mkdtempSync(join(tmpdir(), 'demo-durable-'));
   const eventFile = join(dir, 'event.json');
   const resultFile = join(dir, 'result.json');
@@ -160,7 +158,7 @@ async function durableRecovery(primary: StandInClient, sourceCreds: RoleCredenti
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env,
-      RESTORE_SLICE_OBJECTS: String(DURABLE_SLICE_OBJECTS), RESTORE_INVOCATION_BUDGET_MS: String(DURABLE_INVOCATION_BUDGET_MS),
+      RESTORE_INVOCATION_BUDGET_MS: String(DURABLE_INVOCATION_BUDGET_MS),
     },
     // stdout: a line per invocation process; stderr: the function's warnings. Shown only if the runner fails.
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -204,8 +202,9 @@ function progressLine(d: Record<string, unknown>): string {
   const current = d.current as { step: string } | undefined;
   const rate = typeof d.objectsPerSecond === 'number' ? `${d.objectsPerSecond.toFixed(1)} objects/s` : 'rate -';
   const eta = typeof d.etaSeconds === 'number' ? `ETA ${d.etaSeconds} s` : 'ETA -';
-  const step = `step ${steps.done}/${steps.total}${current ? ` ${current.step}` : ''}`;
-  return `RUNNING  ${objects ? `${objects.done}/${objects.total} objects` : ''}  ${step}  ${rate}  ${eta}`;
+  const done = objects ? `${objects.done}/${objects.total} objects` : '';
+  if (steps.done === 0) return `RUNNING  ${done}  prepared: recovery point checked, ${steps.total} steps planned`;
+  return `RUNNING  ${done}  step ${steps.done}/${steps.total}${current ? ` ${current.step}` : ''}  ${rate}  ${eta}`;
 }
 
 /** What the recovery side calls the sample's generated AWS ids (an EBS volume, a certificate). */
