@@ -119,6 +119,41 @@ export interface BenchOptions {
    */
   formatSize: boolean;
   /**
+   * The durable-restore run (`--restore-durable-at N`, one size N, seeded as --seed-via says): one backup, then
+   * its recovery point restored as a durable execution (the bundled durable function on AWS's local runner, Node
+   * 22, MemorySize flags) into fresh namespaces, against the POST baseline at the same concurrency. Recorded under
+   * results.json's `durableRestores` key (one entry per size), which other runs keep.
+   * @default undefined (not run)
+   */
+  restoreDurableAt: number | undefined;
+  /**
+   * The cap curve of restore writes (`--restore-curve-at N`, one size N; may go with --restore-durable-at N): the
+   * same restore at each of --restore-caps, each into fresh namespaces: objects/s and the API server's 429s.
+   * Recorded under results.json's `restoreCapCurve` key, which other runs keep.
+   * @default undefined (not run)
+   */
+  restoreCurveAt: number | undefined;
+  /**
+   * Caps of writes in flight (RESTORE_CONCURRENCY) the curve measures, ascending (`--restore-caps`).
+   * @default [2, 4, 8, 16, 32]
+   */
+  restoreCaps: number[];
+  /**
+   * Writes in flight of the durable restore and its baseline (`--restore-concurrency`).
+   * @default 8 (the delegate's RESTORE_CONCURRENCY default)
+   */
+  restoreConcurrency: number;
+  /**
+   * RESTORE_SLICE_OBJECTS of the durable restore (`--durable-slice`).
+   * @default 2000 (the delegate's default)
+   */
+  durableSlice: number;
+  /**
+   * RESTORE_INVOCATION_BUDGET_MS of the durable restore (`--durable-budget-ms`): lower it to see more invocations.
+   * @default 600000 (the delegate's default)
+   */
+  durableBudgetMs: number;
+  /**
    * Smoke mode (`--smoke`): 1k objects, one run, checks that the figures are plausible, not that targets are met.
    * @default false
    */
@@ -130,6 +165,8 @@ export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--p
                        [--cpu-prof DIR] [--node 22] [--restore-at SIZE,... | --no-restore] [--pin | --no-pin]
                        [--no-broken-api] [--one-off] [--seed-via api|etcd] [--no-watch-cache] [--cpu-floor] [--smoke]
        npm run bench -- --format-size [--objects 1000,20000]   (archive size of format 1.2 against 1.1, no cluster)
+       npm run bench -- --restore-durable-at 100000 [--restore-curve-at 100000] [--restore-caps 2,4,8,16,32]
+                       [--restore-concurrency 8] [--durable-slice 2000] [--durable-budget-ms 600000] [--seed-via api|etcd]
        npm run bench -- --objects 1000000   (a one-off large size: see LARGE_SIZE)`;
 
 /**
@@ -155,7 +192,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--no-watch-cache', '--cpu-floor', '--format-size', '--smoke']);
+  const known = new Set(['--restore-durable-at', '--restore-curve-at', '--restore-caps', '--restore-concurrency', '--durable-slice', '--durable-budget-ms', '--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--no-watch-cache', '--cpu-floor', '--format-size', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -177,11 +214,32 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
   const sizesText = text('--objects');
   const cpuFloor = given.has('--cpu-floor');
   const formatSize = given.has('--format-size');
-  const sizes = sizesText === undefined ? (smoke ? [1000] : cpuFloor ? [100_000] : formatSize ? [1000, 20_000] : [1000, 20_000, 100_000]) : sizesText.split(',').map((s) => parseSize(s.trim()));
+  const durableText = text('--restore-durable-at');
+  const curveText = text('--restore-curve-at');
+  const restoreDurableAt = durableText === undefined ? undefined : parseSize(durableText.trim());
+  const restoreCurveAt = curveText === undefined ? undefined : parseSize(curveText.trim());
+  const restoreRun = restoreDurableAt ?? restoreCurveAt;
+  const sizes = sizesText === undefined
+    ? (restoreRun !== undefined ? [restoreRun] : smoke ? [1000] : cpuFloor ? [100_000] : formatSize ? [1000, 20_000] : [1000, 20_000, 100_000])
+    : sizesText.split(',').map((s) => parseSize(s.trim()));
+  if (restoreRun !== undefined) {
+    if (restoreDurableAt !== undefined && restoreCurveAt !== undefined && restoreDurableAt !== restoreCurveAt) {
+      throw new BenchUsageError(`--restore-durable-at and --restore-curve-at measure the same recovery point: give them one size (got ${restoreDurableAt} and ${restoreCurveAt})`);
+    }
+    if (sizes.length !== 1 || sizes[0] !== restoreRun) throw new BenchUsageError(`--restore-durable-at / --restore-curve-at ${restoreRun} measure one size on its own: --objects ${restoreRun} or no --objects`);
+    if (smoke || cpuFloor || formatSize || given.has('--one-off')) throw new BenchUsageError('--restore-durable-at / --restore-curve-at run on their own, without --smoke, --cpu-floor, --format-size or --one-off');
+  }
+  const caps = (text('--restore-caps') ?? '2,4,8,16,32').split(',').map((c) => Number(c.trim()));
+  if (caps.length === 0 || caps.some((c, i) => !Number.isInteger(c) || c < 1 || c > 256 || (i > 0 && c <= caps[i - 1]!))) {
+    throw new BenchUsageError(`--restore-caps must list ascending integers from 1 to 256, e.g. 2,4,8,16,32 (got "${text('--restore-caps')}")`);
+  }
+  for (const flag of ['--restore-caps', '--restore-concurrency', '--durable-slice', '--durable-budget-ms']) {
+    if (given.has(flag) && restoreRun === undefined) throw new BenchUsageError(`${flag} goes with --restore-durable-at or --restore-curve-at`);
+  }
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
     throw new BenchUsageError(`--objects must list ascending sizes, e.g. 1000,100000 (got "${sizesText}")`);
   }
-  const large = given.has('--one-off') ? sizes : sizes.filter((s) => s > LARGE_SIZE);
+  const large = restoreRun !== undefined ? [] : given.has('--one-off') ? sizes : sizes.filter((s) => s > LARGE_SIZE);
   if (large.length > 0 && (sizes.length > 1 || smoke)) {
     throw new BenchUsageError(`--objects: a one-off run (--one-off, or a size above ${LARGE_SIZE}) measures one size on its own (got "${sizesText ?? sizes.join(',')}")`);
   }
@@ -191,7 +249,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
   }
   const restoreText = text('--restore-at');
   const restoreDefault = [20_000, 100_000].filter((s) => sizes.includes(s));
-  const restoreAt = given.has('--no-restore') || large.length > 0 || cpuFloor ? []
+  const restoreAt = given.has('--no-restore') || large.length > 0 || cpuFloor || restoreRun !== undefined ? []
     : restoreText !== undefined ? restoreText.split(',').map((s) => parseSize(s.trim()))
       : restoreDefault.length > 0 ? restoreDefault : [sizes[0]!];
   for (const at of restoreAt) if (!sizes.includes(at)) throw new BenchUsageError(`--restore-at ${at} must be one of --objects (${sizes.join(', ')})`);
@@ -203,11 +261,17 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     sizes,
     restoreAt,
     pin: !given.has('--no-pin') && machine.cpus >= 2 && machine.taskset,
-    brokenApi: !given.has('--no-broken-api') && large.length === 0 && !cpuFloor,
+    brokenApi: !given.has('--no-broken-api') && large.length === 0 && !cpuFloor && restoreRun === undefined,
+    restoreDurableAt,
+    restoreCurveAt,
+    restoreCaps: caps,
+    restoreConcurrency: int('--restore-concurrency', 8, 1, 256),
+    durableSlice: int('--durable-slice', 2000, 1, 100_000),
+    durableBudgetMs: int('--durable-budget-ms', 600_000, 0, 900_000),
     cpuFloor,
     formatSize,
     oneOff: large.length > 0,
-    seedVia: seedVia(text('--seed-via'), large.length > 0),
+    seedVia: seedVia(text('--seed-via'), large.length > 0 || restoreRun !== undefined),
     pageSize: int('--page-size', 500, 1, 10_000),
     runs: int('--runs', smoke ? 1 : 3, 1, 50),
     loadRuns: int('--load-runs', smoke ? 5 : 15, 1, 200),
@@ -218,7 +282,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     kubectl: !given.has('--no-kubectl'),
     cpuProfDir: text('--cpu-prof'),
     node22: nodeText === '22',
-    watchCache: watchCache(given.has('--no-watch-cache'), large.length > 0),
+    watchCache: watchCache(given.has('--no-watch-cache'), large.length > 0 || restoreRun !== undefined),
     smoke,
   };
 }
@@ -226,12 +290,12 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
 function seedVia(value: string | undefined, oneOff: boolean): 'api' | 'etcd' {
   if (value === undefined || value === 'api') return 'api';
   if (value !== 'etcd') throw new BenchUsageError(`--seed-via must be api or etcd (got "${value}")`);
-  if (!oneOff) throw new BenchUsageError('--seed-via etcd is only for a one-off run (--one-off, or a size above 200000): the normal sizes measure a cluster seeded through the API');
+  if (!oneOff) throw new BenchUsageError('--seed-via etcd is only for a one-off run (--one-off, a size above 200000, or a restore run): the normal sizes measure a cluster seeded through the API');
   return 'etcd';
 }
 
 function watchCache(off: boolean, oneOff: boolean): boolean {
-  if (off && !oneOff) throw new BenchUsageError('--no-watch-cache is only for a one-off run (--one-off, or a size above 200000): the normal sizes measure lists served as EKS serves them');
+  if (off && !oneOff) throw new BenchUsageError('--no-watch-cache is only for a one-off run (--one-off, a size above 200000, or a restore run): the normal sizes measure lists served as EKS serves them');
   return !off;
 }
 

@@ -1,4 +1,6 @@
 import type { RestoreFigures } from './restoreBench';
+import type { DurableRestoreFigures } from './durableRestoreBench';
+import type { CapCurvePoint } from './restoreCapCurve';
 import type { SeekableFormatResult } from './formatSize';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BundleComparison } from './bundleLoad';
@@ -190,6 +192,28 @@ export interface CpuFloorResult {
   interference: { idleMs: number[]; busyMs: number[]; factor: number };
 }
 
+/** `--restore-durable-at N`: a restore as a durable execution against the POST baseline; one per size, kept by later runs. */
+export interface DurableRestoreRun extends DurableRestoreFigures {
+  generatedAt: string;
+  command: string;
+  machine: MachineInfo;
+  /** Objects seeded: the recovery point's tenants. */
+  atObjects: number;
+  seedVia: 'api' | 'etcd';
+}
+
+/** `--restore-curve-at N`: the same restore at each cap of writes in flight; the last run, kept by later runs. */
+export interface RestoreCapCurve {
+  generatedAt: string;
+  command: string;
+  machine: MachineInfo;
+  atObjects: number;
+  seedVia: 'api' | 'etcd';
+  pinned: boolean;
+  memorySizeMb: number;
+  points: CapCurvePoint[];
+}
+
 export interface BenchResults {
   generatedAt: string;
   command: string;
@@ -216,6 +240,10 @@ export interface BenchResults {
   cpuFloor?: CpuFloorResult;
   /** The last `--format-size` run (format 1.2's archive size against 1.1), kept by every later run. */
   seekableFormat?: SeekableFormatResult;
+  /** `--restore-durable-at` runs, one per size, kept by every later run. */
+  durableRestores?: DurableRestoreRun[];
+  /** The last `--restore-curve-at` run, kept by every later run. */
+  restoreCapCurve?: RestoreCapCurve;
   /** Wall time of the whole bench run, seeding included. */
   benchMs?: number;
   targets: TargetResult[];
@@ -303,6 +331,18 @@ export function recordedSeekableFormat(file: string): SeekableFormatResult | und
   return (JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>).seekableFormat;
 }
 
+/** The restore runs (`durableRestores`, `restoreCapCurve`) already recorded in `file`, which a new run keeps. */
+export function recordedRestoreRuns(file: string): Pick<BenchResults, 'durableRestores' | 'restoreCapCurve'> {
+  if (!existsSync(file)) return {};
+  const { durableRestores, restoreCapCurve } = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>;
+  return { ...(durableRestores ? { durableRestores } : {}), ...(restoreCapCurve ? { restoreCapCurve } : {}) };
+}
+
+/** `runs` with `run` in place of any earlier durable restore of the same size. */
+export function withDurableRun(runs: readonly DurableRestoreRun[], run: DurableRestoreRun): DurableRestoreRun[] {
+  return [...runs.filter((r) => r.atObjects !== run.atObjects), run].sort((a, b) => a.atObjects - b.atObjects);
+}
+
 /** `runs` with `run` in place of any earlier run of the same size. */
 export function withLargeRun(runs: readonly LargeResult[], run: LargeResult): LargeResult[] {
   return [...runs.filter((r) => r.seededObjects !== run.seededObjects), run].sort((a, b) => a.seededObjects - b.seededObjects);
@@ -387,9 +427,32 @@ export function renderReadme(r: BenchResults): string {
     lines.push(
       `Restore of the recovery point taken at each size into the recovery cluster (a second kube-apiserver and etcd on the same machine${pinned ? `, pinned with the primary's to core ${r.pin!.cluster}` : ''}), ${restores[0]!.concurrency} writes in flight${c ? `; at ${fmtInt(c.atObjects)}, the baseline POSTs the same objects, already prepared, in the same order with the same concurrency, and kubectl creates the extracted, prepared files (\`kubectl create -f\`)` : ''}; larger restores measure the delegate alone:`,
       '',
-      `| Objects created | Restore${pinned ? ', pinned' : ''} | Baseline POSTs | Ratio | Objects/s | Peak RSS | CPU | Whole invocation | kubectl create |`,
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...restores.map((x) => `| ${fmtInt(x.objects)} | ${sec(x.delegate.ms)} | ${x.baseline ? sec(x.baseline.ms) : '-'} | ${x.ratio === null ? '-' : x.ratio.toFixed(2)} | ${fmtInt(x.delegate.objectsPerSecond)} | ${miB(x.delegate.peakRssMiB)} | ${sec(x.delegate.cpuMs)} | ${sec(x.delegate.processMs)} | ${x.kubectl ? `${sec(x.kubectl.ms)} (${x.kubectl.speedup.toFixed(1)}x slower)` : x.baseline ? 'not run' : '-'} |`),
+      `| Objects created | Restore${pinned ? ', pinned' : ''} | Baseline POSTs | Ratio | Objects/s | Peak RSS | CPU | Baseline CPU | Whole invocation | kubectl create |`,
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...restores.map((x) => `| ${fmtInt(x.objects)} | ${sec(x.delegate.ms)} | ${x.baseline ? sec(x.baseline.ms) : '-'} | ${x.ratio === null ? '-' : x.ratio.toFixed(2)} | ${fmtInt(x.delegate.objectsPerSecond)} | ${miB(x.delegate.peakRssMiB)} | ${sec(x.delegate.cpuMs)} | ${x.baseline?.cpuMs !== undefined ? sec(x.baseline.cpuMs) : '-'} | ${sec(x.delegate.processMs)} | ${x.kubectl ? `${sec(x.kubectl.ms)} (${x.kubectl.speedup.toFixed(1)}x slower)` : x.baseline ? 'not run' : '-'} |`),
+      '',
+    );
+  }
+  for (const x of r.durableRestores ?? []) {
+    const d = x.durable;
+    const b = x.baseline;
+    lines.push(
+      `Restore as a durable execution (\`${x.command}\`, ${x.generatedAt.slice(0, 10)}${x.pinned ? ', pinned' : ''}; ${fmtInt(x.atObjects)} objects seeded ${x.seedVia === 'etcd' ? 'straight into etcd' : 'through the API server'}): the bundled durable restore function on AWS's local runner (\`LocalDurableTestRunner\`, ${x.nodeVersion}, each invocation a process of its own with the Lambda runtime's flags for ${x.memorySizeMb} MB), ${x.concurrency} writes in flight, ${fmtInt(x.sliceObjects)} objects a step, ${fmtMinutes(x.invocationBudgetMs)} of steps an invocation, into fresh namespaces; against the POST baseline writing the seeded tenants' objects, prepared, tier by tier at the same concurrency. CPU is user + system of every invocation process added up (the runner's own checkpoint server, ${sec(d.runnerCpuMs)}, not counted); the Lambda estimate stretches that CPU over ${x.memorySizeMb} MB's share of a vCPU (never less than the wall time here):`,
+      '',
+      '| Objects created | RTO (wall) | Invocations | Steps | Delegate CPU | per 100k | Peak RSS | Baseline POSTs | Baseline CPU | per 100k | Ratio (target <= 1.1) | CPU added per write | On Lambda: wall, invocations, GB-s |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${fmtInt(x.objects)} | ${sec(d.rtoMs)} | ${d.invocations} | ${d.steps} | ${sec(d.cpuMs)} | ${sec(d.cpuPer100kMs)} | ${miB(d.peakRssMiB)} | ${fmtInt(b.objects)} in ${sec(b.ms)} | ${sec(b.cpuMs)} | ${sec(b.cpuPer100kMs)} | ${x.ratio.toFixed(2)} | ${x.overheadPerWriteMs.toFixed(3)} ms | ${sec(x.lambda.wallMs)}, ${x.lambda.invocations}, ${x.lambda.gbSeconds} |`,
+      '',
+    );
+  }
+  const curve = r.restoreCapCurve;
+  if (curve) {
+    lines.push(
+      `Cap curve of restore writes (\`${curve.command}\`, ${curve.generatedAt.slice(0, 10)}${curve.pinned ? ', pinned' : ''}): the same restore of the recovery point of ${fmtInt(curve.atObjects)} seeded objects at each RESTORE_CONCURRENCY, each into fresh namespaces, a synchronous restore through the bundle at ${curve.memorySizeMb} MB; 429s are the rise of the recovery API server's \`apiserver_request_total{code="429"}\` during the run:`,
+      '',
+      '| Writes in flight | Objects created | Restore | Objects/s | CPU | Peak RSS | 429s |',
+      '|---:|---:|---:|---:|---:|---:|---:|',
+      ...curve.points.map((p) => `| ${p.cap} | ${fmtInt(p.objects)} | ${sec(p.ms)} | ${fmtInt(p.objectsPerSecond)} | ${sec(p.cpuMs)} | ${miB(p.peakRssMiB)} | ${p.apiServer429s === null ? 'unavailable' : fmtInt(p.apiServer429s)}${p.throttled !== undefined ? ` (${fmtInt(p.throttled)} waited out by the delegate)` : ''} |`),
       '',
     );
   }
@@ -439,6 +502,7 @@ export function renderReadme(r: BenchResults): string {
     '- `--no-broken-api`: leaves out the backup with a broken APIService (by default at the smallest size).',
     '- `--node 22`: the delegate also on the Lambda runtime\'s major, alternating with the bench\'s own node.',
     '- `--cpu-floor [--objects 100000]`: one size, pinned: three backups, each beside a client that only receives the same pages and one that also parses them, each alone on the under-test core; then a fixed workload (bench/cpuWorkload.ts) on that core with the cluster\'s core idle and busy. Recorded under `cpuFloor` in bench/results.json, which later normal runs keep.',
+    '- `--restore-durable-at 100000 --restore-curve-at 100000 [--restore-caps 2,4,8,16,32] [--restore-concurrency 8] [--durable-slice 2000] [--durable-budget-ms 600000]`: one size on its own, one backup, then its recovery point restored as a durable execution (AWS\'s local runner on the Lambda runtime\'s major, each invocation in its own process at the function\'s MemorySize flags) against the POST baseline at the same concurrency, and the same restore at each cap of writes in flight; recorded under `durableRestores` (one per size) and `restoreCapCurve` in bench/results.json, which later normal runs keep. With `--seed-via etcd --no-watch-cache` for a million objects.',
     `- \`--objects 1000000 --seed-via etcd --seed-concurrency 16\`: a one-off large run (any size above ${fmtInt(LARGE_SIZE)}, alone; \`--one-off\` makes any single size one): seeds, counts what the API server lists, two backups, \`verify-recovery-point\` of the second and \`diff-recovery-points\` of the two, through the bundle; recorded under \`large\` in bench/results.json, which later normal runs keep. Not in CI. \`--seed-via etcd\` (one-off runs only) writes the objects straight into the stand-in's etcd, batched (1,635 objects/s against 100 to 300/s through the API server, both measured on the shared machine under load 15 to 25); the run proves the API server serves them by counting them through it. \`--no-watch-cache\` (one-off runs only) starts the stand-in's kube-apiserver without its watch cache, which for a million objects would need more memory than this machine has.`,
     '',
   );

@@ -1,11 +1,11 @@
 // The restore figure (issue 12): the bundled delegate restoring a recovery point of the seeded cluster
 // into the stand-in's recovery cluster, against a baseline that only POSTs the same objects (already
-// prepared, in the same order) with the same concurrency, and against `kubectl create -f` of the
-// extracted, prepared objects. Each writes into its own namespaces (`<ns>`, `<ns>-b`, `<ns>-k`).
+// prepared, in the same order) with the same concurrency (bench/postBaseline.ts), and against `kubectl create -f`
+// of the extracted, prepared objects. Each writes into its own namespaces (`<ns>`, `<ns>-b`, `<ns>-k`).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecoveryPointReader } from '../lib/recovery-point';
-import { prepareForRestore, restoreOrder } from '../lib/restore';
+import { prepareForRestore } from '../lib/restore';
 import type { StandInClient } from '../tests/standin/StandInClient';
 import { ApiConnection } from './ApiConnection';
 import { pinnedArgv, type CpuPin } from './CpuPin';
@@ -13,6 +13,7 @@ import { BenchProcessError } from './errors';
 import { KUBECTL } from './kubectlDump';
 import { lambdaRuntimeNodeArgs } from './lambdaRuntime';
 import { baseEnv, measureProcesses } from './measureProcesses';
+import { TENANT, postBaseline, preparedWrites } from './postBaseline';
 
 export interface RestoreFigures {
   /** Objects the delegate created. */
@@ -21,11 +22,16 @@ export interface RestoreFigures {
   /** Whether the delegate, the baseline and kubectl ran on their own core, the two clusters on the other. */
   pinned: boolean;
   delegate: { ms: number; processMs: number; peakRssMiB: number; cpuMs: number; objectsPerSecond: number };
-  /** Null when only the delegate was measured (MeasureRestoreOptions.compare). */
-  baseline: { ms: number; objectsPerSecond: number } | null;
+  /**
+   * Null when only the delegate was measured (MeasureRestoreOptions.compare). `cpuMs`: the baseline client's own
+   * CPU while it wrote (absent in results recorded before it was measured).
+   */
+  baseline: { ms: number; objectsPerSecond: number; cpuMs?: number } | null;
   /** delegate / baseline wall time of the writes; null without a baseline. */
   ratio: number | null;
   kubectl: { ms: number; peakRssMiB: number; speedup: number } | null;
+  /** The restore response's count of 429 answers it waited out, when the delegate reports one. */
+  throttled?: number;
 }
 
 export interface MeasureRestoreOptions {
@@ -60,8 +66,6 @@ export interface MeasureRestoreOptions {
   log: (msg: string) => void;
 }
 
-const TENANT = /^tenant-\d+$/;
-
 export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreFigures> {
   const concurrency = o.concurrency ?? 8;
   const bucket = o.primary.conn.bucket;
@@ -91,7 +95,7 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
     stdout: join(o.workDir, 'restore.stdout'), stderr: join(o.workDir, 'restore.stderr'),
   }]);
   const text = readFileSync(responseFile, 'utf8');
-  const response = text ? (JSON.parse(text) as { status: string; created: number; failed: number; durationMs: number }) : undefined;
+  const response = text ? (JSON.parse(text) as { status: string; created: number; failed: number; durationMs: number; throttled?: unknown }) : undefined;
   if (!run || run.exitCode !== 0 || !response || response.status !== 'COMPLETED') {
     throw new BenchProcessError('restore', run?.exitCode ?? null, `${text.slice(0, 2000)}\n${readFileSync(join(o.workDir, 'restore.stderr'), 'utf8').slice(-2000)}`);
   }
@@ -100,53 +104,34 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
     ms: response.durationMs, processMs: Math.round(run.wallMs), peakRssMiB: Math.round(run.maxRssKiB / 1024),
     cpuMs: Math.round(run.userMs + run.systemMs), objectsPerSecond: Math.round(response.created / (response.durationMs / 1000)),
   };
-  if (!compare) return { objects: response.created, concurrency, pinned: underTest !== undefined, delegate, baseline: null, ratio: null, kubectl: null };
+  const throttled = typeof response.throttled === 'number' ? { throttled: response.throttled } : {};
+  if (!compare) return { objects: response.created, concurrency, pinned: underTest !== undefined, delegate, baseline: null, ratio: null, kubectl: null, ...throttled };
 
   // The same objects, prepared as the delegate prepares them, into `<ns>-b` (baseline) and `<ns>-k` (kubectl).
-  const byType = new Map<string, Array<{ collection: string; body: Record<string, unknown> }>>();
+  const byType = await preparedWrites(reader, (ns) => `${ns}-b`);
   const kubectlDir = join(o.workDir, 'kubectl-create');
   for await (const entry of reader.objects()) {
     const ns = entry.resourceName === 'namespaces' ? entry.name : entry.namespace;
     if (ns === undefined || !TENANT.test(ns)) continue;
-    for (const suffix of ['b', 'k'] as const) {
-      const body = prepareForRestore(entry.resourceName, entry.object, { namespaceMapping: { [ns]: `${ns}-${suffix}` } });
-      if (suffix === 'b') {
-        const list = byType.get(entry.resourceName) ?? [];
-        list.push({ collection: collectionOf(entry.resourceName, String(body.apiVersion), `${ns}-b`), body });
-        byType.set(entry.resourceName, list);
-      } else {
-        // Namespaces first: kubectl reads a folder in name order, and `configmaps` sorts before `namespaces`.
-        const dir = join(kubectlDir, entry.resourceName === 'namespaces' ? '0-namespaces' : '1-objects');
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, `${entry.resourceName}.${ns}.${entry.name}.json`), JSON.stringify(body));
-      }
-    }
+    const body = prepareForRestore(entry.resourceName, entry.object, { namespaceMapping: { [ns]: `${ns}-k` } });
+    // Namespaces first: kubectl reads a folder in name order, and `configmaps` sorts before `namespaces`.
+    const dir = join(kubectlDir, entry.resourceName === 'namespaces' ? '0-namespaces' : '1-objects');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${entry.resourceName}.${ns}.${entry.name}.json`), JSON.stringify(body));
   }
   const objects = [...byType.values()].reduce((n, l) => n + l.length, 0);
 
-  o.log(`restore baseline: POST ${objects} prepared objects, ${concurrency} in flight, types in restore order`);
+  o.log(`restore baseline: POST ${objects} prepared objects, ${concurrency} in flight, tiers in restore order`);
   const api = new ApiConnection({ apiServerUrl: o.recovery.conn.apiServerUrl, caPem: o.recovery.conn.caPem, token: o.recovery.conn.adminToken, maxSockets: concurrency });
-  const post = async (): Promise<number> => {
-    const t0 = performance.now();
-    for (const type of restoreOrder(byType.keys())) {
-      const list = byType.get(type)!;
-      let next = 0;
-      await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, async () => {
-        while (next < list.length) {
-          const item = list[next++]!;
-          await api.create(item.collection, item.body);
-        }
-      }));
-    }
-    return performance.now() - t0;
-  };
-  let baselineMs: number;
+  let base: Awaited<ReturnType<typeof postBaseline>>;
   try {
-    baselineMs = o.pin ? await o.pin.onUnderTestCore(true, post) : await post();
+    const post = () => postBaseline(api, byType, concurrency);
+    base = o.pin ? await o.pin.onUnderTestCore(true, post) : await post();
   } finally {
     api.destroy();
   }
-  o.log(`restore baseline: ${(baselineMs / 1000).toFixed(2)} s`);
+  const baselineMs = base.ms;
+  o.log(`restore baseline: ${(baselineMs / 1000).toFixed(2)} s, CPU ${(base.cpuMs / 1000).toFixed(2)} s`);
 
   let kubectl: RestoreFigures['kubectl'] = null;
   if (o.kubectl) {
@@ -178,14 +163,9 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
     concurrency,
     pinned: underTest !== undefined,
     delegate,
-    baseline: { ms: Math.round(baselineMs), objectsPerSecond: Math.round(objects / (baselineMs / 1000)) },
+    baseline: { ms: Math.round(baselineMs), objectsPerSecond: Math.round(objects / (baselineMs / 1000)), cpuMs: Math.round(base.cpuMs) },
     ratio: Math.round((response.durationMs / baselineMs) * 1000) / 1000,
     kubectl,
+    ...throttled,
   };
-}
-
-function collectionOf(resourceName: string, apiVersion: string, ns: string): string {
-  const plural = resourceName.split('.')[0]!;
-  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  return resourceName === 'namespaces' ? `${base}/namespaces` : `${base}/namespaces/${ns}/${plural}`;
 }

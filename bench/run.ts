@@ -19,10 +19,13 @@ import { KUBECTL, kubectlDump } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateMemorySizeMb } from './lambdaRuntime';
 import { parseBenchOptions, type BenchOptions } from './options';
 import {
-  cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, recordedSeekableFormat, round, updateReadme, withLargeRun, writeResults,
-  type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type CpuFloorResult, type LargeResult, type MachineInfo, type SizeResult,
+  cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, recordedRestoreRuns, recordedSeekableFormat, round, updateReadme, withDurableRun, withLargeRun, writeResults,
+  type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type CpuFloorResult, type DurableRestoreRun, type LargeResult,
+  type MachineInfo, type SizeResult,
 } from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
+import { measureDurableRestore, type DurableRestoreFigures } from './durableRestoreBench';
+import { measureCapCurve, type CapCurvePoint } from './restoreCapCurve';
 import { seedObjectsViaEtcd } from './etcdSeed';
 import { measureCpuFloor } from './cpuFloor';
 import { measureFormatSizes } from './formatSize';
@@ -95,7 +98,8 @@ async function main(): Promise<void> {
   if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
   // EKS, like kube-apiserver by default, caches a token review for 2 minutes; the tests' 1 s would bill
   // the delegate a webhook round trip (and an STS check in moto) every second.
-  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt.length > 0, watchCache: opts.watchCache });
+  const restoreRun = opts.restoreDurableAt !== undefined || opts.restoreCurveAt !== undefined;
+  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt.length > 0 || restoreRun, watchCache: opts.watchCache });
   const onSignal = () => void standIn.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -107,6 +111,8 @@ async function main(): Promise<void> {
   let brokenApi: BrokenApiResult | undefined;
   let largeRun: LargeResult | undefined;
   let cpuFloorRun: Awaited<ReturnType<typeof measureCpuFloor>> | undefined;
+  let restoreRuns: RestoreRuns | undefined;
+  let smokeDurable: DurableRestoreRun | undefined;
   let seeder: ApiConnection | undefined;
   let kubernetesVersion: string | undefined;
   let loadAverageAtBackup: number | undefined;
@@ -139,6 +145,10 @@ async function main(): Promise<void> {
         cpuFloorRun = await runCpuFloor(ctx, size);
         continue;
       }
+      if (restoreRun) {
+        restoreRuns = await measureRestoreRuns(ctx, client, size);
+        continue;
+      }
       if (large) {
         loadAverageAtBackup = round(loadavg()[0]!, 2);
         largeRun = await measureLarge(ctx, size, seedMs, seeder);
@@ -151,6 +161,7 @@ async function main(): Promise<void> {
         // The first restore is compared with the baseline and kubectl; later ones measure the delegate alone.
         restores.push({ atObjects: size, ...(await benchRestore(ctx, client, restoreIndex === 0 ? undefined : `r${restoreIndex}`)) });
       }
+      if (opts.smoke) smokeDurable = await measureSmokeDurable(ctx, client, size);
     }
   } finally {
     seeder?.destroy();
@@ -168,7 +179,7 @@ async function main(): Promise<void> {
   };
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
   // A one-off large run or a CPU-floor run changes only its own key of the recorded results.
-  const recordOwnKey = (key: 'large' | 'cpuFloor', merge: (recorded: BenchResults) => BenchResults) => {
+  const recordOwnKey = (key: string, merge: (recorded: BenchResults) => BenchResults) => {
     const file = opts.out;
     if (!existsSync(file)) throw new BenchUsageError(`${file} does not exist: run the normal bench first, then this one (${key})`);
     const results = merge(JSON.parse(readFileSync(file, 'utf8')) as BenchResults);
@@ -180,6 +191,17 @@ async function main(): Promise<void> {
   if (cpuFloorRun) {
     const run: CpuFloorResult = { ...cpuFloorRun, generatedAt: new Date().toISOString(), command, machine, seededObjects: opts.sizes[0]! };
     recordOwnKey('cpuFloor', (recorded) => ({ ...recorded, cpuFloor: run }));
+    return;
+  }
+  if (restoreRuns) {
+    const { durable, curve } = restoreRuns;
+    const at = opts.sizes[0]!;
+    const stamp = { generatedAt: new Date().toISOString(), command, machine, atObjects: at, seedVia: opts.seedVia };
+    recordOwnKey([durable ? 'durableRestores' : '', curve ? 'restoreCapCurve' : ''].filter(Boolean).join('", "'), (recorded) => ({
+      ...recorded,
+      ...(durable ? { durableRestores: withDurableRun(recorded.durableRestores ?? [], { ...stamp, ...durable }) } : {}),
+      ...(curve ? { restoreCapCurve: { ...stamp, pinned: opts.pin, memorySizeMb, points: curve } } : {}),
+    }));
     return;
   }
   if (largeRun) {
@@ -197,6 +219,7 @@ async function main(): Promise<void> {
 
   const largeRuns = recordedLargeRuns(opts.out);
   const cpuFloor = recordedCpuFloor(opts.out);
+  const { durableRestores, restoreCapCurve } = recordedRestoreRuns(opts.out);
   const seekableFormat = recordedSeekableFormat(opts.out);
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
@@ -214,6 +237,8 @@ async function main(): Promise<void> {
     ...(largeRuns.length ? { large: largeRuns } : {}),
     ...(cpuFloor ? { cpuFloor } : {}),
     ...(seekableFormat ? { seekableFormat } : {}),
+    ...(smokeDurable ? { durableRestores: [{ ...smokeDurable, generatedAt: new Date().toISOString(), command, machine }] } : durableRestores ? { durableRestores } : {}),
+    ...(restoreCapCurve ? { restoreCapCurve } : {}),
     benchMs: round(performance.now() - benchT0, 0),
     targets: evaluateTargets(sizes, bundle, restores),
   };
@@ -226,7 +251,7 @@ async function main(): Promise<void> {
   printSummary(results);
   log(`the whole bench took ${((performance.now() - benchT0) / 60_000).toFixed(1)} min`);
   if (opts.smoke) log('smoke run: the figures are plausible; targets are judged only by a full `npm run bench` on a quiet machine');
-  const problems = sanityProblems(results);
+  const problems = sanityProblems(results, smokeDurable);
   if (problems.length) throw new BenchSanityError(problems);
 }
 
@@ -383,6 +408,67 @@ async function measureBrokenApi(ctx: Context, size: number): Promise<BrokenApiRe
   };
 }
 
+/** What a restore run (--restore-durable-at, --restore-curve-at) measured. */
+interface RestoreRuns {
+  durable?: DurableRestoreFigures;
+  curve?: CapCurvePoint[];
+}
+
+/**
+ * `--restore-durable-at` / `--restore-curve-at`: one backup of the seeded cluster, then its recovery point
+ * restored as a durable execution against the POST baseline, and/or at each cap of writes in flight.
+ */
+async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: number): Promise<RestoreRuns> {
+  const { opts } = ctx;
+  const cpuList = enter(ctx, ctx.pin ? 'pinned' : 'colocated');
+  log(`${size}: backup (the recovery point to restore)`);
+  const backup = await runDelegate({ repoRoot: REPO_ROOT, python: ctx.python, workDir: ctx.work, env: ctx.delegateEnv, memorySizeMb: ctx.memorySizeMb, ...(cpuList ? { cpuList } : {}) });
+  log(`${size}: ${backup.response.objects} objects backed up in ${ms(backup.response.durationMs)}`);
+  const recovery = primary.recovery();
+  const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'bench-recovery-delegate');
+  const common = {
+    python: ctx.python, repoRoot: REPO_ROOT, primary, recovery, delegateEnv: recovery.delegateEnv(creds),
+    location: backup.response.location, memorySizeMb: ctx.memorySizeMb, log, ...(ctx.pin ? { pin: ctx.pin } : {}),
+  };
+  const runs: RestoreRuns = {};
+  if (opts.restoreDurableAt !== undefined) {
+    const dir = mkdtempSync(join(ctx.work, 'durable-'));
+    runs.durable = await measureDurableRestore({
+      ...common, workDir: dir, node22: ctx.node22 ?? pinnedNode22(), concurrency: opts.restoreConcurrency,
+      sliceObjects: opts.durableSlice, invocationBudgetMs: opts.durableBudgetMs, namespaceSuffix: 'd',
+    });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (opts.restoreCurveAt !== undefined) {
+    const dir = mkdtempSync(join(ctx.work, 'curve-'));
+    runs.curve = await measureCapCurve({ ...common, workDir: dir, caps: opts.restoreCaps });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return runs;
+}
+
+/** Tenant namespaces of the smoke run's durable restore: 6 x 50 objects, a few hundred, so CI stays quick. */
+const SMOKE_DURABLE_TENANTS = 6;
+
+/** `--smoke`: the last backup's recovery point, a few tenants of it, restored as a durable execution. */
+async function measureSmokeDurable(ctx: Context, primary: StandInClient, size: number): Promise<DurableRestoreRun> {
+  enter(ctx, ctx.pin ? 'pinned' : 'colocated');
+  const recovery = primary.recovery();
+  const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'bench-recovery-delegate');
+  const dir = mkdtempSync(join(ctx.work, 'durable-'));
+  try {
+    const figures = await measureDurableRestore({
+      python: ctx.python, repoRoot: REPO_ROOT, workDir: dir, primary, recovery, delegateEnv: recovery.delegateEnv(creds),
+      location: ctx.lastLocation ?? '', memorySizeMb: ctx.memorySizeMb, node22: ctx.node22 ?? pinnedNode22(), log,
+      namespaceSuffix: 'd', tenants: SMOKE_DURABLE_TENANTS, ...(ctx.pin ? { pin: ctx.pin } : {}),
+    });
+    // generatedAt, command and machine are the whole run's, set when the results are written.
+    return { ...figures, generatedAt: '', command: '', machine: { cpuModel: '', cpus: 0, memoryGiB: 0, nodeVersion: '', kernel: '', loadAverageStart: 0, loadAverageEnd: 0 }, atObjects: size, seedVia: ctx.opts.seedVia };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `--cpu-floor`: the delegate, the receive-only and the parsing client, each alone on the under-test core. */
 async function runCpuFloor(ctx: Context, size: number): Promise<Awaited<ReturnType<typeof measureCpuFloor>>> {
   const cpuList = enter(ctx, 'pinned');
@@ -529,7 +615,7 @@ async function listedResources(client: StandInClient, location: string): Promise
 }
 
 /** Figures that cannot be right whatever the machine: the smoke run's real check. */
-function sanityProblems(r: BenchResults): string[] {
+function sanityProblems(r: BenchResults, durable?: DurableRestoreRun): string[] {
   const p: string[] = [];
   for (const s of r.sizes) {
     const at = `at ${s.seededObjects}`;
@@ -543,6 +629,13 @@ function sanityProblems(r: BenchResults): string[] {
   }
   if (r.bundleNode22 && !(r.bundleNode22.delegate.loadMs > 0)) p.push('the Node 22 bundle load is empty');
   for (const x of r.restores ?? []) if (x.objects < x.atObjects) p.push(`the restore at ${x.atObjects} created ${x.objects} objects, fewer than the ${x.atObjects} seeded`);
+  // Only this run's own (the smoke run's): recorded ones were checked when they were measured.
+  for (const d of durable ? [durable] : []) {
+    const at = `the durable restore at ${d.atObjects}`;
+    if (d.baseline.objects < SMOKE_DURABLE_TENANTS * 50 || d.objects < d.baseline.objects) p.push(`${at} created ${d.objects} objects, its baseline wrote ${d.baseline.objects}`);
+    if (!(d.durable.invocations >= 1 && d.durable.steps >= 1 && d.durable.cpuMs > 0 && d.baseline.cpuMs > 0)) p.push(`${at}: no invocation, step or CPU time recorded`);
+    if (!(d.durable.peakRssMiB > 20 && d.durable.peakRssMiB < 4096)) p.push(`${at}: peak RSS ${d.durable.peakRssMiB} MiB is implausible`);
+  }
   if (r.brokenApi && r.brokenApi.status !== 'COMPLETED') p.push(`the backup with a broken APIService is ${r.brokenApi.status}, not COMPLETED`);
   if (r.brokenApi && !r.brokenApi.warnings.some((w) => w.startsWith('metrics.k8s.io/'))) p.push('the backup with a broken APIService gave no warning for metrics.k8s.io');
   for (const s of r.sizes) if (!(s.baseline.cpuMs > 0 && s.backup.cpuMs > 0)) p.push(`at ${s.seededObjects}: a CPU time is not positive`);

@@ -5,15 +5,17 @@
 // CLI's list and diff of the two recovery points; then disaster recovery: the delegate of the recovery
 // cluster (another account and region) restores the latest recovery point, dry run first, with the AWS
 // identifiers translated and the references left pointing at the source listed (the sample's SQS queue URL
-// names the source region and account), through the CLI; last, readiness finds the one problem planted in the
-// recovery account and prints its verdict and where its report is. Then it stops everything.
+// names the source region and account), through the CLI; then a restore of namespace shop as a durable
+// execution (Lambda durable functions, AWS's local runner standing in for the Lambda service), its progress
+// polled with describe-restore; last, readiness finds the one problem planted in the recovery account and
+// prints its verdict and where its report is. Then it stops everything.
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { parseManifest, readArchiveEntries } from '../lib/recovery-point';
+import { newRecoveryPointId, parseManifest, readArchiveEntries } from '../lib/recovery-point';
 import { SAMPLE_CERT_ARN, SAMPLE_EBS_VOLUME, seedSampleApp } from '../tests/standin/sampleApp';
 import { StandIn } from '../tests/standin/StandIn';
 import { RecoveryAccountResources } from '../tests/standin/recoveryAccount';
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     s3.destroy();
     await dayTwo(c, env);
     await disasterRecovery(c);
+    await durableRecovery(c, creds);
     await readiness(c, creds);
   } finally {
     say('== stopping the stand-in');
@@ -99,10 +102,9 @@ async function disasterRecovery(primary: StandInClient): Promise<void> {
   const recovery = primary.recovery();
   const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'ArpioPrimaryK8sDel-444455556666-us-west-2');
   const env = recovery.delegateEnv(creds, { RECOVERY_PREFIX: 'eks/' });
-  const recoveryCert = `arn:aws:acm:${recovery.conn.region}:${recovery.conn.account}:certificate/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4`;
   const flags = [
     '--source-cluster', primary.conn.clusterName, '--source-region', primary.conn.region,
-    '--identifier-map', `${SAMPLE_EBS_VOLUME}=vol-0f9e8d7c6b5a41320,${SAMPLE_CERT_ARN}=${recoveryCert}`,
+    '--identifier-map', Object.entries(identifierMap(recovery)).map(([from, to]) => `${from}=${to}`).join(','),
   ];
   say(`== disaster recovery: ${recovery.conn.clusterName} (account ${recovery.conn.account}, ${recovery.conn.region}) restores the latest recovery point of ${primary.conn.clusterName}`);
   say(`== eks-delegate restore --dry-run ${flags.join(' ')}`);
@@ -113,6 +115,104 @@ async function disasterRecovery(primary: StandInClient): Promise<void> {
   const sa = (await recovery.kube('GET', '/api/v1/namespaces/shop/serviceaccounts/orders')).json<{ metadata: { annotations?: Record<string, string> } }>();
   say(`== in ${recovery.conn.clusterName} now: deployment shop/orders runs ${dep.spec.template.spec.containers[0]?.image ?? '?'}`);
   say(`   service account shop/orders assumes ${sa.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '?'}`);
+}
+
+/**
+ * No time for a second step in an invocation (each hands over after one), so that a few objects (a step per
+ * type) take several invocations, as a large restore does at the default 10 minutes of steps an invocation.
+ */
+const DURABLE_INVOCATION_BUDGET_MS = 0;
+/** Between two describe-restore calls while the durable restore runs (the CLI's own follow waits 10 s). */
+const DESCRIBE_EVERY_MS = 1000;
+
+/**
+ * A restore that finishes by itself, as a durable execution (Lambda durable functions): a recovery point of
+ * namespace shop's workloads restored into shop-durable. AWS's local runner (LocalDurableTestRunner, on
+ * Node 22: the SDK's engine) plays the Lambda service and runs each invocation of the bundled durable function in
+ * a process of its own; meanwhile the recovery delegate answers describe-restore from the status object the steps
+ * write, as an operator would poll it. Ends with the outcome and `eks-delegate restore describe`.
+ */
+async function durableRecovery(primary: StandInClient, sourceCreds: RoleCredentials): Promise<void> {
+  const recovery = primary.recovery();
+  const prefix = 'durable-demo/';
+  const backup = await invoke(join(root, 'events', 'backup.json'), primary.delegateEnv(sourceCreds, { RECOVERY_PREFIX: prefix, POWERTOOLS_LOG_LEVEL: 'WARN' }), {
+    includeNamespaces: ['shop'], includeResources: ['namespaces', 'serviceaccounts', 'secrets', 'configmaps', 'services', 'deployments.apps', 'cronjobs.batch'] });
+  const recoveryPointId = String(backup.recoveryPointId);
+  const creds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'ArpioPrimaryK8sDel-444455556666-us-west-2');
+  const env = recovery.delegateEnv(creds, { RECOVERY_PREFIX: prefix, POWERTOOLS_LOG_LEVEL: 'WARN' });
+  const restoreId = newRecoveryPointId(new Date());
+  const target = 'shop-durable';
+  say(`== a restore that finishes by itself: a durable execution (Lambda durable functions; AWS's local runner plays the Lambda service, on Node 22)`);
+  say(`   ${primary.conn.clusterName}/${recoveryPointId} (namespace shop's workloads, ${String(backup.objects)} objects) into namespace ${target} of ${recovery.conn.clusterName}, restore ${restoreId};`);
+  say(`   a step per type (up to 2000 objects), one step an invocation (budget ${DURABLE_INVOCATION_BUDGET_MS} ms, default 10 min), so that it takes several invocations`);
+  const dir = mkdtempSync(join(tmpdir(), 'demo-durable-'));
+  const eventFile = join(dir, 'event.json');
+  const resultFile = join(dir, 'result.json');
+  writeFileSync(eventFile, JSON.stringify({
+    action: 'restore', mode: 'durable', restoreId, namespaceMapping: { shop: target }, identifierMap: identifierMap(recovery),
+    source: { clusterName: primary.conn.clusterName, region: primary.conn.region, prefix, recoveryPointId },
+  }));
+  const node22 = execFileSync('bash', [join(root, 'scripts', 'node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const t0 = performance.now();
+  const runner = spawn(node22, [join(root, 'tests', 'integration', 'durable', 'runner.cjs'), eventFile, resultFile], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env,
+      RESTORE_INVOCATION_BUDGET_MS: String(DURABLE_INVOCATION_BUDGET_MS),
+    },
+    // stdout: a line per invocation process; stderr: the function's warnings. Shown only if the runner fails.
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  runner.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  runner.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  let done = false;
+  const ended = new Promise<number | null>((resolve, reject) => {
+    runner.on('error', reject);
+    runner.on('close', resolve);
+  }).finally(() => (done = true));
+  // The operator's view while it runs: describe-restore every second, a line when another step has finished.
+  say(`== describe-restore ${restoreId}, every ${DESCRIBE_EVERY_MS / 1000} s while it runs`);
+  let shown = -1;
+  while (!done) {
+    await Promise.race([ended, new Promise((r) => setTimeout(r, DESCRIBE_EVERY_MS))]);
+    if (done) break;
+    const d = await invoke(join(root, 'events', 'describe-restore.json'), env, { restoreId });
+    const steps = d.steps as { done: number; total: number } | undefined;
+    if (d.state !== 'RUNNING' || !steps || steps.done === shown) continue;
+    shown = steps.done;
+    say(`   ${progressLine(d)}`);
+  }
+  const code = await ended;
+  const run = code === 0 ? JSON.parse(readFileSync(resultFile, 'utf8')) as { status: string; invocations: number } : undefined;
+  rmSync(dir, { recursive: true, force: true });
+  if (run?.status !== 'SUCCEEDED') throw new Error(`the durable restore did not succeed (runner exit ${code}, ${run?.status ?? 'no result'}):\n${output.slice(-3000)}`);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const d = await invoke(join(root, 'events', 'describe-restore.json'), env, { restoreId });
+  const outcomes = Object.entries((d.outcomes ?? {}) as Record<string, number>).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(', ');
+  say(`   ${String(d.state)} (mode ${String(d.mode)}): ${outcomes || 'nothing restored'}; ${(d.steps as { done: number }).done} steps in ${run.invocations} invocations, ${seconds} s`);
+  say(`== eks-delegate restore describe ${restoreId}`);
+  await cli(['restore', 'describe', restoreId], env);
+}
+
+/** One describe-restore of a running restore as a line: the step last finished, objects done of total, rate, ETA. */
+function progressLine(d: Record<string, unknown>): string {
+  const steps = d.steps as { done: number; total: number };
+  const objects = d.objects as { done: number; total: number } | undefined;
+  const current = d.current as { step: string } | undefined;
+  const rate = typeof d.objectsPerSecond === 'number' ? `${d.objectsPerSecond.toFixed(1)} objects/s` : 'rate -';
+  const eta = typeof d.etaSeconds === 'number' ? `ETA ${d.etaSeconds} s` : 'ETA -';
+  const done = objects ? `${objects.done}/${objects.total} objects` : '';
+  if (steps.done === 0) return `RUNNING  ${done}  prepared: recovery point checked, ${steps.total} steps planned`;
+  return `RUNNING  ${done}  step ${steps.done}/${steps.total}${current ? ` ${current.step}` : ''}  ${rate}  ${eta}`;
+}
+
+/** What the recovery side calls the sample's generated AWS ids (an EBS volume, a certificate). */
+function identifierMap(recovery: StandInClient): Record<string, string> {
+  return {
+    [SAMPLE_EBS_VOLUME]: 'vol-0f9e8d7c6b5a41320',
+    [SAMPLE_CERT_ARN]: `arn:aws:acm:${recovery.conn.region}:${recovery.conn.account}:certificate/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4`,
+  };
 }
 
 /**

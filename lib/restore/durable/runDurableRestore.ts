@@ -197,9 +197,11 @@ async function finish(
     ...(stopped ? { reason: stopped.stoppedReason, error: stopped.error } : {}),
     steps: summaries.length, startedAt: plan.startedAt, durationMs: now().getTime() - Date.parse(plan.startedAt),
   };
-  // The report's summary has the sync restore's shape (no `action`: readers such as describe-restore add their own).
+  // The report's summary has the sync restore's shape (no `action`: readers such as describe-restore add their own),
+  // with where it came from and went at the top, as restore list and describe read them.
   const { failures: _capped, action: _action, ...summary } = response;
-  await mergeReportParts(deps.reportS3, input.report, summaries.map((_, i) => i + 1), summary);
+  const origin = { recoveryPointId: plan.recoveryPointId, sourceCluster: plan.sourceCluster, targetCluster: input.clusterName };
+  await mergeReportParts(deps.reportS3, input.report, summaries.map((_, i) => i + 1), { ...summary, ...origin });
   await releaseLock(input, deps);
   await writeRestoreStatus(deps.statusS3, input.status, {
     restoreId: plan.restoreId, mode: 'durable', state: status, clusterName: input.clusterName, recoveryPointId: plan.recoveryPointId,

@@ -4,7 +4,9 @@
 //   node runner.cjs EVENT.json RESULT.json
 // Prints one JSON line per invocation process on stdout: {"process": n, "pid": pid}. A process that dies
 // before answering (SIGKILL) is followed by a new one, started from the state the checkpoint server holds
-// (GetDurableExecutionState), as the Lambda service invokes again after a sandbox died.
+// (GetDurableExecutionState), as the Lambda service invokes again after a sandbox died. The result also has
+// each invocation process's CPU and peak RSS (`usage`) and the runner's own (`self`), for the bench
+// (bench/durableRestoreBench.ts).
 const { fork } = require('node:child_process');
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -14,6 +16,12 @@ const [eventFile, resultFile] = process.argv.slice(2);
 const INVOCATION = join(__dirname, 'invocation.cjs');
 let processes = 0;
 const died = [];
+const usage = [];
+
+/** A process's own CPU and peak RSS, from process.resourceUsage(). */
+function usageOf(u) {
+  return { userMs: u.userCPUTime / 1000, systemMs: u.systemCPUTime / 1000, maxRssKiB: u.maxRSS };
+}
 
 /** One invocation served by a child process; returns its output, or undefined when the process died. */
 function invokeInChild(input, runnerClient) {
@@ -25,6 +33,7 @@ function invokeInChild(input, runnerClient) {
     child.on('message', async (m) => {
       if (m.type === 'done' || m.type === 'failed') {
         answered = true;
+        if (m.usage) usage.push({ process: n, ...usageOf(m.usage) });
         resolve(m.type === 'done' ? m.output : { Status: 'FAILED', Error: { ErrorType: m.error.name, ErrorMessage: m.error.message } });
         return;
       }
@@ -66,7 +75,7 @@ async function main() {
     const operations = execution.getOperations().map((op) => ({ name: op.getName(), type: op.getType(), status: op.getStatus(), ...(op.getType() === 'STEP' ? { attempt: op.getStepDetails()?.attempt } : {}) }));
     writeFileSync(resultFile, JSON.stringify({
       status: execution.getStatus(), result: execution.getResult(), error: execution.getStatus() === 'SUCCEEDED' ? undefined : execution.getError(),
-      invocations: execution.getInvocations().length, processes, died, operations,
+      invocations: execution.getInvocations().length, processes, died, usage, self: usageOf(process.resourceUsage()), operations,
       // Everything the engine holds for this execution: what a test checks no Secret value reached.
       checkpoints: JSON.stringify(execution.getOperations().map((op) => op.getOperationData())),
     }));

@@ -92,3 +92,31 @@ describe('npm run bench -- --format-size', () => {
     expect(parseBenchOptions([], REPO_ROOT).formatSize).toBe(false);
   });
 });
+
+describe('npm run bench -- --restore-durable-at, --restore-curve-at', () => {
+  it('measures one size on its own, with the delegate\'s defaults unless told, and no normal restore or broken-API case', () => {
+    expect(parseBenchOptions(['--restore-durable-at', '2k'], REPO_ROOT)).toMatchObject({
+      sizes: [2000], restoreDurableAt: 2000, restoreCurveAt: undefined, restoreAt: [], brokenApi: false, oneOff: false,
+      restoreConcurrency: 8, durableSlice: 2000, durableBudgetMs: 600_000, restoreCaps: [2, 4, 8, 16, 32],
+    });
+    expect(parseBenchOptions(['--restore-curve-at', '1000', '--objects', '1000', '--restore-caps', '4,64'], REPO_ROOT)).toMatchObject({ sizes: [1000], restoreCurveAt: 1000, restoreCaps: [4, 64] });
+    expect(parseBenchOptions(['--restore-durable-at', '100k', '--restore-curve-at', '100k', '--durable-budget-ms', '0', '--durable-slice', '500'], REPO_ROOT))
+      .toMatchObject({ restoreDurableAt: 100_000, restoreCurveAt: 100_000, durableBudgetMs: 0, durableSlice: 500 });
+    expect(parseBenchOptions([], REPO_ROOT)).toMatchObject({ restoreDurableAt: undefined, restoreCurveAt: undefined });
+  });
+
+  it('seeds a million objects through etcd without the watch cache, as a one-off run may', () => {
+    expect(parseBenchOptions(['--restore-durable-at', '1m', '--seed-via', 'etcd', '--no-watch-cache'], REPO_ROOT))
+      .toMatchObject({ sizes: [1_000_000], oneOff: false, seedVia: 'etcd', watchCache: false, restoreAt: [] });
+  });
+
+  it('refuses two sizes, other modes, bad caps, and its own flags without it', () => {
+    expect(() => parseBenchOptions(['--restore-durable-at', '2k', '--objects', '1000,2000'], REPO_ROOT)).toThrow('measure one size on its own');
+    expect(() => parseBenchOptions(['--restore-durable-at', '2k', '--restore-curve-at', '1k'], REPO_ROOT)).toThrow('give them one size');
+    expect(() => parseBenchOptions(['--restore-durable-at', '2k', '--smoke'], REPO_ROOT)).toThrow('run on their own');
+    expect(() => parseBenchOptions(['--restore-curve-at', '2k', '--restore-caps', '8,4'], REPO_ROOT)).toThrow('ascending integers');
+    expect(() => parseBenchOptions(['--restore-curve-at', '2k', '--restore-caps', '0'], REPO_ROOT)).toThrow('ascending integers');
+    expect(() => parseBenchOptions(['--restore-caps', '2,4'], REPO_ROOT)).toThrow('goes with --restore-durable-at');
+    expect(() => parseBenchOptions(['--durable-budget-ms', '0'], REPO_ROOT)).toThrow(BenchUsageError);
+  });
+});

@@ -2,7 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { continueTokenOf } from '../../../bench/baselineFetch';
-import { cpuFigures, recordedCpuFloor, recordedLargeRuns, renderReadme, withLargeRun, type CpuFloorResult, type LargeResult } from '../../../bench/report';
+import {
+  cpuFigures, recordedCpuFloor, recordedLargeRuns, recordedRestoreRuns, renderReadme, withDurableRun, withLargeRun,
+  type CpuFloorResult, type DurableRestoreRun, type LargeResult, type RestoreCapCurve,
+} from '../../../bench/report';
+import { sum429s } from '../../../bench/restoreCapCurve';
 import { benchResultsFixture } from './benchResultsFixture';
 
 function largeRun(objects: number, generatedAt: string): LargeResult {
@@ -12,6 +16,16 @@ function largeRun(objects: number, generatedAt: string): LargeResult {
     seededObjects: objects, listedObjects: objects, seedMs: 600_000, seedObjectsPerSecond: 500, seedConcurrency: 128, seedVia: 'etcd', backedUpObjects: objects + 184,
     backups: [{ ...action, objectsPerSecond: 5000, archiveBytes: 1 }],
     verify: { ...action, status: 'VALID' }, diff: { ...action, changed: 0, added: 0, removed: 0 },
+  };
+}
+
+function durableRun(atObjects: number, generatedAt: string): DurableRestoreRun {
+  return {
+    generatedAt, command: `npm run bench -- --restore-durable-at ${atObjects}`, machine: benchResultsFixture().machine, atObjects, seedVia: 'api',
+    objects: atObjects + 1, concurrency: 8, sliceObjects: 2000, invocationBudgetMs: 600_000, memorySizeMb: 320, nodeVersion: 'v22.23.5', pinned: true,
+    durable: { rtoMs: 420_000, restoreMs: 410_000, invocations: 2, steps: 55, cpuMs: 95_000, cpuPer100kMs: 94_999, peakRssMiB: 190, objectsPerSecond: 238, runnerCpuMs: 1200 },
+    baseline: { objects: atObjects, ms: 400_000, cpuMs: 9000, cpuPer100kMs: 9000, objectsPerSecond: 250 },
+    ratio: 1.05, overheadPerWriteMs: 0.86, lambda: { wallMs: 525_000, invocations: 1, gbSeconds: 164.1 },
   };
 }
 
@@ -53,8 +67,8 @@ describe('the bench README region', () => {
   it('has the broken-APIService case and a restore row per size, the larger without baseline', () => {
     const text = renderReadme(benchResultsFixture());
     expect(text).toContain('| broken | 5.40 s (+900%) | 5.90 s | COMPLETED | metrics.k8s.io/v1beta1: discovery failed: 503 \\| unavailable |');
-    expect(text).toContain('| 1,001 | 4.00 s | 3.80 s | 1.05 | 250 | 110 MiB | 2.00 s | 4.50 s | 30.0 s (6.7x slower) |');
-    expect(text).toContain('| 20,001 | 40.0 s | - | - | 500 | 140 MiB | 20.0 s | 40.5 s | - |');
+    expect(text).toContain('| 1,001 | 4.00 s | 3.80 s | 1.05 | 250 | 110 MiB | 2.00 s | 0.40 s | 4.50 s | 30.0 s (6.7x slower) |');
+    expect(text).toContain('| 20,001 | 40.0 s | - | - | 500 | 140 MiB | 20.0 s | - | 40.5 s | - |');
   });
 
   it('judges the issue 16 targets on the pinned figures, and marks them not pinned otherwise', () => {
@@ -82,6 +96,44 @@ describe('the bench README region', () => {
     expect(text).toContain('| backup 1 | 1,000,184 | 200.0 s | 5,000 | 180 MiB | 100.0 s | 201.0 s |');
     expect(text).toContain('| verify-recovery-point (VALID) |');
     expect(text).toContain('| diff-recovery-points (0 changed, 0 added, 0 removed) | 1,000,184 x 2 |');
+  });
+
+  it('keeps durable restores (one per size) and the cap curve across normal runs, and renders both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    expect(recordedRestoreRuns(join(dir, 'missing.json'))).toEqual({});
+    const old = durableRun(100_000, '2026-12-06T00:00:00.000Z');
+    const again = durableRun(100_000, '2026-12-07T00:00:00.000Z');
+    const smaller = durableRun(2000, '2026-12-07T00:00:00.000Z');
+    expect(withDurableRun(withDurableRun([old], again), smaller)).toEqual([smaller, again]);
+    const curve: RestoreCapCurve = {
+      generatedAt: '2026-12-07T00:00:00.000Z', command: 'npm run bench -- --restore-curve-at 1000', machine: benchResultsFixture().machine,
+      atObjects: 1000, seedVia: 'api', pinned: true, memorySizeMb: 320,
+      points: [
+        { cap: 2, objects: 1000, ms: 10_000, objectsPerSecond: 100, cpuMs: 3000, peakRssMiB: 128, apiServer429s: 0 },
+        { cap: 32, objects: 1000, ms: 2000, objectsPerSecond: 500, cpuMs: 3100, peakRssMiB: 130, apiServer429s: null, throttled: 12 },
+      ],
+    };
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...benchResultsFixture(), durableRestores: [again], restoreCapCurve: curve }));
+    expect(recordedRestoreRuns(join(dir, 'results.json'))).toEqual({ durableRestores: [again], restoreCapCurve: curve });
+
+    const text = renderReadme({ ...benchResultsFixture(), durableRestores: [again], restoreCapCurve: curve });
+    expect(text).toContain('the runner\'s own checkpoint server, 1.20 s, not counted');
+    expect(text).toContain('| 100,001 | 420.0 s | 2 | 55 | 95.0 s | 95.0 s | 190 MiB | 100,000 in 400.0 s | 9.00 s | 9.00 s | 1.05 | 0.860 ms | 525.0 s, 1, 164.1 |');
+    expect(text).toContain('| 2 | 1,000 | 10.0 s | 100 | 3.00 s | 128 MiB | 0 |');
+    expect(text).toContain('| 32 | 1,000 | 2.00 s | 500 | 3.10 s | 130 MiB | unavailable (12 waited out by the delegate) |');
+  });
+
+  it('counts the API server\'s 429 answers from its metrics, and none when it publishes no request counts', () => {
+    const metrics = [
+      '# HELP apiserver_request_total [STABLE] Counter of apiserver requests',
+      'apiserver_request_total{code="201",component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="POST",version="v1"} 900',
+      'apiserver_request_total{code="429",component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="POST",version="v1"} 7',
+      'apiserver_request_total{component="apiserver",code="429",group="apps",resource="deployments",verb="POST",version="v1"} 3',
+      'apiserver_request_total{code="4290",component="apiserver",verb="GET"} 100',
+      'apiserver_flowcontrol_rejected_requests_total{flow_schema="global-default",priority_level="global-default",reason="queue-full"} 10',
+    ].join('\n');
+    expect(sum429s(metrics)).toBe(10);
+    expect(sum429s('# no request counts here\nprocess_cpu_seconds_total 12\n')).toBeNull();
   });
 
   it('keeps the CPU floor across normal runs and renders it: per 100k, each run, and the interference factor', () => {

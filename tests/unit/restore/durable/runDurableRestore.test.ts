@@ -168,6 +168,17 @@ describe('runDurableRestore', () => {
     expect(statusOf(s3)).toMatchObject({ state: 'COMPLETED', steps: { done: 4, total: 4 }, objects: { done: CONFIGMAPS + 1, total: CONFIGMAPS + 1 } });
   });
 
+  it('writes a report whose summary names the recovery point, the source and the target cluster, as a sync restore\'s does', async () => {
+    const s3 = await recoveryPoint();
+    await engine().run((c) => runDurableRestore(input, c, deps(s3, cluster())));
+
+    const report = JSON.parse(s3.objects.get(REPORT)!.toString('utf8')) as Json;
+    const { manifest } = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    expect(report).toMatchObject({
+      restoreId: 'r1', status: 'COMPLETED', mode: 'durable', recoveryPointId: manifest.recoveryPointId, sourceCluster: manifest.cluster.name, targetCluster: 'dr',
+    });
+  });
+
   it('a step that breaks off mid-write runs again: what it made counts as created, once', async () => {
     const s3 = await recoveryPoint();
     let broke = false;

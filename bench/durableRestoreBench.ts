@@ -1,0 +1,187 @@
+// The recovery time of a restore as a durable execution: the recovery point of the seeded cluster restored by
+// the bundled durable restore function (dist/durable-restore) into fresh namespaces of the stand-in's recovery
+// cluster, driven by AWS's local runner (tests/integration/durable/runner.cjs: LocalDurableTestRunner on Node
+// 22, each invocation in a process of its own, with the Lambda runtime's node flags for the function's memory),
+// against the POST baseline writing the same objects at the same total concurrency (bench/postBaseline.ts).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newRecoveryPointId, RecoveryPointReader } from '../lib/recovery-point';
+import type { StandInClient } from '../tests/standin/StandInClient';
+import { ApiConnection } from './ApiConnection';
+import { pinnedArgv, type CpuPin } from './CpuPin';
+import { BenchProcessError } from './errors';
+import { lambdaRuntimeNodeArgs, lambdaWallMs } from './lambdaRuntime';
+import { baseEnv, measureProcesses } from './measureProcesses';
+import { TENANT, postBaseline, preparedWrites } from './postBaseline';
+
+/** The delegate's defaults (lib/config/environment.ts), used unless the bench is told otherwise. */
+export const DEFAULT_SLICE_OBJECTS = 2000;
+export const DEFAULT_INVOCATION_BUDGET_MS = 600_000;
+
+export interface DurableRestoreFigures {
+  /** Objects the restore created (the seeded tenants' and whatever else the recovery cluster lacked). */
+  objects: number;
+  /** RESTORE_CONCURRENCY: writes in flight, for the delegate and the baseline alike. */
+  concurrency: number;
+  sliceObjects: number;
+  invocationBudgetMs: number;
+  memorySizeMb: number;
+  /** The node that ran the runner and every invocation. */
+  nodeVersion: string;
+  /** The runner and its invocations on the under-test core, the two clusters on the other. */
+  pinned: boolean;
+  durable: {
+    /** Wall time from starting the execution to its COMPLETED result: the recovery time (RTO) here. */
+    rtoMs: number;
+    /** The restore's own durationMs: from its first step's start to its last's end. */
+    restoreMs: number;
+    /** Invocations the local runner made (the Lambda service's count), and steps run. */
+    invocations: number;
+    steps: number;
+    /** CPU (user + system, all threads) of every invocation process, added up: the delegate's. */
+    cpuMs: number;
+    cpuPer100kMs: number;
+    /** The largest peak RSS of any invocation process. */
+    peakRssMiB: number;
+    objectsPerSecond: number;
+    /** The runner process's own CPU (AWS's checkpoint server): not the delegate's, and not billed on Lambda. */
+    runnerCpuMs: number;
+  };
+  /** The POST baseline: the tenants' objects, prepared, written at the same concurrency, tier by tier. */
+  baseline: { objects: number; ms: number; cpuMs: number; cpuPer100kMs: number; objectsPerSecond: number };
+  /** durable.rtoMs / baseline.ms (target <= 1.1) */
+  ratio: number;
+  /** (delegate CPU - baseline CPU) per object written, ms: what the delegate adds to each write. */
+  overheadPerWriteMs: number;
+  /**
+   * On Lambda at memorySizeMb (an estimate): the wall time (lambdaWallMs: the CPU over the function's vCPU share,
+   * never less than here), the invocations that takes at the budget (never fewer than measured), and the
+   * GB-seconds billed.
+   */
+  lambda: { wallMs: number; invocations: number; gbSeconds: number };
+}
+
+export interface MeasureDurableRestoreOptions {
+  python: string;
+  repoRoot: string;
+  workDir: string;
+  primary: StandInClient;
+  recovery: StandInClient;
+  /** The recovery delegate's environment (recovery.delegateEnv). */
+  delegateEnv: Record<string, string>;
+  /** `s3://bucket/<folder>` of the recovery point to restore. */
+  location: string;
+  memorySizeMb: number;
+  /** Node 22: the durable execution SDK's engine (scripts/node22.sh). */
+  node22: string;
+  /** @default 8 */
+  concurrency?: number;
+  /** RESTORE_SLICE_OBJECTS. @default DEFAULT_SLICE_OBJECTS */
+  sliceObjects?: number;
+  /** RESTORE_INVOCATION_BUDGET_MS. @default DEFAULT_INVOCATION_BUDGET_MS */
+  invocationBudgetMs?: number;
+  /** The tenant namespaces are restored as `<ns>-<suffix>` (the delegate) and `<ns>-<suffix>b` (the baseline). */
+  namespaceSuffix: string;
+  /**
+   * Restore only the first this many tenant namespaces (the event's includeNamespaces), e.g. to keep the smoke
+   * run to a few hundred objects. @default undefined (every tenant)
+   */
+  tenants?: number;
+  pin?: CpuPin;
+  log: (msg: string) => void;
+}
+
+interface RunnerResult {
+  status: string;
+  result?: { status: string; created: number; failed: number; steps: number; durationMs: number };
+  error?: unknown;
+  invocations: number;
+  usage: Array<{ process: number; userMs: number; systemMs: number; maxRssKiB: number }>;
+  self: { userMs: number; systemMs: number; maxRssKiB: number };
+}
+
+export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Promise<DurableRestoreFigures> {
+  const concurrency = o.concurrency ?? 8;
+  const sliceObjects = o.sliceObjects ?? DEFAULT_SLICE_OBJECTS;
+  const invocationBudgetMs = o.invocationBudgetMs ?? DEFAULT_INVOCATION_BUDGET_MS;
+  const bucket = o.primary.conn.bucket;
+  const folder = o.location.replace(`s3://${bucket}/`, '');
+  const recoveryPointId = folder.split('/').at(-2) ?? '';
+  const underTest = o.pin?.layout.underTest;
+  const s3 = o.primary.s3();
+  try {
+    const reader = await RecoveryPointReader.open(s3, bucket, folder);
+    const tenants: string[] = [];
+    for await (const entry of reader.objects()) if (entry.resourceName === 'namespaces' && TENANT.test(entry.name)) tenants.push(entry.name);
+    const chosen = new Set(o.tenants === undefined ? tenants : tenants.sort().slice(0, o.tenants));
+    const namespaceMapping = Object.fromEntries([...chosen].map((ns) => [ns, `${ns}-${o.namespaceSuffix}`]));
+
+    o.log(`durable restore: ${recoveryPointId} into ${o.recovery.conn.clusterName} on the local durable runner (${concurrency} writes in flight, ${sliceObjects} objects a step, ${invocationBudgetMs} ms of steps an invocation)`);
+    const eventFile = join(o.workDir, 'durable-event.json');
+    const resultFile = join(o.workDir, 'durable-result.json');
+    writeFileSync(eventFile, JSON.stringify({
+      action: 'restore', mode: 'durable', restoreId: newRecoveryPointId(new Date()), namespaceMapping,
+      ...(o.tenants !== undefined ? { includeNamespaces: [...chosen] } : {}),
+      source: { clusterName: o.primary.conn.clusterName, region: o.primary.conn.region, recoveryPointId },
+    }));
+    const nodeVersion = execFileSync(o.node22, ['--version'], { encoding: 'utf8' }).trim();
+    // The invocations are forked by the runner and inherit its node flags (the Lambda runtime's) and its cores.
+    const [run] = await measureProcesses(o.python, [{
+      argv: pinnedArgv([o.node22, ...lambdaRuntimeNodeArgs(o.memorySizeMb), join(o.repoRoot, 'tests', 'integration', 'durable', 'runner.cjs'), eventFile, resultFile], underTest),
+      env: baseEnv({
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(o.memorySizeMb),
+        ...o.delegateEnv,
+        RESTORE_CONCURRENCY: String(concurrency), RESTORE_SLICE_OBJECTS: String(sliceObjects), RESTORE_INVOCATION_BUDGET_MS: String(invocationBudgetMs),
+      }),
+      stdout: join(o.workDir, 'durable.stdout'), stderr: join(o.workDir, 'durable.stderr'),
+    }]);
+    const text = run?.exitCode === 0 ? readFileSync(resultFile, 'utf8') : '';
+    const result = text ? (JSON.parse(text) as RunnerResult) : undefined;
+    if (!run || run.exitCode !== 0 || result?.status !== 'SUCCEEDED' || result.result?.status !== 'COMPLETED') {
+      throw new BenchProcessError('durable restore', run?.exitCode ?? null, `${text.slice(0, 2000)}\n${readFileSync(join(o.workDir, 'durable.stderr'), 'utf8').slice(-2000)}`);
+    }
+    const restore = result.result;
+    const cpuMs = result.usage.reduce((n, u) => n + u.userMs + u.systemMs, 0);
+    const peakRssMiB = Math.round(Math.max(...result.usage.map((u) => u.maxRssKiB)) / 1024);
+    const runnerCpuMs = result.self.userMs + result.self.systemMs;
+    o.log(`durable restore: ${restore.created} objects in ${(run.wallMs / 1000).toFixed(2)} s, ${result.invocations} invocation(s), ${restore.steps} steps, CPU ${(cpuMs / 1000).toFixed(2)} s, peak ${peakRssMiB} MiB`);
+
+    const byType = await preparedWrites(reader, (ns) => `${ns}-${o.namespaceSuffix}b`, (ns) => chosen.has(ns));
+    const objects = [...byType.values()].reduce((n, l) => n + l.length, 0);
+    o.log(`durable restore baseline: POST ${objects} prepared objects, ${concurrency} in flight, tiers in restore order`);
+    const api = new ApiConnection({ apiServerUrl: o.recovery.conn.apiServerUrl, caPem: o.recovery.conn.caPem, token: o.recovery.conn.adminToken, maxSockets: concurrency });
+    let base: Awaited<ReturnType<typeof postBaseline>>;
+    try {
+      const post = () => postBaseline(api, byType, concurrency);
+      base = o.pin ? await o.pin.onUnderTestCore(true, post) : await post();
+    } finally {
+      api.destroy();
+    }
+    o.log(`durable restore baseline: ${(base.ms / 1000).toFixed(2)} s, CPU ${(base.cpuMs / 1000).toFixed(2)} s`);
+
+    const wallMs = lambdaWallMs(cpuMs, run.wallMs, o.memorySizeMb);
+    return {
+      objects: restore.created, concurrency, sliceObjects, invocationBudgetMs, memorySizeMb: o.memorySizeMb, nodeVersion, pinned: underTest !== undefined,
+      durable: {
+        rtoMs: Math.round(run.wallMs), restoreMs: restore.durationMs, invocations: result.invocations, steps: restore.steps,
+        cpuMs: Math.round(cpuMs), cpuPer100kMs: Math.round((cpuMs / restore.created) * 100_000), peakRssMiB,
+        objectsPerSecond: Math.round(restore.created / (run.wallMs / 1000)), runnerCpuMs: Math.round(runnerCpuMs),
+      },
+      baseline: {
+        objects: base.objects, ms: Math.round(base.ms), cpuMs: Math.round(base.cpuMs), cpuPer100kMs: Math.round((base.cpuMs / base.objects) * 100_000),
+        objectsPerSecond: Math.round(base.objects / (base.ms / 1000)),
+      },
+      ratio: Math.round((run.wallMs / base.ms) * 1000) / 1000,
+      overheadPerWriteMs: Math.round(((cpuMs / restore.created) - (base.cpuMs / base.objects)) * 1000) / 1000,
+      lambda: {
+        wallMs: Math.round(wallMs),
+        // A budget of 0 hands over after every step: then the count is the steps', as measured.
+        invocations: invocationBudgetMs > 0 ? Math.max(result.invocations, Math.ceil(wallMs / invocationBudgetMs)) : result.invocations,
+        gbSeconds: Math.round((wallMs / 1000) * (o.memorySizeMb / 1024) * 10) / 10,
+      },
+    };
+  } finally {
+    s3.destroy();
+  }
+}
