@@ -139,6 +139,12 @@ export interface BenchOptions {
    */
   restoreCaps: number[];
   /**
+   * The recovery kube-apiserver's `--max-mutating-requests-inflight` for a restore run (`--recovery-max-writes`):
+   * lower than the caps, it answers 429 with Retry-After, as a loaded API server does.
+   * @default undefined (the stand-in's 500)
+   */
+  recoveryMaxWrites: number | undefined;
+  /**
    * Writes in flight of the durable restore and its baseline (`--restore-concurrency`).
    * @default 8 (the delegate's RESTORE_CONCURRENCY default)
    */
@@ -167,6 +173,7 @@ export const USAGE = `usage: npm run bench -- [--objects 1000,20000,100000] [--p
        npm run bench -- --format-size [--objects 1000,20000]   (archive size of format 1.2 against 1.1, no cluster)
        npm run bench -- --restore-durable-at 100000 [--restore-curve-at 100000] [--restore-caps 2,4,8,16,32]
                        [--restore-concurrency 8] [--durable-slice 2000] [--durable-budget-ms 600000] [--seed-via api|etcd]
+                       [--recovery-max-writes N]
        npm run bench -- --objects 1000000   (a one-off large size: see LARGE_SIZE)`;
 
 /**
@@ -192,7 +199,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     given.set(flag, value);
   }
   if (given.has('--help')) throw new BenchUsageError(USAGE);
-  const known = new Set(['--restore-durable-at', '--restore-curve-at', '--restore-caps', '--restore-concurrency', '--durable-slice', '--durable-budget-ms', '--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--no-watch-cache', '--cpu-floor', '--format-size', '--smoke']);
+  const known = new Set(['--restore-durable-at', '--restore-curve-at', '--restore-caps', '--restore-concurrency', '--durable-slice', '--durable-budget-ms', '--recovery-max-writes', '--objects', '--page-size', '--runs', '--load-runs', '--seed-concurrency', '--memory-size', '--out', '--no-readme', '--no-kubectl', '--cpu-prof', '--node', '--restore-at', '--no-restore', '--pin', '--no-pin', '--no-broken-api', '--one-off', '--seed-via', '--no-watch-cache', '--cpu-floor', '--format-size', '--smoke']);
   for (const flag of given.keys()) if (!known.has(flag)) throw new BenchUsageError(`unknown option ${flag}\n${USAGE}`);
 
   const smoke = given.has('--smoke');
@@ -233,7 +240,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
   if (caps.length === 0 || caps.some((c, i) => !Number.isInteger(c) || c < 1 || c > 256 || (i > 0 && c <= caps[i - 1]!))) {
     throw new BenchUsageError(`--restore-caps must list ascending integers from 1 to 256, e.g. 2,4,8,16,32 (got "${text('--restore-caps')}")`);
   }
-  for (const flag of ['--restore-caps', '--restore-concurrency', '--durable-slice', '--durable-budget-ms']) {
+  for (const flag of ['--restore-caps', '--restore-concurrency', '--durable-slice', '--durable-budget-ms', '--recovery-max-writes']) {
     if (given.has(flag) && restoreRun === undefined) throw new BenchUsageError(`${flag} goes with --restore-durable-at or --restore-curve-at`);
   }
   if (sizes.length === 0 || sizes.some((s, i) => i > 0 && s <= sizes[i - 1]!)) {
@@ -265,6 +272,7 @@ export function parseBenchOptions(argv: string[], repoRoot: string, machine: Pin
     restoreDurableAt,
     restoreCurveAt,
     restoreCaps: caps,
+    recoveryMaxWrites: given.has('--recovery-max-writes') ? int('--recovery-max-writes', 500, 1, 500) : undefined,
     restoreConcurrency: int('--restore-concurrency', 8, 1, 256),
     durableSlice: int('--durable-slice', 2000, 1, 100_000),
     durableBudgetMs: int('--durable-budget-ms', 600_000, 0, 900_000),

@@ -211,7 +211,17 @@ export interface RestoreCapCurve {
   seedVia: 'api' | 'etcd';
   pinned: boolean;
   memorySizeMb: number;
+  /**
+   * The recovery kube-apiserver's `--max-mutating-requests-inflight` (`--recovery-max-writes`): writes it serves
+   * at once before answering 429 with Retry-After. 500, the stand-in's default, never answers 429 here.
+   */
+  recoveryMaxWrites: number;
   points: CapCurvePoint[];
+}
+
+/** `curves` with `run` in place of the one measured against the same server limit, ordered by that limit. */
+export function withCapCurve(curves: readonly RestoreCapCurve[], run: RestoreCapCurve): RestoreCapCurve[] {
+  return [...curves.filter((c) => c.recoveryMaxWrites !== run.recoveryMaxWrites), run].sort((a, b) => a.recoveryMaxWrites - b.recoveryMaxWrites);
 }
 
 export interface BenchResults {
@@ -242,8 +252,8 @@ export interface BenchResults {
   seekableFormat?: SeekableFormatResult;
   /** `--restore-durable-at` runs, one per size, kept by every later run. */
   durableRestores?: DurableRestoreRun[];
-  /** The last `--restore-curve-at` run, kept by every later run. */
-  restoreCapCurve?: RestoreCapCurve;
+  /** `--restore-curve-at` runs, one per recovery API server limit (`--recovery-max-writes`), kept by every later run. */
+  restoreCapCurves?: RestoreCapCurve[];
   /** Wall time of the whole bench run, seeding included. */
   benchMs?: number;
   targets: TargetResult[];
@@ -331,11 +341,11 @@ export function recordedSeekableFormat(file: string): SeekableFormatResult | und
   return (JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>).seekableFormat;
 }
 
-/** The restore runs (`durableRestores`, `restoreCapCurve`) already recorded in `file`, which a new run keeps. */
-export function recordedRestoreRuns(file: string): Pick<BenchResults, 'durableRestores' | 'restoreCapCurve'> {
+/** The restore runs (`durableRestores`, `restoreCapCurves`) already recorded in `file`, which a new run keeps. */
+export function recordedRestoreRuns(file: string): Pick<BenchResults, 'durableRestores' | 'restoreCapCurves'> {
   if (!existsSync(file)) return {};
-  const { durableRestores, restoreCapCurve } = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>;
-  return { ...(durableRestores ? { durableRestores } : {}), ...(restoreCapCurve ? { restoreCapCurve } : {}) };
+  const { durableRestores, restoreCapCurves } = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchResults>;
+  return { ...(durableRestores ? { durableRestores } : {}), ...(restoreCapCurves ? { restoreCapCurves } : {}) };
 }
 
 /** `runs` with `run` in place of any earlier durable restore of the same size. */
@@ -445,10 +455,9 @@ export function renderReadme(r: BenchResults): string {
       '',
     );
   }
-  const curve = r.restoreCapCurve;
-  if (curve) {
+  for (const curve of r.restoreCapCurves ?? []) {
     lines.push(
-      `Cap curve of restore writes (\`${curve.command}\`, ${curve.generatedAt.slice(0, 10)}${curve.pinned ? ', pinned' : ''}): the same restore of the recovery point of ${fmtInt(curve.atObjects)} seeded objects at each RESTORE_CONCURRENCY, each into fresh namespaces, a synchronous restore through the bundle at ${curve.memorySizeMb} MB; 429s are the rise of the recovery API server's \`apiserver_request_total{code="429"}\` during the run:`,
+      `Cap curve of restore writes (\`${curve.command}\`, ${curve.generatedAt.slice(0, 10)}${curve.pinned ? ', pinned' : ''}): the same restore of the recovery point of ${fmtInt(curve.atObjects)} seeded objects at each RESTORE_CONCURRENCY, each into fresh namespaces, a synchronous restore through the bundle at ${curve.memorySizeMb} MB, against a recovery API server that serves ${fmtInt(curve.recoveryMaxWrites)} writes at once (\`--max-mutating-requests-inflight\`) and answers 429 with Retry-After beyond; 429s are the rise of its \`apiserver_request_total{code="429"}\` during the run:`,
       '',
       '| Writes in flight | Objects created | Restore | Objects/s | CPU | Peak RSS | 429s |',
       '|---:|---:|---:|---:|---:|---:|---:|',
@@ -502,7 +511,7 @@ export function renderReadme(r: BenchResults): string {
     '- `--no-broken-api`: leaves out the backup with a broken APIService (by default at the smallest size).',
     '- `--node 22`: the delegate also on the Lambda runtime\'s major, alternating with the bench\'s own node.',
     '- `--cpu-floor [--objects 100000]`: one size, pinned: three backups, each beside a client that only receives the same pages and one that also parses them, each alone on the under-test core; then a fixed workload (bench/cpuWorkload.ts) on that core with the cluster\'s core idle and busy. Recorded under `cpuFloor` in bench/results.json, which later normal runs keep.',
-    '- `--restore-durable-at 100000 --restore-curve-at 100000 [--restore-caps 2,4,8,16,32] [--restore-concurrency 8] [--durable-slice 2000] [--durable-budget-ms 600000]`: one size on its own, one backup, then its recovery point restored as a durable execution (AWS\'s local runner on the Lambda runtime\'s major, each invocation in its own process at the function\'s MemorySize flags) against the POST baseline at the same concurrency, and the same restore at each cap of writes in flight; recorded under `durableRestores` (one per size) and `restoreCapCurve` in bench/results.json, which later normal runs keep. With `--seed-via etcd --no-watch-cache` for a million objects.',
+    '- `--restore-durable-at 100000 --restore-curve-at 100000 [--restore-caps 2,4,8,16,32] [--restore-concurrency 8] [--durable-slice 2000] [--durable-budget-ms 600000]`: one size on its own, one backup, then its recovery point restored as a durable execution (AWS\'s local runner on the Lambda runtime\'s major, each invocation in its own process at the function\'s MemorySize flags) against the POST baseline at the same concurrency, and the same restore at each cap of writes in flight; recorded under `durableRestores` (one per size) and `restoreCapCurves` (one per `--recovery-max-writes N`, the recovery API server\'s `--max-mutating-requests-inflight`, 500 unless given) in bench/results.json, which later normal runs keep. With `--seed-via etcd --no-watch-cache` for a million objects.',
     `- \`--objects 1000000 --seed-via etcd --seed-concurrency 16\`: a one-off large run (any size above ${fmtInt(LARGE_SIZE)}, alone; \`--one-off\` makes any single size one): seeds, counts what the API server lists, two backups, \`verify-recovery-point\` of the second and \`diff-recovery-points\` of the two, through the bundle; recorded under \`large\` in bench/results.json, which later normal runs keep. Not in CI. \`--seed-via etcd\` (one-off runs only) writes the objects straight into the stand-in's etcd, batched (1,635 objects/s against 100 to 300/s through the API server, both measured on the shared machine under load 15 to 25); the run proves the API server serves them by counting them through it. \`--no-watch-cache\` (one-off runs only) starts the stand-in's kube-apiserver without its watch cache, which for a million objects would need more memory than this machine has.`,
     '',
   );

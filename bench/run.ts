@@ -22,6 +22,7 @@ import {
   cpuFigures, evaluateTargets, median, mib, recordedCpuFloor, recordedLargeRuns, recordedRestoreRuns, recordedSeekableFormat, round, updateReadme, withDurableRun, withLargeRun, writeResults,
   type ActionFigures, type BackupFigures, type BaselineFigures, type BenchResults, type BrokenApiResult, type CpuFloorResult, type DurableRestoreRun, type LargeResult,
   type MachineInfo, type SizeResult,
+  withCapCurve,
 } from './report';
 import { measureRestore, type RestoreFigures } from './restoreBench';
 import { measureDurableRestore, type DurableRestoreFigures } from './durableRestoreBench';
@@ -37,6 +38,8 @@ const REPO_ROOT = join(__dirname, '..');
 const BENCH_DOC = 'docs/benchmark.md';
 const DELEGATE_BUNDLE = join(REPO_ROOT, 'dist', 'delegate', 'index.js');
 const BENCH_TOKEN_REVIEW_CACHE_TTL = '2m';
+/** The stand-in's kube-apiserver `--max-mutating-requests-inflight` unless --recovery-max-writes says otherwise. */
+const STANDIN_MAX_WRITES = 500;
 
 interface Context {
   opts: BenchOptions;
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
   // EKS, like kube-apiserver by default, caches a token review for 2 minutes; the tests' 1 s would bill
   // the delegate a webhook round trip (and an STS check in moto) every second.
   const restoreRun = opts.restoreDurableAt !== undefined || opts.restoreCurveAt !== undefined;
-  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.restoreAt.length > 0 || restoreRun, watchCache: opts.watchCache });
+  const standIn = new StandIn({ tokenReviewCacheTtl: BENCH_TOKEN_REVIEW_CACHE_TTL, recoveryCluster: opts.recoveryMaxWrites !== undefined ? { maxMutatingRequestsInflight: opts.recoveryMaxWrites } : opts.restoreAt.length > 0 || restoreRun, watchCache: opts.watchCache });
   const onSignal = () => void standIn.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -197,10 +200,10 @@ async function main(): Promise<void> {
     const { durable, curve } = restoreRuns;
     const at = opts.sizes[0]!;
     const stamp = { generatedAt: new Date().toISOString(), command, machine, atObjects: at, seedVia: opts.seedVia };
-    recordOwnKey([durable ? 'durableRestores' : '', curve ? 'restoreCapCurve' : ''].filter(Boolean).join('", "'), (recorded) => ({
+    recordOwnKey([durable ? 'durableRestores' : '', curve ? 'restoreCapCurves' : ''].filter(Boolean).join('", "'), (recorded) => ({
       ...recorded,
       ...(durable ? { durableRestores: withDurableRun(recorded.durableRestores ?? [], { ...stamp, ...durable }) } : {}),
-      ...(curve ? { restoreCapCurve: { ...stamp, pinned: opts.pin, memorySizeMb, points: curve } } : {}),
+      ...(curve ? { restoreCapCurves: withCapCurve(recorded.restoreCapCurves ?? [], { ...stamp, pinned: opts.pin, memorySizeMb, recoveryMaxWrites: opts.recoveryMaxWrites ?? STANDIN_MAX_WRITES, points: curve }) } : {}),
     }));
     return;
   }
@@ -219,7 +222,7 @@ async function main(): Promise<void> {
 
   const largeRuns = recordedLargeRuns(opts.out);
   const cpuFloor = recordedCpuFloor(opts.out);
-  const { durableRestores, restoreCapCurve } = recordedRestoreRuns(opts.out);
+  const { durableRestores, restoreCapCurves } = recordedRestoreRuns(opts.out);
   const seekableFormat = recordedSeekableFormat(opts.out);
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
@@ -238,7 +241,7 @@ async function main(): Promise<void> {
     ...(cpuFloor ? { cpuFloor } : {}),
     ...(seekableFormat ? { seekableFormat } : {}),
     ...(smokeDurable ? { durableRestores: [{ ...smokeDurable, generatedAt: new Date().toISOString(), command, machine }] } : durableRestores ? { durableRestores } : {}),
-    ...(restoreCapCurve ? { restoreCapCurve } : {}),
+    ...(restoreCapCurves ? { restoreCapCurves } : {}),
     benchMs: round(performance.now() - benchT0, 0),
     targets: evaluateTargets(sizes, bundle, restores),
   };

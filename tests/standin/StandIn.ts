@@ -58,6 +58,13 @@ export interface RecoveryClusterOptions {
    * @default `ArpioPrimaryK8sDel-<account>-<region>`
    */
   delegateRoleName?: string;
+  /**
+   * The recovery kube-apiserver's `--max-mutating-requests-inflight`: writes it serves at once before it
+   * answers 429 with Retry-After, as an API server under load (or EKS's priority and fairness) does. The
+   * bench's cap curve lowers it to see what a restore's cap of writes does against such a server.
+   * @default 500 (apiServerFlags)
+   */
+  maxMutatingRequestsInflight?: number;
 }
 
 interface ClusterSpec {
@@ -68,6 +75,7 @@ interface ClusterSpec {
   account: string;
   /** Mapped to system:masters in aws-auth at start-up. */
   delegateRoleName?: string;
+  maxMutatingRequestsInflight?: number;
 }
 
 interface RunningCluster {
@@ -118,6 +126,7 @@ export class StandIn {
       this.#clusters.push({
         prefix: 'recovery-', name: r.clusterName ?? 'standin-dr', region, account,
         delegateRoleName: r.delegateRoleName ?? `ArpioPrimaryK8sDel-${account}-${region}`,
+        ...(r.maxMutatingRequestsInflight !== undefined ? { maxMutatingRequestsInflight: r.maxMutatingRequestsInflight } : {}),
       });
     }
   }
@@ -252,6 +261,7 @@ export class StandIn {
       tokenAuthFile: join(dir, 'tokens.csv'), webhookConfigFile: join(dir, 'webhook.kubeconfig'),
       webhookCacheTtl: this.#opts.tokenReviewCacheTtl,
       watchCache: this.#opts.watchCache,
+      ...(spec.maxMutatingRequestsInflight !== undefined ? { maxMutatingRequestsInflight: spec.maxMutatingRequestsInflight } : {}),
       serviceAccountKeyFile: certs.serviceAccountPub, serviceAccountSigningKeyFile: certs.serviceAccountKey,
     });
     this.#spawn(`${spec.prefix}kube-apiserver`, bins.kubeApiserver, apiServerArgs);

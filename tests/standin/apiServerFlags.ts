@@ -15,6 +15,8 @@ export interface ApiServerFlagInputs {
   webhookCacheTtl: string;
   /** `--watch-cache`; false only for the bench's largest sizes (StandInOptions.watchCache). */
   watchCache: boolean;
+  /** `--max-mutating-requests-inflight` (RecoveryClusterOptions.maxMutatingRequestsInflight). @default 500 */
+  maxMutatingRequestsInflight?: number;
   serviceAccountKeyFile: string;
   serviceAccountSigningKeyFile: string;
 }
@@ -60,7 +62,7 @@ export function apiServerFlags(version: KubeVersion, i: ApiServerFlagInputs): st
     // EKS allows privileged containers; the CSI drivers' node DaemonSets (EBS, EFS) need them.
     '--allow-privileged=true',
     '--enable-priority-and-fairness=false',
-    '--max-requests-inflight=1000', '--max-mutating-requests-inflight=500',
+    '--max-requests-inflight=1000', `--max-mutating-requests-inflight=${i.maxMutatingRequestsInflight ?? 500}`,
     ...(i.watchCache ? [] : ['--watch-cache=false']),
     '--v=1',
   ];

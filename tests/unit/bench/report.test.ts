@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { continueTokenOf } from '../../../bench/baselineFetch';
 import {
-  cpuFigures, recordedCpuFloor, recordedLargeRuns, recordedRestoreRuns, renderReadme, withDurableRun, withLargeRun,
+  cpuFigures, recordedCpuFloor, recordedLargeRuns, recordedRestoreRuns, renderReadme, withCapCurve, withDurableRun, withLargeRun,
   type CpuFloorResult, type DurableRestoreRun, type LargeResult, type RestoreCapCurve,
 } from '../../../bench/report';
 import { sum429s } from '../../../bench/restoreCapCurve';
@@ -107,16 +107,21 @@ describe('the bench README region', () => {
     expect(withDurableRun(withDurableRun([old], again), smaller)).toEqual([smaller, again]);
     const curve: RestoreCapCurve = {
       generatedAt: '2026-12-07T00:00:00.000Z', command: 'npm run bench -- --restore-curve-at 1000', machine: benchResultsFixture().machine,
-      atObjects: 1000, seedVia: 'api', pinned: true, memorySizeMb: 320,
+      atObjects: 1000, seedVia: 'api', pinned: true, memorySizeMb: 320, recoveryMaxWrites: 500,
       points: [
         { cap: 2, objects: 1000, ms: 10_000, objectsPerSecond: 100, cpuMs: 3000, peakRssMiB: 128, apiServer429s: 0 },
         { cap: 32, objects: 1000, ms: 2000, objectsPerSecond: 500, cpuMs: 3100, peakRssMiB: 130, apiServer429s: null, throttled: 12 },
       ],
     };
-    writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...benchResultsFixture(), durableRestores: [again], restoreCapCurve: curve }));
-    expect(recordedRestoreRuns(join(dir, 'results.json'))).toEqual({ durableRestores: [again], restoreCapCurve: curve });
+    const limited: RestoreCapCurve = { ...curve, recoveryMaxWrites: 4 };
+    // One curve per server limit: a new run against the same limit replaces the old one.
+    expect(withCapCurve(withCapCurve([curve], limited), { ...curve, atObjects: 2000 })).toEqual([limited, { ...curve, atObjects: 2000 }]);
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...benchResultsFixture(), durableRestores: [again], restoreCapCurves: [limited, curve] }));
+    expect(recordedRestoreRuns(join(dir, 'results.json'))).toEqual({ durableRestores: [again], restoreCapCurves: [limited, curve] });
 
-    const text = renderReadme({ ...benchResultsFixture(), durableRestores: [again], restoreCapCurve: curve });
+    const text = renderReadme({ ...benchResultsFixture(), durableRestores: [again], restoreCapCurves: [limited, curve] });
+    expect(text).toContain('serves 4 writes at once');
+    expect(text).toContain('serves 500 writes at once');
     expect(text).toContain('the runner\'s own checkpoint server, 1.20 s, not counted');
     expect(text).toContain('| 100,001 | 420.0 s | 2 | 55 | 95.0 s | 95.0 s | 190 MiB | 100,000 in 400.0 s | 9.00 s | 9.00 s | 1.05 | 0.860 ms | 525.0 s, 1, 164.1 |');
     expect(text).toContain('| 2 | 1,000 | 10.0 s | 100 | 3.00 s | 128 MiB | 0 |');

@@ -53,6 +53,13 @@ describe('apiServerFlags', () => {
     expect(off.filter((f) => f !== '--watch-cache=false')).toEqual(flagsFor('v1.20.2'));
   });
 
+  it('allows 500 writes at once unless the recovery cluster asks for fewer (the cap curve under 429s)', () => {
+    expect(flagsFor('v1.20.2')).toContain('--max-mutating-requests-inflight=500');
+    const low = apiServerFlags(parseKubeVersion('v1.20.2'), { ...inputs, maxMutatingRequestsInflight: 4 });
+    expect(low).toContain('--max-mutating-requests-inflight=4');
+    expect(low).not.toContain('--max-mutating-requests-inflight=500');
+  });
+
   it('never names a flag twice', () => {
     for (const v of ['v1.20.2', 'v1.24.0', 'v1.28.15', 'v1.33.1']) {
       const n = names(flagsFor(v));
