@@ -1,0 +1,187 @@
+// Self time of a V8 .cpuprofile (node --cpu-prof), summed by function, by source module and by area, for
+// docs/restore-cpu.md. The delegate runs as one esbuild bundle; a readable (unminified) bundle marks where
+// each source module starts with a `// lib/kube/KubeClient.ts` comment line, so a frame's line number in the
+// bundle names its source module without a source map.
+import { readFileSync } from 'node:fs';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface SelfTime {
+  key: string;
+  ms: number;
+}
+
+export interface ProfileSummary {
+  /** Sampled time, idle excluded (ms). */
+  totalMs: number;
+  idleMs: number;
+  byFunction: SelfTime[];
+  byModule: SelfTime[];
+  byArea: SelfTime[];
+  /**
+   * Self time charged to the nearest frame of the bundle above it (the delegate's or a dependency's module):
+   * what node's internals and native code did on behalf of which of our modules. Time with no bundle frame
+   * above it (socket reads, timers, GC) keeps its own area in brackets.
+   */
+  byOwner: SelfTime[];
+}
+
+/** Module start lines of a readable esbuild bundle: `// path` comment lines at column 0. */
+export function bundleModules(bundleText: string): Array<{ line: number; module: string }> {
+  const starts: Array<{ line: number; module: string }> = [];
+  bundleText.split('\n').forEach((text, line) => {
+    const m = /^\/\/ ((?:node_modules|lib|handlers|scripts|bench)\/\S+\.(?:[cm]?js|ts|json))$/.exec(text);
+    if (m) starts.push({ line, module: m[1]! });
+  });
+  return starts;
+}
+
+/** Which module a 0-based bundle line belongs to (the last start at or before it). */
+function moduleAt(starts: Array<{ line: number; module: string }>, line: number): string {
+  let lo = 0;
+  let hi = starts.length - 1;
+  let found = '(bundle prelude)';
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]!.line <= line) {
+      found = starts[mid]!.module;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/**
+ * The area a module or native frame counts towards. Node's own modules are grouped by what they serve
+ * (TLS and HTTP, streams, zlib); a frame without a URL is native code, named by its function.
+ */
+export function areaOf(module: string, functionName: string): string {
+  if (module === '(garbage collector)') return 'GC';
+  if (module === '(program)') return 'V8/runtime (program)';
+  if (/^node:(_tls|tls|https|_http|http|net|internal\/(tls|http|net|stream_base|js_stream)|internal\/crypto\/keys)/.test(module)) return 'node HTTP/TLS/net';
+  if (/^node:(zlib|internal\/zlib)/.test(module)) return 'node zlib (gunzip)';
+  if (/^node:(internal\/)?(streams?|stream\/|internal\/streams|internal\/webstreams)/.test(module)) return 'node streams';
+  if (/^node:(internal\/)?(crypto|hash)/.test(module)) return 'node crypto (hashing)';
+  if (/^node:(internal\/)?(fs|readline)/.test(module) || /^node:internal\/fs/.test(module)) return 'node fs/readline (spool, report)';
+  if (module.startsWith('node:')) return 'node other';
+  if (module === '(native)') {
+    if (/TLS|SSL|Tls|ssl|writev|writeUtf8|writeBuffer|onStreamRead|Socket|TCP|Pipe|HTTPParser|execute|onParserExecute/.test(functionName)) return 'node HTTP/TLS/net';
+    if (/Zlib|zlib|inflate|Inflate|gunzip/.test(functionName)) return 'node zlib (gunzip)';
+    if (/Hash|digest|update/.test(functionName)) return 'node crypto (hashing)';
+    if (/parse|stringify|JSON/.test(functionName)) return 'JSON (native)';
+    return 'native other';
+  }
+  if (/node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws-lambda-powertools|fast-xml-parser|tslib|bowser|strnum|uuid)/.test(module)) return 'AWS SDK, Powertools';
+  if (/node_modules\/(tar-stream|streamx|b4a|fast-fifo|text-decoder|queue-tick|events-universal|bare-)/.test(module)) return 'tar-stream';
+  if (module.startsWith('node_modules/')) return 'other dependencies';
+  if (module.startsWith('lib/kube/')) return 'lib/kube (requests, response bodies)';
+  if (module.startsWith('lib/recovery-point/')) return 'lib/recovery-point (archive read, verify)';
+  if (module.startsWith('lib/translation/') || module.startsWith('lib/dependencies/')) return 'lib/translation, lib/dependencies';
+  if (/lib\/restore\/(RestoreReport|GitopsTally)/.test(module)) return 'lib/restore report rows';
+  if (/lib\/restore\/RestoreSpool/.test(module)) return 'lib/restore spool';
+  if (/lib\/restore\/(prepareObject|plan|jsonFields|helmRelease|gitops)/.test(module)) return 'lib/restore preparation';
+  if (module.startsWith('lib/restore/')) return 'lib/restore run (runRestore, TargetApi)';
+  if (module.startsWith('lib/observability/')) return 'logging';
+  return `other (${module.split('/').slice(0, 2).join('/')})`;
+}
+
+/** Sums self time by function, module and area. `bundle` maps the delegate bundle's URL to its module starts. */
+export function summarizeProfile(profile: CpuProfile, bundles: Map<string, Array<{ line: number; module: string }>>): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const selfUs = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    // A sample's delta is the time since the one before: it belongs to the sample it precedes.
+    const id = profile.samples[i]!;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const fn = new Map<string, number>();
+  const mod = new Map<string, number>();
+  const area = new Map<string, number>();
+  const owner = new Map<string, number>();
+  let idleUs = 0;
+  let totalUs = 0;
+  const moduleOfFrame = (id: number): string | undefined => {
+    const { url, lineNumber } = byId.get(id)!.callFrame;
+    const starts = bundles.get(url.replace(/^file:\/\//, ''));
+    return starts ? moduleAt(starts, lineNumber) : undefined;
+  };
+  const ownerOf = (id: number): string | undefined => {
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const m = moduleOfFrame(at);
+      if (m !== undefined) return m;
+    }
+    return undefined;
+  };
+  const add = (m: Map<string, number>, k: string, us: number) => m.set(k, (m.get(k) ?? 0) + us);
+  for (const [id, us] of selfUs) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    if (functionName === '(idle)') {
+      idleUs += us;
+      continue;
+    }
+    totalUs += us;
+    const path = url.replace(/^file:\/\//, '');
+    const starts = bundles.get(path);
+    const module = functionName === '(garbage collector)' || functionName === '(program)' || functionName === '(root)' ? `(${functionName.replace(/[()]/g, '')})`
+      : starts ? moduleAt(starts, lineNumber)
+        : url === '' ? '(native)'
+          : path.startsWith('node:') ? path : path.replace(/^.*\/(node_modules|scripts)\//, '$1/');
+    add(fn, `${functionName || '(anonymous)'} ${module}${starts ? `:${lineNumber + 1}` : ''}`, us);
+    add(mod, module, us);
+    add(area, areaOf(module, functionName), us);
+    add(owner, ownerOf(id) ?? `[${areaOf(module, functionName)}]`, us);
+  }
+  const sorted = (m: Map<string, number>) => [...m].map(([key, us]) => ({ key, ms: us / 1000 })).sort((a, b) => b.ms - a.ms);
+  return { totalMs: totalUs / 1000, idleMs: idleUs / 1000, byFunction: sorted(fn), byModule: sorted(mod), byArea: sorted(area), byOwner: sorted(owner) };
+}
+
+/** Reads a .cpuprofile and summarizes it against the readable bundle at `bundlePath`. */
+export function summarizeProfileFile(profilePath: string, bundlePath: string): ProfileSummary {
+  const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
+  return summarizeProfile(profile, new Map([[bundlePath, bundleModules(readFileSync(bundlePath, 'utf8'))]]));
+}
+
+/** The summary as text tables: the top `top` functions, every module above 0.5% and every area. */
+export function formatSummary(s: ProfileSummary, objects: number, top = 40): string {
+  const per100k = (ms: number) => Math.round((ms / objects) * 100_000);
+  const pct = (ms: number) => `${((ms / s.totalMs) * 100).toFixed(1)}%`;
+  const rows = (list: SelfTime[]) => list.map((r) => `${r.ms.toFixed(0).padStart(8)} ms ${pct(r.ms).padStart(6)} ${String(per100k(r.ms)).padStart(7)} ms/100k  ${r.key}`).join('\n');
+  return [
+    `sampled ${s.totalMs.toFixed(0)} ms of CPU (idle ${s.idleMs.toFixed(0)} ms) for ${objects} objects: ${per100k(s.totalMs)} ms per 100k`,
+    '', '== by area', rows(s.byArea),
+    '', '== charged to the nearest bundle module above (>= 0.5%)', rows(s.byOwner.filter((r) => r.ms >= s.totalMs * 0.005)),
+    '', '== by module (>= 0.5%)', rows(s.byModule.filter((r) => r.ms >= s.totalMs * 0.005)),
+    '', `== by function (top ${top})`, rows(s.byFunction.slice(0, top)),
+  ].join('\n');
+}
+
+// `npx tsx bench/cpuProfile.ts PROFILE.cpuprofile BUNDLE.js OBJECTS`: print the summary of one profile.
+if (require.main === module) {
+  const [profilePath, bundlePath, objects] = process.argv.slice(2);
+  if (!profilePath || !bundlePath) {
+    process.stderr.write('usage: tsx bench/cpuProfile.ts PROFILE.cpuprofile READABLE-BUNDLE.js [OBJECTS]\n');
+    process.exit(2);
+  }
+  process.stdout.write(`${formatSummary(summarizeProfileFile(profilePath, bundlePath), Number(objects ?? 100_000))}\n`);
+}

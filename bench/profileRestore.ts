@@ -1,0 +1,186 @@
+// Where a restore's CPU goes (docs/restore-cpu.md):
+//   npm run build && npx tsx bench/profileRestore.ts [--objects 20000] [--runs 2] [--out DIR] [--node PATH]
+// Starts the stand-in with its recovery cluster, seeds the bench's cluster (bench/seedCluster.ts) through the
+// API, backs it up with the bundled delegate (a format 1.2 recovery point), then, `runs` times: the bundled
+// delegate (dist/, the production bundle) restores it into the recovery cluster under fresh namespace names
+// (`<tenant>-c<i>`), its process's CPU measured from outside; and the POST floor: a plain keep-alive client
+// (bench/postFloorClient.ts) POSTs the same objects, prepared as the delegate prepares them, into
+// `<tenant>-f<i>` over the same TLS with the same concurrency, its CPU measured around the writes; then the
+// same with the delegate's KubeClient (into `<tenant>-k<i>`). Last, one
+// restore by a readable (unminified) build of the same sources under --cpu-prof, summarized by function,
+// module and area (bench/cpuProfile.ts). Everything runs on Node 22 with the Lambda runtime's node flags
+// for the template's MemorySize, as the bench runs the delegate. Writes DIR/results.json and DIR/summary.txt.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { RecoveryPointReader } from '../lib/recovery-point';
+import { prepareForRestore, restoreOrder } from '../lib/restore';
+import { provisionStandIn } from '../tests/standin/provision';
+import { StandIn } from '../tests/standin/StandIn';
+import { StandInClient } from '../tests/standin/StandInClient';
+import { ApiConnection } from './ApiConnection';
+import { formatSummary, summarizeProfileFile } from './cpuProfile';
+import { templateMemorySizeMb } from './lambdaRuntime';
+import { runToEnd } from './measureProcesses';
+import type { PostFloorJob, PostFloorResult } from './postFloorClient';
+import { runAction, runDelegate, type ActionResponse } from './runDelegate';
+import { installBenchCrd, seedObjects } from './seedCluster';
+
+const REPO_ROOT = join(__dirname, '..');
+const TENANT = /^tenant-\d+$/;
+const CONCURRENCY = 8;
+
+interface Options {
+  objects: number;
+  runs: number;
+  out: string;
+  node: string;
+}
+
+interface RestoreResponse extends ActionResponse {
+  created: number;
+  failed: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const node = value('--node') ?? execFileSync('bash', [join(REPO_ROOT, 'scripts', 'node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return { objects: Number(value('--objects') ?? 20_000), runs: Number(value('--runs') ?? 2), out: value('--out') ?? '/tmp/restore-profile', node };
+}
+
+const log = (msg: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+/** The delegate built as `npm run build` builds it, but readable: module comments and names kept for the profile. */
+async function buildReadableBundle(dir: string): Promise<string> {
+  mkdirSync(join(dir, 'scripts'), { recursive: true });
+  copyFileSync(join(REPO_ROOT, 'scripts', 'invoke-bundle.cjs'), join(dir, 'scripts', 'invoke-bundle.cjs'));
+  const outfile = join(dir, 'dist', 'delegate', 'index.js');
+  await build({
+    entryPoints: [join(REPO_ROOT, 'handlers', 'delegate.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+    minify: false, keepNames: true, legalComments: 'none', alias: { punycode: 'punycode/' }, logLevel: 'warning',
+  });
+  return outfile;
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  mkdirSync(o.out, { recursive: true });
+  const nodeVersion = execFileSync(o.node, ['--version'], { encoding: 'utf8' }).trim();
+  const memorySizeMb = templateMemorySizeMb(join(REPO_ROOT, 'template.yaml'));
+  log(`restore profile: ${o.objects} objects, ${o.runs} measured runs, node ${nodeVersion}, MemorySize ${memorySizeMb}, out ${o.out}`);
+  const readable = join(o.out, 'readable');
+  const readableBundle = await buildReadableBundle(readable);
+  const floorClient = join(o.out, 'post-floor-client.js');
+  await build({ entryPoints: [join(__dirname, 'postFloorClient.ts')], outfile: floorClient, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+
+  const standIn = new StandIn({ tokenReviewCacheTtl: '2m', recoveryCluster: true });
+  const results: Record<string, unknown> = { objects: o.objects, node: nodeVersion, memorySizeMb, concurrency: CONCURRENCY, restores: [], floors: [] };
+  try {
+    const conn = await standIn.start();
+    const python = provisionStandIn().python;
+    const primary = new StandInClient(conn);
+    const recovery = primary.recovery();
+    const creds = await primary.issueRoleCredentials('bench-delegate');
+    await primary.setAwsAuth([{ rolearn: creds.roleArn, username: 'delegate', groups: ['system:masters'] }]);
+    const recoveryCreds = await recovery.issueRoleCredentials(recovery.conn.delegateRoleName ?? 'bench-recovery-delegate');
+    const seeder = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: 64 });
+    try {
+      await installBenchCrd(seeder);
+      const t0 = performance.now();
+      await seedObjects(seeder, 0, o.objects, { onProgress: (p) => log(`  seeded ${p.done}/${p.total}`) });
+      log(`seeded ${o.objects} objects in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    } finally {
+      seeder.destroy();
+    }
+    const common = { repoRoot: REPO_ROOT, python, workDir: o.out, memorySizeMb, node: o.node };
+    const backup = await runDelegate({ ...common, env: primary.delegateEnv(creds) });
+    log(`backup: ${backup.response.objects} objects at ${backup.response.location}`);
+
+    const bucket = conn.bucket;
+    const folder = backup.response.location.replace(`s3://${bucket}/`, '');
+    const recoveryPointId = folder.split('/').at(-2) ?? '';
+    const reader = await RecoveryPointReader.open(primary.s3(), bucket, folder);
+    results.formatVersion = reader.manifest.formatVersion;
+    const tenants: string[] = [];
+    for await (const entry of reader.objects()) if (entry.resourceName === 'namespaces' && TENANT.test(entry.name)) tenants.push(entry.name);
+    const restoreEvent = (suffix: string) => ({
+      action: 'restore', source: { clusterName: conn.clusterName, region: conn.region, recoveryPointId },
+      namespaceMapping: Object.fromEntries(tenants.map((t) => [t, `${t}-${suffix}`])),
+    });
+    const restoreEnv = { ...recovery.delegateEnv(recoveryCreds), POWERTOOLS_LOG_LEVEL: 'WARN', RESTORE_CONCURRENCY: String(CONCURRENCY) };
+
+    for (let run = 1; run <= o.runs; run++) {
+      const r = await runAction<RestoreResponse>({ ...common, env: restoreEnv, event: restoreEvent(`c${run}`), okStatuses: ['COMPLETED'] });
+      const cpuMs = r.process.userMs + r.process.systemMs;
+      const entry = { run, created: r.response.created, cpuMs: Math.round(cpuMs), per100kMs: Math.round((cpuMs / r.response.created) * 100_000), wallMs: Math.round(r.process.wallMs), peakRssMiB: Math.round(r.process.maxRssKiB / 1024) };
+      (results.restores as unknown[]).push(entry);
+      log(`restore ${run}: ${JSON.stringify(entry)}`);
+
+      for (const kind of ['plain', 'kube'] as const) {
+        const floor = await postFloor(reader, recovery, `${kind === 'plain' ? 'f' : 'k'}${run}`, o, floorClient, kind);
+        const f = { run, client: kind, objects: floor.objects, cpuMs: Math.round(floor.cpuMs), per100kMs: Math.round((floor.cpuMs / floor.objects) * 100_000), ms: Math.round(floor.ms) };
+        (results.floors as unknown[]).push(f);
+        log(`POST floor ${run} (${kind} client): ${JSON.stringify(f)}`);
+      }
+    }
+
+    const profDir = join(o.out, 'cpuprofile');
+    mkdirSync(profDir, { recursive: true });
+    for (const f of readdirSync(profDir)) if (f.endsWith('.cpuprofile')) throw new Error(`${profDir} already holds ${f}: use a fresh --out`);
+    const p = await runAction<RestoreResponse>({ ...common, repoRoot: readable, env: restoreEnv, event: restoreEvent('p'), okStatuses: ['COMPLETED'], cpuProfDir: profDir });
+    const profile = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!profile) throw new Error(`no .cpuprofile in ${profDir}`);
+    const summary = summarizeProfileFile(join(profDir, profile), readableBundle);
+    const text = formatSummary(summary, p.response.created, 60);
+    results.profiled = { created: p.response.created, cpuMs: Math.round(p.process.userMs + p.process.systemMs), sampledMs: Math.round(summary.totalMs), byArea: summary.byArea.map((a) => ({ area: a.key, ms: Math.round(a.ms), per100kMs: Math.round((a.ms / p.response.created) * 100_000) })) };
+    // The floor client profiled too, to see what HTTP and TLS cost per object with nothing else around them.
+    const floorProfDir = join(o.out, 'floor-cpuprofile');
+    mkdirSync(floorProfDir, { recursive: true });
+    const pf = await postFloor(reader, recovery, 'fp', o, floorClient, 'plain', floorProfDir);
+    const floorProfile = readdirSync(floorProfDir).find((f) => f.endsWith('.cpuprofile'));
+    const floorText = floorProfile ? formatSummary(summarizeProfileFile(join(floorProfDir, floorProfile), floorClient), pf.objects, 30) : 'no profile';
+    writeFileSync(join(o.out, 'summary.txt'), `${text}\n\n== POST floor client, profiled (${Math.round(pf.cpuMs)} ms CPU)\n${floorText}\n`);
+    log(`profiled restore (readable bundle): ${p.response.created} objects, process CPU ${Math.round(p.process.userMs + p.process.systemMs)} ms\n${text}`);
+  } finally {
+    await standIn.stop();
+  }
+  writeFileSync(join(o.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`written ${join(o.out, 'results.json')}`);
+}
+
+/** The tenant objects, prepared as the delegate prepares them (into `<ns>-<suffix>`), POSTed by the floor client. */
+async function postFloor(
+  reader: RecoveryPointReader, recovery: StandInClient, suffix: string, o: Options, client: string, kind: 'plain' | 'kube', profDir?: string,
+): Promise<PostFloorResult> {
+  const byType = new Map<string, string[]>();
+  for await (const entry of reader.objects()) {
+    const ns = entry.resourceName === 'namespaces' ? entry.name : entry.namespace;
+    if (ns === undefined || !TENANT.test(ns)) continue;
+    const body = prepareForRestore(entry.resourceName, entry.object, { namespaceMapping: { [ns]: `${ns}-${suffix}` } });
+    const list = byType.get(entry.resourceName) ?? [];
+    list.push(JSON.stringify({ collection: collectionOf(entry.resourceName, String(body.apiVersion), `${ns}-${suffix}`), body }));
+    byType.set(entry.resourceName, list);
+  }
+  const objectsFile = join(o.out, `floor-${suffix}.jsonl`);
+  writeFileSync(objectsFile, `${restoreOrder(byType.keys()).flatMap((t) => byType.get(t)!).join('\n')}\n`);
+  const job: PostFloorJob = { apiServerUrl: recovery.conn.apiServerUrl, caPem: recovery.conn.caPem, token: recovery.conn.adminToken, concurrency: CONCURRENCY, objectsFile, client: kind };
+  const jobFile = join(o.out, `floor-${suffix}.json`);
+  writeFileSync(jobFile, JSON.stringify(job));
+  const out = await runToEnd([o.node, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), client, jobFile]);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as PostFloorResult;
+}
+
+function collectionOf(resourceName: string, apiVersion: string, ns: string): string {
+  const plural = resourceName.split('.')[0]!;
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return resourceName === 'namespaces' ? `${base}/namespaces` : `${base}/namespaces/${ns}/${plural}`;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
