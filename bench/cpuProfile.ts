@@ -105,16 +105,24 @@ export function areaOf(module: string, functionName: string): string {
 }
 
 /** Sums self time by function, module and area. `bundle` maps the delegate bundle's URL to its module starts. */
-export function summarizeProfile(profile: CpuProfile, bundles: Map<string, Array<{ line: number; module: string }>>): ProfileSummary {
+export function summarizeProfile(profile: CpuProfile, bundles: Map<string, Array<{ line: number; module: string }>>, cpuMs?: number): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
-  const selfUs = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) {
-    // A sample's delta is the time since the one before: it belongs to the sample it precedes.
-    const id = profile.samples[i]!;
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  // Samples are counted, not their time deltas: a delta is wall time, and on a shared machine a process
+  // that waits for a core stretches the delta of whatever it was doing. Counts are then scaled so that
+  // the non-idle samples add up to `cpuMs` (the process's measured CPU), or to their mean interval.
+  const counts = new Map<number, number>();
+  let idleCount = 0;
+  const idleIds = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  for (const id of profile.samples) {
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+    if (idleIds.has(id)) idleCount++;
   }
+  const busy = profile.samples.length - idleCount;
+  const meanUs = profile.samples.length ? (profile.endTime - profile.startTime) / profile.samples.length : 0;
+  const usPerSample = cpuMs !== undefined && busy > 0 ? (cpuMs * 1000) / busy : meanUs;
+  const selfUs = new Map([...counts].map(([id, n]) => [id, n * usPerSample]));
   const fn = new Map<string, number>();
   const mod = new Map<string, number>();
   const area = new Map<string, number>();
@@ -156,10 +164,10 @@ export function summarizeProfile(profile: CpuProfile, bundles: Map<string, Array
   return { totalMs: totalUs / 1000, idleMs: idleUs / 1000, byFunction: sorted(fn), byModule: sorted(mod), byArea: sorted(area), byOwner: sorted(owner) };
 }
 
-/** Reads a .cpuprofile and summarizes it against the readable bundle at `bundlePath`. */
-export function summarizeProfileFile(profilePath: string, bundlePath: string): ProfileSummary {
+/** Reads a .cpuprofile and summarizes it against the readable bundle at `bundlePath`, scaled to `cpuMs` when given. */
+export function summarizeProfileFile(profilePath: string, bundlePath: string, cpuMs?: number): ProfileSummary {
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
-  return summarizeProfile(profile, new Map([[bundlePath, bundleModules(readFileSync(bundlePath, 'utf8'))]]));
+  return summarizeProfile(profile, new Map([[bundlePath, bundleModules(readFileSync(bundlePath, 'utf8'))]]), cpuMs);
 }
 
 /** The summary as text tables: the top `top` functions, every module above 0.5% and every area. */
@@ -168,7 +176,7 @@ export function formatSummary(s: ProfileSummary, objects: number, top = 40): str
   const pct = (ms: number) => `${((ms / s.totalMs) * 100).toFixed(1)}%`;
   const rows = (list: SelfTime[]) => list.map((r) => `${r.ms.toFixed(0).padStart(8)} ms ${pct(r.ms).padStart(6)} ${String(per100k(r.ms)).padStart(7)} ms/100k  ${r.key}`).join('\n');
   return [
-    `sampled ${s.totalMs.toFixed(0)} ms of CPU (idle ${s.idleMs.toFixed(0)} ms) for ${objects} objects: ${per100k(s.totalMs)} ms per 100k`,
+    `${s.totalMs.toFixed(0)} ms of CPU in samples (idle ${s.idleMs.toFixed(0)} ms) for ${objects} objects: ${per100k(s.totalMs)} ms per 100k`,
     '', '== by area', rows(s.byArea),
     '', '== charged to the nearest bundle module above (>= 0.5%)', rows(s.byOwner.filter((r) => r.ms >= s.totalMs * 0.005)),
     '', '== by module (>= 0.5%)', rows(s.byModule.filter((r) => r.ms >= s.totalMs * 0.005)),
@@ -176,12 +184,12 @@ export function formatSummary(s: ProfileSummary, objects: number, top = 40): str
   ].join('\n');
 }
 
-// `npx tsx bench/cpuProfile.ts PROFILE.cpuprofile BUNDLE.js OBJECTS`: print the summary of one profile.
+// `npx tsx bench/cpuProfile.ts PROFILE.cpuprofile BUNDLE.js [OBJECTS] [CPU_MS]`: print the summary of one profile.
 if (require.main === module) {
-  const [profilePath, bundlePath, objects] = process.argv.slice(2);
+  const [profilePath, bundlePath, objects, cpuMs] = process.argv.slice(2);
   if (!profilePath || !bundlePath) {
-    process.stderr.write('usage: tsx bench/cpuProfile.ts PROFILE.cpuprofile READABLE-BUNDLE.js [OBJECTS]\n');
+    process.stderr.write('usage: tsx bench/cpuProfile.ts PROFILE.cpuprofile READABLE-BUNDLE.js [OBJECTS] [CPU_MS]\n');
     process.exit(2);
   }
-  process.stdout.write(`${formatSummary(summarizeProfileFile(profilePath, bundlePath), Number(objects ?? 100_000))}\n`);
+  process.stdout.write(`${formatSummary(summarizeProfileFile(profilePath, bundlePath, cpuMs === undefined ? undefined : Number(cpuMs)), Number(objects ?? 100_000))}\n`);
 }

@@ -1,16 +1,17 @@
 // Where a restore's CPU goes (docs/restore-cpu.md):
-//   npm run build && npx tsx bench/profileRestore.ts [--objects 20000] [--runs 2] [--out DIR] [--node PATH]
-// Starts the stand-in with its recovery cluster, seeds the bench's cluster (bench/seedCluster.ts) through the
-// API, backs it up with the bundled delegate (a format 1.2 recovery point), then, `runs` times: the bundled
-// delegate (dist/, the production bundle) restores it into the recovery cluster under fresh namespace names
-// (`<tenant>-c<i>`), its process's CPU measured from outside; and the POST floor: a plain keep-alive client
-// (bench/postFloorClient.ts) POSTs the same objects, prepared as the delegate prepares them, into
-// `<tenant>-f<i>` over the same TLS with the same concurrency, its CPU measured around the writes; then the
-// same with the delegate's KubeClient (into `<tenant>-k<i>`). Last, one
-// restore by a readable (unminified) build of the same sources under --cpu-prof, summarized by function,
-// module and area (bench/cpuProfile.ts). Everything runs on Node 22 with the Lambda runtime's node flags
-// for the template's MemorySize, as the bench runs the delegate. Writes DIR/results.json and DIR/summary.txt.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   npm run build && npx tsx bench/profileRestore.ts [--objects 20000] [--runs 2] [--no-floor] [--out DIR] [--node PATH]
+// For each run, and once more for the profile, a fresh stand-in with its recovery cluster: the bench's
+// cluster seeded (bench/seedCluster.ts) through the API and backed up by the bundled delegate (a format 1.2
+// recovery point); then the bundled delegate (dist/, the production bundle) restores it into the empty
+// recovery cluster under new namespace names (`<tenant>-c`), its process's CPU measured from outside; and
+// the POST floor: a plain keep-alive client (bench/postFloorClient.ts) POSTs the same objects, prepared as
+// the delegate prepares them, into `<tenant>-f` over the same TLS with the same concurrency, its CPU
+// measured around the writes; then the same with the delegate's KubeClient (into `<tenant>-k`). The last
+// stand-in's restore is made by a readable (unminified) build of the same sources under --cpu-prof, and
+// summarized by function, module and area (bench/cpuProfile.ts). Everything runs on Node 22 with the
+// Lambda runtime's node flags for the template's MemorySize, as the bench runs the delegate. Writes
+// DIR/results.json and DIR/summary.txt.
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -34,6 +35,8 @@ const CONCURRENCY = 8;
 interface Options {
   objects: number;
   runs: number;
+  /** Measure the POST floor too (`--no-floor`: the delegate only). */
+  floor: boolean;
   out: string;
   node: string;
 }
@@ -49,7 +52,7 @@ function parseOptions(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const node = value('--node') ?? execFileSync('bash', [join(REPO_ROOT, 'scripts', 'node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  return { objects: Number(value('--objects') ?? 20_000), runs: Number(value('--runs') ?? 2), out: value('--out') ?? '/tmp/restore-profile', node };
+  return { objects: Number(value('--objects') ?? 20_000), runs: Number(value('--runs') ?? 2), floor: !argv.includes('--no-floor'), out: value('--out') ?? '/tmp/restore-profile', node };
 }
 
 const log = (msg: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -77,8 +80,69 @@ async function main(): Promise<void> {
   const floorClient = join(o.out, 'post-floor-client.js');
   await build({ entryPoints: [join(__dirname, 'postFloorClient.ts')], outfile: floorClient, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
 
-  const standIn = new StandIn({ tokenReviewCacheTtl: '2m', recoveryCluster: true });
   const results: Record<string, unknown> = { objects: o.objects, node: nodeVersion, memorySizeMb, concurrency: CONCURRENCY, restores: [], floors: [] };
+  // Each restore gets a stand-in of its own: a restore lists what the recovery cluster already holds of
+  // each type, so one made after another (or after a floor) would pay for its predecessors' objects.
+  for (let run = 1; run <= o.runs + 1; run++) {
+    const profiled = run > o.runs;
+    await withSeededBackup(o, run, memorySizeMb, async (s) => {
+      if (!profiled) {
+        const r = await runAction<RestoreResponse>({ ...s.common, env: s.restoreEnv, event: s.restoreEvent('c'), okStatuses: ['COMPLETED'] });
+        const cpuMs = r.process.userMs + r.process.systemMs;
+        const entry = { run, created: r.response.created, cpuMs: Math.round(cpuMs), per100kMs: Math.round((cpuMs / r.response.created) * 100_000), wallMs: Math.round(r.process.wallMs), peakRssMiB: Math.round(r.process.maxRssKiB / 1024) };
+        (results.restores as unknown[]).push(entry);
+        results.formatVersion = s.reader.manifest.formatVersion;
+        log(`restore ${run}: ${JSON.stringify(entry)}`);
+        if (!o.floor) return;
+        for (const kind of ['plain', 'kube'] as const) {
+          const floor = await postFloor(s.reader, s.recovery, kind === 'plain' ? 'f' : 'k', o, floorClient, kind);
+          const f = { run, client: kind, objects: floor.objects, cpuMs: Math.round(floor.cpuMs), per100kMs: Math.round((floor.cpuMs / floor.objects) * 100_000), ms: Math.round(floor.ms) };
+          (results.floors as unknown[]).push(f);
+          log(`POST floor ${run} (${kind} client): ${JSON.stringify(f)}`);
+        }
+        return;
+      }
+      const profDir = join(o.out, 'cpuprofile');
+      mkdirSync(profDir, { recursive: true });
+      for (const f of readdirSync(profDir)) if (f.endsWith('.cpuprofile')) throw new Error(`${profDir} already holds ${f}: use a fresh --out`);
+      const p = await runAction<RestoreResponse>({ ...s.common, repoRoot: readable, env: s.restoreEnv, event: s.restoreEvent('p'), okStatuses: ['COMPLETED'], cpuProfDir: profDir });
+      const profile = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (!profile) throw new Error(`no .cpuprofile in ${profDir}`);
+      const summary = summarizeProfileFile(join(profDir, profile), readableBundle, p.process.userMs + p.process.systemMs);
+      const text = formatSummary(summary, p.response.created, 60);
+      results.profiled = { created: p.response.created, cpuMs: Math.round(p.process.userMs + p.process.systemMs), sampledMs: Math.round(summary.totalMs), byArea: summary.byArea.map((a) => ({ area: a.key, ms: Math.round(a.ms), per100kMs: Math.round((a.ms / p.response.created) * 100_000) })) };
+      let floorText = '';
+      if (o.floor) {
+        // The floor client profiled too, to see what HTTP and TLS cost per object with nothing else around them.
+        const floorProfDir = join(o.out, 'floor-cpuprofile');
+        mkdirSync(floorProfDir, { recursive: true });
+        const pf = await postFloor(s.reader, s.recovery, 'fp', o, floorClient, 'plain', floorProfDir);
+        const floorProfile = readdirSync(floorProfDir).find((f) => f.endsWith('.cpuprofile'));
+        floorText = `\n\n== POST floor client, profiled (${Math.round(pf.cpuMs)} ms CPU)\n${floorProfile ? formatSummary(summarizeProfileFile(join(floorProfDir, floorProfile), floorClient, pf.cpuMs), pf.objects, 30) : 'no profile'}`;
+      }
+      writeFileSync(join(o.out, 'summary.txt'), `${text}${floorText}\n`);
+      log(`profiled restore (readable bundle): ${p.response.created} objects, process CPU ${Math.round(p.process.userMs + p.process.systemMs)} ms\n${text}`);
+    });
+  }
+  writeFileSync(join(o.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`written ${join(o.out, 'results.json')}`);
+}
+
+/** The tenant objects, prepared as the delegate prepares them (into `<ns>-<suffix>`), POSTed by the floor client. */
+interface SeededBackup {
+  common: { repoRoot: string; python: string; workDir: string; memorySizeMb: number; node: string };
+  reader: RecoveryPointReader;
+  recovery: StandInClient;
+  restoreEvent: (suffix: string) => Record<string, unknown>;
+  restoreEnv: Record<string, string>;
+}
+
+/** A fresh stand-in with its recovery cluster, the bench's cluster seeded and backed up; stopped after `fn`. */
+async function withSeededBackup(o: Options, run: number, memorySizeMb: number, fn: (s: SeededBackup) => Promise<void>): Promise<void> {
+  const standIn = new StandIn({ tokenReviewCacheTtl: '2m', recoveryCluster: true });
+  const onSignal = () => void standIn.stop().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const conn = await standIn.start();
     const python = provisionStandIn().python;
@@ -91,68 +155,37 @@ async function main(): Promise<void> {
     try {
       await installBenchCrd(seeder);
       const t0 = performance.now();
-      await seedObjects(seeder, 0, o.objects, { onProgress: (p) => log(`  seeded ${p.done}/${p.total}`) });
-      log(`seeded ${o.objects} objects in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      await seedObjects(seeder, 0, o.objects);
+      log(`run ${run}: seeded ${o.objects} objects in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     } finally {
       seeder.destroy();
     }
-    const common = { repoRoot: REPO_ROOT, python, workDir: o.out, memorySizeMb, node: o.node };
+    const workDir = join(o.out, `run-${run}`);
+    mkdirSync(workDir, { recursive: true });
+    const common = { repoRoot: REPO_ROOT, python, workDir, memorySizeMb, node: o.node };
     const backup = await runDelegate({ ...common, env: primary.delegateEnv(creds) });
-    log(`backup: ${backup.response.objects} objects at ${backup.response.location}`);
-
+    log(`run ${run}: backup of ${backup.response.objects} objects at ${backup.response.location}`);
     const bucket = conn.bucket;
     const folder = backup.response.location.replace(`s3://${bucket}/`, '');
     const recoveryPointId = folder.split('/').at(-2) ?? '';
     const reader = await RecoveryPointReader.open(primary.s3(), bucket, folder);
-    results.formatVersion = reader.manifest.formatVersion;
     const tenants: string[] = [];
     for await (const entry of reader.objects()) if (entry.resourceName === 'namespaces' && TENANT.test(entry.name)) tenants.push(entry.name);
-    const restoreEvent = (suffix: string) => ({
-      action: 'restore', source: { clusterName: conn.clusterName, region: conn.region, recoveryPointId },
-      namespaceMapping: Object.fromEntries(tenants.map((t) => [t, `${t}-${suffix}`])),
+    await fn({
+      common, reader, recovery,
+      restoreEvent: (suffix) => ({
+        action: 'restore', source: { clusterName: conn.clusterName, region: conn.region, recoveryPointId },
+        namespaceMapping: Object.fromEntries(tenants.map((t) => [t, `${t}-${suffix}`])),
+      }),
+      restoreEnv: { ...recovery.delegateEnv(recoveryCreds), POWERTOOLS_LOG_LEVEL: 'WARN', RESTORE_CONCURRENCY: String(CONCURRENCY) },
     });
-    const restoreEnv = { ...recovery.delegateEnv(recoveryCreds), POWERTOOLS_LOG_LEVEL: 'WARN', RESTORE_CONCURRENCY: String(CONCURRENCY) };
-
-    for (let run = 1; run <= o.runs; run++) {
-      const r = await runAction<RestoreResponse>({ ...common, env: restoreEnv, event: restoreEvent(`c${run}`), okStatuses: ['COMPLETED'] });
-      const cpuMs = r.process.userMs + r.process.systemMs;
-      const entry = { run, created: r.response.created, cpuMs: Math.round(cpuMs), per100kMs: Math.round((cpuMs / r.response.created) * 100_000), wallMs: Math.round(r.process.wallMs), peakRssMiB: Math.round(r.process.maxRssKiB / 1024) };
-      (results.restores as unknown[]).push(entry);
-      log(`restore ${run}: ${JSON.stringify(entry)}`);
-
-      for (const kind of ['plain', 'kube'] as const) {
-        const floor = await postFloor(reader, recovery, `${kind === 'plain' ? 'f' : 'k'}${run}`, o, floorClient, kind);
-        const f = { run, client: kind, objects: floor.objects, cpuMs: Math.round(floor.cpuMs), per100kMs: Math.round((floor.cpuMs / floor.objects) * 100_000), ms: Math.round(floor.ms) };
-        (results.floors as unknown[]).push(f);
-        log(`POST floor ${run} (${kind} client): ${JSON.stringify(f)}`);
-      }
-    }
-
-    const profDir = join(o.out, 'cpuprofile');
-    mkdirSync(profDir, { recursive: true });
-    for (const f of readdirSync(profDir)) if (f.endsWith('.cpuprofile')) throw new Error(`${profDir} already holds ${f}: use a fresh --out`);
-    const p = await runAction<RestoreResponse>({ ...common, repoRoot: readable, env: restoreEnv, event: restoreEvent('p'), okStatuses: ['COMPLETED'], cpuProfDir: profDir });
-    const profile = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (!profile) throw new Error(`no .cpuprofile in ${profDir}`);
-    const summary = summarizeProfileFile(join(profDir, profile), readableBundle);
-    const text = formatSummary(summary, p.response.created, 60);
-    results.profiled = { created: p.response.created, cpuMs: Math.round(p.process.userMs + p.process.systemMs), sampledMs: Math.round(summary.totalMs), byArea: summary.byArea.map((a) => ({ area: a.key, ms: Math.round(a.ms), per100kMs: Math.round((a.ms / p.response.created) * 100_000) })) };
-    // The floor client profiled too, to see what HTTP and TLS cost per object with nothing else around them.
-    const floorProfDir = join(o.out, 'floor-cpuprofile');
-    mkdirSync(floorProfDir, { recursive: true });
-    const pf = await postFloor(reader, recovery, 'fp', o, floorClient, 'plain', floorProfDir);
-    const floorProfile = readdirSync(floorProfDir).find((f) => f.endsWith('.cpuprofile'));
-    const floorText = floorProfile ? formatSummary(summarizeProfileFile(join(floorProfDir, floorProfile), floorClient), pf.objects, 30) : 'no profile';
-    writeFileSync(join(o.out, 'summary.txt'), `${text}\n\n== POST floor client, profiled (${Math.round(pf.cpuMs)} ms CPU)\n${floorText}\n`);
-    log(`profiled restore (readable bundle): ${p.response.created} objects, process CPU ${Math.round(p.process.userMs + p.process.systemMs)} ms\n${text}`);
   } finally {
     await standIn.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  writeFileSync(join(o.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log(`written ${join(o.out, 'results.json')}`);
 }
 
-/** The tenant objects, prepared as the delegate prepares them (into `<ns>-<suffix>`), POSTed by the floor client. */
 async function postFloor(
   reader: RecoveryPointReader, recovery: StandInClient, suffix: string, o: Options, client: string, kind: 'plain' | 'kube', profDir?: string,
 ): Promise<PostFloorResult> {

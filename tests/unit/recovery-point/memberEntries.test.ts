@@ -81,7 +81,7 @@ describe('memberEntries (a gzip member in memory, read synchronously)', () => {
       expect(got.error?.message).toBe('Unexpected end of data');
     }
     const corrupt = Buffer.from(whole);
-    corrupt[512 * 4 + 10] ^= 0x55;
+    corrupt[512 * 4 + 10] = corrupt[512 * 4 + 10]! ^ 0x55;
     expect((await expectSameAsStream(gzipSync(corrupt))).error?.message).toMatch(/Invalid tar header/);
   });
 
