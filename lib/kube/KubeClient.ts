@@ -217,7 +217,8 @@ function readWhole(res: IncomingMessage, path: string): Promise<Buffer> {
     res.on('error', (e) => reject(new KubeNetworkError(path, errorText(e), { cause: e })));
     res.on('end', () => {
       if (!res.complete) return reject(new KubeNetworkError(path, 'connection closed mid-body'));
-      resolve(Buffer.concat(chunks));
+      // Most answers (a created object, a Status) arrive in one chunk: handed over as it is, not copied.
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
   });
 }
