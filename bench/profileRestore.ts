@@ -1,12 +1,14 @@
 // Where a restore's CPU goes (docs/restore-cpu.md):
-//   npm run build && npx tsx bench/profileRestore.ts [--objects 20000] [--runs 2] [--no-floor] [--out DIR] [--node PATH]
+//   npm run build && npx tsx bench/profileRestore.ts [--objects 20000] [--runs 2] [--no-floor] [--format 1.1] [--bundle-root DIR] [--out DIR] [--node PATH]
 // For each run, and once more for the profile, a fresh stand-in with its recovery cluster: the bench's
 // cluster seeded (bench/seedCluster.ts) through the API and backed up by the bundled delegate (a format 1.2
 // recovery point); then the bundled delegate (dist/, the production bundle) restores it into the empty
 // recovery cluster under new namespace names (`<tenant>-c`), its process's CPU measured from outside; and
 // the POST floor: a plain keep-alive client (bench/postFloorClient.ts) POSTs the same objects, prepared as
 // the delegate prepares them, into `<tenant>-f` over the same TLS with the same concurrency, its CPU
-// measured around the writes; then the same with the delegate's KubeClient (into `<tenant>-k`). The last
+// measured around the writes; then the same with the delegate's KubeClient (into `<tenant>-k`), and with
+// KubeClient asking for the metadata of the created object only (into `<tenant>-m`), and over one HTTP/2
+// connection (into `<tenant>-h`). The last
 // stand-in's restore is made by a readable (unminified) build of the same sources under --cpu-prof, and
 // summarized by function, module and area (bench/cpuProfile.ts). Everything runs on Node 22 with the
 // Lambda runtime's node flags for the template's MemorySize, as the bench runs the delegate. Writes
@@ -15,7 +17,8 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { RecoveryPointReader } from '../lib/recovery-point';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { manifestKey, RecoveryPointReader } from '../lib/recovery-point';
 import { prepareForRestore, restoreOrder } from '../lib/restore';
 import { provisionStandIn } from '../tests/standin/provision';
 import { StandIn } from '../tests/standin/StandIn';
@@ -24,7 +27,7 @@ import { ApiConnection } from './ApiConnection';
 import { formatSummary, summarizeProfileFile } from './cpuProfile';
 import { templateMemorySizeMb } from './lambdaRuntime';
 import { runToEnd } from './measureProcesses';
-import type { PostFloorJob, PostFloorResult } from './postFloorClient';
+import type { FloorClientKind, PostFloorJob, PostFloorResult } from './postFloorClient';
 import { runAction, runDelegate, type ActionResponse } from './runDelegate';
 import { installBenchCrd, seedObjects } from './seedCluster';
 
@@ -37,6 +40,17 @@ interface Options {
   runs: number;
   /** Measure the POST floor too (`--no-floor`: the delegate only). */
   floor: boolean;
+  /**
+   * `1.1`: the backup's manifest is rewritten without its index (formatVersion 1.1.0), so the restore reads
+   * the archive as one stream and spools it to /tmp, as it reads a recovery point written before 1.2.
+   * @default '1.2'
+   */
+  format: '1.1' | '1.2';
+  /**
+   * Folder holding the production bundle (`dist/delegate/index.js`) and `scripts/invoke-bundle.cjs`, e.g. a
+   * build of another commit to compare with. @default the repository
+   */
+  bundleRoot: string;
   out: string;
   node: string;
 }
@@ -52,7 +66,7 @@ function parseOptions(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const node = value('--node') ?? execFileSync('bash', [join(REPO_ROOT, 'scripts', 'node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  return { objects: Number(value('--objects') ?? 20_000), runs: Number(value('--runs') ?? 2), floor: !argv.includes('--no-floor'), out: value('--out') ?? '/tmp/restore-profile', node };
+  return { objects: Number(value('--objects') ?? 20_000), runs: Number(value('--runs') ?? 2), floor: !argv.includes('--no-floor'), format: value('--format') === '1.1' ? '1.1' : '1.2', bundleRoot: value('--bundle-root') ?? REPO_ROOT, out: value('--out') ?? '/tmp/restore-profile', node };
 }
 
 const log = (msg: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -74,13 +88,13 @@ async function main(): Promise<void> {
   mkdirSync(o.out, { recursive: true });
   const nodeVersion = execFileSync(o.node, ['--version'], { encoding: 'utf8' }).trim();
   const memorySizeMb = templateMemorySizeMb(join(REPO_ROOT, 'template.yaml'));
-  log(`restore profile: ${o.objects} objects, ${o.runs} measured runs, node ${nodeVersion}, MemorySize ${memorySizeMb}, out ${o.out}`);
+  log(`restore profile: ${o.objects} objects, format ${o.format}, ${o.runs} measured runs, node ${nodeVersion}, MemorySize ${memorySizeMb}, out ${o.out}`);
   const readable = join(o.out, 'readable');
   const readableBundle = await buildReadableBundle(readable);
   const floorClient = join(o.out, 'post-floor-client.js');
   await build({ entryPoints: [join(__dirname, 'postFloorClient.ts')], outfile: floorClient, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
 
-  const results: Record<string, unknown> = { objects: o.objects, node: nodeVersion, memorySizeMb, concurrency: CONCURRENCY, restores: [], floors: [] };
+  const results: Record<string, unknown> = { objects: o.objects, format: o.format, node: nodeVersion, memorySizeMb, concurrency: CONCURRENCY, restores: [], floors: [] };
   // Each restore gets a stand-in of its own: a restore lists what the recovery cluster already holds of
   // each type, so one made after another (or after a floor) would pay for its predecessors' objects.
   for (let run = 1; run <= o.runs + 1; run++) {
@@ -94,8 +108,8 @@ async function main(): Promise<void> {
         results.formatVersion = s.reader.manifest.formatVersion;
         log(`restore ${run}: ${JSON.stringify(entry)}`);
         if (!o.floor) return;
-        for (const kind of ['plain', 'kube'] as const) {
-          const floor = await postFloor(s.reader, s.recovery, kind === 'plain' ? 'f' : 'k', o, floorClient, kind);
+        for (const kind of ['plain', 'kube', 'kube-meta', 'h2'] as const) {
+          const floor = await postFloor(s.reader, s.recovery, { plain: 'f', kube: 'k', 'kube-meta': 'm', h2: 'h' }[kind], o, floorClient, kind);
           const f = { run, client: kind, objects: floor.objects, cpuMs: Math.round(floor.cpuMs), per100kMs: Math.round((floor.cpuMs / floor.objects) * 100_000), ms: Math.round(floor.ms) };
           (results.floors as unknown[]).push(f);
           log(`POST floor ${run} (${kind} client): ${JSON.stringify(f)}`);
@@ -162,12 +176,13 @@ async function withSeededBackup(o: Options, run: number, memorySizeMb: number, f
     }
     const workDir = join(o.out, `run-${run}`);
     mkdirSync(workDir, { recursive: true });
-    const common = { repoRoot: REPO_ROOT, python, workDir, memorySizeMb, node: o.node };
+    const common = { repoRoot: o.bundleRoot, python, workDir, memorySizeMb, node: o.node };
     const backup = await runDelegate({ ...common, env: primary.delegateEnv(creds) });
     log(`run ${run}: backup of ${backup.response.objects} objects at ${backup.response.location}`);
     const bucket = conn.bucket;
     const folder = backup.response.location.replace(`s3://${bucket}/`, '');
     const recoveryPointId = folder.split('/').at(-2) ?? '';
+    if (o.format === '1.1') await dropIndex(primary, bucket, folder);
     const reader = await RecoveryPointReader.open(primary.s3(), bucket, folder);
     const tenants: string[] = [];
     for await (const entry of reader.objects()) if (entry.resourceName === 'namespaces' && TENANT.test(entry.name)) tenants.push(entry.name);
@@ -186,8 +201,21 @@ async function withSeededBackup(o: Options, run: number, memorySizeMb: number, f
   }
 }
 
+/** The manifest as a 1.1 one: no index, so readers read the (still valid, multi-member) archive as one stream. */
+async function dropIndex(primary: StandInClient, bucket: string, folder: string): Promise<void> {
+  const s3 = primary.s3();
+  try {
+    const key = manifestKey(folder);
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const { index: _index, ...manifest } = JSON.parse(await out.Body!.transformToString('utf8')) as Record<string, unknown>;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify({ ...manifest, formatVersion: '1.1.0' }, null, 2), ContentType: 'application/json' }));
+  } finally {
+    s3.destroy();
+  }
+}
+
 async function postFloor(
-  reader: RecoveryPointReader, recovery: StandInClient, suffix: string, o: Options, client: string, kind: 'plain' | 'kube', profDir?: string,
+  reader: RecoveryPointReader, recovery: StandInClient, suffix: string, o: Options, client: string, kind: FloorClientKind, profDir?: string,
 ): Promise<PostFloorResult> {
   const byType = new Map<string, string[]>();
   for await (const entry of reader.objects()) {
