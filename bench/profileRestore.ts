@@ -13,7 +13,7 @@
 // summarized by function, module and area (bench/cpuProfile.ts). Everything runs on Node 22 with the
 // Lambda runtime's node flags for the template's MemorySize, as the bench runs the delegate. Writes
 // DIR/results.json and DIR/summary.txt.
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -48,7 +48,9 @@ interface Options {
   format: '1.1' | '1.2';
   /**
    * Folder holding the production bundle (`dist/delegate/index.js`) and `scripts/invoke-bundle.cjs`, e.g. a
-   * build of another commit to compare with. @default the repository
+   * build of another commit to compare with (`git archive <commit> lib handlers scripts`, node_modules
+   * linked, `node scripts/build.mjs`); its sources, when there, are what the profile is made of.
+   * @default the repository
    */
   bundleRoot: string;
   out: string;
@@ -72,12 +74,12 @@ function parseOptions(argv: string[]): Options {
 const log = (msg: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 /** The delegate built as `npm run build` builds it, but readable: module comments and names kept for the profile. */
-async function buildReadableBundle(dir: string): Promise<string> {
+async function buildReadableBundle(dir: string, sourceRoot: string): Promise<string> {
   mkdirSync(join(dir, 'scripts'), { recursive: true });
-  copyFileSync(join(REPO_ROOT, 'scripts', 'invoke-bundle.cjs'), join(dir, 'scripts', 'invoke-bundle.cjs'));
+  copyFileSync(join(sourceRoot, 'scripts', 'invoke-bundle.cjs'), join(dir, 'scripts', 'invoke-bundle.cjs'));
   const outfile = join(dir, 'dist', 'delegate', 'index.js');
   await build({
-    entryPoints: [join(REPO_ROOT, 'handlers', 'delegate.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+    entryPoints: [join(sourceRoot, 'handlers', 'delegate.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
     minify: false, keepNames: true, legalComments: 'none', alias: { punycode: 'punycode/' }, logLevel: 'warning',
   });
   return outfile;
@@ -90,7 +92,8 @@ async function main(): Promise<void> {
   const memorySizeMb = templateMemorySizeMb(join(REPO_ROOT, 'template.yaml'));
   log(`restore profile: ${o.objects} objects, format ${o.format}, ${o.runs} measured runs, node ${nodeVersion}, MemorySize ${memorySizeMb}, out ${o.out}`);
   const readable = join(o.out, 'readable');
-  const readableBundle = await buildReadableBundle(readable);
+  // The profiled build is of the measured bundle's sources: another commit's, when --bundle-root holds them.
+  const readableBundle = await buildReadableBundle(readable, existsSync(join(o.bundleRoot, 'handlers', 'delegate.ts')) ? o.bundleRoot : REPO_ROOT);
   const floorClient = join(o.out, 'post-floor-client.js');
   await build({ entryPoints: [join(__dirname, 'postFloorClient.ts')], outfile: floorClient, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
 
