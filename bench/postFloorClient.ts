@@ -35,6 +35,8 @@ export interface PostFloorResult {
   ms: number;
   /** user + system CPU of this process during the writes. */
   cpuMs: number;
+  userMs: number;
+  systemMs: number;
 }
 
 async function main(): Promise<void> {
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
     api.destroy();
   }
   const cpu = process.cpuUsage(cpu0);
-  const result: PostFloorResult = { objects: items.length, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+  const result: PostFloorResult = { objects: items.length, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000 };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -106,14 +106,14 @@ async function main(): Promise<void> {
       if (!profiled) {
         const r = await runAction<RestoreResponse>({ ...s.common, env: s.restoreEnv, event: s.restoreEvent('c'), okStatuses: ['COMPLETED'] });
         const cpuMs = r.process.userMs + r.process.systemMs;
-        const entry = { run, created: r.response.created, cpuMs: Math.round(cpuMs), per100kMs: Math.round((cpuMs / r.response.created) * 100_000), wallMs: Math.round(r.process.wallMs), peakRssMiB: Math.round(r.process.maxRssKiB / 1024) };
+        const entry = { run, created: r.response.created, cpuMs: Math.round(cpuMs), userMs: Math.round(r.process.userMs), systemMs: Math.round(r.process.systemMs), per100kMs: Math.round((cpuMs / r.response.created) * 100_000), wallMs: Math.round(r.process.wallMs), peakRssMiB: Math.round(r.process.maxRssKiB / 1024) };
         (results.restores as unknown[]).push(entry);
         results.formatVersion = s.reader.manifest.formatVersion;
         log(`restore ${run}: ${JSON.stringify(entry)}`);
         if (!o.floor) return;
         for (const kind of ['plain', 'kube', 'kube-meta', 'h2'] as const) {
           const floor = await postFloor(s.reader, s.recovery, { plain: 'f', kube: 'k', 'kube-meta': 'm', h2: 'h' }[kind], o, floorClient, kind);
-          const f = { run, client: kind, objects: floor.objects, cpuMs: Math.round(floor.cpuMs), per100kMs: Math.round((floor.cpuMs / floor.objects) * 100_000), ms: Math.round(floor.ms) };
+          const f = { run, client: kind, objects: floor.objects, cpuMs: Math.round(floor.cpuMs), userMs: Math.round(floor.userMs), systemMs: Math.round(floor.systemMs), per100kMs: Math.round((floor.cpuMs / floor.objects) * 100_000), ms: Math.round(floor.ms) };
           (results.floors as unknown[]).push(f);
           log(`POST floor ${run} (${kind} client): ${JSON.stringify(f)}`);
         }
