@@ -1,5 +1,5 @@
 // Where a restore's CPU goes (docs/restore-cpu.md):
-//   npm run build && npx tsx bench/profileRestore.ts [--objects 20000] [--runs 2] [--no-floor] [--format 1.1] [--bundle-root DIR] [--out DIR] [--node PATH]
+//   npm run build && npx tsx bench/profileRestore.ts [--objects 20000] [--runs 2] [--no-floor] [--format 1.1] [--bundle-root DIR] [--compare-root DIR] [--no-profile] [--out DIR] [--node PATH]
 // For each run, and once more for the profile, a fresh stand-in with its recovery cluster: the bench's
 // cluster seeded (bench/seedCluster.ts) through the API and backed up by the bundled delegate (a format 1.2
 // recovery point); then the bundled delegate (dist/, the production bundle) restores it into the empty
@@ -53,6 +53,13 @@ interface Options {
    * @default the repository
    */
   bundleRoot: string;
+  /**
+   * A second bundle folder (as bundleRoot) to compare with: runs alternate between the two, each on its own
+   * stand-in, so that the machine's load drifts over both alike (`--compare-root`). @default undefined
+   */
+  compareRoot: string | undefined;
+  /** Make the profiled restore at the end (`--no-profile`: not). */
+  profile: boolean;
   out: string;
   node: string;
 }
@@ -68,7 +75,7 @@ function parseOptions(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const node = value('--node') ?? execFileSync('bash', [join(REPO_ROOT, 'scripts', 'node22.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  return { objects: Number(value('--objects') ?? 20_000), runs: Number(value('--runs') ?? 2), floor: !argv.includes('--no-floor'), format: value('--format') === '1.1' ? '1.1' : '1.2', bundleRoot: value('--bundle-root') ?? REPO_ROOT, out: value('--out') ?? '/tmp/restore-profile', node };
+  return { objects: Number(value('--objects') ?? 20_000), runs: Number(value('--runs') ?? 2), floor: !argv.includes('--no-floor'), format: value('--format') === '1.1' ? '1.1' : '1.2', bundleRoot: value('--bundle-root') ?? REPO_ROOT, compareRoot: value('--compare-root'), profile: !argv.includes('--no-profile'), out: value('--out') ?? '/tmp/restore-profile', node };
 }
 
 const log = (msg: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -100,18 +107,21 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { objects: o.objects, format: o.format, node: nodeVersion, memorySizeMb, concurrency: CONCURRENCY, restores: [], floors: [] };
   // Each restore gets a stand-in of its own: a restore lists what the recovery cluster already holds of
   // each type, so one made after another (or after a floor) would pay for its predecessors' objects.
-  for (let run = 1; run <= o.runs + 1; run++) {
-    const profiled = run > o.runs;
+  const measured = o.compareRoot ? 2 * o.runs : o.runs;
+  for (let run = 1; run <= measured + (o.profile ? 1 : 0); run++) {
+    const profiled = run > measured;
+    // With --compare-root, odd runs measure bundleRoot's bundle and even runs compareRoot's.
+    const bundle = o.compareRoot && run % 2 === 0 ? o.compareRoot : o.bundleRoot;
     await withSeededBackup(o, run, memorySizeMb, async (s) => {
       if (!profiled) {
-        const r = await runAction<RestoreResponse>({ ...s.common, env: s.restoreEnv, event: s.restoreEvent('c'), okStatuses: ['COMPLETED'] });
+        const r = await runAction<RestoreResponse>({ ...s.common, repoRoot: bundle, env: s.restoreEnv, event: s.restoreEvent('c'), okStatuses: ['COMPLETED'] });
         const cpuMs = r.process.userMs + r.process.systemMs;
-        const entry = { run, created: r.response.created, cpuMs: Math.round(cpuMs), userMs: Math.round(r.process.userMs), systemMs: Math.round(r.process.systemMs), per100kMs: Math.round((cpuMs / r.response.created) * 100_000), wallMs: Math.round(r.process.wallMs), peakRssMiB: Math.round(r.process.maxRssKiB / 1024) };
+        const entry = { run, bundle, created: r.response.created, cpuMs: Math.round(cpuMs), userMs: Math.round(r.process.userMs), systemMs: Math.round(r.process.systemMs), per100kMs: Math.round((cpuMs / r.response.created) * 100_000), wallMs: Math.round(r.process.wallMs), peakRssMiB: Math.round(r.process.maxRssKiB / 1024) };
         (results.restores as unknown[]).push(entry);
         results.formatVersion = s.reader.manifest.formatVersion;
         log(`restore ${run}: ${JSON.stringify(entry)}`);
         if (!o.floor) return;
-        for (const kind of ['plain', 'kube', 'kube-meta', 'h2'] as const) {
+        for (const kind of o.compareRoot ? (['plain'] as const) : (['plain', 'kube', 'kube-meta', 'h2'] as const)) {
           const floor = await postFloor(s.reader, s.recovery, { plain: 'f', kube: 'k', 'kube-meta': 'm', h2: 'h' }[kind], o, floorClient, kind);
           const f = { run, client: kind, objects: floor.objects, cpuMs: Math.round(floor.cpuMs), userMs: Math.round(floor.userMs), systemMs: Math.round(floor.systemMs), per100kMs: Math.round((floor.cpuMs / floor.objects) * 100_000), ms: Math.round(floor.ms) };
           (results.floors as unknown[]).push(f);
