@@ -114,6 +114,8 @@ export function areaOf(module: string, functionName: string): string {
 export function restoreAreaOf(owner: string): string {
   if (/^\[node (HTTP|other|streams)/.test(owner) || owner === '[native other]' || owner === '[V8/runtime (program)]') return 'event loop, sockets, promises (no frame of ours above)';
   if (owner === '[GC]') return 'garbage collection';
+  // File writes continue from the event loop: the report's rows (and a 1.1 restore's spool).
+  if (owner.startsWith('[node fs')) return 'report rows';
   if (/^\[node (zlib|crypto)/.test(owner)) return 'archive read: inflate, tar, JSON.parse, checks';
   if (owner.startsWith('lib/kube/KubeClient') || owner.startsWith('lib/kube/responseBody')) return 'requests (KubeClient and node http/tls below it)';
   if (owner.startsWith('lib/kube/')) return 'listing existing objects (lib/kube pager, jsonScan)';
