@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { readArchiveEntries } from './ArchiveReader';
 import { membersInArchiveOrder, membersOfType, type ArchiveIndex, type ArchiveMember } from './archiveIndex';
 import { fetchMembers } from './fetchMembers';
+import { memberEntries } from './memberEntries';
 import { SECRETS_RESOURCE, archiveEndProblems, checkEntry, checkVersion, problemSink, type RecoveryPointObject } from './entryChecks';
 import { ArchiveEntryError, ManifestError, RecoveryPointError, RecoveryPointIntegrityError, RecoveryPointNotFoundError, RecoveryPointReadError } from './errors';
 import { archiveKey, manifestKey } from './layout';
@@ -237,7 +238,9 @@ export class RecoveryPointReader {
     const kinds = new Map(this.manifest.resources.map((r) => [r.name, r.kind]));
     const counts = new Map<string, number>();
     try {
-      for await (const entry of readArchiveEntries(Readable.from([fetched.body]))) {
+      // In memory already: read synchronously, unless it inflates too far to hold whole.
+      const entries = memberEntries(fetched.body) ?? readArchiveEntries(Readable.from([fetched.body]));
+      for await (const entry of entries) {
         options.signal?.throwIfAborted();
         if (entry.kind === 'metadata-version') {
           if (member.role !== 'head') problem(`${what} holds metadata/version`);

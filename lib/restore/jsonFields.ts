@@ -21,3 +21,19 @@ export function child(obj: Json, key: string): Json {
   obj[key] = created;
   return created;
 }
+
+/**
+ * A deep copy of parsed JSON (objects, arrays, strings, numbers, booleans, null), several times cheaper
+ * than structuredClone, which serializes for another realm; anything else is shared, not copied.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);
+    return out as T;
+  }
+  const out: Json = {};
+  for (const key in value) if (Object.hasOwn(value, key)) out[key] = cloneJson((value as Json)[key]);
+  return out as T;
+}

@@ -3,13 +3,14 @@
 import { mapGitopsNamespaces, pauseGitops, type GitopsMode, type HeldField } from './gitops';
 import { moveHelmRelease } from './helmRelease';
 
-import { child, list, record, type Json } from './jsonFields';
+import { child, cloneJson, list, record, type Json } from './jsonFields';
 
 /** Set by the server, or meaningful only in the cluster the object came from. */
 const SERVER_METADATA = [
   'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds',
   'selfLink', 'managedFields', 'ownerReferences',
 ] as const;
+const SERVER_METADATA_SET: ReadonlySet<string> = new Set(SERVER_METADATA);
 /** Job labels that carry the old Job's uid: a restored template that keeps them fails validation. */
 const JOB_UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid'] as const;
 /** Binding state of the old cluster's PV controller. */
@@ -39,7 +40,7 @@ export function prepareForRestore(resourceName: string, obj: Readonly<Json>, opt
 
 /** prepareForRestore, saying what the GitOps changes did. */
 export function prepareObject(resourceName: string, obj: Readonly<Json>, options: PrepareOptions = {}): PreparedObject {
-  const out = structuredClone(obj) as Json;
+  const out = copyWithoutServerFields(obj);
   const mapping = options.namespaceMapping ?? {};
   const mapNs = (ns: string): string => mapping[ns] ?? ns;
   const meta = record(out.metadata);
@@ -56,6 +57,29 @@ export function prepareObject(resourceName: string, obj: Readonly<Json>, options
   dropEmpty(meta, 'annotations');
   dropEmpty(meta, 'labels');
   return { object: out, ...(gitopsHeld ? { gitopsHeld } : {}), ...(gitopsMapped ? { gitopsMapped } : {}) };
+}
+
+/**
+ * A copy of `obj` without what prepareObject drops whole (status, the server's metadata): managedFields
+ * are often the larger half of an object, and copying them only to delete them was a restore's costliest
+ * step of preparation.
+ */
+function copyWithoutServerFields(obj: Readonly<Json>): Json {
+  const out: Json = {};
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key) || key === 'status') continue;
+    const value = obj[key];
+    if (key !== 'metadata' || typeof value !== 'object' || value === null || Array.isArray(value)) {
+      out[key] = cloneJson(value);
+      continue;
+    }
+    const meta: Json = {};
+    for (const field in value) {
+      if (Object.hasOwn(value, field) && !SERVER_METADATA_SET.has(field)) meta[field] = cloneJson((value as Json)[field]);
+    }
+    out[key] = meta;
+  }
+  return out;
 }
 
 type KindChange = (obj: Json, mapNs: (ns: string) => string) => void;
@@ -171,7 +195,7 @@ function dropServiceAccountTokenVolumes(spec: Json): void {
  * selector and generated labels), plus its resourceVersion.
  */
 export function carryOverForUpdate(resourceName: string, desired: Json, existing: Readonly<Json>): Json {
-  const out = structuredClone(desired) as Json;
+  const out = cloneJson(desired);
   const existingMeta = record(existing.metadata);
   child(out, 'metadata').resourceVersion = existingMeta.resourceVersion;
   const from = record(existing.spec);

@@ -22,6 +22,8 @@ export class Translator {
   private readonly context: RewriteContext;
   private readonly names: NameContext;
   private readonly hasIdentifiers: boolean;
+  /** isNoop, computed once: translate() asks it for every object. */
+  private readonly noop: boolean;
 
   private constructor(options: TranslatorOptions) {
     this.mode = options.mode ?? DEFAULT_TRANSLATION_MODE;
@@ -33,6 +35,7 @@ export class Translator {
       sourceClusterName: options.sourceClusterName, targetClusterName: options.targetClusterName,
     });
     this.hasIdentifiers = this.context.arnIdentifiers.size + this.context.bareIdentifiers.size > 0;
+    this.noop = this.mode === 'off' || (!this.context.crossing && !this.hasIdentifiers && !rewritesNames(this.names));
   }
 
   /**
@@ -48,7 +51,7 @@ export class Translator {
 
   /** True when nothing can be rewritten (mode off, or same location and cluster name, and no map). */
   get isNoop(): boolean {
-    return this.mode === 'off' || (!this.context.crossing && !this.hasIdentifiers && !rewritesNames(this.names));
+    return this.noop;
   }
 
   /**
@@ -77,17 +80,18 @@ export class Translator {
         continue;
       }
       const broad = everywhere || isKnownField(leaf.node, resourceName);
-      const path = renderPath(leaf.node);
-      const isSighted = sighted.has(path);
+      // The path is rendered only when it is looked up or reported: most strings are neither.
+      const isSighted = sighted.size > 0 && sighted.has(renderPath(leaf.node));
       // identifierMap's exact ids are replaced wherever the scanner sees a generated id (an EC2NodeClass's
       // subnet, an IngressClassParams' subnets): the operator named them, nothing is guessed (issue 24).
-      const rewritten = broad || isSighted ? rewriteString(leaf.value, this.context, broad && isSighted) : { value: leaf.value, rewrites: [] };
+      const rewritten = broad || isSighted ? rewriteString(leaf.value, this.context, broad && isSighted) : undefined;
       // Region, zone and cluster-name fields are read wherever they are, whatever the mode (but off).
-      const renamed = rewriteNames(rewritten.value, leaf.node, owner, this.names, { broad, everywhere });
-      const all = [...rewritten.rewrites, ...renamed.rewrites];
-      if (all.length === 0) continue;
+      const renamed = rewriteNames(rewritten?.value ?? leaf.value, leaf.node, owner, this.names, { broad, everywhere });
+      if (!rewritten?.rewrites.length && renamed.rewrites.length === 0) continue;
+      const path = renderPath(leaf.node);
       setLeaf(leaf.container, leaf.key, renamed.value);
-      for (const r of all) rewrites.push({ path, ...r });
+      for (const r of rewritten?.rewrites ?? []) rewrites.push({ path, ...r });
+      for (const r of renamed.rewrites) rewrites.push({ path, ...r });
     }
     return rewrites;
   }
