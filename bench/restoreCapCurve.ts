@@ -45,7 +45,7 @@ export async function measureCapCurve(o: CapCurveOptions): Promise<CapCurvePoint
         cap, objects: r.objects, ms: r.delegate.ms, objectsPerSecond: r.delegate.objectsPerSecond, cpuMs: r.delegate.cpuMs, peakRssMiB: r.delegate.peakRssMiB, apiServer429s,
         ...(r.throttled !== undefined ? { throttled: r.throttled } : {}),
       });
-      o.log(`cap ${cap}: ${r.objects} objects at ${r.delegate.objectsPerSecond}/s, ${apiServer429s ?? 'unknown'} 429s`);
+      o.log(`cap ${cap}: ${r.objects} objects at ${r.delegate.objectsPerSecond}/s, ${apiServer429s ?? 'unknown'} 429s from the API server, ${r.throttled ?? 'unknown'} waited out by the delegate`);
     }
   } finally {
     api.destroy();
@@ -65,17 +65,27 @@ export async function count429s(api: ApiConnection): Promise<number | null> {
 }
 
 /**
- * Sums the `apiserver_request_total` samples whose `code` label is 429 in a Prometheus text exposition; null
- * when the exposition has no `apiserver_request_total` at all (then a 0 would be a guess, not a count).
+ * The 429s in a Prometheus text exposition of kube-apiserver: the larger of the `apiserver_request_total`
+ * samples whose `code` label is 429 and of `apiserver_dropped_requests_total` (1.20's max-in-flight filter
+ * counts its 429s only there; servers that count them in both must not be counted twice). Null when the
+ * exposition has neither (then a 0 would be a guess, not a count).
  */
 export function sum429s(metrics: string): number | null {
-  let n = 0;
+  let answered = 0;
+  let dropped = 0;
   let seen = false;
   for (const line of metrics.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    seen = true;
-    if (/[{,]code="429"[,}]/.test(line)) n += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+    if (line.startsWith('apiserver_request_total{')) {
+      seen = true;
+      if (/[{,]code="429"[,}]/.test(line)) answered += sampleValue(line);
+    } else if (line.startsWith('apiserver_dropped_requests_total')) {
+      seen = true;
+      dropped += sampleValue(line);
+    }
   }
-  return seen ? n : null;
+  return seen ? Math.max(answered, dropped) : null;
 }
 
+function sampleValue(line: string): number {
+  return Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+}

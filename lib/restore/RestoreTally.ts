@@ -86,7 +86,7 @@ export class RestoreTally {
     // Rewrites are made only by a write: an object left as it exists, or refused, changed nothing.
     const written = rest.outcome === 'created' || rest.outcome === 'updated';
     if (written) for (const r of rewrites ?? []) this.#translations[REWRITE_COUNT_KEYS[r.kind]]++;
-    this.#gitops.note({ resource: resourceName, name, ...rest }, rest.targetNamespace ?? ns);
+    if (rest.gitopsHeld) this.#gitops.note({ resource: resourceName, name, ...rest }, rest.targetNamespace ?? ns);
     await this.#report.add({
       resource: resourceName, ...(ns !== undefined ? { namespace: ns } : {}), name, ...rest,
       ...(written && rewrites?.length ? { rewrites } : {}),

@@ -61,7 +61,8 @@ export interface RecoveryClusterOptions {
   /**
    * The recovery kube-apiserver's `--max-mutating-requests-inflight`: writes it serves at once before it
    * answers 429 with Retry-After, as an API server under load (or EKS's priority and fairness) does. The
-   * bench's cap curve lowers it to see what a restore's cap of writes does against such a server.
+   * bench's cap curve lowers it to see what a restore's cap of writes does against such a server. Given, the
+   * delegate is mapped to a group bound to cluster-admin instead of system:masters, which the limit exempts.
    * @default 500 (apiServerFlags)
    */
   maxMutatingRequestsInflight?: number;
@@ -88,6 +89,8 @@ interface RunningCluster {
 }
 
 const READY_TIMEOUT_MS = 90_000;
+/** The recovery delegate's group when its cluster limits writes (RecoveryClusterOptions.maxMutatingRequestsInflight). */
+const DELEGATE_ADMIN_GROUP = 'eks-standin:delegate-admin';
 
 /**
  * A real local EKS stand-in (DESIGN section 6): etcd + kube-apiserver (1.20 built here, or any current
@@ -342,7 +345,17 @@ export class StandIn {
     await aggregateClusterRoles(c);
     if (spec.delegateRoleName) {
       // What `eksctl create iamidentitymapping --group system:masters` left for the delegate in the recovery account.
-      await c.setAwsAuth([{ rolearn: `arn:aws:iam::${spec.account}:role/${spec.delegateRoleName}`, username: 'eks-delegate', groups: ['system:masters'] }]);
+      // system:masters is exempt from the API server's in-flight limits (and from EKS's priority and fairness): a
+      // cluster limiting writes binds the delegate to cluster-admin through a group of its own, so its limit applies.
+      const group = spec.maxMutatingRequestsInflight === undefined ? 'system:masters' : DELEGATE_ADMIN_GROUP;
+      if (group === DELEGATE_ADMIN_GROUP) {
+        await c.apply('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: DELEGATE_ADMIN_GROUP },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: DELEGATE_ADMIN_GROUP }],
+        });
+      }
+      await c.setAwsAuth([{ rolearn: `arn:aws:iam::${spec.account}:role/${spec.delegateRoleName}`, username: 'eks-delegate', groups: [group] }]);
     }
   }
 

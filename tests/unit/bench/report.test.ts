@@ -138,6 +138,11 @@ describe('the bench README region', () => {
       'apiserver_flowcontrol_rejected_requests_total{flow_schema="global-default",priority_level="global-default",reason="queue-full"} 10',
     ].join('\n');
     expect(sum429s(metrics)).toBe(10);
+    // 1.20's max-in-flight filter counts its 429s as dropped requests only; a server counting both is not counted twice.
+    const dropped = 'apiserver_dropped_requests_total{request_kind="mutating"} 1807\napiserver_dropped_requests_total{request_kind="readOnly"} 3\n';
+    expect(sum429s(`${dropped}apiserver_request_total{code="201",verb="POST"} 5000\n`)).toBe(1810);
+    expect(sum429s(`${dropped}${metrics}`)).toBe(1810);
+    expect(sum429s(`apiserver_dropped_requests_total{request_kind="mutating"} 4\n${metrics}`)).toBe(10);
     expect(sum429s('# no request counts here\nprocess_cpu_seconds_total 12\n')).toBeNull();
   });
 
