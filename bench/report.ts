@@ -457,7 +457,7 @@ export function renderReadme(r: BenchResults): string {
   }
   for (const curve of r.restoreCapCurves ?? []) {
     lines.push(
-      `Cap curve of restore writes (\`${curve.command}\`, ${curve.generatedAt.slice(0, 10)}${curve.pinned ? ', pinned' : ''}): the same restore of the recovery point of ${fmtInt(curve.atObjects)} seeded objects at each RESTORE_CONCURRENCY, each into fresh namespaces, a synchronous restore through the bundle at ${curve.memorySizeMb} MB, against a recovery API server that serves ${fmtInt(curve.recoveryMaxWrites)} writes at once (\`--max-mutating-requests-inflight\`) and answers 429 with Retry-After beyond; 429s are the rise of its \`apiserver_request_total{code="429"}\` during the run:`,
+      `Cap curve of restore writes (\`${curve.command}\`, ${curve.generatedAt.slice(0, 10)}${curve.pinned ? ', pinned' : ''}): the same restore of the recovery point of ${fmtInt(curve.atObjects)} seeded objects at each RESTORE_CONCURRENCY, each into fresh namespaces, a synchronous restore through the bundle at ${curve.memorySizeMb} MB, against a recovery API server that serves ${fmtInt(curve.recoveryMaxWrites)} writes at once (\`--max-mutating-requests-inflight\`) and answers 429 with Retry-After beyond (the delegate bound to cluster-admin when the limit is lowered: system:masters is exempt from it); 429s are the rise of its \`apiserver_dropped_requests_total\` (1.20's in-flight limit counts them there) or \`apiserver_request_total{code="429"}\`, whichever is larger, during the run:`,
       '',
       '| Writes in flight | Objects created | Restore | Objects/s | CPU | Peak RSS | 429s |',
       '|---:|---:|---:|---:|---:|---:|---:|',

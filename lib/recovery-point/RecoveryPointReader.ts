@@ -39,6 +39,16 @@ export interface ReadObjectsOptions {
   onRangeRequest?: (range: string) => void;
 }
 
+/** Options for RecoveryPointReader.typeObjects(). */
+export interface TypeObjectsOptions extends ReadObjectsOptions {
+  /**
+   * Only the objects at these positions of the type (archive order, `from` included, `to` not): a durable
+   * restore's chunk of a large type. The others are counted (the member's counts are still checked against
+   * the index) but neither parsed nor, for Secrets, decrypted. @default every object
+   */
+  range?: { from: number; to: number };
+}
+
 /** What a full read of the archive measured, for verify's report. */
 export interface ArchiveReadSummary {
   objects: number;
@@ -158,7 +168,7 @@ export class RecoveryPointReader {
    * checks it, and the type's count against the index and the manifest at the end. Sealed Secrets are opened
    * in memory. Throws RecoveryPointError for an archive that is not seekable (read it with objects()).
    */
-  async *typeObjects(resourceName: string, options: ReadObjectsOptions = {}): AsyncGenerator<RecoveryPointObject, void, undefined> {
+  async *typeObjects(resourceName: string, options: TypeObjectsOptions = {}): AsyncGenerator<RecoveryPointObject, void, undefined> {
     const index = this.manifest.index;
     if (!index) throw new RecoveryPointError(`recovery point ${this.manifest.recoveryPointId} has no index (format ${this.manifest.formatVersion}): read it whole`);
     const problem = problemSink(options);
@@ -172,17 +182,32 @@ export class RecoveryPointReader {
     const envelope = this.manifest.secrets && resourceName === SECRETS_RESOURCE
       ? await SecretEnvelope.open(this.#kmsFor, this.manifest.secrets, options.signal ? { signal: options.signal } : {})
       : undefined;
-    let seen = 0;
+    // Positions of the type's entries so far, across its members; entries outside options.range only counted.
+    const position = { next: 0, counted: 0, ...(options.range ? { range: options.range } : {}) };
+    // With a range, the members wholly outside it are not fetched at all: their objects are counted as the index
+    // says (a durable restore's prepare read and checked them whole).
+    const firstPosition = new Map<number, number>();
+    const members: ArchiveMember[] = [];
+    let start = 0;
+    for (const m of membersOfType(index, resourceName)) {
+      const n = m.types.get(resourceName) ?? 0;
+      if (!options.range || (start < options.range.to && start + n > options.range.from)) {
+        firstPosition.set(m.offset, start);
+        members.push(m);
+      } else {
+        position.counted += n;
+      }
+      start += n;
+    }
     try {
-      for await (const fetched of this.#fetchKeepingShared(membersOfType(index, resourceName), options)) {
-        for await (const o of this.#memberObjects(fetched, resourceName, options, envelope, problem)) {
-          seen++;
-          yield o;
-        }
+      for await (const fetched of this.#fetchKeepingShared(members, options)) {
+        position.next = firstPosition.get(fetched.member.offset) ?? position.next;
+        yield* this.#memberObjects(fetched, resourceName, options, envelope, problem, position);
       }
     } finally {
       envelope?.dispose();
     }
+    const seen = position.counted;
     if (seen !== type.objects) problem(`${resourceName}: its members hold ${seen} objects, the index says ${type.objects}`);
     if (row && seen !== row.count) problem(`${resourceName}: archive holds ${seen} objects, the manifest says ${row.count}`);
   }
@@ -229,6 +254,7 @@ export class RecoveryPointReader {
   async *#memberObjects(
     fetched: { member: ArchiveMember; body: Buffer; sha256: string }, only: string | undefined,
     options: ReadObjectsOptions, envelope: SecretEnvelope | undefined, problem: (text: string) => void,
+    position?: { next: number; counted: number; range?: { from: number; to: number } },
   ): AsyncGenerator<RecoveryPointObject, void, undefined> {
     const { member } = fetched;
     const names = member.role === 'objects' ? [...member.types.keys()].join(', ') : member.role === 'head' ? 'metadata' : 'end-of-archive';
@@ -254,10 +280,19 @@ export class RecoveryPointReader {
           }
           // Another type's entry in the shared member: its SHA-256 checked it; it is that type's to parse.
           if (only !== undefined && entry.resourceName !== only) continue;
+          if (position) {
+            const at = position.next++;
+            if (position.range && (at < position.range.from || at >= position.range.to)) {
+              counts.set(entry.resourceName, (counts.get(entry.resourceName) ?? 0) + 1);
+              position.counted++;
+              continue;
+            }
+          }
         }
         const o = checkEntry(entry, kinds, envelope, problem);
         if (o === undefined) continue;
         counts.set(o.resourceName, (counts.get(o.resourceName) ?? 0) + 1);
+        if (position) position.counted++;
         yield o;
       }
     } catch (err) {

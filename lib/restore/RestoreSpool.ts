@@ -24,8 +24,14 @@ export interface RecoveryPointCrd {
 /** What the spool reads: the whole archive, and one type at a time when the recovery point is seekable (1.2). */
 export type SpoolReader = Pick<RecoveryPointReader, 'objects'> & Partial<Pick<RecoveryPointReader, 'seekable' | 'typeObjects'>>;
 
-/** Reads one type's objects again, from S3 (a seekable recovery point). */
-type TypeReader = (resourceName: string) => AsyncIterable<{ object: Record<string, unknown> }>;
+/** Positions of a type's objects, archive order, `from` included, `to` not (a durable restore's chunk). */
+export interface ObjectRange {
+  from: number;
+  to: number;
+}
+
+/** Reads one type's objects again, from S3 (a seekable recovery point), only those of `range` when given. */
+type TypeReader = (resourceName: string, range?: ObjectRange) => AsyncIterable<{ object: Record<string, unknown> }>;
 
 /**
  * What fill() learned of a seekable recovery point, as JSON: what a durable restore's steps read instead of
@@ -113,7 +119,7 @@ export class RestoreSpool implements RecoveryPointFacts {
     // Each type's read later gets no signal, as the files of a disk spool have none: the restore checks its
     // deadline between objects and stops reading (which cancels the Range GETs in flight); an abort inside
     // the read would end the restore as FAILED instead of PARTIAL with its not-attempted rows.
-    const spool = new RestoreSpool(undefined, (resourceName) => typeObjects(resourceName));
+    const spool = new RestoreSpool(undefined, (resourceName, range) => typeObjects(resourceName, range ? { range } : {}));
     for await (const entry of reader.objects(read)) {
       spool.#learn(entry.resourceName, entry.object);
       spool.#counts.set(entry.resourceName, (spool.#counts.get(entry.resourceName) ?? 0) + 1);
@@ -126,7 +132,7 @@ export class RestoreSpool implements RecoveryPointFacts {
    * now; each type is read by Range GETs of its own members when its turn comes (their SHA-256 checked).
    */
   static fromFacts(reader: Required<Pick<SpoolReader, 'typeObjects'>>, facts: SpoolFacts): RestoreSpool {
-    const spool = new RestoreSpool(undefined, (resourceName) => reader.typeObjects(resourceName));
+    const spool = new RestoreSpool(undefined, (resourceName, range) => reader.typeObjects(resourceName, range ? { range } : {}));
     for (const t of facts.types) spool.#counts.set(t.resourceName, t.count);
     for (const s of facts.selectorServices) spool.selectorServices.add(s);
     for (const [name, crd] of facts.crds) spool.crds.set(name, crd);
@@ -145,16 +151,24 @@ export class RestoreSpool implements RecoveryPointFacts {
     return [...this.#counts].map(([resourceName, count]) => ({ resourceName, count }));
   }
 
-  /** The objects of one type, in archive order, one at a time. */
-  async *objects(resourceName: string): AsyncGenerator<Record<string, unknown>> {
+  /**
+   * The objects of one type, in archive order, one at a time; with `range`, those at its positions only. A
+   * seekable recovery point's reader parses (and decrypts) only those: a chunk of a large type would otherwise
+   * parse the whole type once per chunk.
+   */
+  async *objects(resourceName: string, range?: ObjectRange): AsyncGenerator<Record<string, unknown>> {
     if (!this.#counts.has(resourceName)) return;
     if (this.#typeReader) {
-      for await (const entry of this.#typeReader(resourceName)) yield entry.object;
+      for await (const entry of this.#typeReader(resourceName, range)) yield entry.object;
       return;
     }
     const lines = createInterface({ input: createReadStream(this.#file(resourceName)), crlfDelay: Infinity });
+    let at = 0;
     for await (const line of lines) {
-      if (line !== '') yield JSON.parse(line) as Record<string, unknown>;
+      if (line === '') continue;
+      const position = at++;
+      if (range && (position < range.from || position >= range.to)) continue;
+      yield JSON.parse(line) as Record<string, unknown>;
     }
   }
 

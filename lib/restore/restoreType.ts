@@ -205,14 +205,8 @@ async function each(ctx: RestoreContext, resourceName: string, fn: (obj: Json) =
 }
 
 /** The objects of a type, or of the slice's range of it (archive order, which a re-read keeps). */
-async function* objects(ctx: RestoreContext, resourceName: string): AsyncGenerator<Json> {
-  const range = ctx.opts.slice?.objects;
-  let index = 0;
-  for await (const obj of ctx.spool.objects(resourceName)) {
-    const at = index++;
-    if (range && (at < range.from || at >= range.to)) continue;
-    yield obj;
-  }
+function objects(ctx: RestoreContext, resourceName: string): AsyncGenerator<Json> {
+  return ctx.spool.objects(resourceName, ctx.opts.slice?.objects);
 }
 
 /** With includeNamespaces, the existing objects are listed in those namespaces (as mapped) only. */

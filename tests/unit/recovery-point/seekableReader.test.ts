@@ -63,6 +63,21 @@ describe('RecoveryPointReader on a seekable recovery point (1.2)', () => {
     expect(sent).toEqual(members.map(rangeOf));
   });
 
+  it('reads a range of one type (a durable chunk): only those objects, only the members that hold them, the counts still checked', async () => {
+    const s3 = await written({ maxMemberBytes: 2048 });
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const whole = await collect(reader.typeObjects('configmaps'));
+    const members = membersOfType(reader.index!, 'configmaps');
+    const before = archiveGets(s3).length;
+    const chunk = await collect(reader.typeObjects('configmaps', { range: { from: 100, to: 150 } }));
+    expect(chunk).toEqual(whole.slice(100, 150));
+    const fetched = archiveGets(s3).slice(before);
+    expect(fetched.length).toBeGreaterThan(0);
+    expect(fetched.length).toBeLessThan(members.length);
+    expect(await collect(reader.typeObjects('configmaps', { range: { from: 290, to: 400 } }))).toEqual(whole.slice(290));
+    expect(await collect(reader.typeObjects('configmaps', { range: { from: 0, to: 300 } }))).toEqual(whole);
+  });
+
   it('reads a small type with one Range GET, and a type it does not hold with none', async () => {
     const s3 = await written();
     const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);

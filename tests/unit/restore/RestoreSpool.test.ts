@@ -46,6 +46,10 @@ describe('RestoreSpool.fill', () => {
       const names: string[] = [];
       for await (const obj of spool.objects('type1')) names.push(String((obj.metadata as { name: string }).name));
       expect(names).toEqual([1, 4, 7, 10, 13, 16, 19, 22, 25, 28].map((i) => `obj-${i}`));
+      // A durable chunk's range: the positions within the type, archive order.
+      const chunk: string[] = [];
+      for await (const obj of spool.objects('type1', { from: 3, to: 6 })) chunk.push(String((obj.metadata as { name: string }).name));
+      expect(chunk).toEqual(['obj-10', 'obj-13', 'obj-16']);
       expect(spool.hasUid('00000003-0000-4000-8000-000000000000')).toBe(true);
       expect(spool.hasUid('0000000a-0000-4000-8000-000000000000')).toBe(false);
     } finally {
