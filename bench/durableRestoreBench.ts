@@ -47,9 +47,17 @@ export interface DurableRestoreFigures {
     objectsPerSecond: number;
     /** The runner process's own CPU (AWS's checkpoint server): not the delegate's, and not billed on Lambda. */
     runnerCpuMs: number;
+    /** Where the restore's wall time went, from the engine's step timestamps (stepTimeline). */
+    timeline?: StepTimeline;
   };
   /** The POST baseline: the tenants' objects, prepared, written at the same concurrency, tier by tier. */
   baseline: { objects: number; ms: number; cpuMs: number; cpuPer100kMs: number; objectsPerSecond: number };
+  /**
+   * A million-object run does not fit this machine with both clusters full (bench/run.ts LARGE_RESTORE_OBJECTS):
+   * the source cluster is stopped once the recovery point is written, and the recovery cluster emptied before the
+   * baseline writes. Absent: neither was done (both restores wrote into the one recovery cluster).
+   */
+  clusters?: { sourceStoppedAfterBackup: boolean; recoveryEmptiedBeforeBaseline: boolean };
   /** durable.rtoMs / baseline.ms (target <= 1.1) */
   ratio: number;
   /** (delegate CPU - baseline CPU) per object written, ms: what the delegate adds to each write. */
@@ -89,10 +97,50 @@ export interface MeasureDurableRestoreOptions {
    */
   tenants?: number;
   pin?: CpuPin;
+  /**
+   * Runs after the durable restore, before the baseline prepares its writes: the large run empties the
+   * recovery cluster here (and installs what the baseline does not write, such as the bench's CRD).
+   */
+  beforeBaseline?: () => Promise<void>;
   log: (msg: string) => void;
 }
 
+/**
+ * The restore's wall time by the engine's own step timestamps: `prepare`, the slices' steps added up, the time
+ * between one step's end and the next one's start (checkpoint round trips, waits, invocations started), and
+ * `finish`. The slowest step, to see whether one type holds the rest up.
+ */
+export interface StepTimeline {
+  prepareMs: number;
+  stepsMs: number;
+  betweenStepsMs: number;
+  finishMs: number;
+  slowest: { step: string; ms: number };
+}
+
+interface RunnerOperation { name: string; type?: string; startedAt?: number; endedAt?: number }
+
+/** StepTimeline of the runner's operations (undefined when a step has no timestamps). */
+export function stepTimeline(operations: readonly RunnerOperation[]): StepTimeline | undefined {
+  const steps = operations.filter((o) => o.type === 'STEP');
+  if (steps.length < 2 || steps.some((o) => o.startedAt === undefined || o.endedAt === undefined)) return undefined;
+  const ms = (o: RunnerOperation) => o.endedAt! - o.startedAt!;
+  const sorted = [...steps].sort((a, b) => a.startedAt! - b.startedAt!);
+  const slices = sorted.filter((o) => o.name !== 'prepare' && o.name !== 'finish');
+  let between = 0;
+  for (let i = 1; i < sorted.length; i++) between += Math.max(0, sorted[i]!.startedAt! - sorted[i - 1]!.endedAt!);
+  const slowest = slices.reduce((a, b) => (ms(b) > ms(a) ? b : a), slices[0] ?? sorted[0]!);
+  return {
+    prepareMs: ms(sorted.find((o) => o.name === 'prepare') ?? sorted[0]!),
+    stepsMs: slices.reduce((n, o) => n + ms(o), 0),
+    betweenStepsMs: between,
+    finishMs: ms(sorted.find((o) => o.name === 'finish') ?? sorted.at(-1)!),
+    slowest: { step: slowest.name, ms: ms(slowest) },
+  };
+}
+
 interface RunnerResult {
+  operations?: RunnerOperation[];
   status: string;
   result?: { status: string; created: number; failed: number; steps: number; durationMs: number };
   error?: unknown;
@@ -146,7 +194,10 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
     const peakRssMiB = Math.round(Math.max(...result.usage.map((u) => u.maxRssKiB)) / 1024);
     const runnerCpuMs = result.self.userMs + result.self.systemMs;
     o.log(`durable restore: ${restore.created} objects in ${(run.wallMs / 1000).toFixed(2)} s, ${result.invocations} invocation(s), ${restore.steps} steps, CPU ${(cpuMs / 1000).toFixed(2)} s, peak ${peakRssMiB} MiB`);
+    const timeline = stepTimeline(result.operations ?? []);
+    if (timeline) o.log(`durable restore: prepare ${timeline.prepareMs} ms, steps ${timeline.stepsMs} ms, between steps ${timeline.betweenStepsMs} ms, finish ${timeline.finishMs} ms; slowest step ${timeline.slowest.step} ${timeline.slowest.ms} ms`);
 
+    await o.beforeBaseline?.();
     const byType = await preparedWrites(reader, (ns) => `${ns}-${o.namespaceSuffix}b`, (ns) => chosen.has(ns));
     const objects = [...byType.values()].reduce((n, l) => n + l.length, 0);
     o.log(`durable restore baseline: POST ${objects} prepared objects, ${concurrency} in flight, tiers in restore order`);
@@ -167,6 +218,7 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
         rtoMs: Math.round(run.wallMs), restoreMs: restore.durationMs, invocations: result.invocations, steps: restore.steps,
         cpuMs: Math.round(cpuMs), cpuPer100kMs: Math.round((cpuMs / restore.created) * 100_000), peakRssMiB,
         objectsPerSecond: Math.round(restore.created / (run.wallMs / 1000)), runnerCpuMs: Math.round(runnerCpuMs),
+        ...(timeline ? { timeline } : {}),
       },
       baseline: {
         objects: base.objects, ms: Math.round(base.ms), cpuMs: Math.round(base.cpuMs), cpuPer100kMs: Math.round((base.cpuMs / base.objects) * 100_000),

@@ -57,6 +57,8 @@ interface Context {
   pin: CpuPin | undefined;
   /** The stand-in's processes now (kube-apiserver, etcd, moto, ...). */
   standInPids: () => number[];
+  /** Stops or empties one of the stand-in's clusters (the large restore run: LARGE_RESTORE_OBJECTS). */
+  clusters: Pick<StandIn, 'stopCluster' | 'resetCluster'>;
 }
 
 /** How one measurement runs: pinned (stand-in and process under test on separate cores) or co-located. */
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
     const creds = await client.issueRoleCredentials('bench-delegate');
     await client.setAwsAuth([{ rolearn: creds.roleArn, username: 'delegate', groups: ['system:masters'] }]);
     const ctx: Context = {
-      opts, conn, client, python, work, memorySizeMb, node22, pin, standInPids: () => standIn.pids,
+      opts, conn, client, python, work, memorySizeMb, node22, pin, standInPids: () => standIn.pids, clusters: standIn,
       delegateEnv: client.delegateEnv(creds, { KUBE_PAGE_SIZE: String(opts.pageSize) }),
     };
     seeder = new ApiConnection({ apiServerUrl: conn.apiServerUrl, caPem: conn.caPem, token: conn.adminToken, maxSockets: opts.seedConcurrency });
@@ -433,13 +435,32 @@ async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: nu
     python: ctx.python, repoRoot: REPO_ROOT, primary, recovery, delegateEnv: recovery.delegateEnv(creds),
     location: backup.response.location, memorySizeMb: ctx.memorySizeMb, log, ...(ctx.pin ? { pin: ctx.pin } : {}),
   };
+  // A restore reads only S3: at a million objects the source cluster goes once its recovery point is written,
+  // and the recovery cluster is emptied between the restore and the baseline, or this machine's memory runs out.
+  const large = size >= LARGE_RESTORE_OBJECTS;
+  if (large) {
+    log(`${size}: stopping the source cluster (the restore reads only S3; two clusters of ${size} objects do not fit in this machine's memory)`);
+    await ctx.clusters.stopCluster('primary');
+  }
   const runs: RestoreRuns = {};
   if (opts.restoreDurableAt !== undefined) {
     const dir = mkdtempSync(join(ctx.work, 'durable-'));
-    runs.durable = await measureDurableRestore({
+    const beforeBaseline = async () => {
+      log(`${size}: emptying the recovery cluster before the baseline (etcd wiped, kube-apiserver started again, the bench's CRD installed)`);
+      await ctx.clusters.resetCluster('recovery');
+      const api = new ApiConnection({ apiServerUrl: recovery.conn.apiServerUrl, caPem: recovery.conn.caPem, token: recovery.conn.adminToken });
+      try {
+        await installBenchCrd(api);
+      } finally {
+        api.destroy();
+      }
+    };
+    const figures = await measureDurableRestore({
       ...common, workDir: dir, node22: ctx.node22 ?? pinnedNode22(), concurrency: opts.restoreConcurrency,
       sliceObjects: opts.durableSlice, invocationBudgetMs: opts.durableBudgetMs, namespaceSuffix: 'd',
+      ...(large ? { beforeBaseline } : {}),
     });
+    runs.durable = large ? { ...figures, clusters: { sourceStoppedAfterBackup: true, recoveryEmptiedBeforeBaseline: true } } : figures;
     rmSync(dir, { recursive: true, force: true });
   }
   if (opts.restoreCurveAt !== undefined) {
@@ -449,6 +470,12 @@ async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: nu
   }
   return runs;
 }
+
+/**
+ * From this size a restore run stops the source cluster after its backup and empties the recovery cluster
+ * before the baseline: a million objects take about 7 GiB of etcd and more of kube-apiserver per cluster.
+ */
+const LARGE_RESTORE_OBJECTS = 500_000;
 
 /** Tenant namespaces of the smoke run's durable restore: 6 x 50 objects, a few hundred, so CI stays quick. */
 const SMOKE_DURABLE_TENANTS = 6;

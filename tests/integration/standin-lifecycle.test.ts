@@ -61,3 +61,32 @@ it('starts a recovery cluster beside the primary, and stops both leaving no proc
   await expect(fetch(`${recovery.controlUrl}/clusters/lifecycle-dr`)).rejects.toThrow();
   await expect(fetch(`${conn.controlUrl}/clusters/lifecycle`)).rejects.toThrow();
 }, 120_000);
+
+it('stops one cluster leaving S3 serving, and resets the other to an empty cluster its delegate can still write to', async () => {
+  const standIn = new StandIn({ verbose: false, clusterName: 'lifecycle', recoveryCluster: { clusterName: 'lifecycle-dr' } });
+  const conn = await standIn.start();
+  const recovery = new StandInClient(conn.recovery!);
+  try {
+    const before = standIn.pids;
+    await recovery.kube('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'left-over' } });
+    expect((await recovery.kube('GET', '/api/v1/namespaces/default/configmaps/left-over')).status).toBe(200);
+
+    await standIn.stopCluster('primary');
+    // moto and the recovery cluster's etcd and kube-apiserver.
+    expect(standIn.pids).toHaveLength(3);
+    expect(before.filter(alive)).toHaveLength(3);
+    await expect(new StandInClient(conn).kube('GET', '/readyz')).rejects.toThrow();
+    await new StandInClient(conn).createBucket('lifecycle-after-stop');
+
+    await standIn.resetCluster('recovery');
+    expect((await recovery.kube('GET', '/readyz')).status).toBe(200);
+    expect((await recovery.kube('GET', '/api/v1/namespaces/default/configmaps/left-over')).status).toBe(404);
+    // The start-up's RBAC and aws-auth again: the recovery delegate's role is mapped, and the cluster takes writes.
+    const awsAuth = await recovery.kube('GET', '/api/v1/namespaces/kube-system/configmaps/aws-auth');
+    expect(awsAuth.json<{ data: { mapRoles: string } }>().data.mapRoles).toContain(recovery.conn.delegateRoleName!);
+    expect((await recovery.kube('GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/eks-standin:view')).status).toBe(200);
+    expect((await recovery.kube('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-reset' } })).status).toBe(201);
+  } finally {
+    await standIn.stop();
+  }
+}, 120_000);

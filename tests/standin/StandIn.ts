@@ -86,6 +86,8 @@ interface RunningCluster {
   etcdUrl: string;
   /** The kube-apiserver command line, to start it again the same way after restartApiServer's kill. */
   apiServer: { cmd: string; args: string[] };
+  /** etcd's command line and data directory, to start it again empty (resetCluster). */
+  etcd: { cmd: string; args: string[]; dataDir: string };
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -215,12 +217,14 @@ export class StandIn {
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const which: StandInCluster = spec.prefix ? 'recovery' : 'primary';
 
-    this.#spawn(`${spec.prefix}etcd`, bins.etcd, [
-      '--data-dir', join(dir, 'etcd'), '--name', 'standin',
+    const etcdDataDir = join(dir, 'etcd');
+    const etcdArgs = [
+      '--data-dir', etcdDataDir, '--name', 'standin',
       '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
       '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
       '--initial-cluster', `standin=http://127.0.0.1:${etcdPeerPort}`, '--unsafe-no-fsync', '--log-level', 'warn',
-    ]);
+    ];
+    this.#spawn(`${spec.prefix}etcd`, bins.etcd, etcdArgs);
 
     const conn: StandInConnection = {
       region: spec.region, clusterName: spec.name, account: spec.account, kubernetesVersion: majorMinor(version),
@@ -269,7 +273,7 @@ export class StandIn {
     });
     this.#spawn(`${spec.prefix}kube-apiserver`, bins.kubeApiserver, apiServerArgs);
     await waitFor(`${spec.prefix}kube-apiserver`, () => apiServerReady(client));
-    return { spec, conn, control, etcdUrl, apiServer: { cmd: bins.kubeApiserver, args: apiServerArgs } };
+    return { spec, conn, control, etcdUrl, apiServer: { cmd: bins.kubeApiserver, args: apiServerArgs }, etcd: { cmd: bins.etcd, args: etcdArgs, dataDir: etcdDataDir } };
   }
 
   /**
@@ -304,6 +308,46 @@ export class StandIn {
     });
     const readyAt = Date.now();
     return { downMs: startedAt - killedAt, answeringAfterMs: (answeringAt ?? readyAt) - startedAt, readyAfterMs: readyAt - startedAt };
+  }
+
+  /**
+   * Stops a cluster's kube-apiserver and etcd and removes etcd's data (on tmpfs: memory). moto and the control
+   * server keep running, so S3 and STS still answer. The bench's million-object restore stops the source
+   * cluster once its recovery point is written: a restore reads only S3, and this machine's memory does not
+   * hold two million-object clusters at once.
+   */
+  async stopCluster(cluster: StandInCluster): Promise<void> {
+    const running = this.#cluster(cluster);
+    for (const name of [`${running.spec.prefix}kube-apiserver`, `${running.spec.prefix}etcd`]) await this.#killNamed(name);
+    rmSync(running.etcd.dataDir, { recursive: true, force: true });
+    this.#log(`${running.spec.name} stopped (kube-apiserver and etcd; its objects removed)`);
+  }
+
+  /**
+   * A cluster as it was at start-up: kube-apiserver and etcd stopped, etcd's data removed, both started again
+   * on the same ports with the same flags, and the start-up's RBAC and aws-auth written again. The bench
+   * restores a million objects into the recovery cluster, then resets it so the POST baseline writes into a
+   * cluster as empty as the restore found.
+   */
+  async resetCluster(cluster: StandInCluster): Promise<void> {
+    const running = this.#cluster(cluster);
+    await this.stopCluster(cluster);
+    this.#spawn(`${running.spec.prefix}etcd`, running.etcd.cmd, running.etcd.args);
+    await waitFor(`${running.spec.prefix}etcd`, () => httpOk(`${running.etcdUrl}/health`));
+    this.#spawn(`${running.spec.prefix}kube-apiserver`, running.apiServer.cmd, running.apiServer.args);
+    await waitFor(`${running.spec.prefix}kube-apiserver`, () => apiServerReady(new StandInClient(running.conn)));
+    await this.#bootstrap(running);
+    this.#log(`${running.spec.name} reset: empty etcd, kube-apiserver started again`);
+  }
+
+  /** Ends the latest process started under `name` (SIGTERM, SIGKILL after 5 s) and forgets it. */
+  async #killNamed(name: string): Promise<void> {
+    const child = this.#named.get(name);
+    if (!child) return;
+    const index = this.#procs.indexOf(child);
+    if (index >= 0) this.#procs.splice(index, 1);
+    this.#named.delete(name);
+    await endProcess(child, 'SIGTERM');
   }
 
   /**
@@ -374,12 +418,7 @@ export class StandIn {
 
   async #killAll(signal: NodeJS.Signals): Promise<void> {
     const procs = this.#procs.splice(0);
-    await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
-      if (p.exitCode !== null || p.signalCode !== null) return resolve();
-      const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
-      p.once('exit', () => { clearTimeout(timer); resolve(); });
-      p.kill(signal);
-    })));
+    await Promise.all(procs.map((p) => endProcess(p, signal)));
   }
 
   #log(msg: string): void {
@@ -398,6 +437,16 @@ interface ClusterRoleJson {
  * What kube-controller-manager's clusterrole-aggregation controller does, once: fill aggregated roles
  * (admin, edit, view) with the rules of the roles their selectors match. Without it `view` grants nothing.
  */
+/** Sends `signal` and resolves once the process has exited (SIGKILL after 5 s if it has not). */
+function endProcess(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+    p.once('exit', () => { clearTimeout(timer); resolve(); });
+    p.kill(signal);
+  });
+}
+
 async function aggregateClusterRoles(c: StandInClient): Promise<void> {
   const path = '/apis/rbac.authorization.k8s.io/v1/clusterroles';
   const roles = (await c.kube('GET', path)).json<{ items: ClusterRoleJson[] }>().items;

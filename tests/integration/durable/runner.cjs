@@ -72,7 +72,7 @@ async function main() {
   try {
     const runner = new LocalDurableTestRunner({ handlerFunction });
     const execution = await runner.run({ payload });
-    const operations = execution.getOperations().map((op) => ({ name: op.getName(), type: op.getType(), status: op.getStatus(), ...(op.getType() === 'STEP' ? { attempt: op.getStepDetails()?.attempt } : {}) }));
+    const operations = execution.getOperations().map((op) => ({ name: op.getName(), type: op.getType(), status: op.getStatus(), ...(op.getType() === 'STEP' ? { attempt: op.getStepDetails()?.attempt } : {}), startedAt: op.getStartTimestamp()?.getTime(), endedAt: op.getEndTimestamp()?.getTime() }));
     writeFileSync(resultFile, JSON.stringify({
       status: execution.getStatus(), result: execution.getResult(), error: execution.getStatus() === 'SUCCEEDED' ? undefined : execution.getError(),
       invocations: execution.getInvocations().length, processes, died, usage, self: usageOf(process.resourceUsage()), operations,
