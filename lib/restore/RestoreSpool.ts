@@ -70,6 +70,8 @@ export class RestoreSpool implements RecoveryPointFacts {
   readonly #counts = new Map<string, number>();
   // 52 bits of each uid (they are random UUIDs): a number per object instead of a 36-character string.
   readonly #uids = new Set<number | string>();
+  // The uids some object names as its controller: the only ones hasUid is asked about (skipReason).
+  readonly #controllerUids = new Set<number | string>();
 
   readonly #typeReader: TypeReader | undefined;
 
@@ -140,10 +142,16 @@ export class RestoreSpool implements RecoveryPointFacts {
     return spool;
   }
 
-  /** What this spool learned, for fromFacts(); undefined when its objects are on local disk (not seekable). */
+  /**
+   * What this spool learned, for fromFacts(); undefined when its objects are on local disk (not seekable).
+   * Of the uids, those of controllers only: what hasUid answers for skipReason.
+   */
   facts(): SpoolFacts | undefined {
     if (!this.#typeReader) return undefined;
-    return { types: this.types(), selectorServices: [...this.selectorServices], crds: [...this.crds], uids: [...this.#uids] };
+    // Only owners some object names as its controller: a step reads the facts again, and every object's uid
+    // would make them grow with the cluster (16 MB to read and hold in each step of a million-object restore).
+    const owners = [...this.#uids].filter((uid) => this.#controllerUids.has(uid));
+    return { types: this.types(), selectorServices: [...this.selectorServices], crds: [...this.crds], uids: owners };
   }
 
   /** Every type in the recovery point with how many objects it holds. */
@@ -189,6 +197,12 @@ export class RestoreSpool implements RecoveryPointFacts {
   #learn(resourceName: string, obj: Record<string, unknown>): void {
     const meta = record(obj.metadata);
     if (typeof meta.uid === 'string') this.#uids.add(uidKey(meta.uid));
+    if (Array.isArray(meta.ownerReferences)) {
+      for (const ref of meta.ownerReferences as unknown[]) {
+        const r = record(ref);
+        if (r.controller === true && typeof r.uid === 'string') this.#controllerUids.add(uidKey(r.uid));
+      }
+    }
     if (resourceName === 'services') {
       const selector = record(record(obj.spec).selector);
       if (Object.keys(selector).length > 0) this.selectorServices.add(`${String(meta.namespace)}/${String(meta.name)}`);

@@ -64,6 +64,33 @@ describe('RestoreSpool.fill on a seekable recovery point', () => {
     }
   });
 
+  it('hands its steps the uids of controllers only, so the facts do not grow with the cluster', async () => {
+    const owned: RecoveryPointObjectSpec[] = [
+      { resource: 'deployments.apps', object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', uid: uid(3) } } },
+      {
+        resource: 'replicasets.apps', object: {
+          apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: {
+            name: 'web-1', namespace: 'shop', uid: uid(4),
+            ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: uid(3), controller: true }, { kind: 'ConfigMap', name: 'cm-1', uid: uid(101) }],
+          },
+        },
+      },
+    ];
+    const folder = recoveryPointFolder('eks/', 'prod', '20261123T200502Z-0wn5');
+    await writeRecoveryPoint(s3, BUCKET, folder, [...OBJECTS, ...owned]);
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, folder);
+    const spool = await RestoreSpool.fill(reader, { directory: parent });
+    const facts = spool.facts()!;
+    // The Deployment a ReplicaSet names as its controller; not the ConfigMap it names without controller: true.
+    expect(facts.uids).toHaveLength(1);
+    const step = RestoreSpool.fromFacts(reader as Required<Pick<RecoveryPointReader, 'typeObjects'>>, JSON.parse(JSON.stringify(facts)) as typeof facts);
+    expect(step.hasUid(uid(3))).toBe(true);
+    expect(spool.hasUid(uid(101))).toBe(true);
+    expect(step.hasUid(uid(101))).toBe(false);
+    expect(step.types()).toEqual(spool.types());
+    expect(step.selectorServices).toEqual(new Set(['shop/web']));
+  });
+
   it('reads a type after the restore\'s signal aborted, as a disk spool would: the restore stops reading itself', async () => {
     const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
     const controller = new AbortController();
