@@ -48,12 +48,20 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   // A durable restore's prepare leaves its lock for the restore's finish; only once it succeeded.
   let keepLock = false;
   try {
-    reader = await beforeAnyWrite(signal, () => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal, ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}) }));
+    const open = () => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal, ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}) });
+    // Side by side (each a round trip, and a durable restore runs them once per step); a bad recovery point is
+    // still the reason given when both fail, then the translation's, then the access's.
+    const [opened, access] = await Promise.allSettled([
+      beforeAnyWrite(signal, () => (deps.sharedReads ? deps.sharedReads.once('recovery-point', open) : open())),
+      beforeAnyWrite(signal, () => checkWriteAccess(deps.kube, signal)),
+    ]);
+    if (opened.status === 'rejected') throw opened.reason;
+    reader = opened.value;
     const manifest = reader.manifest;
     logger.info('recovery point opened', { stage: 'read', recoveryPointId: manifest.recoveryPointId, objects: manifest.archive.objects, status: manifest.status });
     // Built (and its identifierMap checked) before anything is written.
     const translation = deps.translatorFor?.({ account: manifest.cluster.account, region: manifest.cluster.region, arn: manifest.cluster.arn });
-    await beforeAnyWrite(signal, () => checkWriteAccess(deps.kube, signal));
+    if (access.status === 'rejected') throw access.reason;
     const durable = options.durable;
     // A durable restore's steps run under the lock its prepare took.
     const lockWarning = durable?.part === 'step' ? undefined : await lockRecoveryPoint(deps, options, signal);
@@ -140,7 +148,8 @@ async function lockRecoveryPoint(deps: RestoreDependencies, options: RestoreOpti
 async function openSpool(reader: RecoveryPointReader, options: RestoreOptions, deps: RestoreDependencies, signal: AbortSignal): Promise<RestoreSpool> {
   const { logger } = deps;
   const durable = options.durable;
-  const facts = durable?.part === 'step' && reader.seekable ? await beforeAnyWrite(signal, () => readRestoreFacts(deps.reportS3, durable.store, signal)) : undefined;
+  const read = () => readRestoreFacts(deps.reportS3, durable!.store, signal);
+  const facts = durable?.part === 'step' && reader.seekable ? await beforeAnyWrite(signal, () => (deps.sharedReads ? deps.sharedReads.once('facts', read) : read())) : undefined;
   if (facts) {
     // Verified whole by the prepare step; each type's members are checked again as this step reads them.
     const spool = RestoreSpool.fromFacts(reader, facts);

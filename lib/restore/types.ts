@@ -144,6 +144,17 @@ export interface RestoreDependencies {
   remainingTimeMs?: () => number;
   /** @default () => new Date() */
   now?: () => Date;
+  /**
+   * Reads a durable restore's steps share within one invocation: the recovery point's reader (its manifest
+   * checked once) and the facts its prepare stored, both immutable for the restore. @default undefined: each run
+   * reads them itself
+   */
+  sharedReads?: SharedReads;
+}
+
+/** Reads done once and handed to every later asker; a failed read is forgotten, so the next asker reads again. */
+export interface SharedReads {
+  once<T>(key: 'recovery-point' | 'facts', read: () => Promise<T>): Promise<T>;
 }
 
 export interface RestoreFailure {

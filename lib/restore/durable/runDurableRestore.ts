@@ -4,7 +4,9 @@ import type { ManifestResource } from '../../recovery-point/manifest';
 import { restoreReportPartKey } from '../../recovery-point/layout';
 
 import { runRestore, unlockRecoveryPoint } from '../runRestore';
-import type { RestoreDependencies, RestoreOptions, RestoreOutcome } from '../types';
+import type { RestoreDependencies, RestoreOptions, RestoreOutcome, SharedReads } from '../types';
+import { InvocationReads } from './InvocationReads';
+import { InvocationSession } from './InvocationSession';
 import { mergeReportParts } from './mergeReport';
 import { DEFAULT_SLICE_OBJECTS, planSlices } from './planSlices';
 import { progressOf, writeRestoreStatus, type StatusLocation } from './restoreStatus';
@@ -79,27 +81,46 @@ export async function runDurableRestore(input: DurableRestoreInput, context: Dur
   const budget = input.invocationBudgetMs ?? DEFAULT_INVOCATION_BUDGET_MS;
   const spent = () => Date.now() - invocationStarted >= budget;
   const stepConfig = { retryStrategy: retryStep };
-
-  const prepared = await context.step('prepare', () => prepare(input, deps, now), stepConfig);
-  if ('refused' in prepared) return prepared.response;
-  const plan = prepared;
-
-  const summaries: SliceSummary[] = [];
-  for (const [index, slice] of plan.slices.entries()) {
-    const before = [...summaries];
-    let summary: SliceSummary;
+  // This invocation's steps share one cluster session, and read the recovery point's manifest and the
+  // prepare's facts once, not once each: a round trip or three less per step. Nothing outlives the invocation.
+  const shared = new InvocationReads();
+  const session = new InvocationSession(deps.openSession);
+  const inStep = <T>(fn: (s: StepSession) => Promise<T>) => async (): Promise<T> => {
     try {
-      summary = await context.step(slice.name, () => restoreSlice(input, deps, plan, slice, index, before, spent, now), stepConfig);
+      return await fn(await session.get());
     } catch (err) {
-      // Its attempts spent (the cluster gone, the grant withdrawn): the restore ends here, and says so. The
-      // failure is checkpointed, so a replay takes this branch again.
-      const stopped = { step: slice.name, error: err instanceof Error ? err.message : String(err) };
-      return context.step('finish', () => finish(input, deps, plan, summaries, now, stopped), stepConfig);
+      session.close();
+      throw err;
     }
-    summaries.push(summary);
-    if (summary.yieldAfter && index < plan.slices.length - 1) await context.wait(`continue-after/${slice.name}`, { seconds: 1 });
+  };
+  try {
+    const prepared = await context.step('prepare', inStep((s) => prepare(input, deps, s, shared, now)), stepConfig);
+    if ('refused' in prepared) return prepared.response;
+    const plan = prepared;
+
+    const summaries: SliceSummary[] = [];
+    for (const [index, slice] of plan.slices.entries()) {
+      const before = [...summaries];
+      let summary: SliceSummary;
+      try {
+        summary = await context.step(slice.name, inStep((s) => restoreSlice(input, deps, s, shared, plan, slice, index, before, spent, now)), stepConfig);
+      } catch (err) {
+        // Its attempts spent (the cluster gone, the grant withdrawn): the restore ends here, and says so. The
+        // failure is checkpointed, so a replay takes this branch again.
+        const stopped = { step: slice.name, error: err instanceof Error ? err.message : String(err) };
+        return await context.step('finish', () => finish(input, deps, session, plan, summaries, now, stopped), stepConfig);
+      }
+      summaries.push(summary);
+      if (summary.yieldAfter && index < plan.slices.length - 1) {
+        // The wait ends this invocation (its promise never settles): the session is closed first.
+        session.close();
+        await context.wait(`continue-after/${slice.name}`, { seconds: 1 });
+      }
+    }
+    return await context.step('finish', () => finish(input, deps, session, plan, summaries, now), stepConfig);
+  } finally {
+    session.close();
   }
-  return context.step('finish', () => finish(input, deps, plan, summaries, now), stepConfig);
 }
 
 /** Transient failures and deadline cuts are retried a few times; a step's own refusal is not an exception. */
@@ -107,55 +128,44 @@ function retryStep(_error: Error, attempt: number): RetryDecision {
   return attempt < STEP_ATTEMPTS ? { shouldRetry: true, delay: { seconds: Math.min(60, 2 ** attempt) } } : { shouldRetry: false };
 }
 
-async function prepare(input: DurableRestoreInput, deps: DurableRestoreDependencies, now: () => Date): Promise<DurableRestorePlan | PrepareRefused> {
-  const session = await deps.openSession();
+async function prepare(input: DurableRestoreInput, deps: DurableRestoreDependencies, session: StepSession, shared: SharedReads, now: () => Date): Promise<DurableRestorePlan | PrepareRefused> {
+  let outcome: RestoreOutcome;
+  let manifest: Awaited<ReturnType<DurableRestoreDependencies['readManifest']>>;
   try {
-    let outcome: RestoreOutcome;
-    let manifest: Awaited<ReturnType<DurableRestoreDependencies['readManifest']>>;
-    try {
-      // Everything before the first write, as a sync restore does it, and nothing written: an empty slice.
-      // It takes the lock (removed by finish) and, seekable, stores the facts the steps read instead of the archive.
-      outcome = await runRestore({ ...input.options, slice: { resources: [] }, report: part(input, 0), durable: { part: 'prepare', store: storeOf(input) } }, session.deps);
-      manifest = await deps.readManifest(session);
-    } catch (err) {
-      const refused = deps.refusal(err);
-      if (!refused) throw err;
-      const response: DurableRestoreResponse = { ...refused, action: 'restore', status: 'FAILED', mode: 'durable', restoreId: input.options.restoreId };
-      await writeRestoreStatus(deps.statusS3, input.status, {
-        restoreId: input.options.restoreId, mode: 'durable', state: 'FAILED', clusterName: input.clusterName, startedAt: now().toISOString(),
-        updatedAt: now().toISOString(), steps: { done: 0, total: 0 }, objects: { done: 0, total: 0 }, error: String(refused.error ?? 'refused'),
-      });
-      return { refused: true, response };
-    }
-    const slices = planSlices(manifest.resources, input.sliceObjects ?? DEFAULT_SLICE_OBJECTS);
-    const plan: DurableRestorePlan = {
-      restoreId: input.options.restoreId, recoveryPointId: manifest.recoveryPointId, sourceCluster: manifest.sourceCluster,
-      objects: slices.reduce((n, s) => n + s.count, 0), slices, warnings: outcome.warnings, startedAt: now().toISOString(),
-    };
+    // Everything before the first write, as a sync restore does it, and nothing written: an empty slice.
+    // It takes the lock (removed by finish) and, seekable, stores the facts the steps read instead of the archive.
+    outcome = await runRestore({ ...input.options, slice: { resources: [] }, report: part(input, 0), durable: { part: 'prepare', store: storeOf(input) } }, { ...session.deps, sharedReads: shared });
+    manifest = await deps.readManifest(session);
+  } catch (err) {
+    const refused = deps.refusal(err);
+    if (!refused) throw err;
+    const response: DurableRestoreResponse = { ...refused, action: 'restore', status: 'FAILED', mode: 'durable', restoreId: input.options.restoreId };
     await writeRestoreStatus(deps.statusS3, input.status, {
-      restoreId: plan.restoreId, mode: 'durable', state: 'RUNNING', clusterName: input.clusterName, recoveryPointId: plan.recoveryPointId,
-      sourceCluster: plan.sourceCluster, startedAt: plan.startedAt, updatedAt: plan.startedAt, ...progressOf(plan, emptyCounts(), 0, now()),
+      restoreId: input.options.restoreId, mode: 'durable', state: 'FAILED', clusterName: input.clusterName, startedAt: now().toISOString(),
+      updatedAt: now().toISOString(), steps: { done: 0, total: 0 }, objects: { done: 0, total: 0 }, error: String(refused.error ?? 'refused'),
     });
-    return plan;
-  } finally {
-    session.close();
+    return { refused: true, response };
   }
+  const slices = planSlices(manifest.resources, input.sliceObjects ?? DEFAULT_SLICE_OBJECTS);
+  const plan: DurableRestorePlan = {
+    restoreId: input.options.restoreId, recoveryPointId: manifest.recoveryPointId, sourceCluster: manifest.sourceCluster,
+    objects: slices.reduce((n, s) => n + s.count, 0), slices, warnings: outcome.warnings, startedAt: now().toISOString(),
+  };
+  await writeRestoreStatus(deps.statusS3, input.status, {
+    restoreId: plan.restoreId, mode: 'durable', state: 'RUNNING', clusterName: input.clusterName, recoveryPointId: plan.recoveryPointId,
+    sourceCluster: plan.sourceCluster, startedAt: plan.startedAt, updatedAt: plan.startedAt, ...progressOf(plan, emptyCounts(), 0, now()),
+  });
+  return plan;
 }
 
 async function restoreSlice(
-  input: DurableRestoreInput, deps: DurableRestoreDependencies, plan: DurableRestorePlan, slice: SliceSpec, index: number,
+  input: DurableRestoreInput, deps: DurableRestoreDependencies, session: StepSession, shared: SharedReads, plan: DurableRestorePlan, slice: SliceSpec, index: number,
   before: readonly SliceSummary[], spent: () => boolean, now: () => Date,
 ): Promise<SliceSummary> {
-  const session = await deps.openSession();
-  let outcome: RestoreOutcome;
-  try {
-    outcome = await runRestore({
-      ...input.options, report: part(input, index + 1), resumable: true, durable: { part: 'step', store: storeOf(input) },
-      slice: { resources: [slice.resource], ...(slice.objects ? { objects: slice.objects } : {}) },
-    }, session.deps);
-  } finally {
-    session.close();
-  }
+  const outcome = await runRestore({
+    ...input.options, report: part(input, index + 1), resumable: true, durable: { part: 'step', store: storeOf(input) },
+    slice: { resources: [slice.resource], ...(slice.objects ? { objects: slice.objects } : {}) },
+  }, { ...session.deps, sharedReads: shared });
   // Cut short: the objects it did not reach, and those it may have half-written, are the next attempt's. A
   // refusal (401, 403) is not retried: it is reported, as a sync restore reports it.
   if (outcome.stoppedReason === 'deadline' || outcome.stoppedReason === 'error') throw new SliceInterruptedError(slice.name, outcome.stoppedReason, outcome.error);
@@ -175,7 +185,7 @@ async function restoreSlice(
  * it and of every step after it are not attempted, and the report lists the rows of the steps that finished.
  */
 async function finish(
-  input: DurableRestoreInput, deps: DurableRestoreDependencies, plan: DurableRestorePlan, summaries: readonly SliceSummary[], now: () => Date,
+  input: DurableRestoreInput, deps: DurableRestoreDependencies, session: InvocationSession, plan: DurableRestorePlan, summaries: readonly SliceSummary[], now: () => Date,
   failedStep?: { step: string; error: string },
 ): Promise<DurableRestoreResponse> {
   const total = addCounts(summaries);
@@ -202,7 +212,7 @@ async function finish(
   const { failures: _capped, action: _action, ...summary } = response;
   const origin = { recoveryPointId: plan.recoveryPointId, sourceCluster: plan.sourceCluster, targetCluster: input.clusterName };
   await mergeReportParts(deps.reportS3, input.report, summaries.map((_, i) => i + 1), { ...summary, ...origin });
-  await releaseLock(input, deps);
+  await releaseLock(input, session);
   await writeRestoreStatus(deps.statusS3, input.status, {
     restoreId: plan.restoreId, mode: 'durable', state: status, clusterName: input.clusterName, recoveryPointId: plan.recoveryPointId,
     sourceCluster: plan.sourceCluster, startedAt: plan.startedAt, updatedAt: now().toISOString(),
@@ -213,18 +223,14 @@ async function finish(
 }
 
 /**
- * The lock prepare took, removed once: a session only for that, best effort (a session that cannot be opened
- * leaves the lock to expire after a day, as a lock that cannot be deleted does).
+ * The lock prepare took, removed once, best effort (a session that cannot be opened leaves the lock to expire
+ * after a day, as a lock that cannot be deleted does).
  */
-async function releaseLock(input: DurableRestoreInput, deps: DurableRestoreDependencies): Promise<void> {
-  let session: StepSession | undefined;
+async function releaseLock(input: DurableRestoreInput, session: InvocationSession): Promise<void> {
   try {
-    session = await deps.openSession();
-    await unlockRecoveryPoint(session.deps, input.options);
+    await unlockRecoveryPoint((await session.get()).deps, input.options);
   } catch {
     // Best effort, as above.
-  } finally {
-    session?.close();
   }
 }
 

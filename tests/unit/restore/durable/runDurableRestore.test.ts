@@ -2,7 +2,8 @@ import type { DurableContext, RetryDecision, StepConfig } from '@aws/durable-exe
 import type { ClusterConnection } from '../../../../lib/eks';
 import type { KubeRequest, KubeResponse, KubeTransport } from '../../../../lib/kube/types';
 import { silentLogger } from '../../../../lib/observability/DelegateLogger';
-import { recoveryPointFolder, restoreStatusKey } from '../../../../lib/recovery-point';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { recoveryPointFolder, restoreFactsKey, restoreStatusKey } from '../../../../lib/recovery-point';
 import { RecoveryPointReader } from '../../../../lib/recovery-point/RecoveryPointReader';
 import { RestorePreconditionError } from '../../../../lib/restore';
 import { runDurableRestore, type DurableRestoreDependencies, type DurableRestoreInput } from '../../../../lib/restore/durable';
@@ -166,6 +167,56 @@ describe('runDurableRestore', () => {
     expect(kube.posts).toBe(CONFIGMAPS + 1);
     expect(rowsOf(s3).map((r) => r.name).sort()).toEqual(['shop', ...Array.from({ length: CONFIGMAPS }, (_, i) => `cm-${String(i).padStart(2, '0')}`)].sort());
     expect(statusOf(s3)).toMatchObject({ state: 'COMPLETED', steps: { done: 4, total: 4 }, objects: { done: CONFIGMAPS + 1, total: CONFIGMAPS + 1 } });
+  });
+
+  it('opens one cluster session per invocation and closes it before the invocation ends', async () => {
+    const s3 = await recoveryPoint();
+    const open: Array<{ closed: boolean }> = [];
+    const d = deps(s3, cluster());
+    const counted: DurableRestoreDependencies = {
+      ...d,
+      openSession: async () => {
+        const session = await d.openSession();
+        const state = { closed: false };
+        open.push(state);
+        return { ...session, close: () => (state.closed = true) };
+      },
+    };
+    await engine().run((c) => runDurableRestore({ ...input, invocationBudgetMs: 60_000 }, c, counted));
+    await new Promise((r) => setImmediate(r));
+    expect(open).toEqual([{ closed: true }]);
+
+    open.length = 0;
+    const perStep = engine();
+    await perStep.run((c) => runDurableRestore(input, c, counted));
+    await new Promise((r) => setImmediate(r));
+    expect(open).toHaveLength(perStep.invocations());
+    expect(open.every((o) => o.closed)).toBe(true);
+  });
+
+  it('reads the manifest and the prepare\'s facts once per invocation, not once per step', async () => {
+    const manifestKey = `${FOLDER}manifest.json`;
+    const reads = (s3: FakeS3, key: string) => s3.mock.commandCalls(GetObjectCommand).filter((c) => c.args[0].input.Key === key).length;
+
+    // One invocation for the whole restore: prepare reads the manifest, every step after it uses that read.
+    const once = await recoveryPoint();
+    once.mock.resetHistory();
+    const oneInvocation = engine();
+    const response = await oneInvocation.run((c) => runDurableRestore({ ...input, invocationBudgetMs: 60_000 }, c, deps(once, cluster())));
+    expect(response).toMatchObject({ status: 'COMPLETED', created: CONFIGMAPS + 1, steps: 4 });
+    expect(oneInvocation.invocations()).toBe(1);
+    // prepare's own read, and readManifest's (the plan's rows).
+    expect(reads(once, manifestKey)).toBe(2);
+    expect(reads(once, restoreFactsKey(REPORT))).toBe(1);
+
+    // An invocation per step (the first also runs prepare): each reads them afresh, as a new sandbox would.
+    const each = await recoveryPoint();
+    each.mock.resetHistory();
+    const perStep = engine();
+    await perStep.run((c) => runDurableRestore(input, c, deps(each, cluster())));
+    expect(perStep.invocations()).toBe(4);
+    expect(reads(each, manifestKey)).toBe(2 + 3);
+    expect(reads(each, restoreFactsKey(REPORT))).toBe(4);
   });
 
   it('writes a report whose summary names the recovery point, the source and the target cluster, as a sync restore\'s does', async () => {
