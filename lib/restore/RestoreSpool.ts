@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RecoveryPointReader } from '../recovery-point/RecoveryPointReader';
 import type { RecoveryPointFacts } from './plan';
+import { UidSet } from './UidSet';
 
 /** One resource type of the recovery point, spooled. */
 export interface SpooledType {
@@ -35,7 +36,7 @@ type TypeReader = (resourceName: string, range?: ObjectRange) => AsyncIterable<{
 
 /**
  * What fill() learned of a seekable recovery point, as JSON: what a durable restore's steps read instead of
- * the whole archive (lib/restore/restoreFacts.ts). uids as RestoreSpool keeps them (52-bit numbers).
+ * the whole archive (lib/restore/restoreFacts.ts). uids: of controllers only, as UidSet keys them (52-bit numbers).
  */
 export interface SpoolFacts {
   types: SpooledType[];
@@ -68,8 +69,7 @@ export class RestoreSpool implements RecoveryPointFacts {
   /** By custom resource name (`<plural>.<group>`). */
   readonly crds = new Map<string, RecoveryPointCrd>();
   readonly #counts = new Map<string, number>();
-  // 52 bits of each uid (they are random UUIDs): a number per object instead of a 36-character string.
-  readonly #uids = new Set<number | string>();
+  readonly #uids = new UidSet();
   // The uids some object names as its controller: the only ones hasUid is asked about (skipReason).
   readonly #controllerUids = new Set<number | string>();
 
@@ -138,7 +138,7 @@ export class RestoreSpool implements RecoveryPointFacts {
     for (const t of facts.types) spool.#counts.set(t.resourceName, t.count);
     for (const s of facts.selectorServices) spool.selectorServices.add(s);
     for (const [name, crd] of facts.crds) spool.crds.set(name, crd);
-    for (const uid of facts.uids) spool.#uids.add(uid);
+    for (const uid of facts.uids) spool.#uids.addKey(uid);
     return spool;
   }
 
@@ -150,7 +150,7 @@ export class RestoreSpool implements RecoveryPointFacts {
     if (!this.#typeReader) return undefined;
     // Only owners some object names as its controller: a step reads the facts again, and every object's uid
     // would make them grow with the cluster (16 MB to read and hold in each step of a million-object restore).
-    const owners = [...this.#uids].filter((uid) => this.#controllerUids.has(uid));
+    const owners = [...this.#controllerUids].filter((uid) => this.#uids.hasKey(uid));
     return { types: this.types(), selectorServices: [...this.selectorServices], crds: [...this.crds], uids: owners };
   }
 
@@ -181,7 +181,7 @@ export class RestoreSpool implements RecoveryPointFacts {
   }
 
   hasUid(uid: string): boolean {
-    return this.#uids.has(uidKey(uid));
+    return this.#uids.has(uid);
   }
 
   /** Removes the spool's files. */
@@ -196,11 +196,11 @@ export class RestoreSpool implements RecoveryPointFacts {
 
   #learn(resourceName: string, obj: Record<string, unknown>): void {
     const meta = record(obj.metadata);
-    if (typeof meta.uid === 'string') this.#uids.add(uidKey(meta.uid));
+    if (typeof meta.uid === 'string') this.#uids.add(meta.uid);
     if (Array.isArray(meta.ownerReferences)) {
       for (const ref of meta.ownerReferences as unknown[]) {
         const r = record(ref);
-        if (r.controller === true && typeof r.uid === 'string') this.#controllerUids.add(uidKey(r.uid));
+        if (r.controller === true && typeof r.uid === 'string') this.#controllerUids.add(UidSet.keyOf(r.uid));
       }
     }
     if (resourceName === 'services') {
@@ -218,11 +218,6 @@ export class RestoreSpool implements RecoveryPointFacts {
       }
     }
   }
-}
-
-function uidKey(uid: string): number | string {
-  const hex = uid.replace(/-/g, '');
-  return /^[0-9a-fA-F]{13}/.test(hex) ? Number.parseInt(hex.slice(0, 13), 16) : uid;
 }
 
 function record(value: unknown): Record<string, unknown> {
