@@ -103,3 +103,18 @@ describe('alreadyMatches', () => {
     expect(alreadyMatches({ spec: { replicas: 2 } }, { spec: {} })).toBe(false);
   });
 });
+
+describe('prepareForRestore with a large namespaceMapping', () => {
+  it('enumerates the mapping once for a whole restore, not once per object (20 000 namespaces cost ms each time)', () => {
+    const plain: Record<string, string> = {};
+    for (let i = 0; i < 20_000; i++) plain[`tenant-${i}`] = `tenant-${i}-dr`;
+    let enumerations = 0;
+    const mapping = new Proxy(plain, { ownKeys: (target) => (enumerations++, Reflect.ownKeys(target)) });
+    const objects = Array.from({ length: 200 }, (_, i) => ({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: `tenant-${i}` }, data: { i: String(i) },
+    }));
+    const prepared = objects.map((o) => prepareForRestore('configmaps', o, { namespaceMapping: mapping }));
+    expect(prepared.map((p) => (p.metadata as { namespace: string }).namespace)).toEqual(objects.map((_, i) => `tenant-${i}-dr`));
+    expect(enumerations).toBeLessThanOrEqual(1);
+  });
+});
