@@ -285,16 +285,9 @@ export class StandIn {
   async restartApiServer(cluster: StandInCluster, opts: { downMs: number }): Promise<ApiServerRestartReport> {
     const running = this.#cluster(cluster);
     const name = `${running.spec.prefix}kube-apiserver`;
-    const child = this.#named.get(name);
-    if (!child) throw new Error(`${name} is not running`);
+    if (!this.#named.has(name)) throw new Error(`${name} is not running`);
     const killedAt = Date.now();
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-    const index = this.#procs.indexOf(child);
-    if (index >= 0) this.#procs.splice(index, 1);
+    await this.#killNamed(name, 'SIGKILL');
     await new Promise((r) => setTimeout(r, Math.max(0, opts.downMs - (Date.now() - killedAt))));
     const startedAt = Date.now();
     this.#spawn(name, running.apiServer.cmd, running.apiServer.args);
@@ -340,14 +333,14 @@ export class StandIn {
     this.#log(`${running.spec.name} reset: empty etcd, kube-apiserver started again`);
   }
 
-  /** Ends the latest process started under `name` (SIGTERM, SIGKILL after 5 s) and forgets it. */
-  async #killNamed(name: string): Promise<void> {
+  /** Ends the latest process started under `name` (`signal`, SIGKILL after 5 s) and forgets it. */
+  async #killNamed(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.#named.get(name);
     if (!child) return;
     const index = this.#procs.indexOf(child);
     if (index >= 0) this.#procs.splice(index, 1);
     this.#named.delete(name);
-    await endProcess(child, 'SIGTERM');
+    await endProcess(child, signal);
   }
 
   /**
@@ -426,6 +419,16 @@ export class StandIn {
   }
 }
 
+/** Sends `signal` and resolves once the process has exited (SIGKILL after 5 s if it has not). */
+function endProcess(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+    p.once('exit', () => { clearTimeout(timer); resolve(); });
+    p.kill(signal);
+  });
+}
+
 interface ClusterRoleJson {
   metadata: { name: string; labels?: Record<string, string>; resourceVersion?: string };
   rules?: unknown[];
@@ -437,16 +440,6 @@ interface ClusterRoleJson {
  * What kube-controller-manager's clusterrole-aggregation controller does, once: fill aggregated roles
  * (admin, edit, view) with the rules of the roles their selectors match. Without it `view` grants nothing.
  */
-/** Sends `signal` and resolves once the process has exited (SIGKILL after 5 s if it has not). */
-function endProcess(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
-    p.once('exit', () => { clearTimeout(timer); resolve(); });
-    p.kill(signal);
-  });
-}
-
 async function aggregateClusterRoles(c: StandInClient): Promise<void> {
   const path = '/apis/rbac.authorization.k8s.io/v1/clusterroles';
   const roles = (await c.kube('GET', path)).json<{ items: ClusterRoleJson[] }>().items;
