@@ -15,7 +15,7 @@ import { RestoreSpool, type SpoolOptions } from './RestoreSpool';
 import { errorText, RestoreTally } from './RestoreTally';
 import { restoreType, type RestoreContext } from './restoreType';
 import { TargetApi } from './TargetApi';
-import type { RestoreDependencies, RestoreOptions, RestoreOutcome } from './types';
+import type { RestoreDependencies, RestoreOptions, RestoreOutcome, SharedReads } from './types';
 
 /** Writes in flight for the whole restore (every type of a tier shares them). */
 export const DEFAULT_RESTORE_CONCURRENCY = 8;
@@ -52,7 +52,7 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
     // Side by side (each a round trip, and a durable restore runs them once per step); a bad recovery point is
     // still the reason given when both fail, then the translation's, then the access's.
     const [opened, access] = await Promise.allSettled([
-      beforeAnyWrite(signal, () => (deps.sharedReads ? deps.sharedReads.once('recovery-point', open) : open())),
+      beforeAnyWrite(signal, () => sharedRead(deps, 'recovery-point', open)),
       beforeAnyWrite(signal, () => checkWriteAccess(deps.kube, signal)),
     ]);
     if (opened.status === 'rejected') throw opened.reason;
@@ -148,8 +148,9 @@ async function lockRecoveryPoint(deps: RestoreDependencies, options: RestoreOpti
 async function openSpool(reader: RecoveryPointReader, options: RestoreOptions, deps: RestoreDependencies, signal: AbortSignal): Promise<RestoreSpool> {
   const { logger } = deps;
   const durable = options.durable;
-  const read = () => readRestoreFacts(deps.reportS3, durable!.store, signal);
-  const facts = durable?.part === 'step' && reader.seekable ? await beforeAnyWrite(signal, () => (deps.sharedReads ? deps.sharedReads.once('facts', read) : read())) : undefined;
+  const facts = durable?.part === 'step' && reader.seekable
+    ? await beforeAnyWrite(signal, () => sharedRead(deps, 'facts', () => readRestoreFacts(deps.reportS3, durable.store, signal)))
+    : undefined;
   if (facts) {
     // Verified whole by the prepare step; each type's members are checked again as this step reads them.
     const spool = RestoreSpool.fromFacts(reader, facts);
@@ -167,6 +168,11 @@ async function openSpool(reader: RecoveryPointReader, options: RestoreOptions, d
     throw err;
   }
   return spool;
+}
+
+/** `read` through the invocation's shared reads when there are some (a durable restore's steps), else itself. */
+function sharedRead<T>(deps: RestoreDependencies, key: Parameters<SharedReads['once']>[0], read: () => Promise<T>): Promise<T> {
+  return deps.sharedReads ? deps.sharedReads.once(key, read) : read();
 }
 
 /**

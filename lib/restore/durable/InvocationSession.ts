@@ -1,33 +1,26 @@
+import { InvocationReads } from './InvocationReads';
 import type { StepSession } from './runDurableRestore';
 
 /**
  * The cluster session the steps of one invocation share: opened by the first step that needs it (a
  * DescribeCluster, a token, TLS connections), kept for the next steps, and closed before the invocation ends
- * (at a wait, or when the restore returns). A step that fails drops it, so its retry opens a fresh one.
+ * (at a wait, or when the restore returns). A step that fails drops it, so its retry opens a fresh one; one
+ * that could not be opened is forgotten the same way (InvocationReads).
  */
 export class InvocationSession {
   readonly #open: () => Promise<StepSession>;
-  #session: Promise<StepSession> | undefined;
+  readonly #kept = new InvocationReads();
 
   constructor(open: () => Promise<StepSession>) {
     this.#open = open;
   }
 
   get(): Promise<StepSession> {
-    if (!this.#session) {
-      const opening = this.#open();
-      this.#session = opening;
-      opening.catch(() => {
-        if (this.#session === opening) this.#session = undefined;
-      });
-    }
-    return this.#session;
+    return this.#kept.once('session', this.#open);
   }
 
   /** Closes the session, if one was opened; the next get() opens another. */
   close(): void {
-    const session = this.#session;
-    this.#session = undefined;
-    void session?.then((s) => s.close(), () => undefined);
+    void this.#kept.forget<StepSession>('session')?.then((s) => s.close(), () => undefined);
   }
 }

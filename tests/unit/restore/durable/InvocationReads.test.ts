@@ -26,4 +26,14 @@ describe('InvocationReads', () => {
     await expect(reads.once('facts', read)).resolves.toBe('facts');
     expect(calls).toBe(2);
   });
+
+  it('forgets a key on request, handing back what it held, so the next asker reads again', async () => {
+    const reads = new InvocationReads();
+    let calls = 0;
+    const read = async () => ++calls;
+    const first = reads.once('session', read);
+    expect(reads.forget('session')).toBe(first);
+    expect(reads.forget('session')).toBeUndefined();
+    await expect(reads.once('session', read)).resolves.toBe(2);
+  });
 });
