@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 import { ArchiveEntryError, readArchiveEntries, type ArchiveEntry } from '../../../lib/recovery-point';
-import { memberEntries } from '../../../lib/recovery-point/memberEntries';
+import { inflatedChunkSize, memberEntries } from '../../../lib/recovery-point/memberEntries';
 
 type TestEntry = Partial<Header> & { name: string; body?: string };
 
@@ -91,5 +91,34 @@ describe('memberEntries (a gzip member in memory, read synchronously)', () => {
     expect(gunzipSync(gzipped).length).toBeGreaterThan(10_000);
     expect(memberEntries(gzipped, { maxInflatedBytes: 4096 })).toBeUndefined();
     expect([...memberEntries(gzipped)!]).toHaveLength(1);
+  });
+
+  describe('inflating a member into one buffer sized by its gzip trailer', () => {
+    const entries = Array.from({ length: 40 }, (_, i) => ({ name: `resources/configmaps/ns/cm-${i}.json`, body: JSON.stringify({ i, data: 'x'.repeat(i * 97) }) }));
+
+    it('asks zlib for one chunk of the stated inflated size plus a byte; none beyond maxOutputLength, or for bytes too short to have a trailer', async () => {
+      const plain = await tar(entries);
+      const gzipped = gzipSync(plain);
+      expect(inflatedChunkSize(gzipped, 64 * 1024 * 1024)).toBe(plain.length + 1);
+      expect(inflatedChunkSize(gzipped, plain.length - 1)).toBeUndefined();
+      expect(inflatedChunkSize(Buffer.alloc(10), 1024)).toBeUndefined();
+      expect(inflatedChunkSize(gzipSync(Buffer.alloc(0)), 1024)).toBe(64);
+    });
+
+    it('yields the same entries when the trailer states less than the bytes inflate to (two members concatenated: the last one states only its own)', async () => {
+      const plain = await tar(entries);
+      const cut = 512 * 10;
+      const two = Buffer.concat([gzipSync(plain.subarray(0, cut)), gzipSync(plain.subarray(cut))]);
+      expect(inflatedChunkSize(two, 64 * 1024 * 1024)).toBe(plain.length - cut + 1);
+      const read = (g: Buffer) => [...memberEntries(g)!].map((e) => ({ ...e, body: Buffer.from(e.body).toString() }));
+      expect(read(two)).toEqual(read(gzipSync(plain)));
+      expect(read(two)).toHaveLength(entries.length);
+    });
+
+    it('refuses a member whose trailer was altered, as zlib checks the length it states', async () => {
+      const gzipped = Buffer.from(gzipSync(await tar(entries)));
+      gzipped.writeUInt32LE(gzipped.readUInt32LE(gzipped.length - 4) + 512, gzipped.length - 4);
+      expect(() => memberEntries(gzipped)).toThrow(/incorrect length check/);
+    });
   });
 });
