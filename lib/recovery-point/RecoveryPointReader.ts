@@ -78,10 +78,12 @@ export class RecoveryPointReader {
   readonly #kmsFor: KmsClientFor | undefined;
   #summary: ArchiveReadSummary | undefined;
   /**
-   * The last member shared by several types that typeObjects() fetched (about 1 MiB at most): a restore
-   * reads the small types one after the other, and each would fetch the same shared member again.
+   * Members typeObjects() keeps in memory because the next read wants them again (about 1 MiB each, two at
+   * most): `shared`, the last member shared by several types (a restore reads the small types one after the
+   * other, and each would fetch it); `boundary`, the member a ranged read ended inside (a durable restore's
+   * next chunk of the type begins there, in the next step of the same invocation, which shares this reader).
    */
-  #shared: { offset: number; body: Buffer; sha256: string } | undefined;
+  readonly #kept = new Map<'shared' | 'boundary', { offset: number; body: Buffer; sha256: string }>();
 
   private constructor(s3: S3Client, bucket: string, folder: string, manifest: RecoveryPointManifest, kmsFor: KmsClientFor | undefined) {
     this.s3 = s3;
@@ -189,18 +191,20 @@ export class RecoveryPointReader {
     const firstPosition = new Map<number, number>();
     const members: ArchiveMember[] = [];
     let start = 0;
+    let boundary: number | undefined;
     for (const m of membersOfType(index, resourceName)) {
       const n = m.types.get(resourceName) ?? 0;
       if (!options.range || (start < options.range.to && start + n > options.range.from)) {
         firstPosition.set(m.offset, start);
         members.push(m);
+        if (options.range && start + n > options.range.to) boundary = m.offset;
       } else {
         position.counted += n;
       }
       start += n;
     }
     try {
-      for await (const fetched of this.#fetchKeepingShared(members, options)) {
+      for await (const fetched of this.#fetchKeeping(members, options, boundary)) {
         position.next = firstPosition.get(fetched.member.offset) ?? position.next;
         yield* this.#memberObjects(fetched, resourceName, options, envelope, problem, position);
       }
@@ -218,19 +222,25 @@ export class RecoveryPointReader {
     }
   }
 
-  /** #fetch, but the shared member last fetched is handed out again from memory (see #shared). */
-  async *#fetchKeepingShared(members: ArchiveMember[], options: ReadObjectsOptions): AsyncGenerator<{ member: ArchiveMember; body: Buffer; sha256: string }> {
-    const kept = this.#shared;
-    const fetched = this.#fetch(members.filter((m) => m.offset !== kept?.offset), options);
+  /**
+   * #fetch, but a member kept in memory (see #kept) is handed out again from there; keeps the shared members
+   * it fetches, and the member at `boundary` (where a ranged read ends inside a member).
+   */
+  async *#fetchKeeping(members: ArchiveMember[], options: ReadObjectsOptions, boundary: number | undefined): AsyncGenerator<{ member: ArchiveMember; body: Buffer; sha256: string }> {
+    const kept = new Map([...this.#kept.values()].map((k) => [k.offset, k]));
+    const fetched = this.#fetch(members.filter((m) => !kept.has(m.offset)), options);
     try {
       for (const member of members) {
-        if (kept !== undefined && member.offset === kept.offset) {
-          yield { member, body: kept.body, sha256: kept.sha256 };
+        const inMemory = kept.get(member.offset);
+        if (inMemory !== undefined) {
+          yield { member, body: inMemory.body, sha256: inMemory.sha256 };
           continue;
         }
         const next = await fetched.next();
         if (next.done) return;
-        if (member.types.size > 1) this.#shared = { offset: member.offset, body: next.value.body, sha256: next.value.sha256 };
+        const keep = { offset: member.offset, body: next.value.body, sha256: next.value.sha256 };
+        if (member.types.size > 1) this.#kept.set('shared', keep);
+        if (member.offset === boundary) this.#kept.set('boundary', keep);
         yield next.value;
       }
     } finally {

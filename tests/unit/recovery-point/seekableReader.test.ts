@@ -78,6 +78,21 @@ describe('RecoveryPointReader on a seekable recovery point (1.2)', () => {
     expect(await collect(reader.typeObjects('configmaps', { range: { from: 0, to: 300 } }))).toEqual(whole);
   });
 
+  it('keeps the member a chunk ended inside for the next chunk (a durable restore\'s next step): each member fetched once over consecutive chunks', async () => {
+    const s3 = await written({ maxMemberBytes: 2048 });
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const members = membersOfType(reader.index!, 'configmaps');
+    const whole = await collect(reader.typeObjects('configmaps'));
+    // Chunks of 7 objects: most end inside a member, and the next chunk begins in it.
+    const fresh = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const before = archiveGets(s3).length;
+    const chunks: string[] = [];
+    for (let from = 0; from < 300; from += 7) chunks.push(...await collect(fresh.typeObjects('configmaps', { range: { from, to: from + 7 } })));
+    expect(chunks).toEqual(whole);
+    // The shared member (the type's first objects) and then each of its own, once.
+    expect(archiveGets(s3).slice(before)).toEqual(members.map(rangeOf));
+  });
+
   it('reads a small type with one Range GET, and a type it does not hold with none', async () => {
     const s3 = await written();
     const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
