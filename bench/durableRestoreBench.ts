@@ -13,7 +13,7 @@ import { pinnedArgv, type CpuPin } from './CpuPin';
 import { BenchProcessError } from './errors';
 import { lambdaRuntimeNodeArgs, lambdaWallMs } from './lambdaRuntime';
 import { baseEnv, measureProcesses } from './measureProcesses';
-import { TENANT, postBaseline, preparedWrites } from './postBaseline';
+import { TENANT, postBaseline, preparedWrites, type BaselineType } from './postBaseline';
 
 /** The delegate's defaults (lib/config/environment.ts), used unless the bench is told otherwise. */
 export const DEFAULT_SLICE_OBJECTS = 2000;
@@ -60,6 +60,8 @@ export interface DurableRestoreFigures {
   clusters?: { sourceStoppedAfterBackup: boolean; recoveryEmptiedBeforeBaseline: boolean };
   /** durable.rtoMs / baseline.ms (target <= 1.1) */
   ratio: number;
+  /** The two side by side, type by type (typeComparison); absent without step timestamps. */
+  byType?: TypeComparison[];
   /** (delegate CPU - baseline CPU) per object written, ms: what the delegate adds to each write. */
   overheadPerWriteMs: number;
   /**
@@ -116,6 +118,8 @@ export interface StepTimeline {
   betweenStepsMs: number;
   finishMs: number;
   slowest: { step: string; ms: number };
+  /** Each resource type's steps added up, in restore order (`tier-<rank>/<type>` or `...#<n>`). */
+  byType: Array<{ type: string; ms: number; steps: number }>;
 }
 
 interface RunnerOperation { name: string; type?: string; startedAt?: number; endedAt?: number }
@@ -136,7 +140,45 @@ export function stepTimeline(operations: readonly RunnerOperation[]): StepTimeli
     betweenStepsMs: between,
     finishMs: ms(sorted.find((o) => o.name === 'finish') ?? sorted.at(-1)!),
     slowest: { step: slowest.name, ms: ms(slowest) },
+    byType: stepsByType(slices, ms),
   };
+}
+
+/** The slices' steps grouped by the type in their names, in the order the types began. */
+function stepsByType(slices: readonly RunnerOperation[], ms: (o: RunnerOperation) => number): StepTimeline['byType'] {
+  const byType = new Map<string, { type: string; ms: number; steps: number }>();
+  for (const o of slices) {
+    const type = /^tier-\d+\/([^#]+)/.exec(o.name)?.[1];
+    if (type === undefined) continue;
+    const t = byType.get(type) ?? { type, ms: 0, steps: 0 };
+    t.ms += ms(o);
+    t.steps += 1;
+    byType.set(type, t);
+  }
+  return [...byType.values()];
+}
+
+/**
+ * The durable restore's time on each type beside the baseline's, for the types the baseline wrote: where the
+ * gap between the two is (a type the API server is slower to create is slower for both).
+ */
+export function typeComparison(timeline: StepTimeline, baseline: readonly BaselineType[]): TypeComparison[] {
+  const durable = new Map(timeline.byType.map((t) => [t.type, t]));
+  return baseline.flatMap((b) => {
+    const d = durable.get(b.type);
+    if (!d || b.ms <= 0) return [];
+    return [{ type: b.type, objects: b.objects, durableMs: d.ms, baselineMs: Math.round(b.ms), ratio: Math.round((d.ms / b.ms) * 100) / 100 }];
+  });
+}
+
+/** One type of typeComparison. */
+export interface TypeComparison {
+  type: string;
+  /** The baseline's objects of the type (the seeded tenants'; the restore's step also holds the few others). */
+  objects: number;
+  durableMs: number;
+  baselineMs: number;
+  ratio: number;
 }
 
 interface RunnerResult {
@@ -225,6 +267,7 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
         objectsPerSecond: Math.round(base.objects / (base.ms / 1000)),
       },
       ratio: Math.round((run.wallMs / base.ms) * 1000) / 1000,
+      ...(timeline ? { byType: typeComparison(timeline, base.byType) } : {}),
       overheadPerWriteMs: Math.round(((cpuMs / restore.created) - (base.cpuMs / base.objects)) * 1000) / 1000,
       lambda: {
         wallMs: Math.round(wallMs),

@@ -20,6 +20,15 @@ export interface BaselineRun {
   /** This process's CPU (user + system) while it wrote: process.cpuUsage's difference. */
   cpuMs: number;
   objects: number;
+  /** Each type's writes, from its first POST sent to its last answered (a tier's types follow one another). */
+  byType: BaselineType[];
+}
+
+/** One type of the baseline, in the order written. */
+export interface BaselineType {
+  type: string;
+  objects: number;
+  ms: number;
 }
 
 /**
@@ -45,9 +54,10 @@ export async function preparedWrites(
  * POSTs every prepared object, tier by tier in restore order, `concurrency` in flight within a tier. Measures
  * only the writes: the objects are prepared before.
  */
-export async function postBaseline(api: ApiConnection, byType: ReadonlyMap<string, readonly PreparedWrite[]>, concurrency: number): Promise<BaselineRun> {
-  const tiers = new Map<number, PreparedWrite[]>();
-  for (const [type, list] of byType) tiers.set(restoreRank(type), [...(tiers.get(restoreRank(type)) ?? []), ...list]);
+export async function postBaseline(api: Pick<ApiConnection, 'create'>, byType: ReadonlyMap<string, readonly PreparedWrite[]>, concurrency: number): Promise<BaselineRun> {
+  const tiers = new Map<number, Array<{ type: string; write: PreparedWrite }>>();
+  for (const [type, list] of byType) tiers.set(restoreRank(type), [...(tiers.get(restoreRank(type)) ?? []), ...list.map((write) => ({ type, write }))]);
+  const spans = new Map<string, { type: string; objects: number; first: number; last: number }>();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let objects = 0;
@@ -56,15 +66,19 @@ export async function postBaseline(api: ApiConnection, byType: ReadonlyMap<strin
     let next = 0;
     await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, async () => {
       while (next < list.length) {
-        const item = list[next++]!;
-        await api.create(item.collection, item.body);
+        const { type, write } = list[next++]!;
+        const span = spans.get(type) ?? { type, objects: 0, first: performance.now(), last: 0 };
+        spans.set(type, span);
+        await api.create(write.collection, write.body);
+        span.objects++;
+        span.last = performance.now();
         objects++;
       }
     }));
   }
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, objects };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, objects, byType: [...spans.values()].map((s) => ({ type: s.type, objects: s.objects, ms: s.last - s.first })) };
 }
 
 function collectionOf(resourceName: string, apiVersion: string, ns: string): string {

@@ -460,6 +460,16 @@ export function renderReadme(r: BenchResults): string {
       ...(x.clusters ? ['Two clusters of this size do not fit in this machine\'s memory: the source cluster was stopped once its recovery point was written (a restore reads only S3), and the recovery cluster emptied (etcd wiped, kube-apiserver started again) between the restore and the baseline, so both wrote into an empty cluster.'] : []),
     ];
     if (notes.length) lines.push(notes.join(' '), '');
+    if (x.byType?.length) {
+      lines.push(
+        'Type by type, the durable restore\'s steps against the baseline\'s writes of the same type (the step\'s time includes what it does besides writing; the baseline\'s runs from its first POST of the type to its last answer):',
+        '',
+        '| Type | Objects | Durable steps | Baseline | Ratio |',
+        '|---|---:|---:|---:|---:|',
+        ...x.byType.map((t) => `| ${t.type} | ${fmtInt(t.objects)} | ${sec(t.durableMs)} | ${sec(t.baselineMs)} | ${t.ratio.toFixed(2)} |`),
+        '',
+      );
+    }
   }
   for (const curve of r.restoreCapCurves ?? []) {
     lines.push(

@@ -124,6 +124,10 @@ describe('the bench README region', () => {
     expect(text).toContain('serves 500 writes at once');
     expect(text).toContain('the runner\'s own checkpoint server, 1.20 s, not counted');
     expect(text).toContain('| 100,001 | 420.0 s | 2 | 55 | 95.0 s | 95.0 s | 190 MiB | 100,000 in 400.0 s | 9.00 s | 9.00 s | 1.05 | 0.860 ms | 525.0 s, 1, 164.1 |');
+    expect(text).not.toContain('Type by type');
+    const typed = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, byType: [{ type: 'deployments.apps', objects: 20_000, durableMs: 30_000, baselineMs: 25_000, ratio: 1.2 }] }] });
+    expect(typed).toContain('Type by type, the durable restore\'s steps against the baseline\'s writes of the same type');
+    expect(typed).toContain('| deployments.apps | 20,000 | 30.0 s | 25.0 s | 1.20 |');
     expect(text).toContain('| 2 | 1,000 | 10.0 s | 100 | 3.00 s | 128 MiB | 0 |');
     expect(text).toContain('| 32 | 1,000 | 2.00 s | 500 | 3.10 s | 130 MiB | unavailable (12 waited out by the delegate) |');
   });

@@ -1,0 +1,35 @@
+import { postBaseline, type PreparedWrite } from '../../../bench/postBaseline';
+
+const writes = (n: number, kind: string): PreparedWrite[] =>
+  Array.from({ length: n }, (_, i) => ({ collection: `/api/v1/namespaces/t/${kind}`, body: { metadata: { name: `${kind}-${i}` } } }));
+
+describe('postBaseline', () => {
+  it('writes tier by tier in restore order, and times each type from its first POST to its last answer', async () => {
+    const order: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const api = {
+      create: async (collection: string): Promise<void> => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        order.push(collection.split('/').at(-1)!);
+        // Deployments are slower to create than config maps, as on an API server.
+        await new Promise((resolve) => setTimeout(resolve, collection.endsWith('deployments') ? 6 : 1));
+        inFlight--;
+      },
+    };
+    const run = await postBaseline(api, new Map([
+      ['deployments.apps', writes(12, 'deployments')],
+      ['namespaces', writes(4, 'namespaces')],
+    ]), 4);
+    expect(run.objects).toBe(16);
+    expect(most).toBe(4);
+    // Namespaces come first (tier 1), whatever the map's order.
+    expect(order.slice(0, 4)).toEqual(['namespaces', 'namespaces', 'namespaces', 'namespaces']);
+    expect(run.byType.map((t) => [t.type, t.objects])).toEqual([['namespaces', 4], ['deployments.apps', 12]]);
+    const [ns, deploy] = run.byType;
+    expect(deploy!.ms).toBeGreaterThanOrEqual(3 * 6);
+    expect(deploy!.ms).toBeGreaterThan(ns!.ms);
+    expect(ns!.ms + deploy!.ms).toBeLessThanOrEqual(run.ms + 1);
+  });
+});
