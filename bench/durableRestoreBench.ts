@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newRecoveryPointId, RecoveryPointReader } from '../lib/recovery-point';
+import { sliceResource } from '../lib/restore/durable';
 import type { StandInClient } from '../tests/standin/StandInClient';
 import { ApiConnection } from './ApiConnection';
 import { pinnedArgv, type CpuPin } from './CpuPin';
@@ -148,7 +149,7 @@ export function stepTimeline(operations: readonly RunnerOperation[]): StepTimeli
 function stepsByType(slices: readonly RunnerOperation[], ms: (o: RunnerOperation) => number): StepTimeline['byType'] {
   const byType = new Map<string, { type: string; ms: number; steps: number }>();
   for (const o of slices) {
-    const type = /^tier-\d+\/([^#]+)/.exec(o.name)?.[1];
+    const type = sliceResource(o.name);
     if (type === undefined) continue;
     const t = byType.get(type) ?? { type, ms: 0, steps: 0 };
     t.ms += ms(o);

@@ -2,7 +2,7 @@
 // docs/durable-restore.md). Kept out of lib/restore/index.ts: only the durable handler loads it.
 export { runDurableRestore, SliceInterruptedError, DEFAULT_INVOCATION_BUDGET_MS } from './runDurableRestore';
 export type { DurableRestoreInput, DurableRestoreDependencies, StepSession } from './runDurableRestore';
-export { planSlices, DEFAULT_SLICE_OBJECTS } from './planSlices';
+export { planSlices, sliceName, sliceResource, DEFAULT_SLICE_OBJECTS } from './planSlices';
 export { readRestoreStatus, writeRestoreStatus, progressOf } from './restoreStatus';
 export type { StatusLocation } from './restoreStatus';
 export { addCounts, decideRestoreStatus, summarizeSlice } from './summary';

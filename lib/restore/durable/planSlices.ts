@@ -19,13 +19,23 @@ export function planSlices(resources: readonly Pick<ManifestResource, 'name' | '
     const count = counts.get(resource) ?? 0;
     const tier = restoreRank(resource);
     if (count <= size || resource === CRDS) {
-      slices.push({ name: `tier-${tier}/${resource}`, tier, resource, count });
+      slices.push({ name: sliceName(tier, resource), tier, resource, count });
       continue;
     }
     for (let from = 0, chunk = 1; from < count; from += size, chunk++) {
       const to = Math.min(count, from + size);
-      slices.push({ name: `tier-${tier}/${resource}#${chunk}`, tier, resource, objects: { from, to }, count: to - from });
+      slices.push({ name: sliceName(tier, resource, chunk), tier, resource, objects: { from, to }, count: to - from });
     }
   }
   return slices;
+}
+
+/** A step's name: `tier-<rank>/<type>`, with `#<n>` for the n-th chunk of a large type. */
+export function sliceName(tier: number, resource: string, chunk?: number): string {
+  return `tier-${tier}/${resource}${chunk === undefined ? '' : `#${chunk}`}`;
+}
+
+/** The resource type a step named by sliceName restores; undefined for any other step (`prepare`, `finish`). */
+export function sliceResource(name: string): string | undefined {
+  return /^tier-\d+\/([^#]+)/.exec(name)?.[1];
 }

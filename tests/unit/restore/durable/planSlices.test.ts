@@ -1,4 +1,4 @@
-import { addCounts, decideRestoreStatus, planSlices, progressOf } from '../../../../lib/restore/durable';
+import { addCounts, decideRestoreStatus, planSlices, progressOf, sliceResource } from '../../../../lib/restore/durable';
 import { emptyCounts } from '../../../../lib/restore/durable/summary';
 
 describe('planSlices: the steps of a durable restore', () => {
@@ -23,6 +23,14 @@ describe('planSlices: the steps of a durable restore', () => {
   it('never cuts the CRDs: their one step waits for all of them before any custom resource', () => {
     const slices = planSlices([{ name: 'customresourcedefinitions.apiextensions.k8s.io', count: 50 }, { name: 'widgets.example.com', count: 3 }], 10);
     expect(slices.map((s) => s.name)).toEqual(['tier-0/customresourcedefinitions.apiextensions.k8s.io', 'tier-14/widgets.example.com']);
+  });
+
+  it('names each step so that its type can be read back from the name (the bench groups steps by type)', () => {
+    const slices = planSlices([{ name: 'configmaps', count: 5 }, { name: 'widgets.bench.example.com', count: 2 }], 2);
+    expect(slices.map((s) => sliceResource(s.name))).toEqual(slices.map((s) => s.resource));
+    expect(slices.map((s) => s.name)).toContain('tier-11/configmaps#3');
+    expect(sliceResource('prepare')).toBeUndefined();
+    expect(sliceResource('continue-after/tier-11/configmaps#1')).toBeUndefined();
   });
 });
 
