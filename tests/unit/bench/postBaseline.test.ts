@@ -1,5 +1,12 @@
 import { postBaseline, type PreparedWrite } from '../../../bench/postBaseline';
 
+// Timers may fire up to a millisecond early by performance.now() (libuv keeps a millisecond clock per loop turn):
+// wait until the same clock the baseline reads has moved at least `ms`.
+async function sleepAtLeast(ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(end - performance.now()))));
+}
+
 const writes = (n: number, kind: string): PreparedWrite[] =>
   Array.from({ length: n }, (_, i) => ({ collection: `/api/v1/namespaces/t/${kind}`, body: { metadata: { name: `${kind}-${i}` } } }));
 
@@ -14,7 +21,7 @@ describe('postBaseline', () => {
         most = Math.max(most, inFlight);
         order.push(collection.split('/').at(-1)!);
         // Deployments are slower to create than config maps, as on an API server.
-        await new Promise((resolve) => setTimeout(resolve, collection.endsWith('deployments') ? 6 : 1));
+        await sleepAtLeast(collection.endsWith('deployments') ? 6 : 1);
         inFlight--;
       },
     };
