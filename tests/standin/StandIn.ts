@@ -178,7 +178,8 @@ export class StandIn {
     const motoUrl = `http://127.0.0.1:${motoPort!}`;
 
     this.#log(`starting moto and ${this.#clusters.map((c) => c.name).join(' + ')} (kube-apiserver ${version.gitVersion})`);
-    this.#spawn('moto', bins.python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(motoPort)], {
+    // moto's server, its ranged GET reading only the range (moto_server.py): as S3 costs it, not the whole object.
+    this.#spawn('moto', bins.python, [join(__dirname, 'moto_server.py'), '-H', '127.0.0.1', '-p', String(motoPort)], {
       PYTHONPATH: bins.motoPythonPath,
     });
     // The clusters share nothing but moto: they start side by side, so a second one costs little wall time.
