@@ -10,6 +10,7 @@ import { newRecoveryPointId, RecoveryPointReader } from '../lib/recovery-point';
 import { sliceResource } from '../lib/restore/durable';
 import type { StandInClient } from '../tests/standin/StandInClient';
 import { ApiConnection } from './ApiConnection';
+import { clusterCpu, cpuBetween, type ClusterCpu } from './clusterCpu';
 import { pinnedArgv, type CpuPin } from './CpuPin';
 import { BenchProcessError } from './errors';
 import { lambdaRuntimeNodeArgs, lambdaWallMs } from './lambdaRuntime';
@@ -63,6 +64,11 @@ export interface DurableRestoreFigures {
   ratio: number;
   /** The two side by side, type by type (typeComparison); absent without step timestamps. */
   byType?: TypeComparison[];
+  /**
+   * The stand-in's CPU (ms, by process: kube-apiserver, etcd, moto) while the restore ran and while the baseline
+   * wrote: the same cluster work per write in both means a slower restore left the cluster waiting.
+   */
+  clusterCpu?: { durable: ClusterCpu; baseline: ClusterCpu };
   /** (delegate CPU - baseline CPU) per object written, ms: what the delegate adds to each write. */
   overheadPerWriteMs: number;
   /**
@@ -100,6 +106,8 @@ export interface MeasureDurableRestoreOptions {
    */
   tenants?: number;
   pin?: CpuPin;
+  /** The stand-in's processes (StandIn.pids), for their CPU in each phase (clusterCpu). @default not measured */
+  clusterPids?: () => number[];
   /**
    * Runs after the durable restore, before the baseline prepares its writes: the large run empties the
    * recovery cluster here (and installs what the baseline does not write, such as the bench's CRD).
@@ -217,6 +225,8 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
       source: { clusterName: o.primary.conn.clusterName, region: o.primary.conn.region, recoveryPointId },
     }));
     const nodeVersion = execFileSync(o.node22, ['--version'], { encoding: 'utf8' }).trim();
+    const cpuNow = () => (o.clusterPids ? clusterCpu(o.clusterPids()) : undefined);
+    const clusterBefore = cpuNow();
     // The invocations are forked by the runner and inherit its node flags (the Lambda runtime's) and its cores.
     const [run] = await measureProcesses(o.python, [{
       argv: pinnedArgv([o.node22, ...lambdaRuntimeNodeArgs(o.memorySizeMb), join(o.repoRoot, 'tests', 'integration', 'durable', 'runner.cjs'), eventFile, resultFile], underTest),
@@ -227,6 +237,7 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
       }),
       stdout: join(o.workDir, 'durable.stdout'), stderr: join(o.workDir, 'durable.stderr'),
     }]);
+    const clusterAfter = cpuNow();
     const text = run?.exitCode === 0 ? readFileSync(resultFile, 'utf8') : '';
     const result = text ? (JSON.parse(text) as RunnerResult) : undefined;
     if (!run || run.exitCode !== 0 || result?.status !== 'SUCCEEDED' || result.result?.status !== 'COMPLETED') {
@@ -246,13 +257,20 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
     o.log(`durable restore baseline: POST ${objects} prepared objects, ${concurrency} in flight, tiers in restore order`);
     const api = new ApiConnection({ apiServerUrl: o.recovery.conn.apiServerUrl, caPem: o.recovery.conn.caPem, token: o.recovery.conn.adminToken, maxSockets: concurrency });
     let base: Awaited<ReturnType<typeof postBaseline>>;
+    // After beforeBaseline: a reset cluster's processes are new ones.
+    const baselineBefore = cpuNow();
+    let baselineAfter: ClusterCpu | undefined;
     try {
       const post = () => postBaseline(api, byType, concurrency);
       base = o.pin ? await o.pin.onUnderTestCore(true, post) : await post();
+      baselineAfter = cpuNow();
     } finally {
       api.destroy();
     }
     o.log(`durable restore baseline: ${(base.ms / 1000).toFixed(2)} s, CPU ${(base.cpuMs / 1000).toFixed(2)} s`);
+    if (clusterBefore && clusterAfter && baselineBefore && baselineAfter) {
+      o.log(`stand-in CPU (ms): during the restore ${JSON.stringify(cpuBetween(clusterBefore, clusterAfter))}, during the baseline ${JSON.stringify(cpuBetween(baselineBefore, baselineAfter))}`);
+    }
 
     const wallMs = lambdaWallMs(cpuMs, run.wallMs, o.memorySizeMb);
     return {
@@ -269,6 +287,9 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
       },
       ratio: Math.round((run.wallMs / base.ms) * 1000) / 1000,
       ...(timeline ? { byType: typeComparison(timeline, base.byType) } : {}),
+      ...(clusterBefore && clusterAfter && baselineBefore && baselineAfter
+        ? { clusterCpu: { durable: cpuBetween(clusterBefore, clusterAfter), baseline: cpuBetween(baselineBefore, baselineAfter) } }
+        : {}),
       overheadPerWriteMs: Math.round(((cpuMs / restore.created) - (base.cpuMs / base.objects)) * 1000) / 1000,
       lambda: {
         wallMs: Math.round(wallMs),

@@ -457,6 +457,7 @@ export function renderReadme(r: BenchResults): string {
     const t = d.timeline;
     const notes = [
       ...(t ? [`Where the restore's wall time went, by the engine's step timestamps: \`prepare\` ${sec(t.prepareMs)}, the ${d.steps - 2} slices' steps ${sec(t.stepsMs)}, between steps (checkpoints, hand-overs to the next invocation) ${sec(t.betweenStepsMs)}, \`finish\` ${sec(t.finishMs)}; the slowest step \`${t.slowest.step}\` ${sec(t.slowest.ms)}.`] : []),
+      ...(x.clusterCpu ? [clusterCpuNote(x.clusterCpu, d.rtoMs, b.ms, x.objects, b.objects)] : []),
       ...(x.clusters ? ['Two clusters of this size do not fit in this machine\'s memory: the source cluster was stopped once its recovery point was written (a restore reads only S3), and the recovery cluster emptied (etcd wiped, kube-apiserver started again) between the restore and the baseline, so both wrote into an empty cluster.'] : []),
     ];
     if (notes.length) lines.push(notes.join(' '), '');
@@ -571,3 +572,14 @@ export function mib(kib: number): number {
   return round(kib / 1024, 1);
 }
 
+/**
+ * The stand-in's CPU in each phase, per write and as a share of the phase's wall time (its core's busy share
+ * when pinned): the same work per write and a lower share means the restore left the cluster waiting.
+ */
+export function clusterCpuNote(cpu: { durable: Record<string, number>; baseline: Record<string, number> }, durableMs: number, baselineMs: number, durableObjects: number, baselineObjects: number): string {
+  const phase = (c: Record<string, number>, ms: number, objects: number) => {
+    const cluster = (c['kube-apiserver'] ?? 0) + (c['etcd'] ?? 0);
+    return `kube-apiserver ${sec(c['kube-apiserver'] ?? 0)}, etcd ${sec(c['etcd'] ?? 0)}, moto ${sec(c['moto'] ?? 0)}: ${((cluster / objects)).toFixed(2)} ms of API server and etcd per write, ${Math.round((100 * (cluster + (c['moto'] ?? 0))) / ms)}% of the wall time`;
+  };
+  return `The stand-in's CPU while the restore ran: ${phase(cpu.durable, durableMs, durableObjects)}; while the baseline wrote: ${phase(cpu.baseline, baselineMs, baselineObjects)}.`;
+}

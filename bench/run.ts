@@ -434,6 +434,7 @@ async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: nu
   const common = {
     python: ctx.python, repoRoot: REPO_ROOT, primary, recovery, delegateEnv: recovery.delegateEnv(creds),
     location: backup.response.location, memorySizeMb: ctx.memorySizeMb, log, ...(ctx.pin ? { pin: ctx.pin } : {}),
+    clusterPids: ctx.standInPids,
   };
   // A restore reads only S3: at a million objects the source cluster goes once its recovery point is written,
   // and the recovery cluster is emptied between the restore and the baseline, or this machine's memory runs out.

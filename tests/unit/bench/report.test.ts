@@ -127,6 +127,9 @@ describe('the bench README region', () => {
     expect(text).not.toContain('Type by type');
     const typed = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, byType: [{ type: 'deployments.apps', objects: 20_000, durableMs: 30_000, baselineMs: 25_000, ratio: 1.2 }] }] });
     expect(typed).toContain('Type by type, the durable restore\'s steps against the baseline\'s writes of the same type');
+    expect(typed).not.toContain('The stand-in\'s CPU');
+    const measured = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, clusterCpu: { durable: { 'kube-apiserver': 15_850, etcd: 4_320, moto: 410 }, baseline: { 'kube-apiserver': 14_930, etcd: 3_570, moto: 0 } } }] });
+    expect(measured).toContain(`The stand-in's CPU while the restore ran: kube-apiserver 15.8 s, etcd 4.32 s, moto 0.41 s: 0.20 ms of API server and etcd per write`);
     expect(typed).toContain('| deployments.apps | 20,000 | 30.0 s | 25.0 s | 1.20 |');
     expect(text).toContain('| 2 | 1,000 | 10.0 s | 100 | 3.00 s | 128 MiB | 0 |');
     expect(text).toContain('| 32 | 1,000 | 2.00 s | 500 | 3.10 s | 130 MiB | unavailable (12 waited out by the delegate) |');
