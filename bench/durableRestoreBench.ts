@@ -268,9 +268,10 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
       api.destroy();
     }
     o.log(`durable restore baseline: ${(base.ms / 1000).toFixed(2)} s, CPU ${(base.cpuMs / 1000).toFixed(2)} s`);
-    if (clusterBefore && clusterAfter && baselineBefore && baselineAfter) {
-      o.log(`stand-in CPU (ms): during the restore ${JSON.stringify(cpuBetween(clusterBefore, clusterAfter))}, during the baseline ${JSON.stringify(cpuBetween(baselineBefore, baselineAfter))}`);
-    }
+    const standInCpu = clusterBefore && clusterAfter && baselineBefore && baselineAfter
+      ? { durable: cpuBetween(clusterBefore, clusterAfter), baseline: cpuBetween(baselineBefore, baselineAfter) }
+      : undefined;
+    if (standInCpu) o.log(`stand-in CPU (ms): during the restore ${JSON.stringify(standInCpu.durable)}, during the baseline ${JSON.stringify(standInCpu.baseline)}`);
 
     const wallMs = lambdaWallMs(cpuMs, run.wallMs, o.memorySizeMb);
     return {
@@ -287,9 +288,7 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
       },
       ratio: Math.round((run.wallMs / base.ms) * 1000) / 1000,
       ...(timeline ? { byType: typeComparison(timeline, base.byType) } : {}),
-      ...(clusterBefore && clusterAfter && baselineBefore && baselineAfter
-        ? { clusterCpu: { durable: cpuBetween(clusterBefore, clusterAfter), baseline: cpuBetween(baselineBefore, baselineAfter) } }
-        : {}),
+      ...(standInCpu ? { clusterCpu: standInCpu } : {}),
       overheadPerWriteMs: Math.round(((cpuMs / restore.created) - (base.cpuMs / base.objects)) * 1000) / 1000,
       lambda: {
         wallMs: Math.round(wallMs),

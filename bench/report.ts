@@ -1,5 +1,6 @@
 import type { RestoreFigures } from './restoreBench';
 import type { DurableRestoreFigures } from './durableRestoreBench';
+import type { ClusterCpu } from './clusterCpu';
 import type { CapCurvePoint } from './restoreCapCurve';
 import type { SeekableFormatResult } from './formatSize';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -576,10 +577,10 @@ export function mib(kib: number): number {
  * The stand-in's CPU in each phase, per write and as a share of the phase's wall time (its core's busy share
  * when pinned): the same work per write and a lower share means the restore left the cluster waiting.
  */
-export function clusterCpuNote(cpu: { durable: Record<string, number>; baseline: Record<string, number> }, durableMs: number, baselineMs: number, durableObjects: number, baselineObjects: number): string {
-  const phase = (c: Record<string, number>, ms: number, objects: number) => {
+export function clusterCpuNote(cpu: { durable: ClusterCpu; baseline: ClusterCpu }, durableMs: number, baselineMs: number, durableObjects: number, baselineObjects: number): string {
+  const phase = (c: ClusterCpu, ms: number, objects: number) => {
     const cluster = (c['kube-apiserver'] ?? 0) + (c['etcd'] ?? 0);
-    return `kube-apiserver ${sec(c['kube-apiserver'] ?? 0)}, etcd ${sec(c['etcd'] ?? 0)}, moto ${sec(c['moto'] ?? 0)}: ${((cluster / objects)).toFixed(2)} ms of API server and etcd per write, ${Math.round((100 * (cluster + (c['moto'] ?? 0))) / ms)}% of the wall time`;
+    return `kube-apiserver ${sec(c['kube-apiserver'] ?? 0)}, etcd ${sec(c['etcd'] ?? 0)}, moto ${sec(c['moto'] ?? 0)}: ${(cluster / objects).toFixed(2)} ms of API server and etcd per write, ${Math.round((100 * (cluster + (c['moto'] ?? 0))) / ms)}% of the wall time`;
   };
   return `The stand-in's CPU while the restore ran: ${phase(cpu.durable, durableMs, durableObjects)}; while the baseline wrote: ${phase(cpu.baseline, baselineMs, baselineObjects)}.`;
 }

@@ -6,7 +6,7 @@ the whole 233 MB archive (about 135 ms each here) on the core the recovery API s
 costs. Here a single `bytes=first-[last]` range of a plain GET is read from the object's buffer under its
 lock; every other request (no range, several ranges, a suffix range, partNumber, HEAD) is moto's own code.
 What the answer holds is unchanged: moto's own range handling still decides status, headers and bounds
-(tests/integration/standinS3.test.ts compares every case with moto's answers).
+(tests/integration/standin-s3.test.ts checks each form of range against the object's bytes).
 """
 import re
 import sys
