@@ -468,14 +468,31 @@ function tail(file: string): string {
   }
 }
 
+/**
+ * `n` free ports below the kernel's ephemeral range (ip_local_port_range): a port from that range, once free
+ * between a kill and a start (restartApiServer), can become the local port of any client's outgoing connection,
+ * and kube-apiserver then fails to bind it ("address already in use"; seen once in a full run).
+ */
 async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<import('node:net').Server>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  const range = '/proc/sys/net/ipv4/ip_local_port_range';
+  const low = 10_000;
+  const ephemeralFirst = Number((existsSync(range) ? readFileSync(range, 'utf8') : '').trim().split(/\s+/)[0]);
+  // Linux's default range starts at 32768; an unreadable or odd one falls back to it.
+  const high = (ephemeralFirst > low ? Math.min(ephemeralFirst, 32_768) : 32_768) - 1;
+  const ports: number[] = [];
+  while (ports.length < n) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (!ports.includes(port) && await bindable(port)) ports.push(port);
+  }
   return ports;
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
 }
 
 async function httpOk(url: string): Promise<boolean> {
