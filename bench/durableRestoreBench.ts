@@ -2,7 +2,8 @@
 // the bundled durable restore function (dist/durable-restore) into fresh namespaces of the stand-in's recovery
 // cluster, driven by AWS's local runner (tests/integration/durable/runner.cjs: LocalDurableTestRunner on Node
 // 22, each invocation in a process of its own, with the Lambda runtime's node flags for the function's memory),
-// against the POST baseline writing the same objects at the same total concurrency (bench/postBaseline.ts).
+// against the POST baseline writing the same objects at the same total concurrency (bench/postBaseline.ts), run
+// before the restore and after it.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,14 @@ import { newRecoveryPointId, RecoveryPointReader } from '../lib/recovery-point';
 import { sliceResource } from '../lib/restore/durable';
 import type { StandInClient } from '../tests/standin/StandInClient';
 import { ApiConnection } from './ApiConnection';
+import { apiRequests, requestsBetween, type ApiRequests } from './apiRequests';
 import { clusterCpu, cpuBetween, type ClusterCpu } from './clusterCpu';
 import { pinnedArgv, type CpuPin } from './CpuPin';
 import { BenchProcessError } from './errors';
 import { lambdaRuntimeNodeArgs, lambdaWallMs } from './lambdaRuntime';
 import { baseEnv, measureProcesses } from './measureProcesses';
-import { TENANT, postBaseline, preparedWrites, type BaselineType } from './postBaseline';
+import { TENANT, meanBaseline, postBaseline, preparedWrites, type BaselineRun, type BaselineType } from './postBaseline';
+import { installBenchCrd } from './seedCluster';
 
 /** The delegate's defaults (lib/config/environment.ts), used unless the bench is told otherwise. */
 export const DEFAULT_SLICE_OBJECTS = 2000;
@@ -52,12 +55,18 @@ export interface DurableRestoreFigures {
     /** Where the restore's wall time went, from the engine's step timestamps (stepTimeline). */
     timeline?: StepTimeline;
   };
-  /** The POST baseline: the tenants' objects, prepared, written at the same concurrency, tier by tier. */
+  /**
+   * The POST baseline: the tenants' objects, prepared, written at the same concurrency, tier by tier; run once
+   * before the restore and once after it, and averaged (meanBaseline), so the machine's drift during the bench
+   * and the cluster's growth weigh on both sides alike.
+   */
   baseline: { objects: number; ms: number; cpuMs: number; cpuPer100kMs: number; objectsPerSecond: number };
+  /** The two baseline runs, before and after the restore; absent from results written before they were two. */
+  baselineRuns?: Array<{ when: 'before' | 'after'; ms: number; cpuMs: number }>;
   /**
    * A million-object run does not fit this machine with both clusters full (bench/run.ts LARGE_RESTORE_OBJECTS):
-   * the source cluster is stopped once the recovery point is written, and the recovery cluster emptied before the
-   * baseline writes. Absent: neither was done (both restores wrote into the one recovery cluster).
+   * the source cluster is stopped once the recovery point is written, and the recovery cluster emptied before
+   * each phase. Absent: neither was done (every phase wrote into the one recovery cluster).
    */
   clusters?: { sourceStoppedAfterBackup: boolean; recoveryEmptiedBeforeBaseline: boolean };
   /** durable.rtoMs / baseline.ms (target <= 1.1) */
@@ -69,6 +78,11 @@ export interface DurableRestoreFigures {
    * wrote: the same cluster work per write in both means a slower restore left the cluster waiting.
    */
   clusterCpu?: { durable: ClusterCpu; baseline: ClusterCpu };
+  /**
+   * The recovery cluster's requests served during the restore and during a baseline (the mean of its runs)
+   * (apiserver_request_total), by verb, resource and code.
+   */
+  apiRequests?: { durable: ApiRequests; baseline: ApiRequests };
   /** (delegate CPU - baseline CPU) per object written, ms: what the delegate adds to each write. */
   overheadPerWriteMs: number;
   /**
@@ -98,7 +112,10 @@ export interface MeasureDurableRestoreOptions {
   sliceObjects?: number;
   /** RESTORE_INVOCATION_BUDGET_MS. @default DEFAULT_INVOCATION_BUDGET_MS */
   invocationBudgetMs?: number;
-  /** The tenant namespaces are restored as `<ns>-<suffix>` (the delegate) and `<ns>-<suffix>b` (the baseline). */
+  /**
+   * The tenant namespaces are restored as `<ns>-<suffix>` (the delegate), `<ns>-<suffix>a` (the baseline before
+   * it) and `<ns>-<suffix>b` (the baseline after it).
+   */
   namespaceSuffix: string;
   /**
    * Restore only the first this many tenant namespaces (the event's includeNamespaces), e.g. to keep the smoke
@@ -109,10 +126,10 @@ export interface MeasureDurableRestoreOptions {
   /** The stand-in's processes (StandIn.pids), for their CPU in each phase (clusterCpu). @default not measured */
   clusterPids?: () => number[];
   /**
-   * Runs after the durable restore, before the baseline prepares its writes: the large run empties the
-   * recovery cluster here (and installs what the baseline does not write, such as the bench's CRD).
+   * Runs before the restore and before the second baseline: the large run empties the recovery cluster here,
+   * so each of the three phases writes into an empty cluster. @default the cluster is left as the phase before left it
    */
-  beforeBaseline?: () => Promise<void>;
+  emptyRecovery?: () => Promise<void>;
   log: (msg: string) => void;
 }
 
@@ -226,6 +243,13 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
     }));
     const nodeVersion = execFileSync(o.node22, ['--version'], { encoding: 'utf8' }).trim();
     const cpuNow = () => (o.clusterPids ? clusterCpu(o.clusterPids()) : undefined);
+    const requestsNow = () => withApi(o.recovery, 1, apiRequests);
+
+    // Baseline, restore, baseline: what drifts during the bench (the machine, the cluster's size) weighs on both sides.
+    const before = await runBaseline(o, reader, chosen, 'before', cpuNow, requestsNow);
+
+    await o.emptyRecovery?.();
+    const requestsBefore = await requestsNow();
     const clusterBefore = cpuNow();
     // The invocations are forked by the runner and inherit its node flags (the Lambda runtime's) and its cores.
     const [run] = await measureProcesses(o.python, [{
@@ -238,6 +262,7 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
       stdout: join(o.workDir, 'durable.stdout'), stderr: join(o.workDir, 'durable.stderr'),
     }]);
     const clusterAfter = cpuNow();
+    const requestsAfter = await requestsNow();
     const text = run?.exitCode === 0 ? readFileSync(resultFile, 'utf8') : '';
     const result = text ? (JSON.parse(text) as RunnerResult) : undefined;
     if (!run || run.exitCode !== 0 || result?.status !== 'SUCCEEDED' || result.result?.status !== 'COMPLETED') {
@@ -247,31 +272,19 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
     const cpuMs = result.usage.reduce((n, u) => n + u.userMs + u.systemMs, 0);
     const peakRssMiB = Math.round(Math.max(...result.usage.map((u) => u.maxRssKiB)) / 1024);
     const runnerCpuMs = result.self.userMs + result.self.systemMs;
-    o.log(`durable restore: ${restore.created} objects in ${(run.wallMs / 1000).toFixed(2)} s, ${result.invocations} invocation(s), ${restore.steps} steps, CPU ${(cpuMs / 1000).toFixed(2)} s, peak ${peakRssMiB} MiB`);
+    o.log(`durable restore: ${restore.created} objects in ${(run.wallMs / 1000).toFixed(2)} s, ${result.invocations} invocation(s), ${restore.steps} steps, CPU ${(cpuMs / 1000).toFixed(2)} s, peak ${peakRssMiB} MiB (by invocation: ${result.usage.map((u) => Math.round(u.maxRssKiB / 1024)).join(', ')})`);
     const timeline = stepTimeline(result.operations ?? []);
     if (timeline) o.log(`durable restore: prepare ${timeline.prepareMs} ms, steps ${timeline.stepsMs} ms, between steps ${timeline.betweenStepsMs} ms, finish ${timeline.finishMs} ms; slowest step ${timeline.slowest.step} ${timeline.slowest.ms} ms`);
 
-    await o.beforeBaseline?.();
-    const byType = await preparedWrites(reader, (ns) => `${ns}-${o.namespaceSuffix}b`, (ns) => chosen.has(ns));
-    const objects = [...byType.values()].reduce((n, l) => n + l.length, 0);
-    o.log(`durable restore baseline: POST ${objects} prepared objects, ${concurrency} in flight, tiers in restore order`);
-    const api = new ApiConnection({ apiServerUrl: o.recovery.conn.apiServerUrl, caPem: o.recovery.conn.caPem, token: o.recovery.conn.adminToken, maxSockets: concurrency });
-    let base: Awaited<ReturnType<typeof postBaseline>>;
-    // After beforeBaseline: a reset cluster's processes are new ones.
-    const baselineBefore = cpuNow();
-    let baselineAfter: ClusterCpu | undefined;
-    try {
-      const post = () => postBaseline(api, byType, concurrency);
-      base = o.pin ? await o.pin.onUnderTestCore(true, post) : await post();
-      baselineAfter = cpuNow();
-    } finally {
-      api.destroy();
-    }
-    o.log(`durable restore baseline: ${(base.ms / 1000).toFixed(2)} s, CPU ${(base.cpuMs / 1000).toFixed(2)} s`);
-    const standInCpu = clusterBefore && clusterAfter && baselineBefore && baselineAfter
-      ? { durable: cpuBetween(clusterBefore, clusterAfter), baseline: cpuBetween(baselineBefore, baselineAfter) }
+    await o.emptyRecovery?.();
+    const after = await runBaseline(o, reader, chosen, 'after', cpuNow, requestsNow);
+    const base = meanBaseline([before.run, after.run]);
+    const standInCpu = clusterBefore && clusterAfter && before.cpu && after.cpu
+      ? { durable: cpuBetween(clusterBefore, clusterAfter), baseline: meanOf([before.cpu, after.cpu]) }
       : undefined;
-    if (standInCpu) o.log(`stand-in CPU (ms): during the restore ${JSON.stringify(standInCpu.durable)}, during the baseline ${JSON.stringify(standInCpu.baseline)}`);
+    if (standInCpu) o.log(`stand-in CPU (ms): during the restore ${JSON.stringify(standInCpu.durable)}, during a baseline (mean) ${JSON.stringify(standInCpu.baseline)}`);
+    const served = { durable: requestsBetween(requestsBefore, requestsAfter), baseline: meanOf([before.requests, after.requests]) };
+    o.log(`recovery cluster's requests: during the restore ${JSON.stringify(served.durable)}, during a baseline (mean) ${JSON.stringify(served.baseline)}`);
 
     const wallMs = lambdaWallMs(cpuMs, run.wallMs, o.memorySizeMb);
     return {
@@ -286,9 +299,11 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
         objects: base.objects, ms: Math.round(base.ms), cpuMs: Math.round(base.cpuMs), cpuPer100kMs: Math.round((base.cpuMs / base.objects) * 100_000),
         objectsPerSecond: Math.round(base.objects / (base.ms / 1000)),
       },
+      baselineRuns: [before, after].map((b) => ({ when: b.when, ms: Math.round(b.run.ms), cpuMs: Math.round(b.run.cpuMs) })),
       ratio: Math.round((run.wallMs / base.ms) * 1000) / 1000,
       ...(timeline ? { byType: typeComparison(timeline, base.byType) } : {}),
       ...(standInCpu ? { clusterCpu: standInCpu } : {}),
+      apiRequests: served,
       overheadPerWriteMs: Math.round(((cpuMs / restore.created) - (base.cpuMs / base.objects)) * 1000) / 1000,
       lambda: {
         wallMs: Math.round(wallMs),
@@ -300,4 +315,57 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
   } finally {
     s3.destroy();
   }
+}
+
+interface BaselinePhase {
+  when: 'before' | 'after';
+  run: BaselineRun;
+  /** The stand-in's CPU during the run (cpuBetween), when measured. */
+  cpu: ClusterCpu | undefined;
+  requests: ApiRequests;
+}
+
+/**
+ * One run of the POST baseline into the recovery cluster, under `<ns>-<suffix>a` (before the restore) or
+ * `<suffix>b` (after): the bench's CRD installed first (the restore brings its own from the recovery point; the
+ * baseline writes objects only), the objects prepared, then only the writes measured, with the cluster's CPU
+ * and requests around them.
+ */
+async function runBaseline(
+  o: MeasureDurableRestoreOptions, reader: RecoveryPointReader, chosen: ReadonlySet<string>, when: 'before' | 'after',
+  cpuNow: () => ClusterCpu | undefined, requestsNow: () => Promise<ApiRequests>,
+): Promise<BaselinePhase> {
+  const concurrency = o.concurrency ?? 8;
+  await withApi(o.recovery, 1, installBenchCrd);
+  const suffix = `${o.namespaceSuffix}${when === 'before' ? 'a' : 'b'}`;
+  const byType = await preparedWrites(reader, (ns) => `${ns}-${suffix}`, (ns) => chosen.has(ns));
+  const objects = [...byType.values()].reduce((n, l) => n + l.length, 0);
+  o.log(`durable restore baseline (${when} the restore): POST ${objects} prepared objects, ${concurrency} in flight, tiers in restore order`);
+  const requests0 = await requestsNow();
+  const cpu0 = cpuNow();
+  const run = await withApi(o.recovery, concurrency, (api) => {
+    const post = () => postBaseline(api, byType, concurrency);
+    return o.pin ? o.pin.onUnderTestCore(true, post) : post();
+  });
+  const cpu1 = cpuNow();
+  const requests = requestsBetween(requests0, await requestsNow());
+  o.log(`durable restore baseline (${when} the restore): ${(run.ms / 1000).toFixed(2)} s, CPU ${(run.cpuMs / 1000).toFixed(2)} s`);
+  return { when, run, cpu: cpu0 && cpu1 ? cpuBetween(cpu0, cpu1) : undefined, requests };
+}
+
+/** A connection to a stand-in cluster as its admin, for one piece of work. */
+async function withApi<T>(cluster: StandInClient, maxSockets: number, work: (api: ApiConnection) => Promise<T>): Promise<T> {
+  const api = new ApiConnection({ apiServerUrl: cluster.conn.apiServerUrl, caPem: cluster.conn.caPem, token: cluster.conn.adminToken, maxSockets });
+  try {
+    return await work(api);
+  } finally {
+    api.destroy();
+  }
+}
+
+/** The mean of counters by name (CPU by process, requests by kind), rounded; a name one of them lacks counts 0 there. */
+function meanOf(readings: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const r of readings) for (const [k, v] of Object.entries(r)) sum[k] = (sum[k] ?? 0) + v;
+  return Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, Math.round(v / readings.length)]));
 }

@@ -86,3 +86,21 @@ function collectionOf(resourceName: string, apiVersion: string, ns: string): str
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   return resourceName === 'namespaces' ? `${base}/namespaces` : `${base}/namespaces/${ns}/${plural}`;
 }
+
+/**
+ * Runs of the same baseline taken on either side of the restore, as one: times and CPU averaged, type by type
+ * too. A machine that speeds up or slows down during the bench moves both runs; their mean stands where the
+ * restore ran, in time and in the cluster's state.
+ */
+export function meanBaseline(runs: readonly BaselineRun[]): BaselineRun {
+  if (runs.length === 0) throw new RangeError('meanBaseline needs at least one run');
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const types = new Map<string, BaselineType[]>();
+  for (const run of runs) for (const t of run.byType) types.set(t.type, [...(types.get(t.type) ?? []), t]);
+  return {
+    ms: mean(runs.map((r) => r.ms)),
+    cpuMs: mean(runs.map((r) => r.cpuMs)),
+    objects: Math.round(mean(runs.map((r) => r.objects))),
+    byType: [...types].map(([type, list]) => ({ type, objects: Math.round(mean(list.map((t) => t.objects))), ms: mean(list.map((t) => t.ms)) })),
+  };
+}

@@ -459,7 +459,8 @@ export function renderReadme(r: BenchResults): string {
     const notes = [
       ...(t ? [`Where the restore's wall time went, by the engine's step timestamps: \`prepare\` ${sec(t.prepareMs)}, the ${d.steps - 2} slices' steps ${sec(t.stepsMs)}, between steps (checkpoints, hand-overs to the next invocation) ${sec(t.betweenStepsMs)}, \`finish\` ${sec(t.finishMs)}; the slowest step \`${t.slowest.step}\` ${sec(t.slowest.ms)}.`] : []),
       ...(x.clusterCpu ? [clusterCpuNote(x.clusterCpu, d.rtoMs, b.ms, x.objects, b.objects)] : []),
-      ...(x.clusters ? ['Two clusters of this size do not fit in this machine\'s memory: the source cluster was stopped once its recovery point was written (a restore reads only S3), and the recovery cluster emptied (etcd wiped, kube-apiserver started again) between the restore and the baseline, so both wrote into an empty cluster.'] : []),
+      ...(x.baselineRuns?.length ? [`The baseline ran ${x.baselineRuns.map((r) => `${r.when} the restore (${sec(r.ms)}, ${sec(r.cpuMs)} of CPU)`).join(' and ')}; the table has their mean, so the machine's drift during the bench and the cluster's growth weigh on both sides.`] : []),
+      ...(x.clusters ? [`Two clusters of this size do not fit in this machine's memory: the source cluster was stopped once its recovery point was written (a restore reads only S3), and the recovery cluster emptied (etcd wiped, kube-apiserver started again) ${x.baselineRuns?.length ? 'before the restore and before the second baseline, so every phase wrote' : 'between the restore and the baseline, so both wrote'} into an empty cluster.`] : []),
     ];
     if (notes.length) lines.push(notes.join(' '), '');
     if (x.byType?.length) {

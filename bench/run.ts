@@ -446,20 +446,14 @@ async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: nu
   const runs: RestoreRuns = {};
   if (opts.restoreDurableAt !== undefined) {
     const dir = mkdtempSync(join(ctx.work, 'durable-'));
-    const beforeBaseline = async () => {
-      log(`${size}: emptying the recovery cluster before the baseline (etcd wiped, kube-apiserver started again, the bench's CRD installed)`);
+    const emptyRecovery = async () => {
+      log(`${size}: emptying the recovery cluster (etcd wiped, kube-apiserver started again)`);
       await ctx.clusters.resetCluster('recovery');
-      const api = new ApiConnection({ apiServerUrl: recovery.conn.apiServerUrl, caPem: recovery.conn.caPem, token: recovery.conn.adminToken });
-      try {
-        await installBenchCrd(api);
-      } finally {
-        api.destroy();
-      }
     };
     const figures = await measureDurableRestore({
       ...common, workDir: dir, node22: ctx.node22 ?? pinnedNode22(), concurrency: opts.restoreConcurrency,
       sliceObjects: opts.durableSlice, invocationBudgetMs: opts.durableBudgetMs, namespaceSuffix: 'd',
-      ...(large ? { beforeBaseline } : {}),
+      ...(large ? { emptyRecovery } : {}),
     });
     runs.durable = large ? { ...figures, clusters: { sourceStoppedAfterBackup: true, recoveryEmptiedBeforeBaseline: true } } : figures;
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { postBaseline, type PreparedWrite } from '../../../bench/postBaseline';
+import { meanBaseline, postBaseline, type PreparedWrite } from '../../../bench/postBaseline';
 
 // Timers may fire up to a millisecond early by performance.now() (libuv keeps a millisecond clock per loop turn):
 // wait until the same clock the baseline reads has moved at least `ms`.
@@ -38,5 +38,17 @@ describe('postBaseline', () => {
     expect(deploy!.ms).toBeGreaterThanOrEqual(3 * 6);
     expect(deploy!.ms).toBeGreaterThan(ns!.ms);
     expect(ns!.ms + deploy!.ms).toBeLessThanOrEqual(run.ms + 1);
+  });
+
+  it('averages runs on either side of the restore, type by type, a type only one run wrote kept', () => {
+    const mean = meanBaseline([
+      { ms: 100, cpuMs: 10, objects: 40, byType: [{ type: 'namespaces', objects: 4, ms: 10 }, { type: 'configmaps', objects: 36, ms: 90 }] },
+      { ms: 140, cpuMs: 20, objects: 40, byType: [{ type: 'namespaces', objects: 4, ms: 20 }, { type: 'configmaps', objects: 36, ms: 110 }, { type: 'secrets', objects: 2, ms: 5 }] },
+    ]);
+    expect(mean).toEqual({
+      ms: 120, cpuMs: 15, objects: 40,
+      byType: [{ type: 'namespaces', objects: 4, ms: 15 }, { type: 'configmaps', objects: 36, ms: 100 }, { type: 'secrets', objects: 2, ms: 5 }],
+    });
+    expect(() => meanBaseline([])).toThrow(RangeError);
   });
 });

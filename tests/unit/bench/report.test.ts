@@ -131,6 +131,10 @@ describe('the bench README region', () => {
     const measured = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, clusterCpu: { durable: { 'kube-apiserver': 15_850, etcd: 4_320, moto: 410 }, baseline: { 'kube-apiserver': 14_930, etcd: 3_570, moto: 0 } } }] });
     expect(measured).toContain(`The stand-in's CPU while the restore ran: kube-apiserver 15.8 s, etcd 4.32 s, moto 0.41 s: 0.20 ms of API server and etcd per write`);
     expect(typed).toContain('| deployments.apps | 20,000 | 30.0 s | 25.0 s | 1.20 |');
+    expect(text).not.toContain('The baseline ran');
+    const twice = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, baselineRuns: [{ when: 'before', ms: 380_000, cpuMs: 8_500 }, { when: 'after', ms: 420_000, cpuMs: 9_500 }], clusters: { sourceStoppedAfterBackup: true, recoveryEmptiedBeforeBaseline: true } }] });
+    expect(twice).toContain('The baseline ran before the restore (380.0 s, 8.50 s of CPU) and after the restore (420.0 s, 9.50 s of CPU); the table has their mean');
+    expect(twice).toContain('emptied (etcd wiped, kube-apiserver started again) before the restore and before the second baseline, so every phase wrote into an empty cluster');
     expect(text).toContain('| 2 | 1,000 | 10.0 s | 100 | 3.00 s | 128 MiB | 0 |');
     expect(text).toContain('| 32 | 1,000 | 2.00 s | 500 | 3.10 s | 130 MiB | unavailable (12 waited out by the delegate) |');
   });
