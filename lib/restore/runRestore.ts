@@ -49,11 +49,11 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDependenc
   let keepLock = false;
   try {
     const open = () => RecoveryPointReader.open(deps.sourceS3, options.source.bucket, options.source.folder, { signal, ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}) });
-    // Side by side (each a round trip, and a durable restore runs them once per step); a bad recovery point is
-    // still the reason given when both fail, then the translation's, then the access's.
+    // Side by side (each a round trip; a durable restore's steps share them within an invocation); a bad recovery
+    // point is still the reason given when both fail, then the translation's, then the access's.
     const [opened, access] = await Promise.allSettled([
       beforeAnyWrite(signal, () => sharedRead(deps, 'recovery-point', open)),
-      beforeAnyWrite(signal, () => checkWriteAccess(deps.kube, signal)),
+      beforeAnyWrite(signal, () => sharedRead(deps, 'write-access', () => checkWriteAccess(deps.kube, signal))),
     ]);
     if (opened.status === 'rejected') throw opened.reason;
     reader = opened.value;

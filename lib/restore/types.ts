@@ -146,15 +146,16 @@ export interface RestoreDependencies {
   now?: () => Date;
   /**
    * Reads a durable restore's steps share within one invocation: the recovery point's reader (its manifest
-   * checked once) and the facts its prepare stored, both immutable for the restore. @default undefined: each run
-   * reads them itself
+   * checked once) and the facts its prepare stored, both immutable for the restore, and the write-access review
+   * (a grant withdrawn later shows as the writes' 401 or 403, which stops the step as a refusal). @default
+   * undefined: each run reads them itself
    */
   sharedReads?: SharedReads;
 }
 
 /** Reads done once and handed to every later asker; a failed read is forgotten, so the next asker reads again. */
 export interface SharedReads {
-  once<T>(key: 'recovery-point' | 'facts', read: () => Promise<T>): Promise<T>;
+  once<T>(key: 'recovery-point' | 'facts' | 'write-access', read: () => Promise<T>): Promise<T>;
 }
 
 export interface RestoreFailure {

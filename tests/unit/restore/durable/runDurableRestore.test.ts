@@ -27,13 +27,16 @@ const RESOURCES = { kind: 'APIResourceList', groupVersion: 'v1', resources: [
 ] };
 
 /** An API server that stores what is created (as written by the delegate's field manager) and lists and gets it. */
-function cluster(beforePost: (req: KubeRequest) => void = () => undefined): KubeTransport & { objects: Map<string, Json>; posts: number } {
+function cluster(beforePost: (req: KubeRequest) => void = () => undefined): KubeTransport & { objects: Map<string, Json>; posts: number; reviews: number } {
   const objects = new Map<string, Json>();
   const fake = {
-    objects, posts: 0,
+    objects, posts: 0, reviews: 0,
     async request(req: KubeRequest): Promise<KubeResponse> {
       const path = req.path.split('?')[0] ?? '';
-      if (req.method === 'POST' && path.endsWith('/selfsubjectaccessreviews')) return json(201, { status: { allowed: true } });
+      if (req.method === 'POST' && path.endsWith('/selfsubjectaccessreviews')) {
+        fake.reviews++;
+        return json(201, { status: { allowed: true } });
+      }
       if (req.method === 'GET' && path === '/api/v1') return json(200, RESOURCES);
       if (req.method === 'POST') {
         fake.posts++;
@@ -194,7 +197,7 @@ describe('runDurableRestore', () => {
     expect(open.every((o) => o.closed)).toBe(true);
   });
 
-  it('reads the manifest and the prepare\'s facts once per invocation, not once per step', async () => {
+  it('reads the manifest and the prepare\'s facts, and asks its access review, once per invocation, not once per step', async () => {
     const manifestKey = `${FOLDER}manifest.json`;
     const reads = (s3: FakeS3, key: string) => s3.mock.commandCalls(GetObjectCommand).filter((c) => c.args[0].input.Key === key).length;
 
@@ -202,21 +205,25 @@ describe('runDurableRestore', () => {
     const once = await recoveryPoint();
     once.mock.resetHistory();
     const oneInvocation = engine();
-    const response = await oneInvocation.run((c) => runDurableRestore({ ...input, invocationBudgetMs: 60_000 }, c, deps(once, cluster())));
+    const onceCluster = cluster();
+    const response = await oneInvocation.run((c) => runDurableRestore({ ...input, invocationBudgetMs: 60_000 }, c, deps(once, onceCluster)));
     expect(response).toMatchObject({ status: 'COMPLETED', created: CONFIGMAPS + 1, steps: 4 });
     expect(oneInvocation.invocations()).toBe(1);
     // prepare's own read, and readManifest's (the plan's rows).
     expect(reads(once, manifestKey)).toBe(2);
     expect(reads(once, restoreFactsKey(REPORT))).toBe(1);
+    expect(onceCluster.reviews).toBe(1);
 
     // An invocation per step (the first also runs prepare): each reads them afresh, as a new sandbox would.
     const each = await recoveryPoint();
     each.mock.resetHistory();
     const perStep = engine();
-    await perStep.run((c) => runDurableRestore(input, c, deps(each, cluster())));
+    const eachCluster = cluster();
+    await perStep.run((c) => runDurableRestore(input, c, deps(each, eachCluster)));
     expect(perStep.invocations()).toBe(4);
     expect(reads(each, manifestKey)).toBe(2 + 3);
     expect(reads(each, restoreFactsKey(REPORT))).toBe(4);
+    expect(eachCluster.reviews).toBe(4);
   });
 
   it('writes a report whose summary names the recovery point, the source and the target cluster, as a sync restore\'s does', async () => {
