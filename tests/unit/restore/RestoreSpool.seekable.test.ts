@@ -91,6 +91,25 @@ describe('RestoreSpool.fill on a seekable recovery point', () => {
     expect(step.selectorServices).toEqual(new Set(['shop/web']));
   });
 
+  it('puts the facts into sets once per facts object: the steps of one invocation share them, a new read builds them again', async () => {
+    const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
+    const spool = await RestoreSpool.fill(reader, { directory: parent });
+    const typeReader = reader as Required<Pick<RecoveryPointReader, 'typeObjects'>>;
+    const shared = JSON.parse(JSON.stringify(spool.facts())) as NonNullable<ReturnType<RestoreSpool['facts']>>;
+    const [first, second] = [RestoreSpool.fromFacts(typeReader, shared), RestoreSpool.fromFacts(typeReader, shared)];
+    expect(second.selectorServices).toBe(first.selectorServices);
+    expect(second.crds).toBe(first.crds);
+    expect(second.types()).toEqual(spool.types());
+    expect(first.selectorServices).toEqual(spool.selectorServices);
+    // Another invocation's read of the facts (a new object): its own sets, with the same answers.
+    const again = RestoreSpool.fromFacts(typeReader, JSON.parse(JSON.stringify(spool.facts())) as typeof shared);
+    expect(again.selectorServices).not.toBe(first.selectorServices);
+    expect(again.selectorServices).toEqual(first.selectorServices);
+    let read = 0;
+    for await (const obj of second.objects('configmaps')) read += obj.kind === 'ConfigMap' ? 1 : 0;
+    expect(read).toBe(40);
+  });
+
   it('reads a type after the restore\'s signal aborted, as a disk spool would: the restore stops reading itself', async () => {
     const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
     const controller = new AbortController();
