@@ -64,9 +64,10 @@ export interface DurableRestoreFigures {
   /** The two baseline runs, before and after the restore; absent from results written before they were two. */
   baselineRuns?: Array<{ when: 'before' | 'after'; ms: number; cpuMs: number }>;
   /**
-   * A million-object run does not fit this machine with both clusters full (bench/run.ts LARGE_RESTORE_OBJECTS):
-   * the source cluster is stopped once the recovery point is written, and the recovery cluster emptied before
-   * each phase. Absent: neither was done (every phase wrote into the one recovery cluster).
+   * sourceStoppedAfterBackup: a million-object run does not fit this machine with both clusters full (bench/run.ts
+   * LARGE_RESTORE_OBJECTS), so the source cluster is stopped once the recovery point is written.
+   * recoveryEmptiedBeforeBaseline: the recovery cluster was emptied between the phases (with baselineRuns: before
+   * the restore and before the second baseline, so each phase wrote into an empty cluster). Absent: neither was done.
    */
   clusters?: { sourceStoppedAfterBackup: boolean; recoveryEmptiedBeforeBaseline: boolean };
   /** durable.rtoMs / baseline.ms (target <= 1.1) */

@@ -460,7 +460,7 @@ export function renderReadme(r: BenchResults): string {
       ...(t ? [`Where the restore's wall time went, by the engine's step timestamps: \`prepare\` ${sec(t.prepareMs)}, the ${d.steps - 2} slices' steps ${sec(t.stepsMs)}, between steps (checkpoints, hand-overs to the next invocation) ${sec(t.betweenStepsMs)}, \`finish\` ${sec(t.finishMs)}; the slowest step \`${t.slowest.step}\` ${sec(t.slowest.ms)}.`] : []),
       ...(x.clusterCpu ? [clusterCpuNote(x.clusterCpu, d.rtoMs, b.ms, x.objects, b.objects)] : []),
       ...(x.baselineRuns?.length ? [`The baseline ran ${x.baselineRuns.map((r) => `${r.when} the restore (${sec(r.ms)}, ${sec(r.cpuMs)} of CPU)`).join(' and ')}; the table has their mean, so the machine's drift during the bench and the cluster's growth weigh on both sides.`] : []),
-      ...(x.clusters ? [`Two clusters of this size do not fit in this machine's memory: the source cluster was stopped once its recovery point was written (a restore reads only S3), and the recovery cluster emptied (etcd wiped, kube-apiserver started again) ${x.baselineRuns?.length ? 'before the restore and before the second baseline, so every phase wrote' : 'between the restore and the baseline, so both wrote'} into an empty cluster.`] : []),
+      ...(x.clusters ? [clustersNote(x.clusters, x.baselineRuns !== undefined)].filter((note) => note !== '') : []),
     ];
     if (notes.length) lines.push(notes.join(' '), '');
     if (x.byType?.length) {
@@ -578,6 +578,17 @@ export function mib(kib: number): number {
  * The stand-in's CPU in each phase, per write and as a share of the phase's wall time (its core's busy share
  * when pinned): the same work per write and a lower share means the restore left the cluster waiting.
  */
+/** How the bench's clusters were stopped or emptied around a durable restore's phases. */
+function clustersNote(clusters: NonNullable<DurableRestoreRun['clusters']>, twoBaselines: boolean): string {
+  const emptied = clusters.recoveryEmptiedBeforeBaseline
+    ? twoBaselines
+      ? 'the recovery cluster was emptied (etcd wiped, kube-apiserver started again) before the restore and before the second baseline, so every phase wrote into an empty cluster'
+      : 'the recovery cluster was emptied (etcd wiped, kube-apiserver started again) between the restore and the baseline, so both wrote into an empty cluster'
+    : '';
+  if (!clusters.sourceStoppedAfterBackup) return emptied ? `${emptied.charAt(0).toUpperCase()}${emptied.slice(1)}.` : '';
+  return `Two clusters of this size do not fit in this machine's memory: the source cluster was stopped once its recovery point was written (a restore reads only S3)${emptied ? `, and ${emptied}` : ''}.`;
+}
+
 export function clusterCpuNote(cpu: { durable: ClusterCpu; baseline: ClusterCpu }, durableMs: number, baselineMs: number, durableObjects: number, baselineObjects: number): string {
   const phase = (c: ClusterCpu, ms: number, objects: number) => {
     const cluster = (c['kube-apiserver'] ?? 0) + (c['etcd'] ?? 0);

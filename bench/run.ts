@@ -436,8 +436,8 @@ async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: nu
     location: backup.response.location, memorySizeMb: ctx.memorySizeMb, log, ...(ctx.pin ? { pin: ctx.pin } : {}),
     clusterPids: ctx.standInPids,
   };
-  // A restore reads only S3: at a million objects the source cluster goes once its recovery point is written,
-  // and the recovery cluster is emptied between the restore and the baseline, or this machine's memory runs out.
+  // A restore reads only S3: at a million objects the source cluster goes once its recovery point is written, or
+  // this machine's memory runs out. The durable restore and its baselines each write into an emptied recovery cluster.
   const large = size >= LARGE_RESTORE_OBJECTS;
   if (large) {
     log(`${size}: stopping the source cluster (the restore reads only S3; two clusters of ${size} objects do not fit in this machine's memory)`);
@@ -446,16 +446,17 @@ async function measureRestoreRuns(ctx: Context, primary: StandInClient, size: nu
   const runs: RestoreRuns = {};
   if (opts.restoreDurableAt !== undefined) {
     const dir = mkdtempSync(join(ctx.work, 'durable-'));
+    // Emptied before the restore and before the second baseline: otherwise the restore would list the first
+    // baseline's objects (its existing names) and the second write into a cluster twice as full as the first did.
     const emptyRecovery = async () => {
       log(`${size}: emptying the recovery cluster (etcd wiped, kube-apiserver started again)`);
       await ctx.clusters.resetCluster('recovery');
     };
     const figures = await measureDurableRestore({
       ...common, workDir: dir, node22: ctx.node22 ?? pinnedNode22(), concurrency: opts.restoreConcurrency,
-      sliceObjects: opts.durableSlice, invocationBudgetMs: opts.durableBudgetMs, namespaceSuffix: 'd',
-      ...(large ? { emptyRecovery } : {}),
+      sliceObjects: opts.durableSlice, invocationBudgetMs: opts.durableBudgetMs, namespaceSuffix: 'd', emptyRecovery,
     });
-    runs.durable = large ? { ...figures, clusters: { sourceStoppedAfterBackup: true, recoveryEmptiedBeforeBaseline: true } } : figures;
+    runs.durable = { ...figures, clusters: { sourceStoppedAfterBackup: large, recoveryEmptiedBeforeBaseline: true } };
     rmSync(dir, { recursive: true, force: true });
   }
   if (opts.restoreCurveAt !== undefined) {

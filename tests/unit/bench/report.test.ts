@@ -134,7 +134,10 @@ describe('the bench README region', () => {
     expect(text).not.toContain('The baseline ran');
     const twice = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, baselineRuns: [{ when: 'before', ms: 380_000, cpuMs: 8_500 }, { when: 'after', ms: 420_000, cpuMs: 9_500 }], clusters: { sourceStoppedAfterBackup: true, recoveryEmptiedBeforeBaseline: true } }] });
     expect(twice).toContain('The baseline ran before the restore (380.0 s, 8.50 s of CPU) and after the restore (420.0 s, 9.50 s of CPU); the table has their mean');
-    expect(twice).toContain('emptied (etcd wiped, kube-apiserver started again) before the restore and before the second baseline, so every phase wrote into an empty cluster');
+    expect(twice).toContain('Two clusters of this size do not fit in this machine\'s memory: the source cluster was stopped once its recovery point was written (a restore reads only S3), and the recovery cluster was emptied (etcd wiped, kube-apiserver started again) before the restore and before the second baseline, so every phase wrote into an empty cluster.');
+    const small = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, baselineRuns: [{ when: 'before', ms: 1, cpuMs: 1 }, { when: 'after', ms: 1, cpuMs: 1 }], clusters: { sourceStoppedAfterBackup: false, recoveryEmptiedBeforeBaseline: true } }] });
+    expect(small).toContain('The recovery cluster was emptied (etcd wiped, kube-apiserver started again) before the restore and before the second baseline, so every phase wrote into an empty cluster.');
+    expect(small).not.toContain('Two clusters of this size');
     expect(text).toContain('| 2 | 1,000 | 10.0 s | 100 | 3.00 s | 128 MiB | 0 |');
     expect(text).toContain('| 32 | 1,000 | 2.00 s | 500 | 3.10 s | 130 MiB | unavailable (12 waited out by the delegate) |');
   });
