@@ -49,6 +49,8 @@ export interface DurableRestoreFigures {
     cpuPer100kMs: number;
     /** The largest peak RSS of any invocation process. */
     peakRssMiB: number;
+    /** Each invocation process's peak RSS, in order (the first runs `prepare`); absent from older results. */
+    peakRssByInvocationMiB?: number[];
     objectsPerSecond: number;
     /** The runner process's own CPU (AWS's checkpoint server): not the delegate's, and not billed on Lambda. */
     runnerCpuMs: number;
@@ -271,9 +273,10 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
     }
     const restore = result.result;
     const cpuMs = result.usage.reduce((n, u) => n + u.userMs + u.systemMs, 0);
-    const peakRssMiB = Math.round(Math.max(...result.usage.map((u) => u.maxRssKiB)) / 1024);
+    const peakRssByInvocationMiB = result.usage.map((u) => Math.round(u.maxRssKiB / 1024));
+    const peakRssMiB = Math.max(...peakRssByInvocationMiB);
     const runnerCpuMs = result.self.userMs + result.self.systemMs;
-    o.log(`durable restore: ${restore.created} objects in ${(run.wallMs / 1000).toFixed(2)} s, ${result.invocations} invocation(s), ${restore.steps} steps, CPU ${(cpuMs / 1000).toFixed(2)} s, peak ${peakRssMiB} MiB (by invocation: ${result.usage.map((u) => Math.round(u.maxRssKiB / 1024)).join(', ')})`);
+    o.log(`durable restore: ${restore.created} objects in ${(run.wallMs / 1000).toFixed(2)} s, ${result.invocations} invocation(s), ${restore.steps} steps, CPU ${(cpuMs / 1000).toFixed(2)} s, peak ${peakRssMiB} MiB (by invocation: ${peakRssByInvocationMiB.join(', ')})`);
     const timeline = stepTimeline(result.operations ?? []);
     if (timeline) o.log(`durable restore: prepare ${timeline.prepareMs} ms, steps ${timeline.stepsMs} ms, between steps ${timeline.betweenStepsMs} ms, finish ${timeline.finishMs} ms; slowest step ${timeline.slowest.step} ${timeline.slowest.ms} ms`);
 
@@ -292,7 +295,7 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
       objects: restore.created, concurrency, sliceObjects, invocationBudgetMs, memorySizeMb: o.memorySizeMb, nodeVersion, pinned: underTest !== undefined,
       durable: {
         rtoMs: Math.round(run.wallMs), restoreMs: restore.durationMs, invocations: result.invocations, steps: restore.steps,
-        cpuMs: Math.round(cpuMs), cpuPer100kMs: Math.round((cpuMs / restore.created) * 100_000), peakRssMiB,
+        cpuMs: Math.round(cpuMs), cpuPer100kMs: Math.round((cpuMs / restore.created) * 100_000), peakRssMiB, peakRssByInvocationMiB,
         objectsPerSecond: Math.round(restore.created / (run.wallMs / 1000)), runnerCpuMs: Math.round(runnerCpuMs),
         ...(timeline ? { timeline } : {}),
       },

@@ -459,6 +459,7 @@ export function renderReadme(r: BenchResults): string {
     const notes = [
       ...(t ? [`Where the restore's wall time went, by the engine's step timestamps: \`prepare\` ${sec(t.prepareMs)}, the ${d.steps - 2} slices' steps ${sec(t.stepsMs)}, between steps (checkpoints, hand-overs to the next invocation) ${sec(t.betweenStepsMs)}, \`finish\` ${sec(t.finishMs)}; the slowest step \`${t.slowest.step}\` ${sec(t.slowest.ms)}.`] : []),
       ...(x.clusterCpu ? [clusterCpuNote(x.clusterCpu, d.rtoMs, b.ms, x.objects, b.objects)] : []),
+      ...(d.peakRssByInvocationMiB && d.peakRssByInvocationMiB.length > 1 ? [`Peak RSS by invocation, in order (the first runs \`prepare\`, which reads the whole archive): ${d.peakRssByInvocationMiB.map((m) => miB(m)).join(', ')}.`] : []),
       ...(x.baselineRuns?.length ? [`The baseline ran ${x.baselineRuns.map((r) => `${r.when} the restore (${sec(r.ms)}, ${sec(r.cpuMs)} of CPU)`).join(' and ')}; the table has their mean, so the machine's drift during the bench and the cluster's growth weigh on both sides.`] : []),
       ...(x.clusters ? [clustersNote(x.clusters, x.baselineRuns !== undefined)].filter((note) => note !== '') : []),
     ];

@@ -132,6 +132,9 @@ describe('the bench README region', () => {
     expect(measured).toContain(`The stand-in's CPU while the restore ran: kube-apiserver 15.8 s, etcd 4.32 s, moto 0.41 s: 0.20 ms of API server and etcd per write`);
     expect(typed).toContain('| deployments.apps | 20,000 | 30.0 s | 25.0 s | 1.20 |');
     expect(text).not.toContain('The baseline ran');
+    expect(text).not.toContain('Peak RSS by invocation');
+    const byInvocation = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, durable: { ...again.durable, peakRssByInvocationMiB: [264, 238] } }] });
+    expect(byInvocation).toContain('Peak RSS by invocation, in order (the first runs `prepare`, which reads the whole archive): 264 MiB, 238 MiB.');
     const twice = renderReadme({ ...benchResultsFixture(), durableRestores: [{ ...again, baselineRuns: [{ when: 'before', ms: 380_000, cpuMs: 8_500 }, { when: 'after', ms: 420_000, cpuMs: 9_500 }], clusters: { sourceStoppedAfterBackup: true, recoveryEmptiedBeforeBaseline: true } }] });
     expect(twice).toContain('The baseline ran before the restore (380.0 s, 8.50 s of CPU) and after the restore (420.0 s, 9.50 s of CPU); the table has their mean');
     expect(twice).toContain('Two clusters of this size do not fit in this machine\'s memory: the source cluster was stopped once its recovery point was written (a restore reads only S3), and the recovery cluster was emptied (etcd wiped, kube-apiserver started again) before the restore and before the second baseline, so every phase wrote into an empty cluster.');
