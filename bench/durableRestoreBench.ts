@@ -15,7 +15,7 @@ import { apiRequests, requestsBetween, type ApiRequests } from './apiRequests';
 import { clusterCpu, cpuBetween, type ClusterCpu } from './clusterCpu';
 import { pinnedArgv, type CpuPin } from './CpuPin';
 import { BenchProcessError } from './errors';
-import { lambdaRuntimeNodeArgs, lambdaWallMs } from './lambdaRuntime';
+import { lambdaRuntimeNodeArgs, lambdaWallMs, templateRuntimeEnv } from './lambdaRuntime';
 import { baseEnv, measureProcesses } from './measureProcesses';
 import { TENANT, meanBaseline, postBaseline, preparedWrites, type BaselineRun, type BaselineType } from './postBaseline';
 import { installBenchCrd } from './seedCluster';
@@ -259,7 +259,7 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
       argv: pinnedArgv([o.node22, ...lambdaRuntimeNodeArgs(o.memorySizeMb), join(o.repoRoot, 'tests', 'integration', 'durable', 'runner.cjs'), eventFile, resultFile], underTest),
       env: baseEnv({
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(o.memorySizeMb),
-        ...o.delegateEnv,
+        ...templateRuntimeEnv(join(o.repoRoot, 'template.yaml')), ...o.delegateEnv,
         RESTORE_CONCURRENCY: String(concurrency), RESTORE_SLICE_OBJECTS: String(sliceObjects), RESTORE_INVOCATION_BUDGET_MS: String(invocationBudgetMs),
       }),
       stdout: join(o.workDir, 'durable.stdout'), stderr: join(o.workDir, 'durable.stderr'),

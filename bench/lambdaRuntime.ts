@@ -23,6 +23,26 @@ export function templateMemorySizeMb(templatePath: string): number {
   return value;
 }
 
+/**
+ * What template.yaml sets in the functions' environment for the runtime itself rather than for the delegate:
+ * glibc's malloc settings (MALLOC_*), read when node starts. The bench runs the delegate with them, as Lambda
+ * would; the delegate's own settings come from the stand-in. Throws when the two functions disagree.
+ */
+export function templateRuntimeEnv(templatePath: string): Record<string, string> {
+  const template = parseTemplate(readFileSync(templatePath, 'utf8'));
+  const envs = ['Function', 'DurableRestoreFunction'].map((name) => {
+    const variables = field(field(field(field(template['Resources'], name), 'Properties'), 'Environment'), 'Variables');
+    return Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => e[0].startsWith('MALLOC_') && typeof e[1] === 'string'));
+  });
+  if (JSON.stringify(envs[0]) !== JSON.stringify(envs[1])) throw new Error(`${templatePath}: Function and DurableRestoreFunction set different MALLOC_* variables`);
+  return envs[0]!;
+}
+
+function field(value: unknown, key: string): Record<string, unknown> {
+  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof object === 'object' && object !== null && !Array.isArray(object) ? (object as Record<string, unknown>) : {};
+}
+
 /** Lambda gives a function one vCPU per 1,769 MB of memory, a share of one below that. */
 export const LAMBDA_MB_PER_VCPU = 1769;
 

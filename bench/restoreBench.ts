@@ -11,7 +11,7 @@ import { ApiConnection } from './ApiConnection';
 import { pinnedArgv, type CpuPin } from './CpuPin';
 import { BenchProcessError } from './errors';
 import { KUBECTL } from './kubectlDump';
-import { lambdaRuntimeNodeArgs } from './lambdaRuntime';
+import { lambdaRuntimeNodeArgs, templateRuntimeEnv } from './lambdaRuntime';
 import { baseEnv, measureProcesses } from './measureProcesses';
 import { TENANT, postBaseline, preparedWrites } from './postBaseline';
 
@@ -91,7 +91,7 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
   writeFileSync(responseFile, '');
   const [run] = await measureProcesses(o.python, [{
     argv: pinnedArgv([o.node ?? process.execPath, ...lambdaRuntimeNodeArgs(o.memorySizeMb), join(o.repoRoot, 'scripts', 'invoke-bundle.cjs'), eventFile, '--response-file', responseFile], underTest),
-    env: baseEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN', RESTORE_CONCURRENCY: String(concurrency), ...o.delegateEnv }),
+    env: baseEnv({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN', RESTORE_CONCURRENCY: String(concurrency), ...templateRuntimeEnv(join(o.repoRoot, 'template.yaml')), ...o.delegateEnv }),
     stdout: join(o.workDir, 'restore.stdout'), stderr: join(o.workDir, 'restore.stderr'),
   }]);
   const text = readFileSync(responseFile, 'utf8');

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinnedArgv } from './CpuPin';
 import { BenchProcessError } from './errors';
-import { lambdaRuntimeNodeArgs } from './lambdaRuntime';
+import { lambdaRuntimeNodeArgs, templateRuntimeEnv } from './lambdaRuntime';
 import { baseEnv, measureProcesses, type ProcessMeasurement } from './measureProcesses';
 
 /** The fields of the handler's backup response the bench reads. */
@@ -88,7 +88,7 @@ export async function runAction<R extends ActionResponse>(opts: RunActionOptions
     ], opts.cpuList),
     env: baseEnv({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'INFO',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(opts.memorySizeMb), ...opts.env,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(opts.memorySizeMb), ...templateRuntimeEnv(join(opts.repoRoot, 'template.yaml')), ...opts.env,
     }),
     stdout, stderr,
   }]);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lambdaRuntimeNodeArgs, lambdaWallMs, templateMemorySizeMb } from '../../../bench/lambdaRuntime';
+import { lambdaRuntimeNodeArgs, lambdaWallMs, templateMemorySizeMb, templateRuntimeEnv } from '../../../bench/lambdaRuntime';
 
 describe('the Lambda runtime emulation of the bench', () => {
   it('gives node the flags the Node.js runtime bootstrap derives from the function memory', () => {
@@ -15,6 +15,22 @@ describe('the Lambda runtime emulation of the bench', () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'template-')), 'template.yaml');
     writeFileSync(broken, readFileSync(templatePath, 'utf8').replace(/^ {4}Default: 320$/m, '    Default: lots'));
     expect(() => templateMemorySizeMb(broken)).toThrow('MemorySize.Default is not an integer');
+  });
+});
+
+describe('the runtime environment template.yaml gives the functions', () => {
+  const templatePath = join(__dirname, '..', '..', '..', 'template.yaml');
+
+  it('is glibc\'s malloc settings only, the same for the delegate and the durable restore function', () => {
+    expect(templateRuntimeEnv(templatePath)).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' });
+  });
+
+  it('refuses a template whose two functions would run with different malloc settings', () => {
+    const text = readFileSync(templatePath, 'utf8');
+    const first = text.indexOf("MALLOC_MMAP_THRESHOLD_: '131072'");
+    const skewed = join(mkdtempSync(join(tmpdir(), 'template-')), 'template.yaml');
+    writeFileSync(skewed, `${text.slice(0, first)}MALLOC_MMAP_THRESHOLD_: '262144'${text.slice(first + "MALLOC_MMAP_THRESHOLD_: '131072'".length)}`);
+    expect(() => templateRuntimeEnv(skewed)).toThrow('set different MALLOC_* variables');
   });
 });
 

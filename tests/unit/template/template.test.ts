@@ -172,6 +172,8 @@ describe('function and build', () => {
       POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
       DELEGATE_IN_VPC: { 'Fn::If': ['HasVpcConfig', 'true', 'false'] },
       DURABLE_RESTORE_FUNCTION: { Ref: 'DurableRestoreFunction.Alias' },
+      // For glibc, not the delegate: large buffers mapped, not fragmenting the heap (bench/lambdaRuntime.ts).
+      MALLOC_MMAP_THRESHOLD_: '131072',
     });
     expect(get(template, 'Parameters', 'RecoveryKmsKeyArn', 'Default')).toBe('');
     expect(get(template, 'Parameters', 'SecretsKmsKeyArn', 'Default')).toBe('');
