@@ -129,8 +129,9 @@ export interface MeasureDurableRestoreOptions {
   /** The stand-in's processes (StandIn.pids), for their CPU in each phase (clusterCpu). @default not measured */
   clusterPids?: () => number[];
   /**
-   * Runs before the restore and before the second baseline: the large run empties the recovery cluster here,
-   * so each of the three phases writes into an empty cluster. @default the cluster is left as the phase before left it
+   * Runs before the restore and before the second baseline: bench/run.ts empties the recovery cluster here, so
+   * each of the three phases writes into an empty cluster. @default the cluster is left as the phase before left it
+   * (the CI smoke run)
    */
   emptyRecovery?: () => Promise<void>;
   log: (msg: string) => void;
