@@ -146,8 +146,22 @@ export class RestoreSpool implements RecoveryPointFacts {
    * A seekable recovery point's spool from the facts an earlier fill() learned (facts()): nothing is read
    * now; each type is read by Range GETs of its own members when its turn comes (their SHA-256 checked).
    */
-  static fromFacts(reader: Required<Pick<SpoolReader, 'typeObjects'>>, facts: SpoolFacts): RestoreSpool {
-    return new RestoreSpool(undefined, (resourceName, range) => reader.typeObjects(resourceName, range ? { range } : {}), learnedFrom(facts));
+  static fromFacts(reader: Required<Pick<SpoolReader, 'typeObjects'>>, facts: FactsIndex): RestoreSpool {
+    return new RestoreSpool(undefined, (resourceName, range) => reader.typeObjects(resourceName, range ? { range } : {}), facts);
+  }
+
+  /**
+   * The facts put into the sets and maps a spool answers from, once: the steps of one durable invocation share
+   * this (SharedReads), and the spools built from it only read it. Built for each step, it cost 15-30 ms a step
+   * for a million-object cluster's 120,000 Services with selectors, on every step's way to its first write.
+   */
+  static indexFacts(facts: SpoolFacts): FactsIndex {
+    const learned = newLearned();
+    for (const t of facts.types) learned.counts.set(t.resourceName, t.count);
+    for (const s of facts.selectorServices) learned.selectorServices.add(s);
+    for (const [name, crd] of facts.crds) learned.crds.set(name, crd);
+    for (const uid of facts.uids) learned.uids.addKey(uid);
+    return learned;
   }
 
   /**
@@ -228,7 +242,7 @@ export class RestoreSpool implements RecoveryPointFacts {
   }
 }
 
-/** What a spool learns (fill) or is given (fromFacts); never changed once a spool has it from facts. */
+/** What a spool learns (fill) or is given (fromFacts). */
 interface Learned {
   selectorServices: Set<string>;
   crds: Map<string, RecoveryPointCrd>;
@@ -236,29 +250,11 @@ interface Learned {
   uids: UidSet;
 }
 
+/** The facts as spools answer from them (RestoreSpool.indexFacts); the spools built from one only read it. */
+export type FactsIndex = Readonly<Learned>;
+
 function newLearned(): Learned {
   return { selectorServices: new Set(), crds: new Map(), counts: new Map(), uids: new UidSet() };
-}
-
-/**
- * Facts put into sets once per facts object: the steps of one durable invocation share one read of the facts
- * (SharedReads), and building the sets again for each step cost 15-30 ms a step for a million-object cluster's
- * 120,000 Services with selectors, on every step's way to its first write. The spools built from the same facts
- * only read them.
- */
-const learnedByFacts = new WeakMap<SpoolFacts, Learned>();
-
-function learnedFrom(facts: SpoolFacts): Learned {
-  let learned = learnedByFacts.get(facts);
-  if (!learned) {
-    learned = newLearned();
-    for (const t of facts.types) learned.counts.set(t.resourceName, t.count);
-    for (const s of facts.selectorServices) learned.selectorServices.add(s);
-    for (const [name, crd] of facts.crds) learned.crds.set(name, crd);
-    for (const uid of facts.uids) learned.uids.addKey(uid);
-    learnedByFacts.set(facts, learned);
-  }
-  return learned;
 }
 
 function record(value: unknown): Record<string, unknown> {

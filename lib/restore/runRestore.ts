@@ -149,7 +149,10 @@ async function openSpool(reader: RecoveryPointReader, options: RestoreOptions, d
   const { logger } = deps;
   const durable = options.durable;
   const facts = durable?.part === 'step' && reader.seekable
-    ? await beforeAnyWrite(signal, () => sharedRead(deps, 'facts', () => readRestoreFacts(deps.reportS3, durable.store, signal)))
+    ? await beforeAnyWrite(signal, () => sharedRead(deps, 'facts', async () => {
+      const read = await readRestoreFacts(deps.reportS3, durable.store, signal);
+      return read && RestoreSpool.indexFacts(read);
+    }))
     : undefined;
   if (facts) {
     // Verified whole by the prepare step; each type's members are checked again as this step reads them.

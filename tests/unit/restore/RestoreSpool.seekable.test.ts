@@ -83,7 +83,7 @@ describe('RestoreSpool.fill on a seekable recovery point', () => {
     const facts = spool.facts()!;
     // The Deployment a ReplicaSet names as its controller; not the ConfigMap it names without controller: true.
     expect(facts.uids).toHaveLength(1);
-    const step = RestoreSpool.fromFacts(reader as Required<Pick<RecoveryPointReader, 'typeObjects'>>, JSON.parse(JSON.stringify(facts)) as typeof facts);
+    const step = RestoreSpool.fromFacts(reader as Required<Pick<RecoveryPointReader, 'typeObjects'>>, RestoreSpool.indexFacts(JSON.parse(JSON.stringify(facts)) as typeof facts));
     expect(step.hasUid(uid(3))).toBe(true);
     expect(spool.hasUid(uid(101))).toBe(true);
     expect(step.hasUid(uid(101))).toBe(false);
@@ -91,18 +91,19 @@ describe('RestoreSpool.fill on a seekable recovery point', () => {
     expect(step.selectorServices).toEqual(new Set(['shop/web']));
   });
 
-  it('puts the facts into sets once per facts object: the steps of one invocation share them, a new read builds them again', async () => {
+  it('puts the facts into sets once per index: the steps of one invocation share them, a new read builds them again', async () => {
     const reader = await RecoveryPointReader.open(s3.client, BUCKET, FOLDER);
     const spool = await RestoreSpool.fill(reader, { directory: parent });
     const typeReader = reader as Required<Pick<RecoveryPointReader, 'typeObjects'>>;
-    const shared = JSON.parse(JSON.stringify(spool.facts())) as NonNullable<ReturnType<RestoreSpool['facts']>>;
+    type Facts = NonNullable<ReturnType<RestoreSpool['facts']>>;
+    const shared = RestoreSpool.indexFacts(JSON.parse(JSON.stringify(spool.facts())) as Facts);
     const [first, second] = [RestoreSpool.fromFacts(typeReader, shared), RestoreSpool.fromFacts(typeReader, shared)];
     expect(second.selectorServices).toBe(first.selectorServices);
     expect(second.crds).toBe(first.crds);
     expect(second.types()).toEqual(spool.types());
     expect(first.selectorServices).toEqual(spool.selectorServices);
     // Another invocation's read of the facts (a new object): its own sets, with the same answers.
-    const again = RestoreSpool.fromFacts(typeReader, JSON.parse(JSON.stringify(spool.facts())) as typeof shared);
+    const again = RestoreSpool.fromFacts(typeReader, RestoreSpool.indexFacts(JSON.parse(JSON.stringify(spool.facts())) as Facts));
     expect(again.selectorServices).not.toBe(first.selectorServices);
     expect(again.selectorServices).toEqual(first.selectorServices);
     let read = 0;
