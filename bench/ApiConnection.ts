@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:https';
+import type { StandInClient } from '../tests/standin/StandInClient';
 import { BenchApiError } from './errors';
 
 export interface ApiConnectionOptions {
@@ -92,5 +93,15 @@ export class ApiConnection {
       req.on('error', reject);
       req.end(payload);
     });
+  }
+}
+
+/** A connection to a stand-in cluster as its admin, for one piece of work, destroyed after it. */
+export async function withAdminApi<T>(cluster: StandInClient, maxSockets: number, work: (api: ApiConnection) => Promise<T>): Promise<T> {
+  const api = new ApiConnection({ apiServerUrl: cluster.conn.apiServerUrl, caPem: cluster.conn.caPem, token: cluster.conn.adminToken, maxSockets });
+  try {
+    return await work(api);
+  } finally {
+    api.destroy();
   }
 }

@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { newRecoveryPointId, RecoveryPointReader } from '../lib/recovery-point';
 import { sliceResource } from '../lib/restore/durable';
 import type { StandInClient } from '../tests/standin/StandInClient';
-import { ApiConnection } from './ApiConnection';
+import { withAdminApi } from './ApiConnection';
 import { apiRequests, requestsBetween, type ApiRequests } from './apiRequests';
 import { clusterCpu, cpuBetween, type ClusterCpu } from './clusterCpu';
 import { pinnedArgv, type CpuPin } from './CpuPin';
 import { BenchProcessError } from './errors';
 import { lambdaRuntimeNodeArgs, lambdaWallMs, templateRuntimeEnv } from './lambdaRuntime';
 import { baseEnv, measureProcesses } from './measureProcesses';
-import { TENANT, meanBaseline, postBaseline, preparedWrites, type BaselineRun, type BaselineType } from './postBaseline';
+import { TENANT, meanBaseline, postBaselineAsAdmin, preparedWrites, type BaselineRun, type BaselineType } from './postBaseline';
 import { installBenchCrd } from './seedCluster';
 
 /** The delegate's defaults (lib/config/environment.ts), used unless the bench is told otherwise. */
@@ -247,7 +247,7 @@ export async function measureDurableRestore(o: MeasureDurableRestoreOptions): Pr
     }));
     const nodeVersion = execFileSync(o.node22, ['--version'], { encoding: 'utf8' }).trim();
     const cpuNow = () => (o.clusterPids ? clusterCpu(o.clusterPids()) : undefined);
-    const requestsNow = () => withApi(o.recovery, 1, apiRequests);
+    const requestsNow = () => withAdminApi(o.recovery, 1, apiRequests);
 
     // Baseline, restore, baseline: what drifts during the bench (the machine, the cluster's size) weighs on both sides.
     const before = await runBaseline(o, reader, chosen, 'before', cpuNow, requestsNow);
@@ -341,31 +341,18 @@ async function runBaseline(
   cpuNow: () => ClusterCpu | undefined, requestsNow: () => Promise<ApiRequests>,
 ): Promise<BaselinePhase> {
   const concurrency = o.concurrency ?? 8;
-  await withApi(o.recovery, 1, installBenchCrd);
+  await withAdminApi(o.recovery, 1, installBenchCrd);
   const suffix = `${o.namespaceSuffix}${when === 'before' ? 'a' : 'b'}`;
   const byType = await preparedWrites(reader, (ns) => `${ns}-${suffix}`, (ns) => chosen.has(ns));
   const objects = [...byType.values()].reduce((n, l) => n + l.length, 0);
   o.log(`durable restore baseline (${when} the restore): POST ${objects} prepared objects, ${concurrency} in flight, tiers in restore order`);
   const requests0 = await requestsNow();
   const cpu0 = cpuNow();
-  const run = await withApi(o.recovery, concurrency, (api) => {
-    const post = () => postBaseline(api, byType, concurrency);
-    return o.pin ? o.pin.onUnderTestCore(true, post) : post();
-  });
+  const run = await postBaselineAsAdmin(o.recovery, byType, concurrency, o.pin);
   const cpu1 = cpuNow();
   const requests = requestsBetween(requests0, await requestsNow());
   o.log(`durable restore baseline (${when} the restore): ${(run.ms / 1000).toFixed(2)} s, CPU ${(run.cpuMs / 1000).toFixed(2)} s`);
   return { when, run, cpu: cpu0 && cpu1 ? cpuBetween(cpu0, cpu1) : undefined, requests };
-}
-
-/** A connection to a stand-in cluster as its admin, for one piece of work. */
-async function withApi<T>(cluster: StandInClient, maxSockets: number, work: (api: ApiConnection) => Promise<T>): Promise<T> {
-  const api = new ApiConnection({ apiServerUrl: cluster.conn.apiServerUrl, caPem: cluster.conn.caPem, token: cluster.conn.adminToken, maxSockets });
-  try {
-    return await work(api);
-  } finally {
-    api.destroy();
-  }
 }
 
 /** The mean of counters by name (CPU by process, requests by kind), rounded; a name one of them lacks counts 0 there. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseTemplate } from '../tests/unit/template/templateChecks';
+import { isObject, parseTemplate } from '../tests/unit/template/templateChecks';
 
 /**
  * The V8 memory flags the AWS Lambda Node.js runtime starts node with (its /var/runtime/bootstrap, also
@@ -38,9 +38,10 @@ export function templateRuntimeEnv(templatePath: string): Record<string, string>
   return envs[0]!;
 }
 
+/** `value[key]` when both are mappings, else an empty one. */
 function field(value: unknown, key: string): Record<string, unknown> {
-  const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
-  return typeof object === 'object' && object !== null && !Array.isArray(object) ? (object as Record<string, unknown>) : {};
+  const object = isObject(value) ? value[key] : undefined;
+  return isObject(object) ? object : {};
 }
 
 /** Lambda gives a function one vCPU per 1,769 MB of memory, a share of one below that. */

@@ -4,7 +4,9 @@
 // restore shows what it adds: its wall time over the baseline's, and its CPU over the baseline client's own.
 import type { RecoveryPointReader } from '../lib/recovery-point';
 import { prepareForRestore, restoreRank } from '../lib/restore';
-import type { ApiConnection } from './ApiConnection';
+import type { StandInClient } from '../tests/standin/StandInClient';
+import { withAdminApi, type ApiConnection } from './ApiConnection';
+import type { CpuPin } from './CpuPin';
 
 /** The namespaces the bench seeds (seedCluster.ts); the baseline writes their objects only. */
 export const TENANT = /^tenant-\d+$/;
@@ -79,6 +81,14 @@ export async function postBaseline(api: Pick<ApiConnection, 'create'>, byType: R
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, objects, byType: [...spans.values()].map((s) => ({ type: s.type, objects: s.objects, ms: s.last - s.first })) };
+}
+
+/** postBaseline into a stand-in cluster as its admin, one socket per write in flight, on the under-test core when pinned. */
+export function postBaselineAsAdmin(cluster: StandInClient, byType: ReadonlyMap<string, readonly PreparedWrite[]>, concurrency: number, pin?: CpuPin): Promise<BaselineRun> {
+  return withAdminApi(cluster, concurrency, (api) => {
+    const post = () => postBaseline(api, byType, concurrency);
+    return pin ? pin.onUnderTestCore(true, post) : post();
+  });
 }
 
 function collectionOf(resourceName: string, apiVersion: string, ns: string): string {

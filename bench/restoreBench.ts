@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import { RecoveryPointReader } from '../lib/recovery-point';
 import { prepareForRestore } from '../lib/restore';
 import type { StandInClient } from '../tests/standin/StandInClient';
-import { ApiConnection } from './ApiConnection';
 import { pinnedArgv, type CpuPin } from './CpuPin';
 import { BenchProcessError } from './errors';
 import { KUBECTL } from './kubectlDump';
 import { lambdaRuntimeNodeArgs, templateRuntimeEnv } from './lambdaRuntime';
 import { baseEnv, measureProcesses } from './measureProcesses';
-import { TENANT, postBaseline, preparedWrites } from './postBaseline';
+import { TENANT, postBaselineAsAdmin, preparedWrites } from './postBaseline';
 
 export interface RestoreFigures {
   /** Objects the delegate created. */
@@ -122,14 +121,7 @@ export async function measureRestore(o: MeasureRestoreOptions): Promise<RestoreF
   const objects = [...byType.values()].reduce((n, l) => n + l.length, 0);
 
   o.log(`restore baseline: POST ${objects} prepared objects, ${concurrency} in flight, tiers in restore order`);
-  const api = new ApiConnection({ apiServerUrl: o.recovery.conn.apiServerUrl, caPem: o.recovery.conn.caPem, token: o.recovery.conn.adminToken, maxSockets: concurrency });
-  let base: Awaited<ReturnType<typeof postBaseline>>;
-  try {
-    const post = () => postBaseline(api, byType, concurrency);
-    base = o.pin ? await o.pin.onUnderTestCore(true, post) : await post();
-  } finally {
-    api.destroy();
-  }
+  const base = await postBaselineAsAdmin(o.recovery, byType, concurrency, o.pin);
   const baselineMs = base.ms;
   o.log(`restore baseline: ${(baselineMs / 1000).toFixed(2)} s, CPU ${(base.cpuMs / 1000).toFixed(2)} s`);
 
