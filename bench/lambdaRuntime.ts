@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isObject, parseTemplate } from '../tests/unit/template/templateChecks';
+import { parseTemplate, section } from '../tests/unit/template/templateChecks';
 
 /**
  * The V8 memory flags the AWS Lambda Node.js runtime starts node with (its /var/runtime/bootstrap, also
@@ -16,9 +16,7 @@ export function lambdaRuntimeNodeArgs(memorySizeMb: number): string[] {
 /** The function's MemorySize as deployed by default: template.yaml's MemorySize parameter default. */
 export function templateMemorySizeMb(templatePath: string): number {
   const template = parseTemplate(readFileSync(templatePath, 'utf8'));
-  const parameters = template['Parameters'];
-  const memory = typeof parameters === 'object' && parameters !== null && !Array.isArray(parameters) ? parameters['MemorySize'] : undefined;
-  const value = typeof memory === 'object' && memory !== null && !Array.isArray(memory) ? memory['Default'] : undefined;
+  const value = section(section(template, 'Parameters'), 'MemorySize')['Default'];
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`${templatePath}: Parameters.MemorySize.Default is not an integer`);
   return value;
 }
@@ -31,17 +29,11 @@ export function templateMemorySizeMb(templatePath: string): number {
 export function templateRuntimeEnv(templatePath: string): Record<string, string> {
   const template = parseTemplate(readFileSync(templatePath, 'utf8'));
   const envs = ['Function', 'DurableRestoreFunction'].map((name) => {
-    const variables = field(field(field(field(template['Resources'], name), 'Properties'), 'Environment'), 'Variables');
+    const variables = section(section(section(section(section(template, 'Resources'), name), 'Properties'), 'Environment'), 'Variables');
     return Object.fromEntries(Object.entries(variables).filter((e): e is [string, string] => e[0].startsWith('MALLOC_') && typeof e[1] === 'string'));
   });
   if (JSON.stringify(envs[0]) !== JSON.stringify(envs[1])) throw new Error(`${templatePath}: Function and DurableRestoreFunction set different MALLOC_* variables`);
   return envs[0]!;
-}
-
-/** `value[key]` when both are mappings, else an empty one. */
-function field(value: unknown, key: string): Record<string, unknown> {
-  const object = isObject(value) ? value[key] : undefined;
-  return isObject(object) ? object : {};
 }
 
 /** Lambda gives a function one vCPU per 1,769 MB of memory, a share of one below that. */

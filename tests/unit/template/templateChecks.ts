@@ -55,7 +55,8 @@ export function isObject(value: unknown): value is CfnObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function section(template: CfnObject, name: string): CfnObject {
+/** `template[name]` when it is a mapping, else an empty one: chained, a path that may be absent. */
+export function section(template: CfnObject, name: string): CfnObject {
   const value = template[name];
   return isObject(value) ? value : {};
 }
